@@ -1,0 +1,51 @@
+import { parsePhoneNumberWithError, ParseError, type CountryCode } from 'libphonenumber-js/max';
+
+/** A phone number that libphonenumber accepted, in E.164 with what is known of it. */
+export interface NormalisedPhone {
+  readonly e164: string;
+  readonly country: CountryCode | undefined;
+  readonly callingCode: string;
+  readonly type: string | undefined;
+}
+
+/** Why a phone number was refused, for the error's message. */
+export type PhoneProblem = 'unparseable' | 'invalid' | 'not_mobile';
+
+/** Thrown for a phone number we cannot send to. */
+export class InvalidPhoneError extends Error {
+  override readonly name = 'InvalidPhoneError';
+  constructor(readonly problem: PhoneProblem) {
+    super(
+      problem === 'not_mobile'
+        ? 'the number is not a mobile number'
+        : 'the number is not a valid international phone number (E.164, e.g. +14155550123)',
+    );
+  }
+}
+
+const ALLOWED_DECORATION = /^\+?[\d\s\-.()/]+$/;
+// Types that can never take an SMS. FIXED_LINE is let through: numbering plans are coarse (the
+// published seed number +91-8212345212 is typed FIXED_LINE) and many carriers deliver SMS to landlines.
+const NO_SMS_TYPES = new Set(['TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOICEMAIL', 'UAN', 'PAGER']);
+
+/**
+ * Normalises "+91-8212345212", "+1 (415) 555-0123" or "+44.7700.900123" to E.164.
+ * Refuses numbers without a country code, invalid for every region, or known not to be mobile.
+ */
+export function normalisePhone(input: string): NormalisedPhone {
+  const trimmed = input.trim();
+  if (trimmed.length > 32 || !ALLOWED_DECORATION.test(trimmed)) throw new InvalidPhoneError('unparseable');
+  const withPlus = trimmed.startsWith('+') ? trimmed : trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : null;
+  if (!withPlus) throw new InvalidPhoneError('unparseable');
+  let parsed;
+  try {
+    parsed = parsePhoneNumberWithError(withPlus);
+  } catch (err) {
+    if (err instanceof ParseError) throw new InvalidPhoneError('unparseable');
+    throw err;
+  }
+  if (!parsed.isValid()) throw new InvalidPhoneError('invalid');
+  const type = parsed.getType();
+  if (type && NO_SMS_TYPES.has(type)) throw new InvalidPhoneError('not_mobile');
+  return { e164: parsed.number, country: parsed.country, callingCode: parsed.countryCallingCode, type };
+}

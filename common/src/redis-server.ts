@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A redis-server process this program started and owns. */
+export interface LocalRedis {
+  readonly url: string;
+  readonly port: number;
+  /** SIGTERM (Redis flushes its AOF), then SIGKILL after a grace period. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startLocalRedis}. */
+export interface LocalRedisOptions {
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  /** Data directory; without it Redis keeps nothing on disk. */
+  readonly dataDir?: string;
+  readonly appendOnly?: boolean;
+}
+
+const INSTALL_HINT =
+  'redis-server not found. Install it: `apt-get install redis-server` (Debian/Ubuntu), ' +
+  '`brew install redis` (macOS), or set REDIS_URL to a running Redis 6.2+.';
+
+/** Finds the redis-server binary on PATH or in the usual Debian places. */
+export function findRedisServer(pathEnv = process.env['PATH'] ?? ''): string {
+  const dirs = [...pathEnv.split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
+  for (const dir of dirs) {
+    const candidate = join(dir, 'redis-server');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  throw new Error(INSTALL_HINT);
+}
+
+/** Asks the OS for a free loopback TCP port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Starts redis-server on loopback and resolves once it answers PING. */
+export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
+  const port = options.port || (await freePort());
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--maxmemory-policy', 'noeviction'];
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    args.push('--dir', options.dataDir);
+  }
+  args.push('--appendonly', options.appendOnly && options.dataDir ? 'yes' : 'no');
+  const child = spawn(findRedisServer(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitForPing(port, child);
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child, exited) };
+}
+
+async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+  const { Redis } = await import('ioredis');
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} (port ${port} in use?)`);
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await probe.connect();
+      await probe.ping();
+      return;
+    } catch {
+      await sleep(25);
+    } finally {
+      probe.disconnect();
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server did not answer on port ${port}`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
