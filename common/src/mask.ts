@@ -1,5 +1,6 @@
 /** Masks a phone number for logs: `+918212345212` → `+91******212`. */
 export function maskPhone(phone: string): string {
+  if (phone.includes('*')) return phone; // already masked: masking twice must not hide the country
   const digits = phone.replace(/[^\d+]/g, '');
   if (digits.length <= 6) return '*'.repeat(digits.length);
   const head = digits.startsWith('+') ? digits.slice(0, 3) : digits.slice(0, 2);

@@ -1,0 +1,48 @@
+import express, { type RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@sms-mfa/common/logger';
+import { requestContext } from '@sms-mfa/common/request-context';
+import type { ReferenceApiConfig } from './config.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { healthRoutes, type WorkerCheck } from './http/health.routes.js';
+import { messagesRoutes } from './http/messages.routes.js';
+import { openapi } from './http/openapi.js';
+import { outboxRoutes } from './http/outbox.routes.js';
+import { webhookRoutes } from './http/webhooks.routes.js';
+import type { AcceptDeps } from './messages/accept-message.js';
+import type { MessageStore } from './messages/message-store.js';
+import type { SendStats } from './metrics/send-stats.js';
+import type { ReceiptHandler } from './providers/receipts.js';
+
+/** What the HTTP app is built from. */
+export interface AppDeps extends AcceptDeps {
+  readonly config: ReferenceApiConfig;
+  readonly redis: Redis;
+  readonly store: MessageStore;
+  readonly stats: SendStats;
+  readonly receipts: readonly ReceiptHandler[];
+  readonly auth: RequestHandler;
+  readonly metrics: { registry: Registry; observe: RequestHandler };
+  readonly workerRunning: WorkerCheck;
+  readonly logger: Logger;
+}
+
+/** The reference API's Express app. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestContext(), deps.metrics.observe);
+  app.use(healthRoutes(deps.redis, deps.workerRunning, deps.metrics.registry));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(webhookRoutes(deps.receipts, deps.store, deps.stats, deps.logger, deps.config.publicBaseUrl));
+  app.use(express.json({ limit: '16kb', strict: false, type: 'application/json' }));
+  app.use(messagesRoutes(deps, deps.auth));
+  if (deps.config.providers.includes('outbox')) app.use(outboxRoutes(deps.redis, deps.config.queuePrefix, deps.auth));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,16 @@
+import { Router, type RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import { readOutbox } from '../providers/outbox/outbox.provider.js';
+import { invalidRequest } from '../errors.js';
+
+/** `GET /dev/outbox?to=&limit=`: what the dev provider "sent", newest first. */
+export function outboxRoutes(redis: Redis, prefix: string, auth: RequestHandler): Router {
+  const router = Router();
+  router.get('/dev/outbox', auth, async (req, res) => {
+    const limit = req.query['limit'] === undefined ? 50 : Number(req.query['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalidRequest([{ field: 'limit', message: 'must be a whole number from 1 to 1000' }]);
+    const to = typeof req.query['to'] === 'string' ? req.query['to'].replace(/[^\d+]/g, '') : undefined;
+    res.json(await readOutbox(redis, prefix, limit, to));
+  });
+  return router;
+}

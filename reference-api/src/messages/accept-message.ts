@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidPhoneError, normalisePhone } from '@sms-mfa/common/phone';
+import type { Logger } from '@sms-mfa/common/logger';
+import { maskPhone } from '@sms-mfa/common/mask';
+import { ApiError, invalidPhone } from '../errors.js';
+import { chainFor } from '../providers/fallback.js';
+import type { SmsProvider } from '../providers/sms-provider.js';
+import type { SendQueue } from '../queue/send.queue.js';
+import { fingerprint, type IdempotencyKeys } from './idempotency.js';
+import type { MessageInput } from './message-input.js';
+import type { MessageRecord } from './message-status.js';
+import type { MessageStore } from './message-store.js';
+import { renderCodeText } from './templates.js';
+
+/** What accepting a message needs. */
+export interface AcceptDeps {
+  readonly store: MessageStore;
+  readonly queue: SendQueue;
+  readonly idempotency: IdempotencyKeys;
+  readonly providers: readonly SmsProvider[];
+  readonly logger: Logger;
+}
+
+/** The accepted message, and whether it is the replay of an earlier request. */
+export interface Accepted {
+  readonly record: MessageRecord;
+  readonly replayed: boolean;
+}
+
+/** Validates the number, picks the chain, records and queues the message (once per idempotency key). */
+export async function acceptMessage(deps: AcceptDeps, input: MessageInput, idempotency?: { scope: string; key: string }): Promise<Accepted> {
+  const to = phoneOf(input);
+  const chain = chainFor(deps.providers, input.channel).map((p) => p.id);
+  if (chain.length === 0) throw new ApiError('CHANNEL_NOT_AVAILABLE', 400, `channel: no configured provider sends ${input.channel}`, { details: [{ field: 'channel', message: `no configured provider sends ${input.channel}` }] });
+  const id = randomUUID();
+  if (idempotency) {
+    const claim = await deps.idempotency.claim(idempotency.scope, idempotency.key, id, fingerprint({ ...input, to }));
+    if (claim.kind === 'conflict') throw new ApiError('IDEMPOTENCY_KEY_REUSED', 422, 'Idempotency-Key was already used for a different request');
+    if (claim.kind === 'replay') return replay(deps, claim.messageId);
+  }
+  try {
+    return { record: await enqueue(deps, id, to, input, chain), replayed: false };
+  } catch (err) {
+    if (idempotency) await deps.idempotency.release(idempotency.scope, idempotency.key).catch(() => undefined);
+    throw err;
+  }
+}
+
+function phoneOf(input: MessageInput): string {
+  try {
+    return normalisePhone(input.to).e164;
+  } catch (err) {
+    if (err instanceof InvalidPhoneError) throw invalidPhone(input.phoneField, err.message);
+    throw err;
+  }
+}
+
+async function enqueue(deps: AcceptDeps, id: string, to: string, input: MessageInput, chain: string[]): Promise<MessageRecord> {
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
+  const text = input.text ?? renderCodeText(input.code!, input.ttlSeconds, input.locale);
+  const record = await deps.store.create({ id, channel: input.channel, to, clientRef: input.clientRef, createdAt: now, expiresAt });
+  try {
+    await deps.queue.add(id, { to, text, code: input.code, channel: input.channel, locale: input.locale, clientRef: input.clientRef }, chain, expiresAt);
+  } catch (err) {
+    await deps.store.remove(id).catch(() => undefined);
+    throw err;
+  }
+  deps.logger.info('message queued', { messageId: id, to: maskPhone(to), channel: input.channel, chain });
+  return record;
+}
+
+async function replay(deps: AcceptDeps, messageId: string): Promise<Accepted> {
+  const record = await deps.store.get(messageId);
+  if (!record) throw new ApiError('IDEMPOTENCY_KEY_REUSED', 422, 'Idempotency-Key belongs to a message that is no longer kept');
+  return { record, replayed: true };
+}

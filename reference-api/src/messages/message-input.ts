@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { FieldIssue } from '@sms-mfa/common/app-error';
+import { invalidRequest } from '../errors.js';
+
+/** Longest text we queue: ten concatenated GSM-7 segments. */
+export const MAX_TEXT_LENGTH = 1600;
+const CODE = /^\d{4,10}$/;
+const NO_CONTROL = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
+
+const text = z.string().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`).regex(NO_CONTROL, 'must not contain control characters');
+const locale = z.string().regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
+const ttlSeconds = z.number().int('must be a whole number').min(30, 'must be at least 30').max(3600, 'must be at most 3600');
+const phone = z.string().min(1, 'must not be empty').max(64, 'is too long');
+
+/** `POST /v1/messages`. */
+export const messageRequestSchema = z
+  .strictObject({
+    to: phone,
+    code: z.string().regex(CODE, 'must be 4 to 10 digits').optional(),
+    text: text.optional(),
+    channel: z.enum(['sms', 'whatsapp', 'telegram'], 'must be one of sms, whatsapp, telegram').default('sms'),
+    locale: locale.optional(),
+    ttlSeconds: ttlSeconds.default(300),
+    clientRef: z.string().min(1).max(64, 'must be at most 64 characters').regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces').optional(),
+  })
+  .refine((m) => (m.code === undefined) !== (m.text === undefined), { message: 'give exactly one of code or text', path: ['code'] });
+
+/** `POST /api/sms`, the QriarLabs extension's payload: `totp` is a bare code or the whole text. */
+export const smsRequestSchema = z.strictObject({
+  mobile: phone,
+  totp: text,
+  used: z.boolean().optional(),
+  locale: locale.optional(),
+  ttlSeconds: ttlSeconds.default(300),
+});
+
+/** A message request after validation, in the one shape the use case takes. */
+export interface MessageInput {
+  readonly to: string;
+  readonly code: string | undefined;
+  readonly text: string | undefined;
+  readonly channel: 'sms' | 'whatsapp' | 'telegram';
+  readonly locale: string | undefined;
+  readonly ttlSeconds: number;
+  readonly clientRef: string | undefined;
+  /** Which field held the number, for error messages. */
+  readonly phoneField: string;
+}
+
+/** Parses with `schema` or throws INVALID_REQUEST naming every bad field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  throw invalidRequest(result.error.issues.flatMap(toFieldIssues));
+}
+
+function toFieldIssues(issue: z.core.$ZodIssue): FieldIssue[] {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
+  const field = issue.path.join('.') || 'body';
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  return [{ field, message }];
+}
+
+/** Maps the QriarLabs payload onto the message input: a bare code is templated, a text is sent as it is. */
+export function fromSmsRequest(body: z.output<typeof smsRequestSchema>): MessageInput {
+  const isCode = CODE.test(body.totp);
+  return {
+    to: body.mobile,
+    code: isCode ? body.totp : undefined,
+    text: isCode ? undefined : body.totp,
+    channel: 'sms',
+    locale: body.locale,
+    ttlSeconds: body.ttlSeconds,
+    clientRef: undefined,
+    phoneField: 'mobile',
+  };
+}
+
+/** Maps `POST /v1/messages` onto the message input. */
+export function fromMessageRequest(body: z.output<typeof messageRequestSchema>): MessageInput {
+  return { ...body, code: body.code, text: body.text, locale: body.locale, clientRef: body.clientRef, phoneField: 'to' };
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ProviderModule } from '../registry.js';
+import type { Channel, OutboundMessage, SmsProvider } from '../sms-provider.js';
+
+/** One message the dev outbox received. Holds the text in clear: dev only. */
+export interface OutboxEntry {
+  readonly id: string;
+  readonly messageId: string;
+  readonly to: string;
+  readonly channel: Channel;
+  readonly text: string;
+  readonly sentAt: string;
+}
+
+const OUTBOX_LIMIT = 1000;
+
+/** The Redis list that holds the outbox, newest first. */
+export function outboxKey(prefix: string): string {
+  return `${prefix}:outbox`;
+}
+
+/** The dev provider: "delivers" into a Redis list that GET /dev/outbox shows. */
+export function createOutboxProvider(redis: Redis, prefix: string): SmsProvider {
+  return {
+    id: 'outbox',
+    channels: new Set<Channel>(['sms', 'whatsapp', 'telegram']),
+    async send(message: OutboundMessage) {
+      const entry: OutboxEntry = {
+        id: `outbox-${randomUUID()}`,
+        messageId: message.messageId,
+        to: message.to,
+        channel: message.channel,
+        text: message.text,
+        sentAt: new Date().toISOString(),
+      };
+      await redis.multi().lpush(outboxKey(prefix), JSON.stringify(entry)).ltrim(outboxKey(prefix), 0, OUTBOX_LIMIT - 1).exec();
+      return { providerMessageId: entry.id };
+    },
+  };
+}
+
+/** Reads the newest `limit` outbox entries, optionally only those sent to `to`. */
+export async function readOutbox(redis: Redis, prefix: string, limit: number, to?: string): Promise<OutboxEntry[]> {
+  const raw = await redis.lrange(outboxKey(prefix), 0, to ? OUTBOX_LIMIT - 1 : limit - 1);
+  const entries = raw.map((r) => JSON.parse(r) as OutboxEntry);
+  return (to ? entries.filter((e) => e.to === to) : entries).slice(0, limit);
+}
+
+export const outboxProvider: ProviderModule = {
+  create: (context) => createOutboxProvider(context.redis, context.config.queuePrefix),
+};

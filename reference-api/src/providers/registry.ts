@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '@sms-mfa/common/logger';
+import type { ProviderId, ReferenceApiConfig } from '../config.js';
+import type { SmsProvider } from './sms-provider.js';
+import type { ReceiptHandler } from './receipts.js';
+import { outboxProvider } from './outbox/outbox.provider.js';
+
+/** What a provider factory may use besides its own config block. */
+export interface ProviderContext {
+  readonly config: ReferenceApiConfig;
+  readonly redis: Redis;
+  readonly logger: Logger;
+  /** Where this API receives delivery receipts, e.g. https://sms.example.com/webhooks/twilio; undefined when not public. */
+  webhookUrl(providerId: string): string | undefined;
+}
+
+/** A provider's module: how to build its sender, and optionally how to read its delivery receipts. */
+export interface ProviderModule {
+  create(context: ProviderContext): SmsProvider;
+  receipts?(context: ProviderContext): ReceiptHandler;
+}
+
+/** One line per provider: adding one touches its folder, this table and its config block. */
+const MODULES: Partial<Record<ProviderId, ProviderModule>> = {
+  outbox: outboxProvider,
+};
+
+/** The module registered for `id`; a TypeError for an id with no adapter (a deployment mistake). */
+export function providerModule(id: ProviderId): ProviderModule {
+  const module = MODULES[id];
+  if (!module) throw new TypeError(`provider "${id}" has no adapter in this build`);
+  return module;
+}
+
+/** Builds the configured chain, in PROVIDERS order. */
+export function createProviders(context: ProviderContext): SmsProvider[] {
+  return context.config.providers.map((id) => providerModule(id).create(context));
+}
+
+/** Receipt handlers of every provider that has them (whether or not it is in the chain: late receipts still count). */
+export function createReceiptHandlers(context: ProviderContext): ReceiptHandler[] {
+  return Object.values(MODULES).flatMap((m) => (m?.receipts ? [m.receipts(context)] : []));
+}

@@ -1,0 +1,29 @@
+/** The channels a message can go out on. */
+export type Channel = 'sms' | 'whatsapp' | 'telegram';
+
+/** What a provider is asked to deliver. The text is final; `code` is there for channels that template it. */
+export interface OutboundMessage {
+  readonly messageId: string;
+  /** E.164. */
+  readonly to: string;
+  readonly text: string;
+  /** The bare code when the caller sent one (WhatsApp templates and Telegram Gateway need it). */
+  readonly code: string | undefined;
+  readonly channel: Channel;
+  /** Seconds the message is still worth delivering; providers that can should drop it after. */
+  readonly ttlSeconds: number;
+  readonly locale: string | undefined;
+  readonly clientRef: string | undefined;
+}
+
+/** What a provider reports for an accepted message. */
+export interface SendResult {
+  readonly providerMessageId: string;
+}
+
+/** A messaging provider: an id and a way to send. Failures are thrown as the classes in provider-errors.ts. */
+export interface SmsProvider {
+  readonly id: string;
+  readonly channels: ReadonlySet<Channel>;
+  send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
+}

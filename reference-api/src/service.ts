@@ -1,0 +1,113 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createLogger, type Logger } from '@sms-mfa/common/logger';
+import { createApp } from './app.js';
+import type { ReferenceApiConfig } from './config.js';
+import { authenticate } from './http/auth.middleware.js';
+import { IdempotencyKeys } from './messages/idempotency.js';
+import { MessageStore } from './messages/message-store.js';
+import { createMetrics } from './metrics/metrics.js';
+import { SendStats } from './metrics/send-stats.js';
+import { ProviderPauses } from './providers/provider-pause.js';
+import { createProviders, createReceiptHandlers, type ProviderContext } from './providers/registry.js';
+import { loadOrCreateKey } from './queue/crypto.js';
+import { SendQueue } from './queue/send.queue.js';
+import { createSendWorker } from './queue/send.worker.js';
+
+/** Which parts of the service a process runs. */
+export type Role = 'api' | 'worker' | 'all';
+
+/** A running reference API and/or worker. */
+export interface RunningService {
+  /** http://host:port of the API, when this process serves it. */
+  readonly url: string | undefined;
+  readonly worker: Worker | undefined;
+  readonly logger: Logger;
+  /** Graceful stop: no new requests or jobs, in-flight sends finish (bounded), connections close. */
+  close(): Promise<void>;
+}
+
+/** Options beyond the config, mostly for tests. */
+export interface StartOptions {
+  readonly role?: Role;
+  readonly logger?: Logger;
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+}
+
+/** Starts the API, the worker, or both, against the Redis in `config.redisUrl`. */
+export async function startReferenceApi(config: ReferenceApiConfig, options: StartOptions = {}): Promise<RunningService> {
+  const role = options.role ?? 'all';
+  const logger = options.logger ?? createLogger('reference-api', config.logLevel);
+  if (!config.redisUrl) throw new TypeError('startReferenceApi: config.redisUrl is required (the launcher starts a local Redis)');
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  await once(redis, 'ready');
+  const { key, generated } = loadOrCreateKey(config.messageEncryptionKey, join(config.dataDir, 'message-key'));
+  if (generated) logger.warn('MESSAGE_ENCRYPTION_KEY is not set: generated one under the data directory; set it in production so every node shares it');
+  const context: ProviderContext = {
+    config, redis, logger,
+    webhookUrl: (id) => (config.publicBaseUrl ? `${config.publicBaseUrl.replace(/\/+$/, '')}/webhooks/${id}` : undefined),
+  };
+  const providers = createProviders(context);
+  const store = new MessageStore(redis, config.queuePrefix, config.messageRetentionSeconds);
+  const stats = new SendStats(redis, config.queuePrefix);
+  const queue = new SendQueue(redis, config.queuePrefix, key, config.providerAttempts);
+  const closers: (() => Promise<unknown>)[] = [];
+  let worker: Worker | undefined;
+  if (role !== 'api') {
+    const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    worker = createSendWorker({
+      connection, prefix: config.queuePrefix, key, providers: new Map(providers.map((p) => [p.id, p])), store,
+      pauses: new ProviderPauses(redis, config.queuePrefix), stats, logger, concurrency: config.workerConcurrency,
+      attemptsPerProvider: config.providerAttempts, retryBaseDelayMs: config.retryBaseDelayMs, providerTimeoutMs: config.providerTimeoutMs,
+      lockDurationMs: options.lockDurationMs ?? 30_000, stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+    });
+    worker.on('error', (err) => logger.error('worker error', { error: err.message }));
+    await worker.waitUntilReady();
+    closers.push(() => closeWorker(worker!, config.shutdownTimeoutMs, logger), () => connection.quit().catch(() => undefined));
+  }
+  let url: string | undefined;
+  if (role !== 'worker') {
+    const metrics = createMetrics(stats, () => queue.depth());
+    const app = createApp({
+      config, redis, store, stats, queue, providers, logger, metrics,
+      idempotency: new IdempotencyKeys(redis, config.queuePrefix),
+      receipts: createReceiptHandlers(context),
+      auth: authenticate(config.auth),
+      workerRunning: async () => (await queue.queue.getWorkersCount()) > 0,
+    });
+    const server = app.listen(config.port, config.host);
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    closers.unshift(() => closeServer(server));
+  }
+  closers.push(() => queue.close(), () => redis.quit().catch(() => undefined));
+  return {
+    url, worker, logger,
+    async close() {
+      for (const close of closers) await close();
+    },
+  };
+}
+
+async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+}
+
+/** worker.close() waits for active jobs without a limit; bound it, then force. */
+async function closeWorker(worker: Worker, timeoutMs: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    logger.warn('in-flight sends did not finish in time; their jobs will be picked up again as stalled', { timeoutMs });
+    await worker.close(true);
+  }
+}
