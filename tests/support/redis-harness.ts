@@ -9,16 +9,32 @@ export interface RedisHarness {
   client(): Redis;
   /** Empties every key between tests. */
   flush(): Promise<void>;
+  /**
+   * Runs `cleanup` after the file's tests, before Redis stops (node:test runs `after` hooks in
+   * registration order, so a plain `after` would find Redis already gone). Last deferred runs first.
+   */
+  defer(cleanup: () => unknown): void;
+}
+
+const CLEANUP_LIMIT_MS = 10_000;
+
+async function bounded(cleanup: () => unknown): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLEANUP_LIMIT_MS)));
+  await Promise.race([Promise.resolve().then(cleanup).catch((err: unknown) => console.error('cleanup failed:', err)), limit]);
+  clearTimeout(timer);
 }
 
 /** Registers before/after hooks that start and stop a private Redis for the calling test file. */
 export function useRedis(): RedisHarness {
   let server: LocalRedis | undefined;
   let connection: Redis | undefined;
+  const cleanups: (() => unknown)[] = [];
   before(async () => {
     server = await startLocalRedis();
   });
   after(async () => {
+    for (const cleanup of cleanups.reverse()) await bounded(cleanup);
     connection?.disconnect();
     await server?.stop();
   });
@@ -33,6 +49,9 @@ export function useRedis(): RedisHarness {
     },
     async flush() {
       await harness.client().flushall();
+    },
+    defer(cleanup) {
+      cleanups.push(cleanup);
     },
   };
   return harness;

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { before, beforeEach, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { createLogger } from '@sms-mfa/common/logger';
+import { useRedis } from '@sms-mfa/tests/support/redis-harness';
+import { loadConfig, type ProviderId } from '../src/config.js';
+import { providerModule, type ProviderContext } from '../src/providers/registry.js';
+import type { FailureKind, ProviderFake, RecordedRequest } from './fakes/fake-server.js';
+import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
+
+/** What one adapter brings to the contract suite. */
+export interface ContractSubject {
+  readonly id: ProviderId;
+  /** Starts the adapter's fake server. */
+  startFake(): Promise<ProviderFake>;
+  /** Environment that configures the adapter against the fake (credentials, base URL overrides). */
+  env(fake: ProviderFake): Record<string, string>;
+  /** Asserts that `request` is the send of `message`, with the right fields and auth. */
+  assertSend(request: RecordedRequest, message: { to: string; text: string; code: string }): void;
+  /** Requests that are sends (fakes may also see token requests and the like). */
+  isSend(request: RecordedRequest): boolean;
+  /** Failure kinds this provider has no way to express (e.g. a documented-free 429); default none. */
+  readonly unsupported?: readonly FailureKind[];
+}
+
+/**
+ * The suite every adapter must pass against its fake, through the real worker and a real Redis:
+ * a send carries the right fields and auth; permanent errors fail at once; transient errors and
+ * timeouts are retried; a 429 pauses for the hinted time without spending an attempt.
+ */
+export function runProviderContract(subject: ContractSubject): void {
+  describe(`${subject.id} adapter contract`, () => {
+    const redisHarness = useRedis();
+    let fake: ProviderFake;
+    let harness: WorkerHarness;
+    let redis: Redis;
+    const sends = () => fake.requests.filter((r) => subject.isSend(r));
+    before(async () => {
+      fake = await subject.startFake();
+      redis = new Redis(redisHarness.url);
+      const config = loadConfig({ ...subject.env(fake), PROVIDERS: subject.id, REDIS_URL: redisHarness.url, PROVIDER_TIMEOUT_MS: '300' });
+      const context: ProviderContext = { config, redis, logger: createLogger('contract', 'silent'), webhookUrl: (id) => `http://127.0.0.1:1/webhooks/${id}` };
+      const provider = providerModule(subject.id).create(context);
+      harness = await startWorkerHarness({ redisUrl: redisHarness.url, providers: [provider], retryBaseDelayMs: 20, providerTimeoutMs: 300 });
+      redisHarness.defer(async () => {
+        await harness.close();
+        redis.disconnect();
+        await fake.close();
+      });
+    });
+    beforeEach(() => {
+      fake.requests.length = 0;
+    });
+
+    it('sends the message with the right fields and credentials and records the provider id', async () => {
+      const id = await harness.send({ to: '+5511966191717', code: '482913' });
+      const record = await harness.waitFor(id);
+      assert.equal(record.status, 'sent');
+      assert.equal(record.provider, subject.id);
+      assert.ok(record.providerMessageId, 'the provider message id is recorded');
+      assert.equal(sends().length, 1);
+      subject.assertSend(sends()[0]!, { to: '+5511966191717', text: 'Your verification code is 482913. It expires in 5 minutes. Do not share it with anyone.', code: '482913' });
+    });
+
+    it('fails a permanently refused message at once, without retrying', async () => {
+      fake.failNext('permanent');
+      const id = await harness.send();
+      const record = await harness.waitFor(id);
+      assert.equal(record.status, 'failed');
+      assert.match(record.reason ?? '', new RegExp(subject.id));
+      assert.equal(sends().length, 1);
+    });
+
+    it('retries a transient failure and then delivers', async () => {
+      fake.failNext('transient', { times: 2 });
+      const id = await harness.send();
+      const record = await harness.waitFor(id);
+      assert.equal(record.status, 'sent');
+      assert.equal(sends().length, 3);
+    });
+
+    it('counts a timeout as transient and retries it', async () => {
+      fake.failNext('timeout');
+      const id = await harness.send();
+      const record = await harness.waitFor(id);
+      assert.equal(record.status, 'sent');
+      assert.equal(sends().length, 2);
+    });
+
+    if (!subject.unsupported?.includes('rate_limited')) {
+      it('pauses for the hinted time after a 429, without spending an attempt', async () => {
+        fake.failNext('rate_limited', { retryAfterSeconds: 1 });
+        const id = await harness.send();
+        const record = await harness.waitFor(id, undefined, 15_000);
+        assert.equal(record.status, 'sent');
+        const [first, second] = sends();
+        assert.ok(first && second, 'tried twice');
+        assert.ok(second.at - first.at >= 900, `waited ${second.at - first.at} ms for a 1 s hint`);
+        assert.equal(record.history.filter((h) => h.event === 'attempt_failed').length, 0, 'no attempt was spent');
+      });
+    }
+  });
+}

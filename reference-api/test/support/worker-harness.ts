@@ -1,0 +1,91 @@
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '@sms-mfa/common/logger';
+import { acceptMessage, type AcceptDeps } from '../../src/messages/accept-message.js';
+import { IdempotencyKeys } from '../../src/messages/idempotency.js';
+import type { MessageInput } from '../../src/messages/message-input.js';
+import type { MessageRecord, MessageStatus } from '../../src/messages/message-status.js';
+import { MessageStore } from '../../src/messages/message-store.js';
+import { SendStats } from '../../src/metrics/send-stats.js';
+import { ProviderPauses } from '../../src/providers/provider-pause.js';
+import type { SmsProvider } from '../../src/providers/sms-provider.js';
+import { SendQueue } from '../../src/queue/send.queue.js';
+import { createSendWorker } from '../../src/queue/send.worker.js';
+
+/** A queue, a worker and a store over a real Redis, with fast retries, for worker-level tests. */
+export interface WorkerHarness {
+  readonly store: MessageStore;
+  readonly queue: SendQueue;
+  readonly worker: Worker;
+  readonly redis: Redis;
+  /** Accepts a message the way the HTTP API does and returns its id. */
+  send(input?: Partial<MessageInput>): Promise<string>;
+  /** Waits until the message reaches one of `statuses` (default: any final one). */
+  waitFor(id: string, statuses?: MessageStatus[], timeoutMs?: number): Promise<MessageRecord>;
+  close(): Promise<void>;
+}
+
+/** Options for {@link startWorkerHarness}. */
+export interface HarnessOptions {
+  readonly redisUrl: string;
+  readonly providers: SmsProvider[];
+  readonly attemptsPerProvider?: number;
+  readonly retryBaseDelayMs?: number;
+  readonly providerTimeoutMs?: number;
+}
+
+const FINAL: MessageStatus[] = ['sent', 'delivered', 'undelivered', 'failed', 'expired'];
+
+/** Starts the harness; close it in `after`. */
+export async function startWorkerHarness(options: HarnessOptions): Promise<WorkerHarness> {
+  const prefix = `{t${randomBytes(4).toString('hex')}}`;
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  await once(redis, 'ready');
+  const logger = createLogger('test', 'silent');
+  const key = randomBytes(32);
+  const store = new MessageStore(redis, prefix, 3600);
+  const stats = new SendStats(redis, prefix);
+  const attempts = options.attemptsPerProvider ?? 3;
+  const queue = new SendQueue(redis, prefix, key, attempts);
+  const worker = createSendWorker({
+    connection, prefix, key, store, stats, logger, providers: new Map(options.providers.map((p) => [p.id, p])),
+    pauses: new ProviderPauses(redis, prefix), concurrency: 4, attemptsPerProvider: attempts,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 20, providerTimeoutMs: options.providerTimeoutMs ?? 500,
+    lockDurationMs: 30_000, stalledIntervalMs: 30_000,
+  });
+  await worker.waitUntilReady();
+  const deps: AcceptDeps = { store, queue, idempotency: new IdempotencyKeys(redis, prefix), providers: options.providers, logger };
+  return {
+    store, queue, worker, redis,
+    async send(input = {}) {
+      const full: MessageInput = { to: '+5511966191717', code: '123456', text: undefined, channel: 'sms', locale: undefined, ttlSeconds: 300, clientRef: undefined, phoneField: 'to', ...input };
+      return (await acceptMessage(deps, full)).record.id;
+    },
+    async waitFor(id, statuses = FINAL, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const record = await store.get(id);
+        if (record && statuses.includes(record.status)) return record;
+        if (Date.now() > deadline) throw new Error(`message ${id} is ${record?.status ?? 'missing'}, not ${statuses.join('/')}, after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async close() {
+      await worker.close();
+      await queue.close();
+      connection.disconnect();
+      redis.disconnect();
+    },
+  };
+}
+
+/** A scratch data directory for a test. */
+export function scratchDir(): string {
+  return mkdtempSync(join(tmpdir(), 'sms-mfa-'));
+}
