@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { ConfigError, zodProblems } from '@sms-mfa/common/config-error';
+import { deepFreeze } from '@sms-mfa/common/freeze';
+import { resolveFileSecrets } from '@sms-mfa/common/secrets';
+
+const SECRET_NAMES = ['BRIDGE_SECRET', 'BRIDGE_DEMO_CLIENT_SECRET', 'REFERENCE_API_KEY', 'BRIDGE_ADMIN_CLIENT_SECRET'] as const;
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const schema = z.object({
+  BRIDGE_PORT: int(0, 65535, 3000),
+  BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
+  BRIDGE_PUBLIC_URL: z.url().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  KEY_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis hash tag such as {mfa}').default('{mfa}'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  BRIDGE_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  // token issuer
+  BRIDGE_REALM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('mfa'),
+  TOKEN_TTL_SECONDS: int(30, 86_400, 300),
+  OIDC_ISSUER_URL: z.url().optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  // applications
+  BRIDGE_DEMO_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, . _ - (3-64)').optional(),
+  BRIDGE_DEMO_CLIENT_SECRET: z.string().min(8).optional(),
+  BRIDGE_ADMIN_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/).optional(),
+  BRIDGE_ADMIN_CLIENT_SECRET: z.string().min(16).optional(),
+  // sending
+  REFERENCE_API_URL: z.url().default('http://127.0.0.1:3412'),
+  REFERENCE_API_KEY: z.string().min(16).optional(),
+  REFERENCE_API_TIMEOUT_MS: int(100, 60_000, 5000),
+  // code defaults (each application may override)
+  OTP_LENGTH: int(4, 10, 6),
+  OTP_TTL_SECONDS: int(60, 600, 300),
+  OTP_MAX_ATTEMPTS: int(1, 20, 5),
+  RESEND_COOLDOWN_SECONDS: int(0, 3600, 30),
+  MAX_SENDS_PER_AUTH: int(1, 20, 5),
+  // rate limits
+  RATE_PHONE_SENDS: int(1, 10_000, 5),
+  RATE_PHONE_WINDOW_SECONDS: int(1, 86_400, 600),
+  RATE_APP_SENDS_PER_MINUTE: int(1, 1_000_000, 600),
+  RATE_COUNTRY_SENDS_PER_MINUTE: int(1, 1_000_000, 300),
+  RATE_IP_SENDS_PER_HOUR: int(1, 1_000_000, 30),
+  RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: int(1, 10_000, 20),
+  RATE_APP_VALIDATIONS_PER_MINUTE: int(1, 1_000_000, 3000),
+  // demo
+  DEMO_USERS_FILE: z.string().min(1).default('bridge/demo-users.json'),
+  BRIDGE_DEMO_ENABLED: bool.default(true),
+});
+
+type Env = z.output<typeof schema>;
+
+/** The bridge's configuration, parsed once and frozen. */
+export type BridgeConfig = ReturnType<typeof toConfig>;
+
+function toConfig(e: Env) {
+  const publicUrl = (e.BRIDGE_PUBLIC_URL ?? `http://localhost:${e.BRIDGE_PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.BRIDGE_PORT,
+    host: e.BRIDGE_HOST,
+    publicUrl,
+    redisUrl: e.REDIS_URL,
+    keyPrefix: e.KEY_PREFIX,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    serverSecret: e.BRIDGE_SECRET,
+    issuer: {
+      realm: e.BRIDGE_REALM,
+      /** `iss` of embedded tokens, Keycloak's shape: {publicUrl}/realms/{realm}. */
+      url: `${publicUrl}/realms/${e.BRIDGE_REALM}`,
+      tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+      externalUrl: e.OIDC_ISSUER_URL,
+      audience: e.OIDC_AUDIENCE,
+    },
+    demoClient: e.BRIDGE_DEMO_CLIENT_ID ? { clientId: e.BRIDGE_DEMO_CLIENT_ID, clientSecret: e.BRIDGE_DEMO_CLIENT_SECRET } : undefined,
+    adminClient: e.BRIDGE_ADMIN_CLIENT_ID ? { clientId: e.BRIDGE_ADMIN_CLIENT_ID, clientSecret: e.BRIDGE_ADMIN_CLIENT_SECRET } : undefined,
+    referenceApi: { url: e.REFERENCE_API_URL.replace(/\/+$/, ''), apiKey: e.REFERENCE_API_KEY, timeoutMs: e.REFERENCE_API_TIMEOUT_MS },
+    otpDefaults: {
+      codeLength: e.OTP_LENGTH,
+      otpTtlSeconds: e.OTP_TTL_SECONDS,
+      maxAttempts: e.OTP_MAX_ATTEMPTS,
+      resendCooldownSeconds: e.RESEND_COOLDOWN_SECONDS,
+      maxSendsPerAuth: e.MAX_SENDS_PER_AUTH,
+    },
+    rateLimits: {
+      phoneSends: e.RATE_PHONE_SENDS,
+      phoneWindowSeconds: e.RATE_PHONE_WINDOW_SECONDS,
+      appSendsPerMinute: e.RATE_APP_SENDS_PER_MINUTE,
+      countrySendsPerMinute: e.RATE_COUNTRY_SENDS_PER_MINUTE,
+      ipSendsPerHour: e.RATE_IP_SENDS_PER_HOUR,
+      validationsPerAuthPerMinute: e.RATE_VALIDATIONS_PER_AUTH_PER_MINUTE,
+      appValidationsPerMinute: e.RATE_APP_VALIDATIONS_PER_MINUTE,
+    },
+    demo: { enabled: e.BRIDGE_DEMO_ENABLED, usersFile: e.DEMO_USERS_FILE },
+  };
+}
+
+function crossChecks(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.BRIDGE_DEMO_CLIENT_ID && !e.BRIDGE_DEMO_CLIENT_SECRET) problems.push('BRIDGE_DEMO_CLIENT_SECRET: required with BRIDGE_DEMO_CLIENT_ID');
+  if (e.BRIDGE_ADMIN_CLIENT_ID && !e.BRIDGE_ADMIN_CLIENT_SECRET) problems.push('BRIDGE_ADMIN_CLIENT_SECRET: required with BRIDGE_ADMIN_CLIENT_ID');
+  return problems;
+}
+
+/** Parses the environment once; throws a ConfigError listing every problem. */
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Readonly<BridgeConfig> {
+  const { env, problems } = resolveFileSecrets(rawEnv, SECRET_NAMES);
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
+  const all = [...problems, ...crossChecks(parsed.data)];
+  if (all.length) throw new ConfigError(all);
+  return deepFreeze(toConfig(parsed.data));
+}
