@@ -1,0 +1,44 @@
+/** Device types of the CIAM MFA API; SMS, WHATSAPP and TELEGRAM send a code through the reference API. */
+export const DEVICE_TYPES = ['SMS', 'EMAIL', 'TOTP', 'WHATSAPP', 'TELEGRAM'] as const;
+/** One of {@link DEVICE_TYPES}. */
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+/** A message template: `{code}`, `{minutes}` and `{brand}` are filled in at render time. */
+export interface MessageTemplate {
+  /** Template name as the CIAM `templateName` field selects it; "default" is used when none is given. */
+  readonly name: string;
+  /** BCP 47 language, e.g. "en", "pt-BR". */
+  readonly locale: string;
+  readonly deviceType: DeviceType;
+  readonly text: string;
+}
+
+/** A registered application (an OAuth2 client of the CIAM MFA API) and its settings. */
+export interface Application {
+  readonly clientId: string;
+  /** scrypt hash of the client secret; never the secret. Undefined for apps matched by an external issuer's `azp`. */
+  readonly secretHash: string | undefined;
+  readonly name: string;
+  /** Shown in the SMS ("{brand}: your code is ..."). */
+  readonly brand: string;
+  readonly templates: readonly MessageTemplate[];
+  /** 4-10 digits. */
+  readonly codeLength: number;
+  /** 60-600 seconds. */
+  readonly otpTtlSeconds: number;
+  readonly maxAttempts: number;
+  readonly resendCooldownSeconds: number;
+  readonly maxSendsPerAuth: number;
+  readonly deviceTypes: readonly DeviceType[];
+  /** ISO 3166-1 alpha-2 codes; empty means every country (not recommended: SMS pumping). */
+  readonly allowedCountries: readonly string[];
+  readonly senderId: string | undefined;
+  /** Domain for the WebOTP line (`@example.com #123456`); undefined leaves it out. */
+  readonly webOtpDomain: string | undefined;
+  /** Where the hosted code-entry page may send the user back to (exact origins or URL prefixes). */
+  readonly returnUrls: readonly string[];
+  /** Scopes the client may be granted: mfa:send, mfa:verify, mfa:admin. */
+  readonly scopes: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
