@@ -45,6 +45,7 @@ export async function startReferenceApi(config: ReferenceApiConfig, options: Sta
   const logger = options.logger ?? createLogger('reference-api', config.logLevel);
   if (!config.redisUrl) throw new TypeError('startReferenceApi: config.redisUrl is required (the launcher starts a local Redis)');
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
   await once(redis, 'ready');
   const { key, generated } = loadOrCreateKey(config.messageEncryptionKey, join(config.dataDir, 'message-key'));
   if (generated) logger.warn('MESSAGE_ENCRYPTION_KEY is not set: generated one under the data directory; set it in production so every node shares it');
@@ -60,6 +61,7 @@ export async function startReferenceApi(config: ReferenceApiConfig, options: Sta
   let worker: Worker | undefined;
   if (role !== 'api') {
     const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    connection.on('error', (err: Error) => logger.warn('worker redis connection error', { error: err.message }));
     worker = createSendWorker({
       connection, prefix: config.queuePrefix, key, providers: new Map(providers.map((p) => [p.id, p])), store,
       pauses: new ProviderPauses(redis, config.queuePrefix), stats, logger, concurrency: config.workerConcurrency,

@@ -46,6 +46,8 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const prefix = `{t${randomBytes(4).toString('hex')}}`;
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined);
+  connection.on('error', () => undefined);
   await once(redis, 'ready');
   const logger = createLogger('test', 'silent');
   const key = randomBytes(32);
