@@ -50,6 +50,9 @@ const schema = z.object({
   RETRY_BASE_DELAY_MS: int(1, 600_000, 1000),
   PROVIDER_TIMEOUT_MS: int(100, 120_000, 10_000),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
+  WORKER_LOCK_DURATION_MS: int(1000, 600_000, 30_000),
+  WORKER_STALLED_INTERVAL_MS: int(500, 600_000, 30_000),
+  OUTBOX_DELAY_MS: int(0, 60_000, 0),
   MESSAGE_RETENTION_SECONDS: int(60, 90 * 86400, 7 * 86400),
   PUBLIC_BASE_URL: url,
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
@@ -106,6 +109,11 @@ export interface ReferenceApiConfig {
   readonly retryBaseDelayMs: number;
   readonly providerTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** How long a worker holds a job before others may consider it stalled (recovery after a crash). */
+  readonly workerLockDurationMs: number;
+  readonly workerStalledIntervalMs: number;
+  /** Simulated provider latency of the dev outbox (demos, shutdown tests, benchmarks). */
+  readonly outboxDelayMs: number;
   readonly messageRetentionSeconds: number;
   readonly publicBaseUrl: string | undefined;
   readonly logLevel: string;
@@ -227,6 +235,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
     retryBaseDelayMs: e.RETRY_BASE_DELAY_MS,
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    workerLockDurationMs: e.WORKER_LOCK_DURATION_MS,
+    workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    outboxDelayMs: e.OUTBOX_DELAY_MS,
     messageRetentionSeconds: e.MESSAGE_RETENTION_SECONDS,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,

@@ -35,8 +35,6 @@ export interface RunningService {
 export interface StartOptions {
   readonly role?: Role;
   readonly logger?: Logger;
-  readonly lockDurationMs?: number;
-  readonly stalledIntervalMs?: number;
 }
 
 /** Starts the API, the worker, or both, against the Redis in `config.redisUrl`. */
@@ -66,7 +64,7 @@ export async function startReferenceApi(config: ReferenceApiConfig, options: Sta
       connection, prefix: config.queuePrefix, key, providers: new Map(providers.map((p) => [p.id, p])), store,
       pauses: new ProviderPauses(redis, config.queuePrefix), stats, logger, concurrency: config.workerConcurrency,
       attemptsPerProvider: config.providerAttempts, retryBaseDelayMs: config.retryBaseDelayMs, providerTimeoutMs: config.providerTimeoutMs,
-      lockDurationMs: options.lockDurationMs ?? 30_000, stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+      lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs,
     });
     worker.on('error', (err) => logger.error('worker error', { error: err.message }));
     await worker.waitUntilReady();

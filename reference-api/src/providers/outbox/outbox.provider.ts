@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SmsProvider } from '../sms-provider.js';
@@ -21,11 +22,12 @@ export function outboxKey(prefix: string): string {
 }
 
 /** The dev provider: "delivers" into a Redis list that GET /dev/outbox shows. */
-export function createOutboxProvider(redis: Redis, prefix: string): SmsProvider {
+export function createOutboxProvider(redis: Redis, prefix: string, delayMs = 0): SmsProvider {
   return {
     id: 'outbox',
     channels: new Set<Channel>(['sms', 'whatsapp', 'telegram']),
-    async send(message: OutboundMessage) {
+    async send(message: OutboundMessage, signal: AbortSignal) {
+      if (delayMs) await setTimeout(delayMs, undefined, { signal });
       const entry: OutboxEntry = {
         id: `outbox-${randomUUID()}`,
         messageId: message.messageId,
@@ -48,5 +50,5 @@ export async function readOutbox(redis: Redis, prefix: string, limit: number, to
 }
 
 export const outboxProvider: ProviderModule = {
-  create: (context) => createOutboxProvider(context.redis, context.config.queuePrefix),
+  create: (context) => createOutboxProvider(context.redis, context.config.queuePrefix, context.config.outboxDelayMs),
 };

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { useRedis } from '@sms-mfa/tests/support/redis-harness';
+import { eventually, postJson, startApi } from './support/api-harness.js';
+import { spawnService } from './support/worker-process.js';
+import { scratchDir } from './support/worker-harness.js';
+
+describe('worker processes stop without losing messages', () => {
+  const redis = useRedis();
+  let url: string;
+  let env: Record<string, string>;
+  before(async () => {
+    const dataDir = scratchDir();
+    env = {
+      REDIS_URL: redis.url, DATA_DIR: dataDir, PROVIDERS: 'outbox', OUTBOX_DELAY_MS: '1500',
+      WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', SHUTDOWN_TIMEOUT_MS: '5000', LOG_LEVEL: 'info',
+    };
+    // The API process only accepts; workers are separate processes, as in production.
+    const api = await startApi(redis.url, { DATA_DIR: dataDir }, { role: 'api' });
+    url = api.url;
+    redis.defer(() => api.close());
+  });
+
+  const status = async (id: string) => ((await (await fetch(`${url}/v1/messages/${id}`)).json()) as { status: string; history: { event: string }[] });
+  const outboxFor = async (id: string) => (await redis.client().lrange('{smsmfa}:outbox', 0, -1)).filter((e) => JSON.parse(e).messageId === id);
+
+  it('finishes the send in flight on SIGTERM, then exits 0 and takes no new work', async () => {
+    const worker = await spawnService('worker', env);
+    const { body } = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '246810' });
+    await eventually(async () => ((await status(body.id)).status === 'sending' ? true : undefined));
+    worker.child.kill('SIGTERM');
+    const late = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '135790' });
+    assert.equal(await worker.exited, 0);
+    assert.equal((await status(body.id)).status, 'sent', 'the in-flight send completed before exit');
+    assert.equal((await outboxFor(body.id)).length, 1);
+    assert.equal((await status(late.body.id)).status, 'queued', 'the stopping worker took no new job');
+    assert.match(worker.output(), /shutting down/);
+    assert.doesNotMatch(worker.output(), /246810|5511966191717/, 'the log holds no code and no full number');
+    const next = await spawnService('worker', env);
+    await eventually(async () => ((await status(late.body.id)).status === 'sent' ? true : undefined));
+    next.child.kill('SIGTERM');
+    await next.exited;
+  });
+
+  it('loses nothing when a worker is killed with SIGKILL mid-send: another worker picks the job up', async () => {
+    const doomed = await spawnService('worker', env);
+    const { body } = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '112233' });
+    await eventually(async () => ((await status(body.id)).status === 'sending' ? true : undefined));
+    doomed.child.kill('SIGKILL');
+    assert.equal(await doomed.exited, 'SIGKILL');
+    const rescuer = await spawnService('worker', env);
+    const record = await eventually(async () => {
+      const r = await status(body.id);
+      return r.status === 'sent' ? r : undefined;
+    }, 20_000);
+    assert.equal(record.status, 'sent');
+    assert.equal((await outboxFor(body.id)).length, 1, 'delivered exactly once');
+    rescuer.child.kill('SIGTERM');
+    assert.equal(await rescuer.exited, 0);
+  });
+});

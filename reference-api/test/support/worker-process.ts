@@ -1,0 +1,32 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const START = fileURLToPath(new URL('../../src/start.ts', import.meta.url));
+
+/** A reference-api process started the way production starts it (`start.ts --role ...`). */
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** Everything it logged, for assertions on log content. */
+  output(): string;
+  /** Resolves with the exit code (or signal name). */
+  readonly exited: Promise<number | string>;
+}
+
+/** Spawns `start.ts --role <role>` with `env` and waits until it logs that it started. */
+export async function spawnService(role: 'api' | 'worker' | 'all', env: Record<string, string>): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', START, '--role', role], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  const deadline = Date.now() + 20_000;
+  while (!log.includes('reference-api started')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the ${role} process did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, output: () => log, exited };
+}
