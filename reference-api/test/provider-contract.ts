@@ -5,6 +5,7 @@ import { createLogger } from '@sms-mfa/common/logger';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { loadConfig, type ProviderId } from '../src/config.js';
 import { providerModule, type ProviderContext } from '../src/providers/registry.js';
+import type { Channel } from '../src/providers/sms-provider.js';
 import type { FailureKind, ProviderFake, RecordedRequest } from './fakes/fake-server.js';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
@@ -21,6 +22,8 @@ export interface ContractSubject {
   isSend(request: RecordedRequest): boolean;
   /** Failure kinds this provider has no way to express (e.g. a documented-free 429); default none. */
   readonly unsupported?: readonly FailureKind[];
+  /** The channel the suite sends on; default 'sms'. */
+  readonly channel?: Channel;
 }
 
 /**
@@ -35,6 +38,8 @@ export function runProviderContract(subject: ContractSubject): void {
     let harness: WorkerHarness;
     let redis: Redis;
     const sends = () => fake.requests.filter((r) => subject.isSend(r));
+    const send = (input: Parameters<WorkerHarness['send']>[0] = {}) =>
+      harness.send({ channel: subject.channel ?? 'sms', ...input });
     before(async () => {
       fake = await subject.startFake();
       redis = new Redis(redisHarness.url);
@@ -53,7 +58,7 @@ export function runProviderContract(subject: ContractSubject): void {
     });
 
     it('sends the message with the right fields and credentials and records the provider id', async () => {
-      const id = await harness.send({ to: '+5511966191717', code: '482913' });
+      const id = await send({ to: '+5511966191717', code: '482913' });
       const record = await harness.waitFor(id);
       assert.equal(record.status, 'sent');
       assert.equal(record.provider, subject.id);
@@ -64,7 +69,7 @@ export function runProviderContract(subject: ContractSubject): void {
 
     it('fails a permanently refused message at once, without retrying', async () => {
       fake.failNext('permanent');
-      const id = await harness.send();
+      const id = await send();
       const record = await harness.waitFor(id);
       assert.equal(record.status, 'failed');
       assert.match(record.reason ?? '', new RegExp(subject.id));
@@ -73,7 +78,7 @@ export function runProviderContract(subject: ContractSubject): void {
 
     it('retries a transient failure and then delivers', async () => {
       fake.failNext('transient', { times: 2 });
-      const id = await harness.send();
+      const id = await send();
       const record = await harness.waitFor(id);
       assert.equal(record.status, 'sent');
       assert.equal(sends().length, 3);
@@ -81,7 +86,7 @@ export function runProviderContract(subject: ContractSubject): void {
 
     it('counts a timeout as transient and retries it', async () => {
       fake.failNext('timeout');
-      const id = await harness.send();
+      const id = await send();
       const record = await harness.waitFor(id);
       assert.equal(record.status, 'sent');
       assert.equal(sends().length, 2);
@@ -90,7 +95,7 @@ export function runProviderContract(subject: ContractSubject): void {
     if (!subject.unsupported?.includes('rate_limited')) {
       it('pauses for the hinted time after a 429, without spending an attempt', async () => {
         fake.failNext('rate_limited', { retryAfterSeconds: 1 });
-        const id = await harness.send();
+        const id = await send();
         const record = await harness.waitFor(id, undefined, 15_000);
         assert.equal(record.status, 'sent');
         const [first, second] = sends();
