@@ -44,6 +44,11 @@ export const openapi = {
       },
     },
     '/webhooks/{provider}': {
+      get: {
+        summary: 'Delivery receipts sent by GET (Vonage can be set to)',
+        parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'receipt taken' }, ...errors(401) },
+      },
       post: {
         summary: 'Signed delivery receipts from a provider',
         parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string' } }],

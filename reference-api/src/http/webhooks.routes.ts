@@ -10,7 +10,9 @@ export function webhookRoutes(handlers: readonly ReceiptHandler[], store: Messag
   const router = Router();
   const raw = express.raw({ type: () => true, limit: '64kb' });
   for (const handler of handlers) {
-    router.all(`/webhooks/${handler.providerId}`, raw, async (req, res) => {
+    // Vonage can be set to deliver receipts by GET (query string) as well as POST.
+    router.route(`/webhooks/${handler.providerId}`).get(raw, receive).post(raw, receive);
+    async function receive(req: express.Request, res: express.Response): Promise<void> {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const request: WebhookRequest = {
         method: req.method,
@@ -34,7 +36,7 @@ export function webhookRoutes(handlers: readonly ReceiptHandler[], store: Messag
         logger.info('delivery receipt', { messageId: id, provider: handler.providerId, status: receipt.status, applied: moved });
       }
       res.status(200).json({ received: receipts.length });
-    });
+    }
   }
   return router;
 }
