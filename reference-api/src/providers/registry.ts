@@ -4,6 +4,7 @@ import type { ProviderId, ReferenceApiConfig } from '../config.js';
 import type { SmsProvider } from './sms-provider.js';
 import type { ReceiptHandler } from './receipts.js';
 import { outboxProvider } from './outbox/outbox.provider.js';
+import { twilioProvider } from './twilio/twilio.provider.js';
 
 /** What a provider factory may use besides its own config block. */
 export interface ProviderContext {
@@ -23,6 +24,7 @@ export interface ProviderModule {
 /** One line per provider: adding one touches its folder, this table and its config block. */
 const MODULES: Partial<Record<ProviderId, ProviderModule>> = {
   outbox: outboxProvider,
+  twilio: twilioProvider,
 };
 
 /** The module registered for `id`; a TypeError for an id with no adapter (a deployment mistake). */

@@ -1,0 +1,160 @@
+import type { ReferenceApiConfig } from '../../config.js';
+import { PermanentProviderError, TransientProviderError } from '../provider-errors.js';
+import { providerFetch } from '../provider-http.js';
+import type { ProviderContext, ProviderModule } from '../registry.js';
+import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
+import { classifyTwilioFailure } from './twilio.errors.js';
+import { createTwilioReceiptHandler } from './twilio.receipts.js';
+
+/** The `twilio` block of the reference API's config. */
+export type TwilioConfig = ReferenceApiConfig['twilio'];
+
+/** What the adapter needs besides its config block. */
+export interface TwilioProviderOptions {
+  readonly timeoutMs: number;
+  /** Where Twilio posts delivery receipts; undefined when they cannot be received or verified. */
+  readonly statusCallback: string | undefined;
+}
+
+/** Twilio's allowed ValidityPeriod range in seconds (error 21624 outside it). */
+export const TWILIO_VALIDITY_SECONDS = { min: 1, max: 36_000 } as const;
+
+/** Clamps a message's remaining lifetime into Twilio's ValidityPeriod range, so a stale code is dropped by Twilio too. */
+export function validityPeriod(ttlSeconds: number): number {
+  const whole = Math.floor(ttlSeconds);
+  return Math.min(
+    TWILIO_VALIDITY_SECONDS.max,
+    Math.max(TWILIO_VALIDITY_SECONDS.min, Number.isFinite(whole) ? whole : 0),
+  );
+}
+
+/** True when both the WhatsApp sender and the authentication template are configured. */
+export function twilioWhatsappReady(config: TwilioConfig): boolean {
+  return Boolean(config.whatsappFrom && config.whatsappContentSid);
+}
+
+function whatsappAddress(address: string): string {
+  return address.startsWith('whatsapp:') ? address : `whatsapp:${address}`;
+}
+
+function smsFields(config: TwilioConfig, message: OutboundMessage): Record<string, string> {
+  return {
+    To: message.to,
+    ...(config.from ? { From: config.from } : {}),
+    ...(config.messagingServiceSid ? { MessagingServiceSid: config.messagingServiceSid } : {}),
+    Body: message.text,
+  };
+}
+
+// Meta's authentication template carries only the code, so a free text cannot be sent this way.
+function whatsappFields(config: TwilioConfig, message: OutboundMessage): Record<string, string> {
+  if (!message.code)
+    throw new PermanentProviderError(
+      'twilio',
+      'WhatsApp authentication templates need the bare code, not a full text',
+    );
+  return {
+    To: whatsappAddress(message.to),
+    From: whatsappAddress(config.whatsappFrom ?? ''),
+    ContentSid: config.whatsappContentSid ?? '',
+    ContentVariables: JSON.stringify({ '1': message.code }),
+  };
+}
+
+/** The form Twilio's Create Message call takes for `message` (To, From/MessagingServiceSid, Body or ContentSid, ...). */
+export function twilioMessageForm(
+  config: TwilioConfig,
+  message: OutboundMessage,
+  statusCallback: string | undefined,
+): URLSearchParams {
+  const fields =
+    message.channel === 'whatsapp' ? whatsappFields(config, message) : smsFields(config, message);
+  const form = new URLSearchParams(fields);
+  form.set('ValidityPeriod', String(validityPeriod(message.ttlSeconds)));
+  if (statusCallback) form.set('StatusCallback', statusCallback);
+  return form;
+}
+
+/** HTTP Basic credentials: the API key when one is configured, else the account SID and auth token. */
+export function twilioAuthorization(config: TwilioConfig): string {
+  const [user, password] =
+    config.apiKeySid && config.apiKeySecret
+      ? [config.apiKeySid, config.apiKeySecret]
+      : [config.accountSid, config.authToken];
+  if (!user || !password)
+    throw new TypeError(
+      'twilio: set TWILIO_AUTH_TOKEN, or TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET',
+    );
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+function messagesUrl(config: TwilioConfig): string {
+  if (!config.accountSid) throw new TypeError('twilio: TWILIO_ACCOUNT_SID is required');
+  // With an API key the path still names the AC… account (providers.md §1).
+  return `${config.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
+}
+
+function sidOf(body: unknown): string {
+  const sid = body && typeof body === 'object' ? (body as { sid?: unknown }).sid : undefined;
+  // Twilio may have queued the message; retrying risks a duplicate, but losing the code is worse.
+  if (typeof sid !== 'string' || !sid)
+    throw new TransientProviderError('twilio', 'success answer without a message sid');
+  return sid;
+}
+
+function channelsOf(config: TwilioConfig): ReadonlySet<Channel> {
+  return new Set<Channel>(twilioWhatsappReady(config) ? ['sms', 'whatsapp'] : ['sms']);
+}
+
+/** The Twilio Programmable Messaging adapter (SMS, and WhatsApp through an authentication template). */
+export function createTwilioProvider(
+  config: TwilioConfig,
+  options: TwilioProviderOptions,
+): SmsProvider {
+  const url = messagesUrl(config);
+  const headers = {
+    authorization: twilioAuthorization(config),
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
+  const channels = channelsOf(config);
+  return {
+    id: 'twilio',
+    channels,
+    async send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
+      if (!channels.has(message.channel))
+        throw new PermanentProviderError('twilio', `channel ${message.channel} is not configured`);
+      const body = twilioMessageForm(config, message, options.statusCallback).toString();
+      const res = await providerFetch(
+        'twilio',
+        url,
+        { method: 'POST', headers, body },
+        { timeoutMs: options.timeoutMs, signal },
+      );
+      if (res.status < 200 || res.status > 299) throw classifyTwilioFailure(res);
+      return { providerMessageId: sidOf(res.body) };
+    },
+  };
+}
+
+// Twilio signs receipts with the auth token only; asking for receipts we cannot verify would just fill the logs with 401s.
+function statusCallbackFor(context: ProviderContext): string | undefined {
+  const url = context.webhookUrl('twilio');
+  if (url && !context.config.twilio.authToken) {
+    context.logger.warn(
+      'twilio: TWILIO_AUTH_TOKEN is not set, so delivery receipts cannot be verified and are not requested',
+    );
+    return undefined;
+  }
+  return url;
+}
+
+/** Registry entry for `twilio`. */
+export const twilioProvider: ProviderModule = {
+  create: (context) =>
+    createTwilioProvider(context.config.twilio, {
+      timeoutMs: context.config.providerTimeoutMs,
+      statusCallback: statusCallbackFor(context),
+    }),
+  receipts: (context) => createTwilioReceiptHandler(context.config.twilio.authToken),
+};
