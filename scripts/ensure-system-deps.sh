@@ -4,12 +4,17 @@
 # As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it says what to install.
 set -euo pipefail
 
+# `--redis-only`: what `npm start` needs (no browser, no JDK).
+redis_only=0
+[ "${1:-}" = "--redis-only" ] && redis_only=1
+
 need=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
-if [ "${SMS_MFA_SKIP_BROWSER:-}" != "1" ] && [ -d tests/browser ]; then
+if [ "$redis_only" = 1 ]; then :
+elif [ "${SMS_MFA_SKIP_BROWSER:-}" != "1" ] && [ -d tests/browser ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
-if [ -d keycloak-theme/test ]; then
+if [ "$redis_only" = 0 ] && [ -d keycloak-theme/test ]; then
   command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
   [ -f /usr/share/java/freemarker.jar ] || need+=(libfreemarker-java)
 fi

@@ -4,6 +4,7 @@ import type { ProviderId, ReferenceApiConfig } from '../config.js';
 import type { SmsProvider } from './sms-provider.js';
 import type { ReceiptHandler } from './receipts.js';
 import { outboxProvider } from './outbox/outbox.provider.js';
+import { sendPulseProvider } from './sendpulse/sendpulse.provider.js';
 import { twilioProvider } from './twilio/twilio.provider.js';
 
 /** What a provider factory may use besides its own config block. */
@@ -24,6 +25,7 @@ export interface ProviderModule {
 /** One line per provider: adding one touches its folder, this table and its config block. */
 const MODULES: Partial<Record<ProviderId, ProviderModule>> = {
   outbox: outboxProvider,
+  sendpulse: sendPulseProvider,
   twilio: twilioProvider,
 };
 
