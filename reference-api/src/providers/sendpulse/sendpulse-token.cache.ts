@@ -119,8 +119,16 @@ async function requestToken(
   if (res.status < 200 || res.status >= 300) throw classifySendPulseError(res, 'token request');
   const answer = (res.body ?? {}) as { access_token?: unknown; expires_in?: unknown };
   const { access_token: accessToken, expires_in: expiresIn } = answer;
-  if (typeof accessToken !== 'string' || !accessToken || typeof expiresIn !== 'number' || expiresIn <= 0) {
-    throw new TransientProviderError(SENDPULSE, 'token request answered without access_token or expires_in');
+  if (
+    typeof accessToken !== 'string' ||
+    !accessToken ||
+    typeof expiresIn !== 'number' ||
+    expiresIn <= 0
+  ) {
+    throw new TransientProviderError(
+      SENDPULSE,
+      'token request answered without access_token or expires_in',
+    );
   }
   return { accessToken, expiresInSeconds: expiresIn };
 }

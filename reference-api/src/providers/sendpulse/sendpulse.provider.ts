@@ -51,7 +51,8 @@ export function createSendPulseProvider(options: SendPulseOptions): SmsProvider 
       if (!isExpiredToken(res)) return readSendResult(res);
       const retried = await post(await tokens.refresh(token), body, signal);
       // A freshly issued token refused too: most likely revoked under us; the next attempt renews again.
-      if (retried.status === 401) throw new TransientProviderError(SENDPULSE, 'send refused a freshly issued token', '401');
+      if (retried.status === 401)
+        throw new TransientProviderError(SENDPULSE, 'send refused a freshly issued token', '401');
       return readSendResult(retried);
     },
   };
@@ -71,14 +72,19 @@ function readSendResult(res: ProviderResponse): SendResult {
   }
   if (sendPulseErrorCode(res.body)) throw classifySendPulseError(res);
   // Not retried: the message may have gone out, and a second send would charge and confuse twice.
-  throw new PermanentProviderError(SENDPULSE, `send answered HTTP ${res.status} without a campaign id`);
+  throw new PermanentProviderError(
+    SENDPULSE,
+    `send answered HTTP ${res.status} without a campaign id`,
+  );
 }
 
 function optionsFrom(context: ProviderContext): SendPulseOptions {
   const { baseUrl, clientId, clientSecret, sender } = context.config.sendpulse;
   // config.ts requires all three when sendpulse is in PROVIDERS; reaching this is a wiring mistake.
   if (!clientId || !clientSecret || !sender) {
-    throw new TypeError('sendpulse needs SENDPULSE_CLIENT_ID, SENDPULSE_CLIENT_SECRET and SENDPULSE_SENDER');
+    throw new TypeError(
+      'sendpulse needs SENDPULSE_CLIENT_ID, SENDPULSE_CLIENT_SECRET and SENDPULSE_SENDER',
+    );
   }
   return {
     baseUrl,
