@@ -5,6 +5,7 @@ import type { SmsProvider } from './sms-provider.js';
 import type { ReceiptHandler } from './receipts.js';
 import { outboxProvider } from './outbox/outbox.provider.js';
 import { sendPulseProvider } from './sendpulse/sendpulse.provider.js';
+import { vonageProvider } from './vonage/vonage.provider.js';
 import { twilioProvider } from './twilio/twilio.provider.js';
 
 /** What a provider factory may use besides its own config block. */
@@ -26,6 +27,7 @@ export interface ProviderModule {
 const MODULES: Partial<Record<ProviderId, ProviderModule>> = {
   outbox: outboxProvider,
   sendpulse: sendPulseProvider,
+  vonage: vonageProvider,
   twilio: twilioProvider,
 };
 
