@@ -4,6 +4,7 @@ import type { ProviderId, ReferenceApiConfig } from '../config.js';
 import type { SmsProvider } from './sms-provider.js';
 import type { ReceiptHandler } from './receipts.js';
 import { outboxProvider } from './outbox/outbox.provider.js';
+import { telegramProvider } from './telegram/telegram.provider.js';
 import { sendPulseProvider } from './sendpulse/sendpulse.provider.js';
 import { vonageProvider } from './vonage/vonage.provider.js';
 import { twilioProvider } from './twilio/twilio.provider.js';
@@ -26,6 +27,7 @@ export interface ProviderModule {
 /** One line per provider: adding one touches its folder, this table and its config block. */
 const MODULES: Partial<Record<ProviderId, ProviderModule>> = {
   outbox: outboxProvider,
+  telegram: telegramProvider,
   sendpulse: sendPulseProvider,
   vonage: vonageProvider,
   twilio: twilioProvider,

@@ -1,0 +1,132 @@
+// The `telegram` channel through the Telegram Gateway API: a verification code delivered by
+// Telegram itself to the account registered on a phone number. It sends codes, never free text.
+import type { Logger } from '@sms-mfa/common/logger';
+import { PermanentProviderError } from '../provider-errors.js';
+import { providerFetch, type ProviderResponse } from '../provider-http.js';
+import type { ProviderContext, ProviderModule } from '../registry.js';
+import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
+import { classifyGatewayAnswer, TELEGRAM } from './telegram-errors.js';
+import { createGatewayReceiptHandler } from './telegram-gateway.receipts.js';
+
+/** Everything the Gateway sender needs. */
+export interface GatewayOptions {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly timeoutMs: number;
+  /** Where delivery reports go; only an HTTPS URL of at most 256 bytes is passed on. */
+  readonly callbackUrl: string | undefined;
+}
+
+/** The `ttl` range sendVerificationMessage accepts since 2025-02-26. */
+export const GATEWAY_TTL_SECONDS = { min: 30, max: 3600 } as const;
+const GATEWAY_CODE = /^\d{4,8}$/;
+const CALLBACK_URL_MAX_BYTES = 256;
+
+/** The message lifetime clamped to what the Gateway accepts. */
+export function gatewayTtlSeconds(ttlSeconds: number): number {
+  return Math.min(
+    GATEWAY_TTL_SECONDS.max,
+    Math.max(GATEWAY_TTL_SECONDS.min, Math.floor(ttlSeconds)),
+  );
+}
+
+/** `url` when the Gateway can call it back (HTTPS, at most 256 bytes), else undefined. */
+export function usableCallbackUrl(url: string | undefined): string | undefined {
+  if (!url?.startsWith('https://') || Buffer.byteLength(url) > CALLBACK_URL_MAX_BYTES)
+    return undefined;
+  return url;
+}
+
+/**
+ * The sendVerificationMessage parameters for `message`. Throws PermanentProviderError when there is
+ * no bare code (a free text cannot go through the Gateway) or the code is not 4–8 digits.
+ */
+export function verificationParams(
+  message: OutboundMessage,
+  callbackUrl: string | undefined,
+): Record<string, unknown> {
+  if (message.code === undefined) {
+    throw new PermanentProviderError(
+      TELEGRAM,
+      'the Telegram Gateway delivers only verification codes, and this message is a text without a bare code',
+      'NO_CODE',
+    );
+  }
+  if (!GATEWAY_CODE.test(message.code)) {
+    throw new PermanentProviderError(
+      TELEGRAM,
+      `the Telegram Gateway takes codes of 4 to 8 digits, not ${message.code.length}`,
+      'CODE_LENGTH',
+    );
+  }
+  const callback = usableCallbackUrl(callbackUrl);
+  return {
+    phone_number: message.to,
+    code: message.code,
+    ttl: gatewayTtlSeconds(message.ttlSeconds),
+    // request_id is reserved for ids from checkSendAbility (a paid pre-check we skip), so our own
+    // id travels in payload, which the Gateway echoes in RequestStatus.
+    payload: message.messageId,
+    ...(callback ? { callback_url: callback } : {}),
+  };
+}
+
+/** A `telegram`-channel sender through the Gateway; the providerMessageId is the Gateway's request_id. */
+export function createGatewayProvider(options: GatewayOptions): SmsProvider {
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/sendVerificationMessage`;
+  const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' };
+  return {
+    id: TELEGRAM,
+    channels: new Set<Channel>(['telegram']),
+    async send(message, signal) {
+      const body = JSON.stringify(verificationParams(message, options.callbackUrl));
+      const res = await providerFetch(
+        TELEGRAM,
+        url,
+        { method: 'POST', headers, body },
+        { timeoutMs: options.timeoutMs, signal },
+      );
+      return readRequestStatus(res);
+    },
+  };
+}
+
+function readRequestStatus(res: ProviderResponse): SendResult {
+  const error = classifyGatewayAnswer(res);
+  if (error) throw error;
+  const requestId = (res.body as { result?: { request_id?: unknown } }).result?.request_id;
+  // Not retried: the code may have gone out, and each send is charged.
+  if (typeof requestId !== 'string' || !requestId)
+    throw new PermanentProviderError(TELEGRAM, 'Gateway answered ok without a request_id');
+  return { providerMessageId: requestId };
+}
+
+function optionsFrom(context: ProviderContext): GatewayOptions {
+  const { gatewayBaseUrl, gatewayToken } = context.config.telegram;
+  // The Bot API cannot reach a phone number, so a bot token alone cannot carry this channel.
+  if (!gatewayToken)
+    throw new TypeError('telegram needs TELEGRAM_GATEWAY_TOKEN to send codes to phone numbers');
+  const callbackUrl = context.webhookUrl(TELEGRAM);
+  warnWithoutReceipts(context.logger, callbackUrl);
+  return {
+    baseUrl: gatewayBaseUrl,
+    token: gatewayToken,
+    timeoutMs: context.config.providerTimeoutMs,
+    callbackUrl,
+  };
+}
+
+function warnWithoutReceipts(logger: Logger, callbackUrl: string | undefined): void {
+  if (callbackUrl && !usableCallbackUrl(callbackUrl)) {
+    logger.warn(
+      'telegram: delivery reports need an HTTPS callback URL of at most 256 bytes; sending without callback_url',
+      { provider: TELEGRAM },
+    );
+  }
+}
+
+/** The registry entry: Gateway sends on the `telegram` channel, signed delivery reports at /webhooks/telegram. */
+export const telegramProvider: ProviderModule = {
+  create: (context) => createGatewayProvider(optionsFrom(context)),
+  receipts: (context) => createGatewayReceiptHandler(context.config.telegram.gatewayToken),
+};
