@@ -21,7 +21,10 @@ export const defaultJarPath = join(workspaceDir, 'dist', `${THEME_NAME}-theme.ja
 /** The descriptor that makes Keycloak load the theme from a jar. */
 export function themeDescriptor(): ZipEntry {
   const descriptor = { themes: [{ name: THEME_NAME, types: ['login'] }] };
-  return { path: 'META-INF/keycloak-themes.json', data: Buffer.from(JSON.stringify(descriptor, null, 2) + '\n') };
+  return {
+    path: 'META-INF/keycloak-themes.json',
+    data: Buffer.from(JSON.stringify(descriptor, null, 2) + '\n'),
+  };
 }
 
 function walk(dir: string): string[] {

@@ -54,7 +54,14 @@ function pack(entry: ZipEntry, offset: number): Packed {
   const deflated = deflateRawSync(entry.data, { level: 9 });
   const store = deflated.length >= entry.data.length;
   const body = store ? entry.data : deflated;
-  return { name, method: store ? 0 : 8, crc: crc32(entry.data), body, size: entry.data.length, offset };
+  return {
+    name,
+    method: store ? 0 : 8,
+    crc: crc32(entry.data),
+    body,
+    size: entry.data.length,
+    offset,
+  };
 }
 
 function header(p: Packed, central: boolean): Buffer {
@@ -102,7 +109,11 @@ export function zip(entries: readonly ZipEntry[]): Buffer {
     offset += local.length + p.body.length;
   }
   const central = Buffer.concat(packed.map((p) => header(p, true)));
-  return Buffer.concat([...parts, central, endOfCentralDirectory(packed.length, central.length, offset)]);
+  return Buffer.concat([
+    ...parts,
+    central,
+    endOfCentralDirectory(packed.length, central.length, offset),
+  ]);
 }
 
 /** Writes a zip (a jar, for Keycloak) to `file`, creating its folder. */
@@ -130,7 +141,8 @@ export function listZip(archive: Buffer): ZipListing[] {
   let o = archive.readUInt32LE(end + 16);
   const out: ZipListing[] = [];
   for (let i = 0; i < count; i++) {
-    if (archive.readUInt32LE(o) !== CENTRAL_SIG) throw new Error(`bad central directory entry ${i}`);
+    if (archive.readUInt32LE(o) !== CENTRAL_SIG)
+      throw new Error(`bad central directory entry ${i}`);
     const nameLength = archive.readUInt16LE(o + 28);
     const skip = archive.readUInt16LE(o + 30) + archive.readUInt16LE(o + 32);
     out.push({
