@@ -1,0 +1,73 @@
+import type { Logger } from '@sms-mfa/common/logger';
+import { maskPhone } from '@sms-mfa/common/mask';
+import type { BridgeConfig } from '../config.js';
+import { CiamError } from '../errors.js';
+
+/** The channels the reference API sends on. */
+export type Channel = 'sms' | 'whatsapp' | 'telegram';
+
+/** One code to deliver. `text` is the whole rendered SMS; WhatsApp and Telegram templates take the bare `code`. */
+export interface OutboundCode {
+  readonly to: string;
+  readonly channel: Channel;
+  readonly text: string;
+  readonly code: string;
+  /** The code's remaining lifetime: the reference API drops the message rather than deliver it later. */
+  readonly ttlSeconds: number;
+  readonly locale: string | undefined;
+  /** Same key, same message: a retried request is not sent twice. */
+  readonly idempotencyKey: string;
+}
+
+/** Hands codes to whatever delivers them. */
+export interface MessageSender {
+  /** Resolves once the message is queued; throws DELIVERY_UNAVAILABLE (502) if it could not be. */
+  send(message: OutboundCode): Promise<{ readonly messageId: string }>;
+}
+
+// The reference API accepts 30-3600 s; a code with under 30 s left still gets a 30 s window.
+const clampTtl = (seconds: number) => Math.min(3600, Math.max(30, Math.ceil(seconds)));
+
+/** Sends through the reference messaging API: `POST /api/sms` ({mobile, totp}) for SMS, `POST /v1/messages` otherwise. */
+export class ReferenceApiClient implements MessageSender {
+  constructor(
+    private readonly api: BridgeConfig['referenceApi'],
+    private readonly logger: Logger,
+  ) {}
+
+  async send(message: OutboundCode): Promise<{ messageId: string }> {
+    const [path, body] = message.channel === 'sms'
+      ? ['/api/sms', { mobile: message.to, totp: message.text, ttlSeconds: clampTtl(message.ttlSeconds), ...this.localeOf(message) }]
+      : ['/v1/messages', { to: message.to, code: message.code, channel: message.channel, ttlSeconds: clampTtl(message.ttlSeconds), ...this.localeOf(message) }];
+    const response = await this.post(path, body, message);
+    const accepted = (await response.json().catch(() => ({}))) as { id?: unknown };
+    return { messageId: typeof accepted.id === 'string' ? accepted.id : '' };
+  }
+
+  private async post(path: string, body: object, message: OutboundCode): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': message.idempotencyKey };
+    if (this.api.apiKey) headers['authorization'] = `Bearer ${this.api.apiKey}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.api.url}${path}`, {
+        method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(this.api.timeoutMs),
+      });
+    } catch (err) {
+      throw this.unavailable(message, (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable');
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw this.unavailable(message, `HTTP ${response.status}`);
+    }
+    return response;
+  }
+
+  private localeOf(message: OutboundCode): { locale?: string } {
+    return message.locale ? { locale: message.locale } : {};
+  }
+
+  private unavailable(message: OutboundCode, reason: string): CiamError {
+    this.logger.warn('the reference API did not accept a message', { to: maskPhone(message.to), channel: message.channel, reason });
+    return new CiamError('DELIVERY_UNAVAILABLE', 'the message could not be sent; nothing was changed, try again later');
+  }
+}

@@ -1,0 +1,38 @@
+import type { Application } from '../apps/application.js';
+import { renderTemplate } from '../apps/templates.js';
+import type { AuthRecord } from './auth-record.js';
+import { channelOf } from './device-target.js';
+import type { OtpDeps } from './otp-deps.js';
+
+/** One send of a code, and how to take back what was written for it if the send fails. */
+export interface Delivery {
+  readonly app: Application;
+  readonly record: AuthRecord;
+  readonly code: string;
+  /** E.164; only ever in memory and in the message. */
+  readonly phone: string;
+  readonly nowMs: number;
+  /** Undoes the record or counters written for this send: nothing half-written stays behind. */
+  readonly undo: () => Promise<void>;
+}
+
+/** Renders the message and hands it to the reference API; on any failure undoes, audits, and rethrows. */
+export async function deliverCode(deps: OtpDeps, d: Delivery): Promise<void> {
+  const { record } = d;
+  const audit = { application: record.clientId, authId: record.authId, phone: record.phoneMasked };
+  try {
+    const ttlSeconds = (record.expiresAtMs - d.nowMs) / 1000;
+    const selector = { deviceType: record.deviceType, locale: record.locale, templateName: record.templateName };
+    await deps.sender.send({
+      to: d.phone, channel: channelOf(record.deviceType), code: d.code, ttlSeconds, locale: record.locale,
+      text: renderTemplate(d.app, selector, { code: d.code, minutes: ttlSeconds / 60 }),
+      idempotencyKey: `${record.authId}.${record.sends}`,
+    });
+  } catch (err) {
+    await d.undo();
+    await deps.audit.record({ ...audit, type: 'send_failed', outcome: 'failure', reason: (err as { code?: string }).code ?? 'error' });
+    throw err;
+  }
+  await deps.audit.record({ ...audit, type: 'sent', outcome: 'success', reason: `send ${record.sends}` });
+  deps.logger.info('code sent', { ...audit, deviceType: record.deviceType, send: record.sends });
+}

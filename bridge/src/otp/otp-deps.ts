@@ -1,0 +1,31 @@
+import type { Logger } from '@sms-mfa/common/logger';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { MessageSender } from '../messaging/reference-api-client.js';
+import type { RateLimits } from '../ratelimit/rate-limits.js';
+import type { CodeSealer } from './code.js';
+import type { CodeStore, UserWaitPolicy } from './code-store.js';
+import type { OtpMetrics } from './otp-metrics.js';
+
+/** Everything the code use cases work with; tests pass real ones (Redis, the reference API) and their own clock. */
+export interface OtpDeps {
+  readonly store: CodeStore;
+  readonly limits: RateLimits;
+  readonly sender: MessageSender;
+  readonly audit: AuditLog;
+  readonly metrics: OtpMetrics;
+  readonly logger: Logger;
+  /** Keys the code HMACs and the pseudonyms in Redis keys. */
+  readonly serverSecret: Buffer;
+  readonly sealer: CodeSealer;
+  /** Milliseconds since the epoch; the only clock the use cases read. */
+  readonly now: () => number;
+}
+
+/**
+ * Per-user waits (NIST SP 800-63B-4 3.2.2): once a user's consecutive failures across authentications
+ * reach the application's maxAttempts, each further failure doubles a wait from 30 s up to 1 h.
+ * A success clears the count; a day without failures forgets it.
+ */
+export function userWaitPolicy(maxAttempts: number): UserWaitPolicy {
+  return { failuresBeforeWait: maxAttempts, firstWaitMs: 30_000, longestWaitMs: 3_600_000, retentionMs: 24 * 3_600_000 };
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { DeviceType } from '../apps/application.js';
+import type { AuthRecord, StoredStatus } from './auth-record.js';
+import type { CancelOutcome, CodeStore, ReserveOutcome, SendReservation, VerifyAttempt, VerifyOutcome } from './code-store.js';
+
+const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
+
+/** How long a finished or expired authentication stays readable (status, 409, 410) before it reads as unknown. */
+export const FINISHED_RETENTION_MS = 15 * 60_000;
+
+interface ScriptedRedis extends Redis {
+  mfaVerify(authKey: string, userKey: string, ...args: string[]): Promise<[string, number]>;
+  mfaReserveSend(authKey: string, userKey: string, clientId: string, nowMs: string): Promise<[string, number, number]>;
+  mfaReleaseSend(authKey: string, sends: string, previousNextResendAtMs: string): Promise<number>;
+  mfaCancel(authKey: string, clientId: string, nowMs: string): Promise<string>;
+}
+
+/** The code store on Redis: one hash per authentication, one per user's failures, all under the key prefix's hash tag. */
+export class RedisCodeStore implements CodeStore {
+  readonly #redis: ScriptedRedis;
+
+  constructor(redis: Redis, private readonly prefix: string) {
+    this.#redis = redis as ScriptedRedis;
+    if (typeof this.#redis.mfaVerify !== 'function') defineScripts(redis);
+  }
+
+  async create(record: AuthRecord, nowMs: number): Promise<void> {
+    const ttlMs = Math.max(1, record.expiresAtMs - nowMs) + FINISHED_RETENTION_MS;
+    const key = this.authKey(record.authId);
+    await this.#redis.multi().hset(key, toHash(record)).pexpire(key, ttlMs).exec();
+  }
+
+  async get(authId: string): Promise<AuthRecord | undefined> {
+    const hash = await this.#redis.hgetall(this.authKey(authId));
+    return hash['clientId'] ? fromHash(authId, hash) : undefined;
+  }
+
+  async remove(authId: string): Promise<void> {
+    await this.#redis.del(this.authKey(authId));
+  }
+
+  async verify(a: VerifyAttempt): Promise<VerifyOutcome> {
+    const { policy } = a;
+    const [kind, n] = await this.#redis.mfaVerify(
+      this.authKey(a.authId), this.userKey(a.userKey), a.clientId, a.matched ? '1' : '0', a.candidateHash, String(a.nowMs),
+      String(policy.failuresBeforeWait), String(policy.firstWaitMs), String(policy.longestWaitMs), String(policy.retentionMs),
+    );
+    if (kind === 'wrong_code') return { kind, attemptsRemaining: n };
+    if (kind === 'user_wait') return { kind, retryAfterMs: n };
+    return { kind } as VerifyOutcome;
+  }
+
+  async reserveSend(authId: string, clientId: string, userKey: string, nowMs: number): Promise<ReserveOutcome> {
+    const [kind, n, m] = await this.#redis.mfaReserveSend(this.authKey(authId), this.userKey(userKey), clientId, String(nowMs));
+    if (kind === 'reserved') return { kind, sends: n, previousNextResendAtMs: m };
+    if (kind === 'user_wait' || kind === 'cooldown' || kind === 'exhausted') return { kind, retryAfterMs: n };
+    return { kind } as ReserveOutcome;
+  }
+
+  async releaseSend(authId: string, reservation: SendReservation): Promise<void> {
+    await this.#redis.mfaReleaseSend(this.authKey(authId), String(reservation.sends), String(reservation.previousNextResendAtMs));
+  }
+
+  async cancel(authId: string, clientId: string, nowMs: number): Promise<CancelOutcome> {
+    return { kind: (await this.#redis.mfaCancel(this.authKey(authId), clientId, String(nowMs))) as CancelOutcome['kind'] };
+  }
+
+  async userWaitMs(userKey: string, nowMs: number): Promise<number> {
+    const waitUntil = Number((await this.#redis.hget(this.userKey(userKey), 'waitUntilMs')) ?? 0);
+    return Math.max(0, waitUntil - nowMs);
+  }
+
+  private authKey(authId: string): string {
+    return `${this.prefix}:auth:${authId}`;
+  }
+
+  private userKey(userKey: string): string {
+    return `${this.prefix}:user-failures:${userKey}`;
+  }
+}
+
+function defineScripts(redis: Redis): void {
+  redis.defineCommand('mfaVerify', { numberOfKeys: 2, lua: script('verify') });
+  redis.defineCommand('mfaReserveSend', { numberOfKeys: 2, lua: script('reserve-send') });
+  redis.defineCommand('mfaReleaseSend', { numberOfKeys: 1, lua: script('release-send') });
+  redis.defineCommand('mfaCancel', { numberOfKeys: 1, lua: script('cancel') });
+}
+
+function toHash(r: AuthRecord): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (const [field, value] of Object.entries(r)) {
+    if (value !== undefined && field !== 'authId') hash[field] = String(value);
+  }
+  return hash;
+}
+
+function fromHash(authId: string, h: Record<string, string>): AuthRecord {
+  const num = (field: string) => Number(h[field] ?? 0);
+  return {
+    authId,
+    clientId: h['clientId'] ?? '',
+    userKey: h['userKey'] ?? '',
+    deviceType: (h['deviceType'] ?? 'SMS') as DeviceType,
+    phoneMasked: h['phoneMasked'] ?? '',
+    callingCode: h['callingCode'] ?? '',
+    templateName: h['templateName'],
+    locale: h['locale'],
+    codeLength: num('codeLength'),
+    maxAttempts: num('maxAttempts'),
+    maxSends: num('maxSends'),
+    cooldownSeconds: num('cooldownSeconds'),
+    status: (h['status'] ?? 'pending') as StoredStatus,
+    attempts: num('attempts'),
+    sends: num('sends'),
+    createdAtMs: num('createdAtMs'),
+    expiresAtMs: num('expiresAtMs'),
+    nextResendAtMs: num('nextResendAtMs'),
+    codeHash: h['codeHash'],
+    sealed: h['sealed'],
+  };
+}

@@ -1,0 +1,69 @@
+import type { Application } from '../apps/application.js';
+import { CiamError } from '../errors.js';
+import type { AuthRecord } from './auth-record.js';
+import { hashCode, hashesEqual, hasCodeShape } from './code.js';
+import type { VerifyOutcome } from './code-store.js';
+import { findOwnRecord } from './find-record.js';
+import type { OtpDeps } from './otp-deps.js';
+import { userWaitPolicy } from './otp-deps.js';
+import { maxAttemptsReached, refusalError } from './otp-errors.js';
+
+/** A code to check, as the CIAM API takes it. */
+export interface VerifyRequest {
+  readonly authId: string;
+  readonly otp: string;
+  /** Optional; when given it must be the authentication's device type. */
+  readonly deviceType?: string | undefined;
+}
+
+/**
+ * Checks a code: count the attempt against the limits, find the caller's own authentication,
+ * refuse a code of the wrong shape without counting it, compare the HMACs in constant time,
+ * then let one atomic script consume the authentication or count the failure. Resolves on success.
+ */
+export async function verifyCode(deps: OtpDeps, app: Application, request: VerifyRequest): Promise<void> {
+  await deps.limits.countValidation(app.clientId, request.authId);
+  const record = await findOwnRecord(deps, app, request.authId);
+  refuseWrongShape(record, request);
+  const candidate = hashCode(deps.serverSecret, record.authId, request.otp);
+  const matched = record.codeHash !== undefined && hashesEqual(candidate, Buffer.from(record.codeHash, 'hex'));
+  const outcome = await deps.store.verify({
+    authId: record.authId, clientId: app.clientId, userKey: record.userKey, matched,
+    candidateHash: candidate.toString('hex'), nowMs: deps.now(), policy: userWaitPolicy(record.maxAttempts),
+  });
+  await report(deps, record, outcome);
+  if (outcome.kind === 'validated') return;
+  if (outcome.kind === 'wrong_code') throw new CiamError('OTP_INVALID', 'The OTP is incorrect', { attemptsRemaining: outcome.attemptsRemaining });
+  if (outcome.kind === 'locked_now') throw maxAttemptsReached();
+  throw refusalError(outcome);
+}
+
+/**
+ * A malformed code cannot be right, so it is refused (errorCode 10009) without spending an attempt:
+ * the shape is the authentication's own code length, so every candidate that could match is still counted.
+ */
+function refuseWrongShape(record: AuthRecord, request: VerifyRequest): void {
+  if (!hasCodeShape(request.otp, record.codeLength)) {
+    throw new CiamError('INVALID_REQUEST', `The OTP must be ${record.codeLength} digits`, {
+      errorCode: 10009, details: [{ field: 'otp', message: `must be ${record.codeLength} digits` }],
+    });
+  }
+  if (request.deviceType !== undefined && request.deviceType.toUpperCase() !== record.deviceType) {
+    throw new CiamError('INVALID_REQUEST', 'deviceType does not match the authentication', {
+      details: [{ field: 'deviceType', message: 'is not the device type the code was sent to' }],
+    });
+  }
+}
+
+async function report(deps: OtpDeps, record: AuthRecord, outcome: VerifyOutcome): Promise<void> {
+  const event = { application: record.clientId, authId: record.authId, phone: record.phoneMasked };
+  if (outcome.kind === 'validated') {
+    deps.metrics.count('validated', record.clientId);
+    return deps.audit.record({ ...event, type: 'validated', outcome: 'success' });
+  }
+  if (outcome.kind === 'wrong_code' || outcome.kind === 'locked_now') deps.metrics.count('failed', record.clientId);
+  if (outcome.kind === 'locked_now') deps.metrics.count('locked', record.clientId);
+  if (outcome.kind === 'expired') deps.metrics.count('expired', record.clientId);
+  await deps.audit.record({ ...event, type: outcome.kind === 'expired' ? 'expired' : 'validation_failed', outcome: 'failure', reason: outcome.kind });
+  if (outcome.kind === 'locked_now') await deps.audit.record({ ...event, type: 'locked', outcome: 'failure', reason: 'max_attempts' });
+}

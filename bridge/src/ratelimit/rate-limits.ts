@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { BridgeConfig } from '../config.js';
+import { CiamError } from '../errors.js';
+
+/** The limits a send or a validation is counted against. */
+export type LimitName = 'phone' | 'app-sends' | 'country' | 'ip' | 'auth-validations' | 'app-validations';
+
+/** One counted hit, to refund if the operation it paid for did not happen. */
+export interface Hit {
+  readonly limit: LimitName;
+  readonly key: string;
+}
+
+/** What a send is counted against; `phoneKey` is a pseudonym, never the number. */
+export interface SendSubject {
+  readonly clientId: string;
+  readonly phoneKey: string;
+  readonly callingCode: string;
+  readonly ipAddress: string | undefined;
+}
+
+/** 429 RATE_LIMITED with `Retry-After` in whole seconds (at least 1). */
+export function rateLimited(retryAfterMs: number, message = 'too many requests; try again later'): CiamError {
+  return new CiamError('RATE_LIMITED', message, {}, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+}
+
+/** Fixed-window counters on Redis (rate-limiter-flexible) for sends and validations, from config.rateLimits. */
+export class RateLimits {
+  readonly #limiters: ReadonlyMap<LimitName, RateLimiterRedis>;
+
+  constructor(redis: Redis, keyPrefix: string, limits: BridgeConfig['rateLimits']) {
+    const make = (name: LimitName, points: number, duration: number) =>
+      [name, new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}:rl:${name}`, points, duration })] as const;
+    this.#limiters = new Map([
+      make('phone', limits.phoneSends, limits.phoneWindowSeconds),
+      make('app-sends', limits.appSendsPerMinute, 60),
+      make('country', limits.countrySendsPerMinute, 60),
+      make('ip', limits.ipSendsPerHour, 3600),
+      make('auth-validations', limits.validationsPerAuthPerMinute, 60),
+      make('app-validations', limits.appValidationsPerMinute, 60),
+    ]);
+  }
+
+  /** Counts one send; throws RATE_LIMITED (counting nothing) when any limit is reached. */
+  async countSend(s: SendSubject): Promise<Hit[]> {
+    const hits: Hit[] = [
+      { limit: 'app-sends', key: s.clientId },
+      { limit: 'country', key: `${s.clientId}:${s.callingCode}` },
+      { limit: 'phone', key: s.phoneKey },
+    ];
+    if (s.ipAddress) hits.push({ limit: 'ip', key: `${s.clientId}:${s.ipAddress}` });
+    return this.countAll(hits);
+  }
+
+  /** Counts one validation attempt; throws RATE_LIMITED when the authentication or the application is over its limit. */
+  async countValidation(clientId: string, authId: string): Promise<Hit[]> {
+    return this.countAll([
+      { limit: 'app-validations', key: clientId },
+      { limit: 'auth-validations', key: authId },
+    ]);
+  }
+
+  /** Gives back hits whose operation did not happen (a send that could not be queued). */
+  async refund(hits: readonly Hit[]): Promise<void> {
+    await Promise.all(hits.map((hit) => this.limiter(hit.limit).reward(hit.key, 1)));
+  }
+
+  private async countAll(hits: readonly Hit[]): Promise<Hit[]> {
+    const counted: Hit[] = [];
+    for (const hit of hits) {
+      try {
+        await this.limiter(hit.limit).consume(hit.key, 1);
+        counted.push(hit);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        // A refused hit is still counted by the limiter; give it and the earlier ones back so only what happened counts.
+        await this.refund([...counted, hit]);
+        throw rateLimited(err.msBeforeNext);
+      }
+    }
+    return counted;
+  }
+
+  private limiter(name: LimitName): RateLimiterRedis {
+    const limiter = this.#limiters.get(name);
+    if (!limiter) throw new TypeError(`unknown limit ${name}`);
+    return limiter;
+  }
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createLogger } from '@sms-mfa/common/logger';
+import type { Application } from '../../src/apps/application.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { loadConfig, type BridgeConfig } from '../../src/config.js';
+import { CiamError } from '../../src/errors.js';
+import type { MessageSender, OutboundCode } from '../../src/messaging/reference-api-client.js';
+import { CodeSealer } from '../../src/otp/code.js';
+import type { OtpDeps } from '../../src/otp/otp-deps.js';
+import { createOtpMetrics } from '../../src/otp/otp-metrics.js';
+import { RedisCodeStore } from '../../src/otp/redis-code-store.js';
+import { RateLimits } from '../../src/ratelimit/rate-limits.js';
+
+/** A clock the test moves by hand: expiry and waits are tested without sleeping. */
+export class TestClock {
+  #ms: number;
+  constructor(start = Date.now()) {
+    this.#ms = start;
+  }
+  readonly now = (): number => this.#ms;
+  advance(ms: number): void {
+    this.#ms += ms;
+  }
+}
+
+/** A sender that keeps what it was given (the test reads codes from it) and can be told to fail like an unreachable reference API. */
+export class RecordingSender implements MessageSender {
+  readonly sent: OutboundCode[] = [];
+  failing = false;
+
+  async send(message: OutboundCode): Promise<{ messageId: string }> {
+    if (this.failing) throw new CiamError('DELIVERY_UNAVAILABLE', 'the message could not be sent; nothing was changed, try again later');
+    this.sent.push(message);
+    return { messageId: `recorded-${this.sent.length}` };
+  }
+
+  /** The code in the newest message to `to` (or to anyone). */
+  lastCode(to?: string): string {
+    const message = [...this.sent].reverse().find((m) => !to || m.to === to);
+    if (!message) throw new Error(`no message sent${to ? ` to ${to}` : ''}`);
+    return message.code;
+  }
+}
+
+/** A distinct, valid US test number (555-01xx is reserved for fiction) per index 0-99. */
+export function testPhone(index: number): string {
+  return `+1415555${String(100 + index).padStart(4, '0')}`;
+}
+
+/** An application with the defaults of shared/DESIGN.md, for tests. */
+export function testApplication(overrides: Partial<Application> = {}): Application {
+  return {
+    clientId: 'app-a', secretHash: undefined, name: 'Test app', brand: 'Acme', templates: [],
+    codeLength: 6, otpTtlSeconds: 300, maxAttempts: 5, resendCooldownSeconds: 30, maxSendsPerAuth: 5,
+    deviceTypes: ['SMS', 'WHATSAPP', 'TELEGRAM'], allowedCountries: [], senderId: undefined, webOtpDomain: undefined,
+    returnUrls: [], scopes: ['mfa:send', 'mfa:verify'], createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** Bridge config from env overrides (rate limits, key prefix), with a fixed test secret. */
+export function testConfig(env: Record<string, string> = {}): Readonly<BridgeConfig> {
+  return loadConfig({ BRIDGE_SECRET: 'a-test-secret-that-is-long-enough-000', LOG_LEVEL: 'silent', ...env });
+}
+
+/** Real use-case dependencies on a real Redis, with a recording sender and a hand-moved clock. */
+export function testOtpDeps(redis: Redis, options: { clock?: TestClock; config?: Readonly<BridgeConfig>; sender?: MessageSender } = {}) {
+  const config = options.config ?? testConfig();
+  const serverSecret = randomBytes(32);
+  const clock = options.clock ?? new TestClock();
+  const sender = options.sender ?? new RecordingSender();
+  const deps: OtpDeps = {
+    store: new RedisCodeStore(redis, config.keyPrefix),
+    limits: new RateLimits(redis, config.keyPrefix, config.rateLimits),
+    sender,
+    audit: new AuditLog(redis, config.keyPrefix, clock.now),
+    metrics: createOtpMetrics(undefined),
+    logger: createLogger('bridge-test', 'silent'),
+    serverSecret,
+    sealer: new CodeSealer(serverSecret),
+    now: clock.now,
+  };
+  return { deps, clock, config };
+}
