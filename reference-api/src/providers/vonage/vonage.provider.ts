@@ -1,5 +1,6 @@
 import type { Vonage } from '@vonage/server-sdk';
 import { PermanentProviderError, TransientProviderError } from '../provider-errors.js';
+import type { ReceiptHandler } from '../receipts.js';
 import type { ProviderContext, ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
 import {
@@ -55,9 +56,11 @@ async function sendSms(
   options: VonageOptions,
   message: OutboundMessage,
 ): Promise<SendResult> {
-  const answer = await client.sms.send(smsParams(options, message));
-  const id = answer.messages[0]?.messageId;
-  // A 200 with no part at all is not documented; retrying is safer than recording a send we cannot trace.
+  const answer: { messages?: { messageId?: string }[] } = await client.sms.send(
+    smsParams(options, message),
+  );
+  const id = answer.messages?.[0]?.messageId;
+  // A 200 with no part (or not JSON) is not documented; retrying beats recording a send we cannot trace.
   if (!id) throw new TransientProviderError('vonage', 'SMS API answered without a message-id');
   return { providerMessageId: id };
 }
@@ -150,10 +153,6 @@ export function vonageOptions(context: ProviderContext): VonageOptions {
   const { vonage, providerTimeoutMs } = context.config;
   if (!vonage.apiKey || !vonage.apiSecret || !vonage.from)
     throw new TypeError('vonage needs VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM');
-  const whatsapp =
-    vonage.whatsappFrom && vonage.whatsappTemplate
-      ? { from: vonage.whatsappFrom, template: vonage.whatsappTemplate }
-      : undefined;
   return {
     apiKey: vonage.apiKey,
     apiSecret: vonage.apiSecret,
@@ -162,13 +161,34 @@ export function vonageOptions(context: ProviderContext): VonageOptions {
     apiHost: vonage.apiHost,
     timeoutMs: providerTimeoutMs,
     callbackUrl: context.webhookUrl('vonage'),
-    whatsapp,
+    whatsapp: whatsAppOptions(context),
   };
+}
+
+function whatsAppOptions(context: ProviderContext): VonageOptions['whatsapp'] {
+  const { whatsappFrom: from, whatsappTemplate: template } = context.config.vonage;
+  if (from && template) return { from, template };
+  // Half a WhatsApp setup is a slip, not a choice: say so once rather than quietly sending SMS only.
+  if (from || template) {
+    context.logger.warn(
+      'Vonage WhatsApp is off: set both VONAGE_WHATSAPP_FROM and VONAGE_WHATSAPP_TEMPLATE',
+    );
+  }
+  return undefined;
+}
+
+function vonageReceipts(context: ProviderContext): ReceiptHandler {
+  const { signatureSecret } = context.config.vonage;
+  if (!signatureSecret && context.config.providers.includes('vonage')) {
+    context.logger.warn(
+      'VONAGE_SIGNATURE_SECRET is not set: Vonage delivery receipts will be refused',
+    );
+  }
+  return createVonageReceiptHandler({ signatureSecret });
 }
 
 /** The registry entry: the sender, and the signed delivery-receipt reader for /webhooks/vonage. */
 export const vonageProvider: ProviderModule = {
   create: (context) => createVonageProvider(vonageOptions(context)),
-  receipts: (context) =>
-    createVonageReceiptHandler({ signatureSecret: context.config.vonage.signatureSecret }),
+  receipts: vonageReceipts,
 };
