@@ -44,7 +44,11 @@ export async function startVonageFake(
       return smsApi(request, res, account, plan, accepted);
     if (request.method === 'POST' && path === '/v1/messages')
       return messagesApi(request, res, account, plan, accepted);
-    problem(res, 404, '#not-found', 'Not Found', `${request.method} ${path} does not exist`);
+    problem(res, 404, {
+      type: '#not-found',
+      title: 'Not Found',
+      detail: `${request.method} ${path} does not exist`,
+    });
   });
   return { ...server, accepted, failNext: (kind, options) => plan.add(kind, options) };
 }
@@ -79,36 +83,41 @@ function basicCredentials(header: string | undefined): { key?: string; secret?: 
   return { key, secret: secret.join(':') };
 }
 
-/** Credentials, then fields, in the order the real API reports them; returns true when it answered. */
-function smsRejects(
+type Rejection = [status: string, errorText: string] | undefined;
+
+/** Credentials first, as the real API reports them: body fields or Basic auth, never both secret and sig. */
+function credentialsRejected(
   request: RecordedRequest,
   params: Params,
-  res: ServerResponse,
   account: VonageAccount,
-): boolean {
+): Rejection {
   const basic = basicCredentials(request.headers.authorization);
   const key = params['api_key'] ?? basic.key;
   const secret = params['api_secret'] ?? basic.secret;
-  const fail = (status: string, text: string) => (smsError(res, status, text, params['to']), true);
-  if (!key) return fail('2', 'Missing api_key');
-  if (!secret) return fail('2', 'Missing api_secret');
-  if (key !== account.apiKey || secret !== account.apiSecret) return fail('4', 'Bad Credentials');
-  if (!params['from']) return fail('2', 'Missing from param');
-  if (!params['to']) return fail('2', 'Missing to param');
-  if (!/^\d{7,15}$/.test(params['to'])) return fail('3', 'Invalid to param');
-  if (!params['text']) return fail('2', 'Missing text param');
-  if (
-    params['type'] &&
-    !['text', 'unicode', 'binary', 'wappush', 'vcal', 'vcard'].includes(params['type'])
-  )
-    return fail('3', 'Invalid type param');
+  if (!key) return ['2', 'Missing api_key'];
+  if (params['sig'] && params['api_secret']) return ['32', 'Signature and API secret disallowed'];
+  if (!secret) return ['2', 'Missing api_secret'];
+  if (key !== account.apiKey || secret !== account.apiSecret) return ['4', 'Bad Credentials'];
+  return undefined;
+}
+
+const SMS_TYPES = ['text', 'unicode', 'binary', 'wappush', 'vcal', 'vcard'];
+
+/** Then the fields, against the spec's NewMessage schema. */
+function fieldsRejected(params: Params): Rejection {
   const ttl = params['ttl'] === undefined ? undefined : Number(params['ttl']);
-  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 20_000 && ttl <= 604_800_000))
-    return fail('3', 'Invalid ttl param');
-  if ((params['client-ref'] ?? '').length > 40) return fail('3', 'Invalid client-ref param');
+  if (!params['from']) return ['2', 'Missing from param'];
+  if (!params['to']) return ['2', 'Missing to param'];
+  if (!/^\d{7,15}$/.test(params['to'])) return ['3', 'Invalid to param'];
+  if (!params['text']) return ['2', 'Missing text param'];
+  if (params['type'] && !SMS_TYPES.includes(params['type'])) return ['3', 'Invalid type param'];
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 20_000 && ttl <= 604_800_000)) {
+    return ['3', 'Invalid ttl param'];
+  }
+  if ((params['client-ref'] ?? '').length > 40) return ['3', 'Invalid client-ref param'];
   if (params['callback'] && !URL.canParse(params['callback']))
-    return fail('23', 'Invalid Callback Url');
-  return false;
+    return ['23', 'Invalid Callback Url'];
+  return undefined;
 }
 
 const SMS_FAILURE_TEXT: Record<string, string> = {
@@ -128,7 +137,8 @@ async function smsApi(
   accepted: string[][],
 ): Promise<void> {
   const params = smsParams(request);
-  if (smsRejects(request, params, res, account)) return;
+  const rejection = credentialsRejected(request, params, account) ?? fieldsRejected(params);
+  if (rejection) return smsError(res, ...rejection, params['to']);
   const failure = plan.take();
   if (failure) return smsFailure(res, failure, params['to']);
   const answer = smsAccepted(params);
@@ -179,64 +189,55 @@ function partCount(text: string, unicode: boolean): number {
 
 // --- Messages API ------------------------------------------------------------------------------
 
-function problem(
-  res: ServerResponse,
-  status: number,
-  type: string,
-  title: string,
-  detail: string,
-  extra: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): void {
-  const requestId = randomUUID();
+interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly [extra: string]: unknown;
+}
+
+/** An RFC 7807 answer; `type` is the suffix after https://developer.nexmo.com/api-errors. */
+function problem(res: ServerResponse, status: number, body: Problem, headers: Params = {}): void {
+  const instance = randomUUID();
+  const type = `https://developer.nexmo.com/api-errors${body.type}`;
   res.writeHead(status, {
     'content-type': 'application/problem+json',
-    'x-request-id': requestId,
+    'x-request-id': instance,
     ...headers,
   });
-  res.end(
-    JSON.stringify({
-      type: `https://developer.nexmo.com/api-errors${type}`,
-      title,
-      detail,
-      instance: requestId,
-      ...extra,
-    }),
-  );
+  res.end(JSON.stringify({ ...body, type, instance }));
 }
 
-function invalidParams(res: ServerResponse, name: string, reason: string): void {
-  problem(
-    res,
-    422,
-    '/messages#1150',
-    'Invalid params',
-    'The value of one or more parameters is invalid.',
-    { invalid_parameters: [{ name, reason }] },
-  );
+const UNAUTHORIZED: Problem = {
+  type: '#unathorized',
+  title: 'You did not provide correct credentials.',
+  detail:
+    'Check that you are using the correct credentials, and that your account has this feature enabled',
+};
+
+function invalidParams(res: ServerResponse, [name, reason]: [string, string]): void {
+  const detail = 'The value of one or more parameters is invalid.';
+  const body = { type: '/messages#1150', title: 'Invalid params', detail };
+  problem(res, 422, { ...body, invalid_parameters: [{ name, reason }] });
 }
 
-/** Checks a WhatsApp custom or text send the way the Messages API does; returns true when it answered. */
-function messagesRejects(body: Record<string, unknown>, res: ServerResponse): boolean {
-  const fail = (name: string, reason: string) => (invalidParams(res, name, reason), true);
-  if (
-    !['sms', 'whatsapp', 'mms', 'rcs', 'viber_service', 'messenger'].includes(
-      String(body['channel']),
-    )
-  )
-    return fail('channel', 'Unsupported channel');
-  if (typeof body['to'] !== 'string' || !/^\d{7,15}$/.test(body['to']))
-    return fail('to', 'Invalid recipient');
-  if (typeof body['from'] !== 'string' || !body['from']) return fail('from', 'Invalid sender');
-  if (typeof body['client_ref'] === 'string' && body['client_ref'].length > 100)
-    return fail('client_ref', 'Invalid client reference');
-  if (body['message_type'] === 'text')
-    return typeof body['text'] === 'string' && body['text'] ? false : fail('text', 'Is required');
-  if (body['message_type'] === 'custom')
+const CHANNELS = ['sms', 'whatsapp', 'mms', 'rcs', 'viber_service', 'messenger'];
+
+/** Checks a text or custom send the way the Messages API does: the bad parameter and why. */
+function messagesRejected(body: Record<string, unknown>): [string, string] | undefined {
+  const { channel, to, from, client_ref: ref, message_type: type } = body;
+  if (!CHANNELS.includes(String(channel))) return ['channel', 'Unsupported channel'];
+  if (typeof to !== 'string' || !/^\d{7,15}$/.test(to)) return ['to', 'Invalid recipient'];
+  if (typeof from !== 'string' || !from) return ['from', 'Invalid sender'];
+  if (typeof ref === 'string' && ref.length > 100)
+    return ['client_ref', 'Invalid client reference'];
+  if (type === 'text')
+    return typeof body['text'] === 'string' && body['text'] ? undefined : ['text', 'Is required'];
+  if (type === 'custom')
     return body['custom'] && typeof body['custom'] === 'object'
-      ? false
-      : fail('custom', 'Is required');
-  return fail('message_type', 'Invalid message type');
+      ? undefined
+      : ['custom', 'Is required'];
+  return ['message_type', 'Invalid message type'];
 }
 
 async function messagesApi(
@@ -247,26 +248,19 @@ async function messagesApi(
   accepted: string[][],
 ): Promise<void> {
   const basic = basicCredentials(request.headers.authorization);
-  if (basic.key !== account.apiKey || basic.secret !== account.apiSecret) {
-    return problem(
-      res,
-      401,
-      '#unathorized',
-      'You did not provide correct credentials.',
-      'Check that you are using the correct credentials, and that your account has this feature enabled',
-    );
-  }
+  if (basic.key !== account.apiKey || basic.secret !== account.apiSecret)
+    return problem(res, 401, UNAUTHORIZED);
   const body = request.body;
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    return problem(
-      res,
-      422,
-      '#invalid-json',
-      'The request body did not contain valid JSON',
-      'Unexpected character',
-    );
+    const detail = 'Unexpected character';
+    return problem(res, 422, {
+      type: '#invalid-json',
+      title: 'The request body did not contain valid JSON',
+      detail,
+    });
   }
-  if (messagesRejects(body as Record<string, unknown>, res)) return;
+  const rejection = messagesRejected(body as Record<string, unknown>);
+  if (rejection) return invalidParams(res, rejection);
   const failure = plan.take();
   if (failure) return messagesFailure(res, failure);
   const uuid = randomUUID();
@@ -274,42 +268,31 @@ async function messagesApi(
   sendJson(res, 202, { message_uuid: uuid }, { 'x-request-id': randomUUID() });
 }
 
-/** Scheduled failures as the Messages API shows them: 422, 500, 429 with Retry-After, or a hang. */
+/** Scheduled failures as the Messages API shows them: 422, 500 (or the given code), 429 with Retry-After, a hang. */
 async function messagesFailure(
   res: ServerResponse,
   failure: { kind: string; options: FailureOptions },
 ): Promise<void> {
-  switch (failure.kind) {
-    case 'timeout':
-      return hang(res);
-    case 'permanent':
-      return invalidParams(res, 'to', 'Invalid recipient');
-    case 'rate_limited': {
-      const seconds = failure.options.retryAfterSeconds ?? 1;
-      const reset = String(Math.ceil(Date.now() / 1000) + seconds);
-      const headers = {
-        'retry-after': String(seconds),
-        'x-ratelimit-limit': '30',
-        'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset': reset,
-      };
-      return problem(
-        res,
-        429,
-        '#throttled',
-        'Rate Limit Hit',
-        'Please wait, then retry your request',
-        {},
-        headers,
-      );
-    }
-    default:
-      return problem(
-        res,
-        Number(failure.options.code ?? 500),
-        '#internal-error',
-        'Internal Error',
-        'An error occurred processing this request',
-      );
-  }
+  const internal = {
+    type: '#internal-error',
+    title: 'Internal Error',
+    detail: 'An error occurred processing this request',
+  };
+  if (failure.kind === 'timeout') return hang(res);
+  if (failure.kind === 'permanent') return invalidParams(res, ['to', 'Invalid recipient']);
+  if (failure.kind !== 'rate_limited')
+    return problem(res, Number(failure.options.code ?? 500), internal);
+  const seconds = failure.options.retryAfterSeconds ?? 1;
+  const headers = {
+    'retry-after': String(seconds),
+    'x-ratelimit-limit': '30',
+    'x-ratelimit-remaining': '0',
+    'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + seconds),
+  };
+  problem(
+    res,
+    429,
+    { type: '#throttled', title: 'Rate Limit Hit', detail: 'Please wait, then retry your request' },
+    headers,
+  );
 }
