@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { CiamError } from '../errors.js';
+import type { Application } from './application.js';
+import {
+  clientIdSchema, createApplicationSchema, parseInput, updateApplicationSchema,
+  type CreateApplicationInput, type UpdateApplicationInput,
+} from './application-input.js';
+import { generateClientSecret, hashSecret, secretMatches, UNKNOWN_CLIENT_HASH } from './secret-hash.js';
+
+/** Code settings an application gets unless it sets its own (config.otpDefaults). */
+export interface ApplicationDefaults {
+  readonly codeLength: number;
+  readonly otpTtlSeconds: number;
+  readonly maxAttempts: number;
+  readonly resendCooldownSeconds: number;
+  readonly maxSendsPerAuth: number;
+}
+
+/** An application as the admin API shows it: everything but the secret's hash. */
+export type ApplicationView = Omit<Application, 'secretHash'>;
+
+/** The application without its secret hash, for responses and listings. */
+export function applicationView(app: Application): ApplicationView {
+  const { secretHash: _hidden, ...view } = app;
+  return view;
+}
+
+// KEYS[1] the application hash; ARGV[1] the record read, ARGV[2] its replacement.
+// Returns 1 when written, 0 when the record changed (or vanished) since it was read.
+const COMPARE_AND_SET = `
+if redis.call('HGET', KEYS[1], 'record') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'record', ARGV[2])
+return 1`;
+
+// KEYS[1] the application hash; ARGV[1] the new secret hash. Returns 0 for an unknown application.
+const SET_SECRET_IF_EXISTS = `
+if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'secretHash', ARGV[1])
+return 1`;
+
+/**
+ * The application registry in Redis: one hash per application (`record` = settings as JSON,
+ * `secretHash` apart so a secret rotation and a settings change never overwrite each other),
+ * plus a set of client ids. All keys share the prefix's hash tag.
+ */
+export class ApplicationStore {
+  private readonly ids: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly defaults: ApplicationDefaults,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.ids = `${prefix}:apps`;
+  }
+
+  /** The application with this client id, if registered. */
+  async get(clientId: string): Promise<Application | undefined> {
+    if (!clientIdSchema.safeParse(clientId).success) return undefined;
+    return toApplication(await this.redis.hgetall(this.key(clientId)));
+  }
+
+  /** Every application, oldest first. */
+  async list(): Promise<Application[]> {
+    const ids = await this.redis.smembers(this.ids);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.key(id));
+    const rows = (await pipeline.exec()) ?? [];
+    const apps = rows.map(([, row]) => toApplication(row as Record<string, string>)).filter((a): a is Application => !!a);
+    return apps.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.clientId.localeCompare(b.clientId));
+  }
+
+  /** Registers an application; the secret (given, or generated) is returned this once and stored hashed. */
+  async create(input: z.input<typeof createApplicationSchema>, clientSecret = generateClientSecret()): Promise<{ application: Application; clientSecret: string }> {
+    const parsed = parseInput(createApplicationSchema, input);
+    const application = this.build(parsed, await hashSecret(clientSecret));
+    const { secretHash, ...record } = application;
+    const key = this.key(application.clientId);
+    const [created] = (await this.redis.multi().hsetnx(key, 'record', JSON.stringify(record)).hsetnx(key, 'secretHash', secretHash!).sadd(this.ids, application.clientId).exec()) ?? [];
+    if (created?.[1] !== 1) throw clientIdTaken();
+    return { application, clientSecret };
+  }
+
+  /** Changes settings; undefined when no such application. Concurrent changes retry on a fresh read. */
+  async update(clientId: string, patch: z.input<typeof updateApplicationSchema>): Promise<Application | undefined> {
+    const changes = parseInput(updateApplicationSchema, patch);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const raw = await this.redis.hget(this.key(clientId), 'record');
+      if (raw === null) return undefined;
+      const next = applyChanges(JSON.parse(raw) as Application, changes, this.now());
+      if ((await this.redis.eval(COMPARE_AND_SET, 1, this.key(clientId), raw, JSON.stringify(next))) === 1) return this.get(clientId);
+    }
+    throw new CiamError('UNAVAILABLE', 'the application kept changing; try again', {}, { 'Retry-After': '1' });
+  }
+
+  /** Replaces the secret (given, or generated) and returns it this once; undefined when no such application. */
+  async rotateSecret(clientId: string, clientSecret = generateClientSecret()): Promise<string | undefined> {
+    if (!clientIdSchema.safeParse(clientId).success) return undefined;
+    const written = await this.redis.eval(SET_SECRET_IF_EXISTS, 1, this.key(clientId), await hashSecret(clientSecret));
+    return written === 1 ? clientSecret : undefined;
+  }
+
+  /** Removes an application; its tokens stop working at once. False when there was none. */
+  async remove(clientId: string): Promise<boolean> {
+    if (!clientIdSchema.safeParse(clientId).success) return false;
+    const [deleted] = (await this.redis.multi().del(this.key(clientId)).srem(this.ids, clientId).exec()) ?? [];
+    return deleted?.[1] === 1;
+  }
+
+  /** The application when `secret` is its client secret; unknown clients take as long as known ones. */
+  async verifySecret(clientId: string, secret: string): Promise<Application | undefined> {
+    const app = await this.get(clientId);
+    const matches = await secretMatches(secret, app?.secretHash ?? UNKNOWN_CLIENT_HASH);
+    return matches && app?.secretHash ? app : undefined;
+  }
+
+  private key(clientId: string): string {
+    return `${this.prefix}:app:${clientId}`;
+  }
+
+  private build(input: CreateApplicationInput, secretHash: string): Application {
+    const now = this.now().toISOString();
+    return {
+      clientId: input.clientId ?? randomUUID(),
+      secretHash,
+      name: input.name,
+      brand: input.brand ?? input.name.slice(0, 40).trim(),
+      templates: input.templates ?? [],
+      codeLength: input.codeLength ?? this.defaults.codeLength,
+      otpTtlSeconds: input.otpTtlSeconds ?? this.defaults.otpTtlSeconds,
+      maxAttempts: input.maxAttempts ?? this.defaults.maxAttempts,
+      resendCooldownSeconds: input.resendCooldownSeconds ?? this.defaults.resendCooldownSeconds,
+      maxSendsPerAuth: input.maxSendsPerAuth ?? this.defaults.maxSendsPerAuth,
+      deviceTypes: input.deviceTypes ?? ['SMS'],
+      allowedCountries: input.allowedCountries ?? [],
+      senderId: input.senderId ?? undefined,
+      webOtpDomain: input.webOtpDomain ?? undefined,
+      returnUrls: input.returnUrls ?? [],
+      scopes: input.scopes ?? ['mfa:send', 'mfa:verify'],
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+}
+
+function toApplication(row: Record<string, string> | null | undefined): Application | undefined {
+  if (!row?.['record']) return undefined;
+  return { ...(JSON.parse(row['record']) as Omit<Application, 'secretHash'>), secretHash: row['secretHash'] };
+}
+
+/** `null` clears senderId / webOtpDomain; everything else replaces the old value. */
+function applyChanges(current: Application, changes: UpdateApplicationInput, now: Date): Omit<Application, 'secretHash'> {
+  const { secretHash: _stored, ...record } = current;
+  const next: Record<string, unknown> = { ...record, ...changes, updatedAt: now.toISOString() };
+  for (const [field, value] of Object.entries(changes)) if (value === null) delete next[field];
+  return next as Omit<Application, 'secretHash'>;
+}
+
+function clientIdTaken(): CiamError {
+  return new CiamError('INVALID_REQUEST', 'invalid clientId', { details: [{ field: 'clientId', message: 'is already registered' }] });
+}

@@ -1,0 +1,66 @@
+import { Router, type Response } from 'express';
+import { applicationView, type ApplicationStore } from '../apps/application-store.js';
+import { CiamError } from '../errors.js';
+import type { SigningKeys } from '../issuer/keys.js';
+import type { RequireScope } from './auth.middleware.js';
+
+/** What the admin API is built from. */
+export interface AdminRoutesDeps {
+  readonly apps: ApplicationStore;
+  readonly requireScope: RequireScope;
+  /** The embedded issuer's keys; absent with an external issuer (no key rotation then). */
+  readonly keys?: SigningKeys | undefined;
+  /** How long a retired key stays published: the token lifetime plus clock skew. */
+  readonly keyGraceSeconds: number;
+}
+
+const BASE = '/admin/v1/applications';
+
+/**
+ * The registration process, scope `mfa:admin`: create, list, read, change, delete applications,
+ * rotate a client secret (shown once, stored hashed), and rotate the issuer's signing key.
+ */
+export function adminRoutes(deps: AdminRoutesDeps): Router {
+  const router = Router();
+  const { apps } = deps;
+  router.use('/admin', deps.requireScope('mfa:admin'));
+  router.post(BASE, async (req, res) => {
+    const { application, clientSecret } = await apps.create(req.body);
+    noStore(res).status(201).location(`${BASE}/${application.clientId}`).json({ ...applicationView(application), clientSecret });
+  });
+  router.get(BASE, async (_req, res) => {
+    res.json({ applications: (await apps.list()).map(applicationView) });
+  });
+  router.get(`${BASE}/:clientId`, async (req, res) => {
+    res.json(applicationView(found(await apps.get(req.params.clientId), req.params.clientId)));
+  });
+  router.patch(`${BASE}/:clientId`, async (req, res) => {
+    res.json(applicationView(found(await apps.update(req.params.clientId, req.body), req.params.clientId)));
+  });
+  router.delete(`${BASE}/:clientId`, async (req, res) => {
+    found((await apps.remove(req.params.clientId)) || undefined, req.params.clientId);
+    res.status(204).end();
+  });
+  router.post(`${BASE}/:clientId/secret`, async (req, res) => {
+    const clientSecret = found(await apps.rotateSecret(req.params.clientId), req.params.clientId);
+    noStore(res).json({ clientId: req.params.clientId, clientSecret });
+  });
+  if (deps.keys) router.post('/admin/v1/keys/rotate', rotateKeys(deps.keys, deps.keyGraceSeconds));
+  return router;
+}
+
+function rotateKeys(keys: SigningKeys, graceSeconds: number) {
+  return async (_req: unknown, res: Response) => {
+    const { kid, previousKid } = await keys.rotate(graceSeconds);
+    res.json({ kid, previousKid, previousPublishedUntil: new Date(Date.now() + graceSeconds * 1000).toISOString() });
+  };
+}
+
+function found<T>(value: T | undefined, clientId: string): T {
+  if (value === undefined) throw new CiamError('NOT_FOUND', `no application ${clientId.slice(0, 64)}`);
+  return value;
+}
+
+function noStore(res: Response): Response {
+  return res.setHeader('Cache-Control', 'no-store');
+}

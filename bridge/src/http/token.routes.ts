@@ -1,0 +1,137 @@
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from '@sms-mfa/common/logger';
+import { CiamError } from '../errors.js';
+import { grantClientCredentials, OAuthError, type ClientCredentialsRequest, type GrantDeps } from '../issuer/client-credentials.js';
+import { discoveryDocument, ISSUER_PATHS } from '../issuer/jwks.js';
+
+/** What the token endpoints are built from. */
+export interface TokenRoutesDeps extends GrantDeps {
+  readonly realm: string;
+  readonly logger: Logger;
+}
+
+const MAX_SECRET_LENGTH = 512;
+const form = express.urlencoded({ extended: false, limit: '4kb', type: 'application/x-www-form-urlencoded', parameterLimit: 20 });
+
+/**
+ * The embedded issuer at Keycloak's paths (`/realms/{realm}/protocol/openid-connect/{token,certs}`,
+ * `/realms/{realm}/.well-known/openid-configuration`), answering OAuth errors as RFC 6749 does,
+ * and the published CIAM API's own `POST /ciam-mfa/v2/get/token`, answering in the CIAM shape.
+ */
+export function tokenRoutes(deps: TokenRoutesDeps): Router {
+  const router = Router();
+  const realm = `/realms/${deps.realm}`;
+  router.use('/realms/:realm', (req, res, next) => (req.params['realm'] === deps.realm ? next() : oauthError(res, 404, 'not_found', 'Realm does not exist')));
+  router.get(`${realm}${ISSUER_PATHS.discovery}`, (_req, res) => void res.json(discoveryDocument(deps.settings.issuerUrl)));
+  router.get(`${realm}${ISSUER_PATHS.certs}`, async (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.json(await deps.keys.jwks());
+  });
+  router.post(`${realm}${ISSUER_PATHS.token}`, form, keycloakToken(deps));
+  router.use(realm, oauthErrorHandler(deps.logger, deps.realm));
+  router.post('/ciam-mfa/v2/get/token', form, ciamToken(deps));
+  return router;
+}
+
+function keycloakToken(deps: TokenRoutesDeps): RequestHandler {
+  return async (req, res) => {
+    const token = await grantClientCredentials(deps, tokenRequest(req));
+    noStore(res).json({
+      access_token: token.accessToken, expires_in: token.expiresIn, refresh_expires_in: 0,
+      token_type: 'Bearer', 'not-before-policy': 0, scope: token.scope,
+    });
+  };
+}
+
+function ciamToken(deps: TokenRoutesDeps): RequestHandler {
+  return async (req, res) => {
+    try {
+      const token = await grantClientCredentials(deps, tokenRequest(req));
+      noStore(res).json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn });
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      if (err.code === 'invalid_client') logFailure(deps.logger, req);
+      throw toCiamError(err, req);
+    }
+  };
+}
+
+/** Reads the grant and the client's credentials from the form and/or HTTP Basic (one method only). */
+function tokenRequest(req: Request): ClientCredentialsRequest {
+  if (!req.is('application/x-www-form-urlencoded') || typeof req.body !== 'object') {
+    throw new OAuthError('invalid_request', 'The request must be application/x-www-form-urlencoded');
+  }
+  const body = req.body as Record<string, unknown>;
+  const basic = basicCredentials(req.get('authorization'));
+  const formId = param(body, 'client_id');
+  const formSecret = param(body, 'client_secret');
+  if (basic && (formSecret !== undefined || (formId !== undefined && formId !== basic.clientId))) {
+    throw new OAuthError('invalid_request', 'Use one client authentication method');
+  }
+  const clientId = basic?.clientId ?? formId ?? '';
+  const clientSecret = basic?.clientSecret ?? formSecret ?? '';
+  if (!clientId || !clientSecret || clientSecret.length > MAX_SECRET_LENGTH) throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
+  return { grantType: param(body, 'grant_type'), clientId, clientSecret, scope: param(body, 'scope') };
+}
+
+/** A form parameter; RFC 6749 §3.2 forbids sending one twice. */
+function param(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (Array.isArray(value)) throw new OAuthError('invalid_request', `Parameter ${name} is repeated`);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1); undefined for other schemes. */
+function basicCredentials(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
+  return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+}
+
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+function oauthErrorHandler(logger: Logger, realm: string): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (err instanceof OAuthError) {
+      if (err.code === 'invalid_client') logFailure(logger, req);
+      if (err.status === 401 && req.get('authorization')?.match(/^Basic /i)) res.setHeader('WWW-Authenticate', `Basic realm="${realm}"`);
+      return oauthError(res, err.status, err.code, err.description);
+    }
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') return oauthError(res, 413, 'invalid_request', 'The request is too large');
+    if (type === 'entity.parse.failed' || type?.startsWith('encoding.') || type === 'parameters.too.many') return oauthError(res, 400, 'invalid_request', 'The request body cannot be read');
+    next(err);
+  };
+}
+
+function oauthError(res: Response, status: number, error: string, description: string): void {
+  noStore(res).status(status).json({ error, error_description: description });
+}
+
+function toCiamError(err: OAuthError, req: Request): CiamError {
+  if (err.code === 'invalid_client') {
+    const headers: Record<string, string> = req.get('authorization')?.match(/^Basic /i) ? { 'WWW-Authenticate': 'Basic realm="ciam-mfa"' } : {};
+    return new CiamError('UNAUTHORIZED', 'Invalid client or Invalid client credentials', {}, headers);
+  }
+  const field = err.code === 'unsupported_grant_type' || /grant_type/.test(err.description) ? 'grant_type' : err.code === 'invalid_scope' ? 'scope' : 'body';
+  const formOnly = field === 'body' ? { errorCode: 10028 } : {};
+  return new CiamError('INVALID_REQUEST', err.description, { ...formOnly, details: [{ field, message: err.description }] });
+}
+
+function noStore(res: Response): Response {
+  return res.setHeader('Cache-Control', 'no-store').setHeader('Pragma', 'no-cache');
+}
+
+function logFailure(logger: Logger, req: Request): void {
+  const clientId = typeof req.body?.client_id === 'string' ? req.body.client_id.slice(0, 64) : undefined;
+  logger.warn('client authentication failed', { clientId, ip: req.ip });
+}
