@@ -114,7 +114,6 @@ export function whatsAppParams(
       'vonage',
       'a WhatsApp authentication template needs the bare code, not a full text',
     );
-  const code = [{ type: 'text', text: message.code }];
   return {
     channel: 'whatsapp',
     messageType: 'custom',
@@ -122,18 +121,28 @@ export function whatsAppParams(
     from: digitsOnly(options.whatsapp.from),
     clientRef: message.messageId,
     ...(options.callbackUrl ? { webhookUrl: options.callbackUrl } : {}),
-    custom: {
-      type: 'template',
-      template: {
-        name: options.whatsapp.template,
-        language: { policy: 'deterministic', code: whatsAppLanguage(message.locale) },
-        components: [
-          { type: 'body', parameters: code },
-          { type: 'button', sub_type: 'url', index: '0', parameters: code },
-        ],
-      },
-    },
+    custom: authTemplate(options.whatsapp.template, message.locale, message.code),
   } as MessagesSendParams;
+}
+
+/** The Cloud API template object: the code fills the body and the copy-code button (Vonage's snippet). */
+function authTemplate(
+  name: string,
+  locale: string | undefined,
+  code: string,
+): Record<string, unknown> {
+  const parameters = [{ type: 'text', text: code }];
+  return {
+    type: 'template',
+    template: {
+      name,
+      language: { policy: 'deterministic', code: whatsAppLanguage(locale) },
+      components: [
+        { type: 'body', parameters },
+        { type: 'button', sub_type: 'url', index: '0', parameters },
+      ],
+    },
+  };
 }
 
 /** WhatsApp names languages `en`, `pt_BR`: our BCP 47 `pt-BR` with an underscore. */

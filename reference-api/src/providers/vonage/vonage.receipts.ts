@@ -53,10 +53,8 @@ export function createVonageReceiptHandler(options: VonageReceiptOptions): Recei
     providerId: 'vonage',
     parse(request) {
       const secret = options.signatureSecret;
-      if (!secret)
-        throw new ReceiptSignatureError(
-          'receipts cannot be verified: no signature secret is configured',
-        );
+      // Generic on purpose: the caller is unauthenticated; the start-up warning tells the operator why.
+      if (!secret) throw new ReceiptSignatureError('receipt cannot be verified');
       const token = bearerToken(request.headers.authorization);
       return token
         ? parseStatusWebhook(request, token, secret, clock)
@@ -115,12 +113,7 @@ function parseStatusWebhook(
   if (!claims) throw new ReceiptSignatureError('bad signature');
   assertFresh(claims.iat, clock);
   assertNotExpired(claims, clock);
-  if (
-    typeof claims.payload_hash !== 'string' ||
-    !hexEquals(payloadHash(request.rawBody), claims.payload_hash)
-  ) {
-    throw new ReceiptSignatureError('body does not match its signature');
-  }
+  assertBodyHash(request.rawBody, claims);
   const body = request.params as {
     message_uuid?: unknown;
     status?: unknown;
@@ -133,6 +126,14 @@ function parseStatusWebhook(
     messagesErrorCode(body.error),
     isoTime(body.timestamp),
   );
+}
+
+// The JWT alone would let a captured token carry any body; payload_hash binds it to these bytes.
+function assertBodyHash(rawBody: Buffer, claims: WebhookClaims): void {
+  const hash = claims.payload_hash;
+  if (typeof hash !== 'string' || !hexEquals(payloadHash(rawBody), hash)) {
+    throw new ReceiptSignatureError('body does not match its signature');
+  }
 }
 
 function assertFresh(issuedAtSeconds: number | undefined, clock: Clock): void {
