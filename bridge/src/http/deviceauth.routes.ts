@@ -1,0 +1,115 @@
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@sms-mfa/common/logger';
+import type { Application } from '../apps/application.js';
+import { parseInput } from '../apps/application-input.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { auditRoutes } from '../audit/audit.routes.js';
+import type { BridgeConfig } from '../config.js';
+import { CiamError } from '../errors.js';
+import { ReferenceApiClient } from '../messaging/reference-api-client.js';
+import { describeAuthentication } from '../otp/auth-status.js';
+import { cancelAuthentication } from '../otp/cancel.js';
+import { CodeSealer } from '../otp/code.js';
+import { issueCode } from '../otp/issue-code.js';
+import type { OtpDeps } from '../otp/otp-deps.js';
+import { createOtpMetrics } from '../otp/otp-metrics.js';
+import { RedisCodeStore } from '../otp/redis-code-store.js';
+import { resendCode } from '../otp/resend-code.js';
+import { verifyCode } from '../otp/verify-code.js';
+import { RateLimits } from '../ratelimit/rate-limits.js';
+import { issueBodySchema, parseVerifyBody, resendBodySchema } from './deviceauth.schemas.js';
+
+/** What the CIAM deviceAuthentications router is built from (service.ts's hook context). */
+export interface DeviceAuthContext {
+  readonly redis: Redis;
+  readonly config: Readonly<BridgeConfig>;
+  readonly apps: { get(clientId: string): Promise<Application | undefined> };
+  readonly requireScope: (scope: 'mfa:send' | 'mfa:verify' | 'mfa:admin') => RequestHandler;
+  readonly logger: Logger;
+  readonly serverSecret: Buffer;
+  readonly registry?: Registry | undefined;
+  /** The clock, ms since the epoch; tests move it. */
+  readonly now?: (() => number) | undefined;
+}
+
+const BASE = '/ciam-mfa/v2/deviceAuthentications';
+const SENT = { status: 'SUCCESS', message: 'OTP has been sent to the device ' } as const;
+const VALIDATED = { status: 'SUCCESS', message: 'OTP has been validated successfully' } as const;
+
+/** The use cases' dependencies, built from the hook context. */
+export function createOtpDeps(ctx: DeviceAuthContext): OtpDeps {
+  const { redis, config } = ctx;
+  const now = ctx.now ?? Date.now;
+  return {
+    store: new RedisCodeStore(redis, config.keyPrefix),
+    limits: new RateLimits(redis, config.keyPrefix, config.rateLimits),
+    sender: new ReferenceApiClient(config.referenceApi, ctx.logger),
+    audit: new AuditLog(redis, config.keyPrefix, now),
+    metrics: createOtpMetrics(ctx.registry),
+    logger: ctx.logger,
+    serverSecret: ctx.serverSecret,
+    sealer: new CodeSealer(ctx.serverSecret),
+    now,
+  };
+}
+
+/**
+ * The CIAM MFA API v2 deviceAuthentications endpoints (shared/DESIGN.md), plus status, resend and
+ * cancel, and `GET /admin/v1/events`. Handlers only parse, call a use case and respond.
+ */
+export function deviceAuthRoutes(ctx: DeviceAuthContext): Router {
+  const deps = createOtpDeps(ctx);
+  const send = ctx.requireScope('mfa:send');
+  const verify = ctx.requireScope('mfa:verify');
+  const router = Router();
+  router.use(BASE, noStore);
+  router.post(BASE, send, async (req, res) => {
+    const { authId } = await issueCode(deps, appOf(res), parseInput(issueBodySchema, req.body));
+    res.status(201).json({ authId, ...SENT });
+  });
+  router.post(`${BASE}/:authId`, verify, async (req, res) => {
+    const body = parseVerifyBody(req.body);
+    await verifyCode(deps, appOf(res), { authId: authIdOf(req), ...body });
+    res.json(VALIDATED);
+  });
+  router.get(`${BASE}/:authId`, eitherScope(send, verify), async (req, res) => {
+    res.json(await describeAuthentication(deps, appOf(res), authIdOf(req)));
+  });
+  router.post(`${BASE}/:authId/resend`, send, async (req, res) => {
+    const { ipAddress } = parseInput(resendBodySchema, req.body ?? {});
+    res.json({ ...SENT, ...(await resendCode(deps, appOf(res), authIdOf(req), ipAddress)) });
+  });
+  router.delete(`${BASE}/:authId`, send, async (req, res) => {
+    await cancelAuthentication(deps, appOf(res), authIdOf(req));
+    res.status(204).end();
+  });
+  router.use(auditRoutes(deps.audit, ctx.requireScope('mfa:admin')));
+  return router;
+}
+
+function appOf(res: Response): Application {
+  const app = res.locals.application;
+  if (!app) throw new TypeError('deviceAuthRoutes: requireScope did not set res.locals.application');
+  return app;
+}
+
+function authIdOf(req: Request): string {
+  return String(req.params['authId'] ?? '');
+}
+
+function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
+/** Admits a token with either scope: the first check's 403 (missing scope) falls through to the second. */
+function eitherScope(first: RequestHandler, second: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    void first(req, res, (err?: unknown) => {
+      if (err instanceof CiamError && err.code === 'FORBIDDEN') return void second(req, res, next);
+      next(err);
+    });
+  };
+}
