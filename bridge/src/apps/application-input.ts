@@ -53,7 +53,10 @@ export const createApplicationSchema = optionalSettings.extend({ clientId: clien
 export type CreateApplicationInput = z.output<typeof createApplicationSchema>;
 
 /** Body of `PATCH /admin/v1/applications/{clientId}`: any subset of the settings, at least one. */
-export const updateApplicationSchema = optionalSettings.refine((patch) => Object.keys(patch).length > 0, 'name at least one setting to change');
+export const updateApplicationSchema = optionalSettings.refine((patch) => Object.keys(patch).length > 0, {
+  message: 'name at least one setting to change',
+  when: (payload) => payload.issues.length === 0,
+});
 /** A validated change to an application. */
 export type UpdateApplicationInput = z.output<typeof updateApplicationSchema>;
 

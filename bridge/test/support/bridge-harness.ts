@@ -24,6 +24,8 @@ export async function startTestBridge(redisUrl: string, env: Record<string, stri
     BRIDGE_PORT: String(await freePort()),
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
+    // Shared by every test bridge, so a restart over the same Redis opens the same sealed keys.
+    BRIDGE_SECRET: 'test-server-secret-0123456789abcdef',
     BRIDGE_ADMIN_CLIENT_ID: ADMIN.clientId,
     BRIDGE_ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
     ...env,
