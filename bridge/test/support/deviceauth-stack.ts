@@ -27,10 +27,10 @@ export interface DeviceAuthStack {
 }
 
 /** Starts the stack on the test file's Redis (the bridge under {mfa}); stopped through `redis.defer`. */
-export async function startDeviceAuthStack(redis: RedisHarness, env: Record<string, string> = {}): Promise<DeviceAuthStack> {
+export async function startDeviceAuthStack(redis: RedisHarness, env: Record<string, string> = {}, referenceEnv: Record<string, string> = {}): Promise<DeviceAuthStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deviceauth-'));
   const reference = await startReferenceApi(
-    loadReferenceConfig({ REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: dataDir, PROVIDERS: 'outbox', LOG_LEVEL: 'error' }),
+    loadReferenceConfig({ REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: dataDir, PROVIDERS: 'outbox', LOG_LEVEL: 'error', ...referenceEnv }),
     { role: 'all' },
   );
   const clock = new TestClock();
@@ -63,7 +63,8 @@ function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock)
       return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     },
     async outbox(phone) {
-      const res = await fetch(`${referenceUrl}/dev/outbox?to=${encodeURIComponent(phone)}`);
+      const key = bridge.context.config.referenceApi.apiKey;
+      const res = await fetch(`${referenceUrl}/dev/outbox?to=${encodeURIComponent(phone)}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
       return (await res.json()) as { to: string; text: string; channel: string }[];
     },
     async codeSentTo(phone, after = 0) {
