@@ -57,36 +57,47 @@ export function createOtpDeps(ctx: DeviceAuthContext): OtpDeps {
 
 /**
  * The CIAM MFA API v2 deviceAuthentications endpoints (shared/DESIGN.md), plus status, resend and
- * cancel, and `GET /admin/v1/events`. Handlers only parse, call a use case and respond.
+ * cancel, and `GET /admin/v1/events`.
  */
 export function deviceAuthRoutes(ctx: DeviceAuthContext): Router {
   const deps = createOtpDeps(ctx);
+  const handle = handlers(deps);
   const send = ctx.requireScope('mfa:send');
   const verify = ctx.requireScope('mfa:verify');
   const router = Router();
   router.use(BASE, noStore);
-  router.post(BASE, send, async (req, res) => {
-    const { authId } = await issueCode(deps, appOf(res), parseInput(issueBodySchema, req.body));
-    res.status(201).json({ authId, ...SENT });
-  });
-  router.post(`${BASE}/:authId`, verify, async (req, res) => {
-    const body = parseVerifyBody(req.body);
-    await verifyCode(deps, appOf(res), { authId: authIdOf(req), ...body });
-    res.json(VALIDATED);
-  });
-  router.get(`${BASE}/:authId`, eitherScope(send, verify), async (req, res) => {
-    res.json(await describeAuthentication(deps, appOf(res), authIdOf(req)));
-  });
-  router.post(`${BASE}/:authId/resend`, send, async (req, res) => {
-    const { ipAddress } = parseInput(resendBodySchema, req.body ?? {});
-    res.json({ ...SENT, ...(await resendCode(deps, appOf(res), authIdOf(req), ipAddress)) });
-  });
-  router.delete(`${BASE}/:authId`, send, async (req, res) => {
-    await cancelAuthentication(deps, appOf(res), authIdOf(req));
-    res.status(204).end();
-  });
+  router.post(BASE, send, handle.issue);
+  router.post(`${BASE}/:authId`, verify, handle.verify);
+  router.get(`${BASE}/:authId`, eitherScope(send, verify), handle.status);
+  router.post(`${BASE}/:authId/resend`, send, handle.resend);
+  router.delete(`${BASE}/:authId`, send, handle.cancel);
   router.use(auditRoutes(deps.audit, ctx.requireScope('mfa:admin')));
   return router;
+}
+
+/** Each handler only parses, calls a use case and responds. */
+function handlers(deps: OtpDeps) {
+  return {
+    issue: (async (req, res) => {
+      const { authId } = await issueCode(deps, appOf(res), parseInput(issueBodySchema, req.body));
+      res.status(201).json({ authId, ...SENT });
+    }) satisfies RequestHandler,
+    verify: (async (req, res) => {
+      await verifyCode(deps, appOf(res), { authId: authIdOf(req), ...parseVerifyBody(req.body) });
+      res.json(VALIDATED);
+    }) satisfies RequestHandler,
+    status: (async (req, res) => {
+      res.json(await describeAuthentication(deps, appOf(res), authIdOf(req)));
+    }) satisfies RequestHandler,
+    resend: (async (req, res) => {
+      const { ipAddress } = parseInput(resendBodySchema, req.body ?? {});
+      res.json({ ...SENT, ...(await resendCode(deps, appOf(res), authIdOf(req), ipAddress)) });
+    }) satisfies RequestHandler,
+    cancel: (async (req, res) => {
+      await cancelAuthentication(deps, appOf(res), authIdOf(req));
+      res.status(204).end();
+    }) satisfies RequestHandler,
+  };
 }
 
 function appOf(res: Response): Application {

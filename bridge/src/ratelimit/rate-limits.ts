@@ -57,7 +57,8 @@ export class RateLimits {
   async countValidation(clientId: string, authId: string): Promise<Hit[]> {
     return this.countAll([
       { limit: 'app-validations', key: clientId },
-      { limit: 'auth-validations', key: authId },
+      // keyed with the caller too: another application probing an authId cannot use up its owner's budget
+      { limit: 'auth-validations', key: `${clientId}:${authId}` },
     ]);
   }
 
