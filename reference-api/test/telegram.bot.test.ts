@@ -22,7 +22,7 @@ describe('the Telegram bot sender', () => {
 
   before(async () => {
     fake = await startTelegramBotFake();
-    bot = new TelegramBotSender({ baseUrl: fake.url, token: fake.token, timeoutMs: 300 });
+    bot = new TelegramBotSender({ baseUrl: fake.url, token: fake.token, timeoutMs: 5000 });
     fake.startChat(CHAT);
   });
   after(() => fake.close());
@@ -60,14 +60,21 @@ describe('the Telegram bot sender', () => {
     fake.failNext('transient');
     assert.ok((await failure(bot.sendBotMessage(CHAT, 'hello'))) instanceof TransientProviderError);
     fake.failNext('timeout');
-    assert.ok((await failure(bot.sendBotMessage(CHAT, 'hello'))) instanceof TransientProviderError);
+    const impatient = new TelegramBotSender({
+      baseUrl: fake.url,
+      token: fake.token,
+      timeoutMs: 300,
+    });
+    assert.ok(
+      (await failure(impatient.sendBotMessage(CHAT, 'hello'))) instanceof TransientProviderError,
+    );
   });
 
   it('fails for good with a wrong token, and never shows the token', async () => {
     const wrong = new TelegramBotSender({
       baseUrl: fake.url,
       token: '42:wrong-token',
-      timeoutMs: 300,
+      timeoutMs: 5000,
     });
     const err = await failure(wrong.sendBotMessage(CHAT, 'hello'));
     assert.ok(err instanceof PermanentProviderError);

@@ -35,7 +35,7 @@ describe('the Telegram Gateway sender', () => {
     createGatewayProvider({
       baseUrl: fake.url,
       token: fake.token,
-      timeoutMs: 300,
+      timeoutMs: 5000,
       callbackUrl: undefined,
       ...overrides,
     });
@@ -105,7 +105,7 @@ describe('the Telegram Gateway sender', () => {
   it('retries later when the Gateway does not answer in time', async () => {
     fake.failNext('timeout');
     await assert.rejects(
-      send(gateway()),
+      send(gateway({ timeoutMs: 300 })),
       (err: unknown) => err instanceof TransientProviderError && /timed out/.test(err.message),
     );
   });
