@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
+import type { Express, Router } from 'express';
 import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '@sms-mfa/common/logger';
@@ -11,6 +11,7 @@ import { ensureConfiguredClients } from './apps/configured-clients.js';
 import type { BridgeConfig } from './config.js';
 import { adminRoutes } from './http/admin.routes.js';
 import { createAuth, tokenVerifier, type RequireScope } from './http/auth.middleware.js';
+import { deviceAuthRoutes } from './http/deviceauth.routes.js';
 import { createMetrics } from './http/health.routes.js';
 import { tokenRoutes } from './http/token.routes.js';
 import { SigningKeys } from './issuer/keys.js';
@@ -33,7 +34,7 @@ export interface BridgeHookContext {
 /** Options beyond the config: a logger, and the routers that plug in. */
 export interface StartBridgeOptions {
   readonly logger?: Logger;
-  /** Builds the CIAM MFA API v2 router. */
+  /** Builds the CIAM MFA API v2 router; `deviceAuthRoutes` unless given (tests pass their clock). */
   readonly deviceAuth?: (ctx: BridgeHookContext) => Router;
   /** Routers mounted after it (hosted pages). */
   readonly extraRouters?: (ctx: BridgeHookContext) => readonly Router[];
@@ -43,6 +44,8 @@ export interface StartBridgeOptions {
 export interface RunningBridge {
   /** http://host:port it listens on. */
   readonly url: string;
+  /** The Express app (tests walk its routes). */
+  readonly app: Express;
   readonly logger: Logger;
   readonly redis: Redis;
   readonly apps: ApplicationStore;
@@ -61,21 +64,22 @@ export function keyGraceSeconds(config: Pick<BridgeConfig, 'issuer'>): number {
 /** Starts the bridge against `config.redisUrl` (the launcher starts a local Redis on the embedded default). */
 export async function startBridge(config: Readonly<BridgeConfig>, options: StartBridgeOptions = {}): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger('bridge', config.logLevel);
-  const redis = await connectRedis(config);
+  const redis = await connectRedis(config, logger);
   try {
     const context = await buildContext(config, redis, logger);
     const keys = config.issuer.externalUrl ? undefined : new SigningKeys(redis, config.keyPrefix, context.serverSecret);
     await keys?.ensure();
     const { requireScope } = createAuth({ verifier: tokenVerifier(config.issuer, keys), apps: context.apps, realm: config.issuer.realm });
     const ctx: BridgeHookContext = { ...context, requireScope };
-    const server = await listen(config, createApp({
+    const app = createApp({
       redis, logger, metrics: context.metrics,
       tokenRoutes: keys && tokenRoutes({ apps: ctx.apps, keys, settings: issuerSettings(config), realm: config.issuer.realm, logger }),
       adminRoutes: adminRoutes({ apps: ctx.apps, requireScope, keys, keyGraceSeconds: keyGraceSeconds(config) }),
-      deviceAuthRoutes: options.deviceAuth?.(ctx),
+      deviceAuthRoutes: (options.deviceAuth ?? deviceAuthRoutes)(ctx),
       extraRouters: options.extraRouters?.(ctx),
-    }));
-    return { url: serverUrl(config, server), logger, redis, apps: ctx.apps, keys, context: ctx, close: () => closeAll(server, redis) };
+    });
+    const server = await listen(config, app);
+    return { url: serverUrl(config, server), app, logger, redis, apps: ctx.apps, keys, context: ctx, close: () => closeAll(server, redis) };
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -87,7 +91,7 @@ export function issuerSettings(config: Pick<BridgeConfig, 'issuer'>): IssuerSett
   return { issuerUrl: config.issuer.url, audience: config.issuer.audience ?? DEFAULT_AUDIENCE, ttlSeconds: config.issuer.tokenTtlSeconds };
 }
 
-async function connectRedis(config: Readonly<BridgeConfig>): Promise<Redis> {
+async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Promise<Redis> {
   if (!config.redisUrl) throw new TypeError('startBridge: config.redisUrl is required (set REDIS_URL; `npm start` runs a local Redis)');
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   try {
@@ -96,6 +100,12 @@ async function connectRedis(config: Readonly<BridgeConfig>): Promise<Redis> {
     redis.disconnect();
     throw err;
   }
+  // Requests fail fast with 503 while Redis is away; log each new kind of trouble once, not every retry.
+  let last = '';
+  redis.on('error', (err: Error) => {
+    if (err.message !== last) logger.warn('redis connection problem', { error: (last = err.message) });
+  });
+  redis.on('ready', () => (last = ''));
   return redis;
 }
 
@@ -108,7 +118,7 @@ async function buildContext(config: Readonly<BridgeConfig>, redis: Redis, logger
   return { redis, config, apps, logger, serverSecret: secret, registry: metrics.registry, metrics };
 }
 
-async function listen(config: Readonly<BridgeConfig>, app: ReturnType<typeof createApp>): Promise<Server> {
+async function listen(config: Readonly<BridgeConfig>, app: Express): Promise<Server> {
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   return server;

@@ -1,5 +1,8 @@
 import type { RequestHandler } from 'express';
-import { bearerToken, remoteIssuerKeys, TokenRejectedError, verifyAccessToken, type TokenVerifierOptions } from '@sms-mfa/common/access-token';
+import { errors as joseErrors, type JWTVerifyGetKey } from 'jose';
+import {
+  bearerToken, remoteIssuerKeys, TokenRejectedError, verifyAccessToken, type TokenVerifierOptions, type VerifiedToken,
+} from '@sms-mfa/common/access-token';
 import type { Application as MfaApplication } from '../apps/application.js';
 import type { ApplicationStore } from '../apps/application-store.js';
 import type { BridgeConfig } from '../config.js';
@@ -48,7 +51,7 @@ export function tokenVerifier(issuer: BridgeConfig['issuer'], keys: SigningKeys 
 export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
   const requireScope: RequireScope = (scope) => async (req, res, next) => {
     try {
-      const token = await verifyAccessToken(bearerToken(req.get('authorization')), deps.verifier);
+      const token = await verifyOrExplainOutage(bearerToken(req.get('authorization')), deps.verifier);
       const application = token.clientId ? await deps.apps.get(token.clientId) : undefined;
       if (!application) throw new TokenRejectedError('invalid');
       if (!token.scopes.has(scope) || !application.scopes.includes(scope)) throw new TokenRejectedError('insufficient_scope');
@@ -60,6 +63,29 @@ export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
     }
   };
   return { requireScope };
+}
+
+/**
+ * verifyAccessToken turns every failure into "invalid token"; a key store that cannot be reached
+ * (Redis down, the external issuer's JWKS unreachable) must be 503, not 401, so the caller retries
+ * instead of throwing its token away. The key resolver notes such failures for this one request.
+ */
+async function verifyOrExplainOutage(token: string, verifier: TokenVerifierOptions): Promise<VerifiedToken> {
+  let outage: unknown;
+  const keys: JWTVerifyGetKey = async (header, input) => {
+    try {
+      return await verifier.keys(header, input);
+    } catch (err) {
+      if (!(err instanceof joseErrors.JOSEError) || err.code === 'ERR_JWKS_TIMEOUT') outage = err;
+      throw err;
+    }
+  };
+  try {
+    return await verifyAccessToken(token, { ...verifier, keys });
+  } catch (err) {
+    if (outage === undefined) throw err;
+    throw new CiamError('UNAVAILABLE', 'the access token cannot be checked right now; try again', {}, { 'Retry-After': '5' });
+  }
 }
 
 /** RFC 6750 §3: no error code when no token came; `invalid_token` (401) or `insufficient_scope` (403) otherwise. */

@@ -32,6 +32,52 @@ const issuerPaths = {
   },
 };
 
+const authId = { name: 'authId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const sendScope = [{ bearer: ['mfa:send'] }];
+const ciamFailures = failures(400, 401, 403, 404, 409, 410, 413, 429, 502, 503);
+
+const ciamPaths = {
+  '/ciam-mfa/v2/deviceAuthentications': {
+    post: {
+      summary: 'Send a code to the device', security: sendScope,
+      requestBody: body(ref('InitiateAuthentication')),
+      responses: { '201': ok('OTP has been sent to the device ', ref('Initiated')), ...ciamFailures },
+    },
+  },
+  '/ciam-mfa/v2/deviceAuthentications/{authId}': {
+    post: {
+      summary: 'Validate a code', security: [{ bearer: ['mfa:verify'] }], parameters: [authId],
+      requestBody: body(ref('ValidateOtp')),
+      responses: { '200': ok('OTP has been validated successfully', ref('Success')), ...ciamFailures },
+    },
+    get: {
+      summary: 'Status of an authentication (never the code)', security: [{ bearer: ['mfa:send'] }, { bearer: ['mfa:verify'] }], parameters: [authId],
+      responses: { '200': ok('status', ref('AuthenticationStatus')), ...failures(401, 403, 404) },
+    },
+    delete: { summary: 'Cancel an authentication', security: sendScope, parameters: [authId], responses: { '204': ok('canceled'), ...failures(401, 403, 404, 409) } },
+  },
+  '/ciam-mfa/v2/deviceAuthentications/{authId}/resend': {
+    post: {
+      summary: 'Send the same code again after the cooldown', security: sendScope, parameters: [authId],
+      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { ipAddress: { type: 'string' } } } } } },
+      responses: { '200': ok('sent again', ref('Resent')), ...ciamFailures },
+    },
+  },
+};
+
+const eventsPath = {
+  '/admin/v1/events': {
+    get: {
+      summary: 'The audit trail, newest first, a page at a time', security: admin,
+      parameters: [
+        { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+      ],
+      responses: { '200': ok('a page of events', { type: 'object', properties: { events: { type: 'array', items: { type: 'object' } }, nextCursor: { type: 'string' } } }), ...failures(400, 401, 403) },
+    },
+  },
+};
+
 const adminPaths = {
   '/admin/v1/applications': {
     post: {
@@ -88,18 +134,44 @@ const settings = {
   scopes: { type: 'array', items: { type: 'string', enum: ['mfa:send', 'mfa:verify', 'mfa:admin'] } },
 };
 
-/** The document served at `/openapi.json`; deviceauth paths join it when that router exists. */
+/** The document served at `/openapi.json`. */
 export const openapi = {
   openapi: '3.1.0',
   info: { title: 'sms-mfa bridge (CIAM MFA API v2)', version: '0.1.0', description: 'One-time codes by SMS, WhatsApp and Telegram; an embedded Keycloak-compatible token issuer; application registry.' },
   servers: [{ url: 'http://localhost:3000' }],
-  paths: { ...issuerPaths, ...adminPaths, ...operationsPaths } as Record<string, object>,
+  paths: { ...ciamPaths, ...issuerPaths, ...adminPaths, ...eventsPath, ...operationsPaths } as Record<string, object>,
   components: {
     securitySchemes: {
       bearer: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/realms/mfa/protocol/openid-connect/token', scopes: { 'mfa:send': 'request codes', 'mfa:verify': 'validate codes', 'mfa:admin': 'administration' } } } },
       clientBasic: { type: 'http', scheme: 'basic' },
     },
     schemas: {
+      InitiateAuthentication: {
+        type: 'object', additionalProperties: false, required: ['userName', 'phoneNumber', 'deviceType'],
+        properties: {
+          userName: { type: 'string', maxLength: 256, examples: ['jdoe'] },
+          phoneNumber: { type: 'string', maxLength: 64, examples: ['+91-8212345212'], description: 'spaces, dashes, dots and brackets are allowed; normalised to E.164' },
+          deviceType: { type: 'string', examples: ['sms'], description: 'case-insensitive: SMS, WHATSAPP, TELEGRAM as the application allows' },
+          templateName: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+          locale: { type: 'string', examples: ['pt-BR'] },
+          ipAddress: { type: 'string', description: 'the end user\'s IP, for the per-IP limit' },
+        },
+      },
+      Initiated: { type: 'object', required: ['authId', 'status', 'message'], properties: { authId: { type: 'string', format: 'uuid' }, status: { const: 'SUCCESS' }, message: { const: 'OTP has been sent to the device ' } } },
+      ValidateOtp: { type: 'object', additionalProperties: false, required: ['otp'], properties: { otp: { type: 'string', examples: ['523471'] }, deviceType: { type: 'string' } } },
+      Success: { type: 'object', required: ['status', 'message'], properties: { status: { const: 'SUCCESS' }, message: { type: 'string' } } },
+      AuthenticationStatus: {
+        type: 'object',
+        properties: {
+          authId: { type: 'string' }, status: { type: 'string', enum: ['pending', 'approved', 'expired', 'max_attempts_reached', 'canceled'] },
+          deviceType: { type: 'string' }, phoneNumber: { type: 'string', description: 'masked' }, attemptsRemaining: { type: 'integer' }, sendsRemaining: { type: 'integer' },
+          createdAt: { type: 'string', format: 'date-time' }, expiresAt: { type: 'string', format: 'date-time' }, resendAvailableAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      Resent: {
+        type: 'object',
+        properties: { authId: { type: 'string' }, status: { const: 'SUCCESS' }, message: { type: 'string' }, resendAvailableAt: { type: 'string', format: 'date-time' }, sendsRemaining: { type: 'integer' } },
+      },
       TokenRequest: {
         type: 'object', required: ['grant_type'],
         properties: { grant_type: { const: 'client_credentials' }, client_id: { type: 'string' }, client_secret: { type: 'string' }, scope: { type: 'string' } },

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import {
-  calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK,
+  calculateJwkThumbprint, errors as joseErrors, exportJWK, generateKeyPair, importJWK,
   type CryptoKey, type JWK, type JWTVerifyGetKey,
 } from 'jose';
 import { openJwk, sealJwk, sealingKey } from './sealed-jwk.js';
@@ -99,10 +99,10 @@ export class SigningKeys {
 
   /** jose key resolver for tokens of this issuer: by `kid`, RS256 only, published keys only. */
   readonly getKey: JWTVerifyGetKey = async (header) => {
-    if (header.alg !== SIGNING_ALG || typeof header.kid !== 'string' || header.kid.length > 128) throw new Error('no such key');
+    if (header.alg !== SIGNING_ALG || typeof header.kid !== 'string' || header.kid.length > 128) throw new joseErrors.JWKSNoMatchingKey();
     let entry = this.publicCache.get(header.kid);
     if (!entry || this.now() - entry.loadedAt > PUBLIC_CACHE_MS) entry = await this.loadPublic(header.kid);
-    if (!entry || (entry.publishUntil !== undefined && entry.publishUntil <= this.now())) throw new Error('no such key');
+    if (!entry || (entry.publishUntil !== undefined && entry.publishUntil <= this.now())) throw new joseErrors.JWKSNoMatchingKey();
     return entry.key;
   };
 
