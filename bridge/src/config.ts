@@ -13,6 +13,8 @@ const schema = z.object({
   BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   BRIDGE_PUBLIC_URL: z.url().optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  // where `npm start` prefers to run its local Redis; the apps CLI looks there when REDIS_URL is unset
+  EMBEDDED_REDIS_PORT: int(1, 65535, 6390),
   KEY_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis hash tag such as {mfa}').default('{mfa}'),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
@@ -62,6 +64,7 @@ function toConfig(e: Env) {
     host: e.BRIDGE_HOST,
     publicUrl,
     redisUrl: e.REDIS_URL,
+    embeddedRedisPort: e.EMBEDDED_REDIS_PORT,
     keyPrefix: e.KEY_PREFIX,
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,

@@ -7,6 +7,13 @@ export function serverSecretFile(dataDir: string): string {
   return join(dataDir, 'bridge-secret');
 }
 
+/** BRIDGE_SECRET, or the embedded default's existing file; never creates one (tools must not fork the secret). */
+export function readServerSecret(configured: string | undefined, dataDir: string): Buffer | undefined {
+  if (configured) return Buffer.from(configured, 'utf8');
+  const file = serverSecretFile(dataDir);
+  return existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'hex') : undefined;
+}
+
 /**
  * BRIDGE_SECRET when configured; on the embedded default a random one generated once and kept in
  * `<dataDir>/bridge-secret` (mode 0600), so code hashes and sealed signing keys survive a restart.

@@ -14,7 +14,7 @@ import { createAuth, tokenVerifier, type RequireScope } from './http/auth.middle
 import { deviceAuthRoutes } from './http/deviceauth.routes.js';
 import { createMetrics } from './http/health.routes.js';
 import { tokenRoutes } from './http/token.routes.js';
-import { SigningKeys } from './issuer/keys.js';
+import { retiredKeyGraceSeconds, SigningKeys } from './issuer/keys.js';
 import { DEFAULT_AUDIENCE, type IssuerSettings } from './issuer/token.js';
 import { loadOrCreateServerSecret } from './server-secret.js';
 
@@ -56,11 +56,6 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-/** Seconds a retired signing key stays published: a token's lifetime plus clock skew, with margin. */
-export function keyGraceSeconds(config: Pick<BridgeConfig, 'issuer'>): number {
-  return config.issuer.tokenTtlSeconds + 60;
-}
-
 /** Starts the bridge against `config.redisUrl` (the launcher starts a local Redis on the embedded default). */
 export async function startBridge(config: Readonly<BridgeConfig>, options: StartBridgeOptions = {}): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger('bridge', config.logLevel);
@@ -74,7 +69,7 @@ export async function startBridge(config: Readonly<BridgeConfig>, options: Start
     const app = createApp({
       redis, logger, metrics: context.metrics,
       tokenRoutes: keys && tokenRoutes({ apps: ctx.apps, keys, settings: issuerSettings(config), realm: config.issuer.realm, logger }),
-      adminRoutes: adminRoutes({ apps: ctx.apps, requireScope, keys, keyGraceSeconds: keyGraceSeconds(config) }),
+      adminRoutes: adminRoutes({ apps: ctx.apps, requireScope, keys, keyGraceSeconds: retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds) }),
       deviceAuthRoutes: (options.deviceAuth ?? deviceAuthRoutes)(ctx),
       extraRouters: options.extraRouters?.(ctx),
     });

@@ -107,12 +107,10 @@ export function chooseTemplate(app: Application, selector: TemplateSelector): st
 
 function byLocale(pool: readonly MessageTemplate[], locale: string | undefined): MessageTemplate | undefined {
   const wanted = (locale ?? 'en').toLowerCase().replace('_', '-');
-  const language = wanted.split('-')[0];
-  return (
-    pool.find((t) => t.locale.toLowerCase() === wanted) ??
-    pool.find((t) => t.locale.toLowerCase().split('-')[0] === language) ??
-    pool.find((t) => t.locale.toLowerCase().split('-')[0] === 'en')
-  );
+  const tag = (t: MessageTemplate) => t.locale.toLowerCase();
+  const sameLanguage = (language: string) => pool.find((t) => tag(t) === language) ?? pool.find((t) => tag(t).split('-')[0] === language);
+  // The exact tag, then the bare language ("pt" for "pt-PT") before a sibling region ("pt-BR"), then English.
+  return pool.find((t) => tag(t) === wanted) ?? sameLanguage(wanted.split('-')[0] ?? 'en') ?? sameLanguage('en');
 }
 
 /** Placeholder values are plain text: no control characters, no bidi overrides. */

@@ -20,6 +20,11 @@ interface StoredKey {
   readonly publishUntil?: number;
 }
 
+/** Seconds a retired key stays published: a token's lifetime plus clock skew, with margin. */
+export function retiredKeyGraceSeconds(tokenTtlSeconds: number): number {
+  return tokenTtlSeconds + 60;
+}
+
 /** The key new tokens are signed with. */
 export interface ActiveSigningKey {
   readonly kid: string;

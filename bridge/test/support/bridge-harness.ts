@@ -30,7 +30,10 @@ export async function startTestBridge(redisUrl: string, env: Record<string, stri
     BRIDGE_ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
     ...env,
   });
-  const bridge = await startBridge(config, options);
+  const bridge = await startBridge(config, options).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   return {
     ...bridge,
     config,
