@@ -42,7 +42,8 @@ export async function startReferenceApi(config: ReferenceApiConfig, options: Sta
   const role = options.role ?? 'all';
   const logger = options.logger ?? createLogger('reference-api', config.logLevel);
   if (!config.redisUrl) throw new TypeError('startReferenceApi: config.redisUrl is required (the launcher starts a local Redis)');
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // Auto-pipelining batches the commands of concurrent requests into one write: fewer syscalls under load.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
   redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
   await once(redis, 'ready');
   const { key, generated } = loadOrCreateKey(config.messageEncryptionKey, join(config.dataDir, 'message-key'));
@@ -54,7 +55,11 @@ export async function startReferenceApi(config: ReferenceApiConfig, options: Sta
   const providers = createProviders(context);
   const store = new MessageStore(redis, config.queuePrefix, config.messageRetentionSeconds);
   const stats = new SendStats(redis, config.queuePrefix);
-  const queue = new SendQueue(redis, config.queuePrefix, key, config.providerAttempts);
+  // BullMQ defines ~50 scripts on the connection it is given, and ioredis copies every defined
+  // command into each pipeline it builds: keep the queue off the auto-pipelined connection.
+  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  queueConnection.on('error', (err: Error) => logger.warn('queue redis connection error', { error: err.message }));
+  const queue = new SendQueue(queueConnection, config.queuePrefix, key, config.providerAttempts);
   const closers: (() => Promise<unknown>)[] = [];
   let worker: Worker | undefined;
   if (role !== 'api') {
@@ -86,7 +91,7 @@ export async function startReferenceApi(config: ReferenceApiConfig, options: Sta
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     closers.unshift(() => closeServer(server));
   }
-  closers.push(() => queue.close(), () => redis.quit().catch(() => undefined));
+  closers.push(() => queue.close(), () => queueConnection.quit().catch(() => undefined), () => redis.quit().catch(() => undefined));
   return {
     url, worker, logger,
     async close() {

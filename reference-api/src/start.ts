@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   if (!['api', 'worker', 'all'].includes(role)) throw new TypeError(`--role must be api, worker or all, not ${role}`);
   const config = loadConfig();
   const service = await startReferenceApi(config, { role });
-  service.logger.info('reference-api started', { role, url: service.url, providers: config.providers });
+  service.logger.log(config.logLevel === 'info' || config.logLevel === 'debug' ? 'info' : 'warn', 'reference-api started', { role, url: service.url, providers: config.providers });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

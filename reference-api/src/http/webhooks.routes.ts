@@ -31,7 +31,7 @@ export function webhookRoutes(handlers: readonly ReceiptHandler[], store: Messag
       for (const receipt of receipts) {
         const id = await store.findByProviderId(handler.providerId, receipt.providerMessageId);
         if (!id) continue;
-        const moved = await store.apply(id, receipt.status, { provider: handler.providerId, ...(receipt.errorCode ? { errorCode: receipt.errorCode } : {}) }, receipt.at ?? new Date());
+        const moved = 'applied' === await store.apply(id, receipt.status, { provider: handler.providerId, ...(receipt.errorCode ? { errorCode: receipt.errorCode } : {}) }, receipt.at ?? new Date());
         if (moved && receipt.status !== 'sent') await stats.record(handler.providerId, receipt.status);
         logger.info('delivery receipt', { messageId: id, provider: handler.providerId, status: receipt.status, applied: moved });
       }

@@ -59,14 +59,18 @@ async function enqueue(deps: AcceptDeps, id: string, to: string, input: MessageI
   const now = new Date();
   const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
   const text = input.text ?? renderCodeText(input.code!, input.ttlSeconds, input.locale);
-  const record = await deps.store.create({ id, channel: input.channel, to, clientRef: input.clientRef, createdAt: now, expiresAt });
-  try {
-    await deps.queue.add(id, { to, text, code: input.code, channel: input.channel, locale: input.locale, clientRef: input.clientRef }, chain, expiresAt);
-  } catch (err) {
-    await deps.store.remove(id).catch(() => undefined);
-    throw err;
+  const content = { to, text, code: input.code, channel: input.channel, locale: input.locale, clientRef: input.clientRef };
+  // Both writes go out together (auto-pipelining); if either fails, neither is left behind.
+  const [created, queued] = await Promise.allSettled([
+    deps.store.create({ id, channel: input.channel, to, clientRef: input.clientRef, createdAt: now, expiresAt }),
+    deps.queue.add(id, content, chain, expiresAt),
+  ]);
+  if (created.status === 'rejected' || queued.status === 'rejected') {
+    await Promise.allSettled([deps.store.remove(id), deps.queue.remove(id)]);
+    throw created.status === 'rejected' ? created.reason : (queued as PromiseRejectedResult).reason;
   }
-  deps.logger.info('message queued', { messageId: id, to: maskPhone(to), channel: input.channel, chain });
+  const record = created.value;
+  deps.logger.debug('message queued', { messageId: id, to: maskPhone(to), channel: input.channel, chain });
   return record;
 }
 

@@ -71,12 +71,12 @@ export class MessageStore {
     return raw ? (JSON.parse(raw) as MessageRecord) : undefined;
   }
 
-  /** Applies an event; false when it was out of order or the record is gone. */
-  async apply(id: string, event: MessageEvent, fields: EventFields = {}, at = new Date()): Promise<boolean> {
+  /** Applies an event: `applied`, `ignored` (out of order, or after a final state) or `missing` (no record). */
+  async apply(id: string, event: MessageEvent, fields: EventFields = {}, at = new Date()): Promise<'applied' | 'ignored' | 'missing'> {
     const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
     const redis = this.redis as Redis & { smsmfaTransition(key: string, ...args: string[]): Promise<number> };
     const result = await redis.smsmfaTransition(this.key(id), event, JSON.stringify(clean), at.toISOString());
-    return result === 1;
+    return result === 1 ? 'applied' : result === 0 ? 'ignored' : 'missing';
   }
 
   /** Remembers which message a provider id belongs to, for delivery receipts. */

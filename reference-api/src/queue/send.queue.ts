@@ -61,6 +61,11 @@ export class SendQueue {
     });
   }
 
+  /** Removes a job that must not run (its message could not be recorded). */
+  async remove(messageId: string): Promise<void> {
+    await this.queue.remove(messageId);
+  }
+
   /** Jobs waiting, active and delayed (queue depth for /metrics and /readyz). */
   async depth(): Promise<Record<string, number>> {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');

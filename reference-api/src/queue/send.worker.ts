@@ -31,7 +31,7 @@ export interface SendWorkerDeps {
   readonly stalledIntervalMs: number;
 }
 
-type Attempt = { kind: 'sent' } | { kind: 'failed'; error: ProviderError };
+type Attempt = { kind: 'sent' } | { kind: 'already-done' } | { kind: 'failed'; error: ProviderError };
 
 /** Starts a BullMQ worker that sends queued messages through their provider chain. */
 export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData> {
@@ -59,8 +59,6 @@ function backoffDelay(deps: SendWorkerDeps, job: Job<SendJobData> | undefined): 
 /** Sends one job: expire it, or walk its chain from where the last try left off. */
 export async function processSendJob(job: Job<SendJobData>, token: string | undefined, deps: SendWorkerDeps): Promise<string> {
   const { messageId } = job.data;
-  const record = await deps.store.get(messageId);
-  if (record && ['sent', 'delivered', 'undelivered', 'failed', 'expired'].includes(record.status)) return 'already-done';
   if (Date.now() >= job.data.expiresAt) return expire(job, deps);
   const content = open<SendJobContent>(deps.key, messageId, job.data.sealed);
   let index = job.data.chainIndex;
@@ -75,6 +73,7 @@ export async function processSendJob(job: Job<SendJobData>, token: string | unde
     }
     const result = provider ? await tryProvider(provider, content, job.data, deps) : unavailable(providerId, pausedUntil);
     if (result.kind === 'sent') return 'sent';
+    if (result.kind === 'already-done') return 'already-done';
     lastError = result.error;
     if (result.error.kind === 'rate_limited') {
       const until = await deps.pauses.pause(providerId, result.error.retryAfterMs);
@@ -92,15 +91,21 @@ export async function processSendJob(job: Job<SendJobData>, token: string | unde
 
 async function tryProvider(provider: SmsProvider, content: SendJobContent, data: SendJobData, deps: SendWorkerDeps): Promise<Attempt> {
   const ttlSeconds = Math.max(1, Math.floor((data.expiresAt - Date.now()) / 1000));
-  await deps.store.apply(data.messageId, 'sending', { provider: provider.id });
+  // The transition refuses to move a sent or final message back to sending: a worker that died
+  // after the provider accepted the message must not send it twice.
+  if ((await deps.store.apply(data.messageId, 'sending', { provider: provider.id })) === 'ignored') return { kind: 'already-done' };
   const started = performance.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new TransientProviderError(provider.id, 'request timed out')), Math.min(deps.providerTimeoutMs, ttlSeconds * 1000));
   try {
-    const signal = AbortSignal.timeout(Math.min(deps.providerTimeoutMs, ttlSeconds * 1000));
-    const { providerMessageId } = await provider.send({ messageId: data.messageId, ttlSeconds, ...content }, signal);
+    const { providerMessageId } = await provider.send({ messageId: data.messageId, ttlSeconds, ...content }, controller.signal);
     const ms = performance.now() - started;
-    await deps.store.indexProviderId(data.messageId, provider.id, providerMessageId);
-    await deps.store.apply(data.messageId, 'sent', { provider: provider.id, providerMessageId });
-    await deps.stats.record(provider.id, 'sent', ms);
+    // Issued together so that Redis auto-pipelining sends them in one write.
+    await Promise.all([
+      deps.store.indexProviderId(data.messageId, provider.id, providerMessageId),
+      deps.store.apply(data.messageId, 'sent', { provider: provider.id, providerMessageId }),
+      deps.stats.record(provider.id, 'sent', ms),
+    ]);
     deps.logger.info('message sent', { messageId: data.messageId, provider: provider.id, to: maskPhone(content.to), ms: Math.round(ms) });
     return { kind: 'sent' };
   } catch (err) {
@@ -108,6 +113,8 @@ async function tryProvider(provider: SmsProvider, content: SendJobContent, data:
     await deps.stats.record(provider.id, error.kind === 'permanent' ? 'permanent_failure' : error.kind === 'transient' ? 'transient_failure' : 'rate_limited', performance.now() - started);
     deps.logger.warn('provider send failed', { messageId: data.messageId, provider: provider.id, kind: error.kind, reason: error.message, providerCode: error.providerCode });
     return { kind: 'failed', error };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

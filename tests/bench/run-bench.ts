@@ -1,0 +1,67 @@
+// `npm run bench`: throughput and latency of the reference API beside ceilings measured in the same
+// run (a bare Express endpoint; BullMQ with a no-op processor). Writes bench/results.json and bench/results.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { startLocalRedis } from '@sms-mfa/common/redis-server';
+import { measureDrain } from './drain.js';
+import { startProcess } from './processes.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const DURATION_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
+const CONNECTIONS = 32;
+const JOBS = Number(process.env['BENCH_JOBS'] ?? 2000);
+const BODY = JSON.stringify({ mobile: '+5511966191717', totp: 'Your SMS code is 123456 and is valid for 5 minutes.', used: false }, null, 2);
+
+interface HttpFigures { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number }
+
+async function load(port: number): Promise<HttpFigures> {
+  const url = `http://127.0.0.1:${port}/api/sms`;
+  const opts = { url, method: 'POST' as const, body: BODY, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS };
+  await autocannon({ ...opts, duration: 2 }); // warm-up: JIT, connection pools
+  const result = await autocannon({ ...opts, duration: DURATION_SECONDS });
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx };
+}
+
+async function main(): Promise<void> {
+  const redis = await startLocalRedis();
+  try {
+    const bare = await startProcess('tests/bench/bare-express.server.ts');
+    const bareFigures = await load(bare.port);
+    await bare.stop();
+    const api = await startProcess('reference-api/src/start.ts', ['--role', 'api'], { REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: resolve(root, '.data/bench'), LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
+    const apiFigures = await load(api.port);
+    await api.stop();
+    const drain = await measureDrain(redis.url, JOBS);
+    report({ bare: bareFigures, api: apiFigures, drain });
+  } finally {
+    await redis.stop();
+  }
+}
+
+function report(r: { bare: HttpFigures; api: HttpFigures; drain: Awaited<ReturnType<typeof measureDrain>> }): void {
+  const acceptRatio = r.api.requestsPerSecond / r.bare.requestsPerSecond;
+  const drainRatio = r.drain.workerPerSecond / r.drain.rawPerSecond;
+  const results = {
+    date: new Date().toISOString(), node: process.version, durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS,
+    bareExpress: r.bare, apiSms: r.api, acceptRatio,
+    drain: r.drain, drainRatio,
+    targets: { acceptRatio: 0.4, drainRatio: 0.5 },
+    met: { acceptRatio: acceptRatio >= 0.4, drainRatio: drainRatio >= 0.5 },
+  };
+  const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 0) : String(n));
+  const md = [
+    `# Benchmark (${results.date}, Node ${process.version}, ${CONNECTIONS} connections, ${DURATION_SECONDS} s)`, '',
+    '| measure | ours | ceiling | ratio | target |', '| --- | --- | --- | --- | --- |',
+    `| POST /api/sms accepted req/s | ${f(r.api.requestsPerSecond)} | ${f(r.bare.requestsPerSecond)} (bare Express) | ${(acceptRatio * 100).toFixed(0)}% | ≥ 40% |`,
+    `| POST /api/sms p50 / p99 ms | ${f(r.api.p50Ms)} / ${f(r.api.p99Ms)} | ${f(r.bare.p50Ms)} / ${f(r.bare.p99Ms)} | | |`,
+    `| worker sends/s to fake Twilio over HTTP (${JOBS} jobs) | ${f(r.drain.workerPerSecond)} | ${f(r.drain.rawPerSecond)} (BullMQ no-op) | ${(drainRatio * 100).toFixed(0)}% | ≥ 50% |`,
+    '',
+  ].join('\n');
+  mkdirSync(resolve(root, 'bench'), { recursive: true });
+  writeFileSync(resolve(root, 'bench/results.json'), JSON.stringify(results, null, 2));
+  writeFileSync(resolve(root, 'bench/results.md'), md);
+  console.log(md);
+}
+
+await main();
