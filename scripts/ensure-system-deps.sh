@@ -11,7 +11,7 @@ redis_only=0
 need=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
 if [ "$redis_only" = 1 ]; then :
-elif [ "${SMS_MFA_SKIP_BROWSER:-}" != "1" ] && [ -d tests/browser ]; then
+elif [ "${SMS_MFA_SKIP_BROWSER:-}" != "1" ] && { [ -d tests/browser ] || [ -d keycloak-theme/test/browser ]; }; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
 if [ "$redis_only" = 0 ] && [ -d keycloak-theme/test ]; then

@@ -10,7 +10,8 @@ const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name.startsWith('.') || name === 'artifacts') continue;
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.') || name === 'artifacts')
+      continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path, out);
     else if (name.endsWith('.test.ts')) out.push(path);
@@ -28,7 +29,15 @@ if (files.length === 0) {
 
 const result = spawnSync(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);

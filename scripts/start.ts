@@ -16,14 +16,19 @@ let stopping = false;
 
 function portInUse(port: number): Promise<boolean> {
   return new Promise((done) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => (socket.destroy(), done(true)));
+    const socket = createConnection(
+      { port, host: '127.0.0.1' },
+      () => (socket.destroy(), done(true)),
+    );
     socket.on('error', () => done(false));
   });
 }
 
 async function ensureRedis(): Promise<string> {
   if (process.env['REDIS_URL']) return process.env['REDIS_URL'];
-  const deps = spawnSync('bash', [resolve(root, 'scripts/ensure-system-deps.sh'), '--redis-only'], { stdio: 'inherit' });
+  const deps = spawnSync('bash', [resolve(root, 'scripts/ensure-system-deps.sh'), '--redis-only'], {
+    stdio: 'inherit',
+  });
   if (deps.status !== 0) process.exit(1);
   const preferred = Number(process.env['EMBEDDED_REDIS_PORT'] ?? 6390);
   const port = (await portInUse(preferred)) ? await freePort() : preferred;
@@ -34,9 +39,11 @@ async function ensureRedis(): Promise<string> {
 /** The demo client's credentials: from the environment, or made once and kept under .data/. */
 function demoClient(): { id: string; secret: string } {
   const id = process.env['BRIDGE_DEMO_CLIENT_ID'] ?? 'demo-app';
-  if (process.env['BRIDGE_DEMO_CLIENT_SECRET']) return { id, secret: process.env['BRIDGE_DEMO_CLIENT_SECRET'] };
+  if (process.env['BRIDGE_DEMO_CLIENT_SECRET'])
+    return { id, secret: process.env['BRIDGE_DEMO_CLIENT_SECRET'] };
   const file = resolve(dataDir, 'demo-client.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { id: string; secret: string };
+  if (existsSync(file))
+    return JSON.parse(readFileSync(file, 'utf8')) as { id: string; secret: string };
   const client = { id, secret: randomBytes(18).toString('base64url') };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(client), { mode: 0o600 });
@@ -44,9 +51,14 @@ function demoClient(): { id: string; secret: string } {
 }
 
 function launch(name: string, script: string, args: string[], env: Record<string, string>): void {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(root, script), ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', resolve(root, script), ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   child.on('exit', (code, signal) => {
     if (stopping) return;
     console.error(`\n${name} exited (${code ?? signal}); stopping everything.`);
@@ -57,7 +69,9 @@ function launch(name: string, script: string, args: string[], env: Record<string
 
 async function stop(code = 0): Promise<never> {
   stopping = true;
-  const exits = children.filter((c) => c.child.exitCode === null).map(({ child }) => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))));
+  const exits = children
+    .filter((c) => c.child.exitCode === null)
+    .map(({ child }) => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))));
   await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 15_000))]);
   await redis?.stop();
   process.exit(code);
@@ -74,8 +88,10 @@ async function main(): Promise<void> {
   const hasBridge = existsSync(resolve(root, 'bridge/src/start.ts'));
   if (hasBridge) {
     launch('bridge', 'bridge/src/start.ts', [], {
-      ...env, REFERENCE_API_URL: `http://127.0.0.1:${refPort}`,
-      BRIDGE_DEMO_CLIENT_ID: demo.id, BRIDGE_DEMO_CLIENT_SECRET: demo.secret,
+      ...env,
+      REFERENCE_API_URL: `http://127.0.0.1:${refPort}`,
+      BRIDGE_DEMO_CLIENT_ID: demo.id,
+      BRIDGE_DEMO_CLIENT_SECRET: demo.secret,
     });
   }
   process.on('SIGINT', () => void stop(0));
@@ -87,17 +103,30 @@ async function main(): Promise<void> {
 
 async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   console.error(`${url} did not become ready`);
 }
 
-function printBanner(redisUrl: string, refPort: string, bridgePort: string, demo: { id: string; secret: string }, hasBridge: boolean): void {
+function printBanner(
+  redisUrl: string,
+  refPort: string,
+  bridgePort: string,
+  demo: { id: string; secret: string },
+  hasBridge: boolean,
+): void {
   const ref = `http://localhost:${refPort}`;
   const bridge = `http://localhost:${bridgePort}`;
   const lines = [
-    '', 'sms-mfa is running (embedded default: outbox provider, nothing leaves this machine)',
+    '',
+    'sms-mfa is running (embedded default: outbox provider, nothing leaves this machine)',
     `  redis           ${redisUrl}${redis ? `  (data in ${resolve(dataDir, 'redis')}, append-only)` : ''}`,
     `  reference API   ${ref}   POST /api/sms, POST /v1/messages, GET /dev/outbox, /openapi.json`,
     `  worker          sending through PROVIDERS=${process.env['PROVIDERS'] ?? 'outbox'}`,
@@ -106,14 +135,20 @@ function printBanner(redisUrl: string, refPort: string, bridgePort: string, demo
     lines.push(
       `  bridge          ${bridge}   CIAM MFA API v2, token issuer (realm mfa), /demo`,
       `  demo client     client_id=${demo.id}  client_secret=${demo.secret}`,
-      '', 'Try it:',
+      '',
+      'Try it:',
       `  TOKEN=$(curl -s -u ${demo.id}:${demo.secret} -d grant_type=client_credentials ${bridge}/realms/mfa/protocol/openid-connect/token | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
       `  AUTH=$(curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"userName":"jdoe","phoneNumber":"+91-8212345212","deviceType":"sms"}' ${bridge}/ciam-mfa/v2/deviceAuthentications | sed 's/.*"authId":"\\([^"]*\\)".*/\\1/')`,
       `  curl -s '${ref}/dev/outbox?to=%2B918212345212&limit=1'      # read the code`,
       `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"otp":"<code>","deviceType":"SMS"}' ${bridge}/ciam-mfa/v2/deviceAuthentications/$AUTH`,
     );
   } else {
-    lines.push('', 'Try it:', `  curl -s -H 'Content-Type: application/json' -d '{"mobile":"+5511966191717","totp":"123456"}' ${ref}/api/sms`, `  curl -s ${ref}/dev/outbox`);
+    lines.push(
+      '',
+      'Try it:',
+      `  curl -s -H 'Content-Type: application/json' -d '{"mobile":"+5511966191717","totp":"123456"}' ${ref}/api/sms`,
+      `  curl -s ${ref}/dev/outbox`,
+    );
   }
   lines.push('', 'Ctrl-C stops everything.', '');
   console.log(lines.join('\n'));

@@ -1,7 +1,21 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 
 /** Asymmetric algorithms only: `none` and HMAC (where a public key could act as a secret) are refused. */
-export const ACCEPTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const;
+export const ACCEPTED_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'ES256',
+  'ES384',
+  'EdDSA',
+] as const;
 
 /** The claims of an access token we accepted. */
 export interface VerifiedToken {
@@ -15,8 +29,14 @@ export interface VerifiedToken {
 /** Why a bearer token was refused; the message stays generic on purpose. */
 export class TokenRejectedError extends Error {
   override readonly name = 'TokenRejectedError';
-  constructor(readonly reason: 'missing' | 'malformed' | 'expired' | 'invalid' | 'insufficient_scope') {
-    super(reason === 'insufficient_scope' ? 'the access token lacks the required scope' : 'the access token is not valid');
+  constructor(
+    readonly reason: 'missing' | 'malformed' | 'expired' | 'invalid' | 'insufficient_scope',
+  ) {
+    super(
+      reason === 'insufficient_scope'
+        ? 'the access token lacks the required scope'
+        : 'the access token is not valid',
+    );
   }
 }
 
@@ -35,7 +55,9 @@ export function remoteIssuerKeys(issuerUrl: string): JWTVerifyGetKey {
   let jwks: JWTVerifyGetKey | undefined;
   return async (header, token) => {
     if (!jwks) {
-      const res = await fetch(`${base}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${base}/.well-known/openid-configuration`, {
+        signal: AbortSignal.timeout(5000),
+      });
       if (!res.ok) throw new Error(`issuer discovery failed with HTTP ${res.status}`);
       const doc = (await res.json()) as { jwks_uri?: string };
       if (!doc.jwks_uri) throw new Error('issuer discovery has no jwks_uri');
@@ -71,8 +93,11 @@ export async function verifyAccessToken(
   } catch (err) {
     throw new TokenRejectedError(err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid');
   }
-  const scopes = new Set(typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(Boolean) : []);
-  if (requiredScope && !scopes.has(requiredScope)) throw new TokenRejectedError('insufficient_scope');
+  const scopes = new Set(
+    typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(Boolean) : [],
+  );
+  if (requiredScope && !scopes.has(requiredScope))
+    throw new TokenRejectedError('insufficient_scope');
   const clientId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'client_id');
   return { subject: payload.sub, clientId, scopes, payload };
 }

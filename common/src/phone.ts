@@ -26,7 +26,14 @@ export class InvalidPhoneError extends Error {
 const ALLOWED_DECORATION = /^\+?[\d\s\-.()/]+$/;
 // Types that can never take an SMS. FIXED_LINE is let through: numbering plans are coarse (the
 // published seed number +91-8212345212 is typed FIXED_LINE) and many carriers deliver SMS to landlines.
-const NO_SMS_TYPES = new Set(['TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOICEMAIL', 'UAN', 'PAGER']);
+const NO_SMS_TYPES = new Set([
+  'TOLL_FREE',
+  'PREMIUM_RATE',
+  'SHARED_COST',
+  'VOICEMAIL',
+  'UAN',
+  'PAGER',
+]);
 
 /**
  * Normalises "+91-8212345212", "+1 (415) 555-0123" or "+44.7700.900123" to E.164.
@@ -34,8 +41,13 @@ const NO_SMS_TYPES = new Set(['TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOICE
  */
 export function normalisePhone(input: string): NormalisedPhone {
   const trimmed = input.trim();
-  if (trimmed.length > 32 || !ALLOWED_DECORATION.test(trimmed)) throw new InvalidPhoneError('unparseable');
-  const withPlus = trimmed.startsWith('+') ? trimmed : trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : null;
+  if (trimmed.length > 32 || !ALLOWED_DECORATION.test(trimmed))
+    throw new InvalidPhoneError('unparseable');
+  const withPlus = trimmed.startsWith('+')
+    ? trimmed
+    : trimmed.startsWith('00')
+      ? `+${trimmed.slice(2)}`
+      : null;
   if (!withPlus) throw new InvalidPhoneError('unparseable');
   let parsed;
   try {
@@ -47,5 +59,10 @@ export function normalisePhone(input: string): NormalisedPhone {
   if (!parsed.isValid()) throw new InvalidPhoneError('invalid');
   const type = parsed.getType();
   if (type && NO_SMS_TYPES.has(type)) throw new InvalidPhoneError('not_mobile');
-  return { e164: parsed.number, country: parsed.country, callingCode: parsed.countryCallingCode, type };
+  return {
+    e164: parsed.number,
+    country: parsed.country,
+    callingCode: parsed.countryCallingCode,
+    type,
+  };
 }

@@ -43,7 +43,11 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -51,7 +55,16 @@ export async function freePort(): Promise<number> {
 /** Starts redis-server on loopback and resolves once it answers PING. */
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
   const port = options.port || (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--maxmemory-policy', 'noeviction'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     args.push('--dir', options.dataDir);
@@ -66,8 +79,13 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
 async function waitForPing(port: number, child: ChildProcess): Promise<void> {
   const { Redis } = await import('ioredis');
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} (port ${port} in use?)`);
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with ${child.exitCode} (port ${port} in use?)`);
+    const probe = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     try {
       await probe.connect();
       await probe.ping();

@@ -21,7 +21,9 @@ export function resolveFileSecrets(
     try {
       out[name] = readFileSync(file, 'utf8').trim();
     } catch (err) {
-      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   return { env: out, problems };

@@ -8,7 +8,11 @@ describe('log redaction', () => {
   });
 
   it('replaces codes, texts and secrets and masks phone fields at any depth', () => {
-    const out = redact({ to: '+5511966191717', nested: { otp: '123456', client_secret: 's3cret' }, text: 'Your code is 1' });
+    const out = redact({
+      to: '+5511966191717',
+      nested: { otp: '123456', client_secret: 's3cret' },
+      text: 'Your code is 1',
+    });
     assert.deepEqual(out, {
       to: '+55********717',
       nested: { otp: '[redacted]', client_secret: '[redacted]' },

@@ -27,11 +27,20 @@ describe('phone numbers', () => {
   });
 
   it('refuses a number that is valid for no region', () => {
-    assert.throws(() => normalisePhone('+999123456789'), (e: InvalidPhoneError) => e.problem !== undefined);
+    assert.throws(
+      () => normalisePhone('+999123456789'),
+      (e: InvalidPhoneError) => e.problem !== undefined,
+    );
   });
 
   it('refuses premium-rate and toll-free numbers, which cannot take an SMS', () => {
-    assert.throws(() => normalisePhone('+44 909 879 0000'), (e: InvalidPhoneError) => e.problem === 'not_mobile');
-    assert.throws(() => normalisePhone('+44 800 123 4567'), (e: InvalidPhoneError) => e.problem === 'not_mobile');
+    assert.throws(
+      () => normalisePhone('+44 909 879 0000'),
+      (e: InvalidPhoneError) => e.problem === 'not_mobile',
+    );
+    assert.throws(
+      () => normalisePhone('+44 800 123 4567'),
+      (e: InvalidPhoneError) => e.problem === 'not_mobile',
+    );
   });
 });

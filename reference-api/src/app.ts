@@ -38,10 +38,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.use(webhookRoutes(deps.receipts, deps.store, deps.stats, deps.logger, deps.config.publicBaseUrl));
+  app.use(
+    webhookRoutes(deps.receipts, deps.store, deps.stats, deps.logger, deps.config.publicBaseUrl),
+  );
   app.use(express.json({ limit: '16kb', strict: false, type: 'application/json' }));
   app.use(messagesRoutes(deps, deps.auth));
-  if (deps.config.providers.includes('outbox')) app.use(outboxRoutes(deps.redis, deps.config.queuePrefix, deps.auth));
+  if (deps.config.providers.includes('outbox'))
+    app.use(outboxRoutes(deps.redis, deps.config.queuePrefix, deps.auth));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

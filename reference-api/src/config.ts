@@ -22,18 +22,27 @@ const SECRET_NAMES = [
 ] as const;
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+const int = (min: number, max: number, def: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
 const optional = z.string().min(1).optional();
 const url = z.url().optional();
 
 const schema = z.object({
   REFERENCE_API_PORT: int(0, 65535, 3412),
   REFERENCE_API_HOST: z.string().min(1).default('127.0.0.1'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   PROVIDERS: z
     .string()
     .default('outbox')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(PROVIDER_IDS)).min(1, 'name at least one provider')),
   REFERENCE_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
   REFERENCE_API_ALLOW_UNAUTHENTICATED: bool.default(false),
@@ -44,7 +53,10 @@ const schema = z.object({
     .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, 'must be 32 bytes as 64 hex digits or base64')
     .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
-  QUEUE_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis hash tag such as {smsmfa}').default('{smsmfa}'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis hash tag such as {smsmfa}')
+    .default('{smsmfa}'),
   WORKER_CONCURRENCY: int(1, 1000, 32),
   PROVIDER_ATTEMPTS: int(1, 10, 3),
   RETRY_BASE_DELAY_MS: int(1, 600_000, 1000),
@@ -172,8 +184,12 @@ const REQUIRED_BY_PROVIDER: Record<ProviderId, (e: Env) => string[]> = {
   outbox: () => [],
   twilio: (e) => [
     ...(e.TWILIO_ACCOUNT_SID ? [] : ['TWILIO_ACCOUNT_SID']),
-    ...(e.TWILIO_AUTH_TOKEN || (e.TWILIO_API_KEY_SID && e.TWILIO_API_KEY_SECRET) ? [] : ['TWILIO_AUTH_TOKEN']),
-    ...(e.TWILIO_FROM || e.TWILIO_MESSAGING_SERVICE_SID ? [] : ['TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID']),
+    ...(e.TWILIO_AUTH_TOKEN || (e.TWILIO_API_KEY_SID && e.TWILIO_API_KEY_SECRET)
+      ? []
+      : ['TWILIO_AUTH_TOKEN']),
+    ...(e.TWILIO_FROM || e.TWILIO_MESSAGING_SERVICE_SID
+      ? []
+      : ['TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID']),
   ],
   vonage: (e) => [
     ...(e.VONAGE_API_KEY ? [] : ['VONAGE_API_KEY']),
@@ -185,7 +201,10 @@ const REQUIRED_BY_PROVIDER: Record<ProviderId, (e: Env) => string[]> = {
     ...(e.SENDPULSE_CLIENT_SECRET ? [] : ['SENDPULSE_CLIENT_SECRET']),
     ...(e.SENDPULSE_SENDER ? [] : ['SENDPULSE_SENDER']),
   ],
-  telegram: (e) => (e.TELEGRAM_GATEWAY_TOKEN || e.TELEGRAM_BOT_TOKEN ? [] : ['TELEGRAM_GATEWAY_TOKEN or TELEGRAM_BOT_TOKEN']),
+  telegram: (e) =>
+    e.TELEGRAM_GATEWAY_TOKEN || e.TELEGRAM_BOT_TOKEN
+      ? []
+      : ['TELEGRAM_GATEWAY_TOKEN or TELEGRAM_BOT_TOKEN'],
 };
 
 function crossChecks(e: Env): string[] {

@@ -27,7 +27,9 @@ export function invalidRequest(details: FieldIssue[]): ApiError {
 
 /** 400 INVALID_PHONE_NUMBER for the named field. */
 export function invalidPhone(field: string, message: string): ApiError {
-  return new ApiError('INVALID_PHONE_NUMBER', 400, `${field}: ${message}`, { details: [{ field, message }] });
+  return new ApiError('INVALID_PHONE_NUMBER', 400, `${field}: ${message}`, {
+    details: [{ field, message }],
+  });
 }
 
 /** 404 for an unknown id or route. */
@@ -37,5 +39,11 @@ export function notFound(what: string): ApiError {
 
 /** 401 with the challenge a client needs. */
 export function unauthorized(message = 'authentication required'): ApiError {
-  return new ApiError('UNAUTHORIZED', 401, message, {}, { 'WWW-Authenticate': 'Bearer realm="sms-mfa-reference-api"' });
+  return new ApiError(
+    'UNAUTHORIZED',
+    401,
+    message,
+    {},
+    { 'WWW-Authenticate': 'Bearer realm="sms-mfa-reference-api"' },
+  );
 }

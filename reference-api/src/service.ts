@@ -13,7 +13,11 @@ import { MessageStore } from './messages/message-store.js';
 import { createMetrics } from './metrics/metrics.js';
 import { SendStats } from './metrics/send-stats.js';
 import { ProviderPauses } from './providers/provider-pause.js';
-import { createProviders, createReceiptHandlers, type ProviderContext } from './providers/registry.js';
+import {
+  createProviders,
+  createReceiptHandlers,
+  type ProviderContext,
+} from './providers/registry.js';
 import { loadOrCreateKey } from './queue/crypto.js';
 import { SendQueue } from './queue/send.queue.js';
 import { createSendWorker } from './queue/send.worker.js';
@@ -38,48 +42,96 @@ export interface StartOptions {
 }
 
 /** Starts the API, the worker, or both, against the Redis in `config.redisUrl`. */
-export async function startReferenceApi(config: ReferenceApiConfig, options: StartOptions = {}): Promise<RunningService> {
+export async function startReferenceApi(
+  config: ReferenceApiConfig,
+  options: StartOptions = {},
+): Promise<RunningService> {
   const role = options.role ?? 'all';
   const logger = options.logger ?? createLogger('reference-api', config.logLevel);
-  if (!config.redisUrl) throw new TypeError('startReferenceApi: config.redisUrl is required (the launcher starts a local Redis)');
+  if (!config.redisUrl)
+    throw new TypeError(
+      'startReferenceApi: config.redisUrl is required (the launcher starts a local Redis)',
+    );
   // Auto-pipelining batches the commands of concurrent requests into one write: fewer syscalls under load.
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
+  const redis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+  });
   redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
   await once(redis, 'ready');
-  const { key, generated } = loadOrCreateKey(config.messageEncryptionKey, join(config.dataDir, 'message-key'));
-  if (generated) logger.warn('MESSAGE_ENCRYPTION_KEY is not set: generated one under the data directory; set it in production so every node shares it');
+  const { key, generated } = loadOrCreateKey(
+    config.messageEncryptionKey,
+    join(config.dataDir, 'message-key'),
+  );
+  if (generated)
+    logger.warn(
+      'MESSAGE_ENCRYPTION_KEY is not set: generated one under the data directory; set it in production so every node shares it',
+    );
   const context: ProviderContext = {
-    config, redis, logger,
-    webhookUrl: (id) => (config.publicBaseUrl ? `${config.publicBaseUrl.replace(/\/+$/, '')}/webhooks/${id}` : undefined),
+    config,
+    redis,
+    logger,
+    webhookUrl: (id) =>
+      config.publicBaseUrl
+        ? `${config.publicBaseUrl.replace(/\/+$/, '')}/webhooks/${id}`
+        : undefined,
   };
   const providers = createProviders(context);
   const store = new MessageStore(redis, config.queuePrefix, config.messageRetentionSeconds);
   const stats = new SendStats(redis, config.queuePrefix);
   // BullMQ defines ~50 scripts on the connection it is given, and ioredis copies every defined
   // command into each pipeline it builds: keep the queue off the auto-pipelined connection.
-  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  queueConnection.on('error', (err: Error) => logger.warn('queue redis connection error', { error: err.message }));
+  const queueConnection = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
+  queueConnection.on('error', (err: Error) =>
+    logger.warn('queue redis connection error', { error: err.message }),
+  );
   const queue = new SendQueue(queueConnection, config.queuePrefix, key, config.providerAttempts);
   const closers: (() => Promise<unknown>)[] = [];
   let worker: Worker | undefined;
   if (role !== 'api') {
     const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    connection.on('error', (err: Error) => logger.warn('worker redis connection error', { error: err.message }));
+    connection.on('error', (err: Error) =>
+      logger.warn('worker redis connection error', { error: err.message }),
+    );
     worker = createSendWorker({
-      connection, prefix: config.queuePrefix, key, providers: new Map(providers.map((p) => [p.id, p])), store,
-      pauses: new ProviderPauses(redis, config.queuePrefix), stats, logger, concurrency: config.workerConcurrency,
-      attemptsPerProvider: config.providerAttempts, retryBaseDelayMs: config.retryBaseDelayMs, providerTimeoutMs: config.providerTimeoutMs,
-      lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs,
+      connection,
+      prefix: config.queuePrefix,
+      key,
+      providers: new Map(providers.map((p) => [p.id, p])),
+      store,
+      pauses: new ProviderPauses(redis, config.queuePrefix),
+      stats,
+      logger,
+      concurrency: config.workerConcurrency,
+      attemptsPerProvider: config.providerAttempts,
+      retryBaseDelayMs: config.retryBaseDelayMs,
+      providerTimeoutMs: config.providerTimeoutMs,
+      lockDurationMs: config.workerLockDurationMs,
+      stalledIntervalMs: config.workerStalledIntervalMs,
     });
     worker.on('error', (err) => logger.error('worker error', { error: err.message }));
     await worker.waitUntilReady();
-    closers.push(() => closeWorker(worker!, config.shutdownTimeoutMs, logger), () => connection.quit().catch(() => undefined));
+    closers.push(
+      () => closeWorker(worker!, config.shutdownTimeoutMs, logger),
+      () => connection.quit().catch(() => undefined),
+    );
   }
   let url: string | undefined;
   if (role !== 'worker') {
     const metrics = createMetrics(stats, () => queue.depth());
     const app = createApp({
-      config, redis, store, stats, queue, providers, logger, metrics,
+      config,
+      redis,
+      store,
+      stats,
+      queue,
+      providers,
+      logger,
+      metrics,
       idempotency: new IdempotencyKeys(redis, config.queuePrefix),
       receipts: createReceiptHandlers(context),
       auth: authenticate(config.auth),
@@ -91,9 +143,15 @@ export async function startReferenceApi(config: ReferenceApiConfig, options: Sta
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     closers.unshift(() => closeServer(server));
   }
-  closers.push(() => queue.close(), () => queueConnection.quit().catch(() => undefined), () => redis.quit().catch(() => undefined));
+  closers.push(
+    () => queue.close(),
+    () => queueConnection.quit().catch(() => undefined),
+    () => redis.quit().catch(() => undefined),
+  );
   return {
-    url, worker, logger,
+    url,
+    worker,
+    logger,
     async close() {
       for (const close of closers) await close();
     },
@@ -108,11 +166,16 @@ async function closeServer(server: Server): Promise<void> {
 /** worker.close() waits for active jobs without a limit; bound it, then force. */
 async function closeWorker(worker: Worker, timeoutMs: number, logger: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const timedOut = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+  );
   const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
   clearTimeout(timer);
   if (result === 'timeout') {
-    logger.warn('in-flight sends did not finish in time; their jobs will be picked up again as stalled', { timeoutMs });
+    logger.warn(
+      'in-flight sends did not finish in time; their jobs will be picked up again as stalled',
+      { timeoutMs },
+    );
     await worker.close(true);
   }
 }

@@ -6,10 +6,15 @@ import { startReferenceApi, type Role } from './service.js';
 async function main(): Promise<void> {
   const roleArg = process.argv.indexOf('--role');
   const role = (roleArg >= 0 ? process.argv[roleArg + 1] : 'all') as Role;
-  if (!['api', 'worker', 'all'].includes(role)) throw new TypeError(`--role must be api, worker or all, not ${role}`);
+  if (!['api', 'worker', 'all'].includes(role))
+    throw new TypeError(`--role must be api, worker or all, not ${role}`);
   const config = loadConfig();
   const service = await startReferenceApi(config, { role });
-  service.logger.log(config.logLevel === 'info' || config.logLevel === 'debug' ? 'info' : 'warn', 'reference-api started', { role, url: service.url, providers: config.providers });
+  service.logger.log(
+    config.logLevel === 'info' || config.logLevel === 'debug' ? 'info' : 'warn',
+    'reference-api started',
+    { role, url: service.url, providers: config.providers },
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

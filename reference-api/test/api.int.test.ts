@@ -21,7 +21,10 @@ describe('the reference API on the embedded default', () => {
     await redis.client().del('{smsmfa}:outbox');
   });
 
-  const outbox = async (to = '') => (await (await fetch(`${url}/dev/outbox${to ? `?to=${encodeURIComponent(to)}` : ''}`)).json()) as { to: string; text: string; messageId: string }[];
+  const outbox = async (to = '') =>
+    (await (
+      await fetch(`${url}/dev/outbox${to ? `?to=${encodeURIComponent(to)}` : ''}`)
+    ).json()) as { to: string; text: string; messageId: string }[];
 
   it('accepts the exact payload the QriarLabs extension sends and delivers its text unchanged', async () => {
     const res = await postJson(`${url}/api/sms`, QRIAR_BODY);
@@ -35,26 +38,53 @@ describe('the reference API on the embedded default', () => {
 
   it('renders a bare code with the default template in the requested language', async () => {
     await postJson(`${url}/api/sms`, { mobile: '+91-8212345212', totp: '523471' });
-    await postJson(`${url}/v1/messages`, { to: '+49 151 23456789', code: '8812', locale: 'de-DE', ttlSeconds: 600 });
-    const messages = await eventually(async () => ((await outbox()).length === 2 ? outbox() : undefined));
+    await postJson(`${url}/v1/messages`, {
+      to: '+49 151 23456789',
+      code: '8812',
+      locale: 'de-DE',
+      ttlSeconds: 600,
+    });
+    const messages = await eventually(async () =>
+      (await outbox()).length === 2 ? outbox() : undefined,
+    );
     const byNumber = Object.fromEntries(messages.map((m) => [m.to, m.text]));
-    assert.equal(byNumber['+918212345212'], 'Your verification code is 523471. It expires in 5 minutes. Do not share it with anyone.');
-    assert.match(byNumber['+4915123456789']!, /^Ihr Bestätigungscode lautet 8812\. Er läuft in 10 Minuten ab/);
+    assert.equal(
+      byNumber['+918212345212'],
+      'Your verification code is 523471. It expires in 5 minutes. Do not share it with anyone.',
+    );
+    assert.match(
+      byNumber['+4915123456789']!,
+      /^Ihr Bestätigungscode lautet 8812\. Er läuft in 10 Minuten ab/,
+    );
   });
 
   it('shows a message status with its history: queued, sending, sent by the outbox', async () => {
-    const res = await postJson(`${url}/v1/messages`, { to: '+5511966191717', text: 'Hello from the test', clientRef: 'order-42' });
+    const res = await postJson(`${url}/v1/messages`, {
+      to: '+5511966191717',
+      text: 'Hello from the test',
+      clientRef: 'order-42',
+    });
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('location'), `/v1/messages/${res.body.id}`);
     const record = await eventually(async () => {
-      const r = (await (await fetch(`${url}/v1/messages/${res.body.id}`)).json()) as Record<string, any>;
+      const r = (await (await fetch(`${url}/v1/messages/${res.body.id}`)).json()) as Record<
+        string,
+        any
+      >;
       return r.status === 'sent' ? r : undefined;
     });
     assert.equal(record.provider, 'outbox');
     assert.equal(record.clientRef, 'order-42');
     assert.equal(record.to, '+55********717', 'the record keeps only a masked number');
-    assert.deepEqual(record.history.map((h: { event: string }) => h.event), ['queued', 'sending', 'sent']);
-    assert.equal(JSON.stringify(record).includes('Hello from the test'), false, 'the record keeps no text');
+    assert.deepEqual(
+      record.history.map((h: { event: string }) => h.event),
+      ['queued', 'sending', 'sent'],
+    );
+    assert.equal(
+      JSON.stringify(record).includes('Hello from the test'),
+      false,
+      'the record keeps no text',
+    );
   });
 
   it('answers 404 for an unknown message id', async () => {
@@ -77,8 +107,16 @@ describe('the reference API on the embedded default', () => {
   });
 
   it('refuses an Idempotency-Key reused for a different request', async () => {
-    await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '111111' }, { 'Idempotency-Key': 'reuse-2' });
-    const res = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '222222' }, { 'Idempotency-Key': 'reuse-2' });
+    await postJson(
+      `${url}/v1/messages`,
+      { to: '+5511966191717', code: '111111' },
+      { 'Idempotency-Key': 'reuse-2' },
+    );
+    const res = await postJson(
+      `${url}/v1/messages`,
+      { to: '+5511966191717', code: '222222' },
+      { 'Idempotency-Key': 'reuse-2' },
+    );
     assert.equal(res.status, 422);
     assert.equal(res.body.code, 'IDEMPOTENCY_KEY_REUSED');
   });
@@ -89,17 +127,29 @@ describe('the reference API on the embedded default', () => {
     const keys = (await redis.client().keys('{smsmfa}:*')).filter((k) => k !== '{smsmfa}:outbox');
     for (const key of keys) {
       const type = await redis.client().type(key);
-      const dump = type === 'string' ? await redis.client().get(key) : type === 'hash' ? JSON.stringify(await redis.client().hgetall(key)) : '';
+      const dump =
+        type === 'string'
+          ? await redis.client().get(key)
+          : type === 'hash'
+            ? JSON.stringify(await redis.client().hgetall(key))
+            : '';
       assert.equal(dump?.includes('918273'), false, `${key} holds the code`);
     }
-    assert.equal(await redis.client().exists(`{smsmfa}:sms-send:${res.body.id}`), 0, 'the job is gone');
+    assert.equal(
+      await redis.client().exists(`{smsmfa}:sms-send:${res.body.id}`),
+      0,
+      'the job is gone',
+    );
   });
 
   it('reports readiness with Redis and a running worker, and health without them', async () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const ready = await fetch(`${url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { redis: true, worker: true });
+    assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, {
+      redis: true,
+      worker: true,
+    });
   });
 
   it('exposes Prometheus metrics: requests, queue depth, sends by provider and latency', async () => {

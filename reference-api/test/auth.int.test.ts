@@ -14,16 +14,23 @@ async function fakeIssuer() {
   let issuer = '';
   const server: Server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    const body = req.url?.endsWith('/.well-known/openid-configuration') ? { issuer, jwks_uri: `${issuer}/protocol/openid-connect/certs` }
-      : req.url?.endsWith('/certs') ? { keys: [jwk] } : undefined;
+    const body = req.url?.endsWith('/.well-known/openid-configuration')
+      ? { issuer, jwks_uri: `${issuer}/protocol/openid-connect/certs` }
+      : req.url?.endsWith('/certs')
+        ? { keys: [jwk] }
+        : undefined;
     res.statusCode = body ? 200 : 404;
     res.end(JSON.stringify(body ?? {}));
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/realms/test`;
   const mint = (scope: string, claims: { iss?: string; exp?: number } = {}) =>
-    new SignJWT({ scope, azp: 'keycloak-sms' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(claims.iss ?? issuer)
-      .setIssuedAt().setExpirationTime(claims.exp ?? '5m').sign(privateKey);
+    new SignJWT({ scope, azp: 'keycloak-sms' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(claims.iss ?? issuer)
+      .setIssuedAt()
+      .setExpirationTime(claims.exp ?? '5m')
+      .sign(privateKey);
   return { issuer, mint, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
@@ -35,7 +42,10 @@ describe('the reference API with authentication configured', () => {
   let issuer: Awaited<ReturnType<typeof fakeIssuer>>;
   before(async () => {
     issuer = await fakeIssuer();
-    const api = await startApi(redis.url, { REFERENCE_API_KEY: 'k'.repeat(32), OIDC_ISSUER_URL: issuer.issuer });
+    const api = await startApi(redis.url, {
+      REFERENCE_API_KEY: 'k'.repeat(32),
+      OIDC_ISSUER_URL: issuer.issuer,
+    });
     url = api.url;
     redis.defer(async () => {
       await api.close();
@@ -51,17 +61,30 @@ describe('the reference API with authentication configured', () => {
   });
 
   it('accepts the static API key as a bearer token or in X-Api-Key', async () => {
-    assert.equal((await postJson(`${url}/api/sms`, BODY, { Authorization: `Bearer ${'k'.repeat(32)}` })).status, 202);
-    assert.equal((await postJson(`${url}/api/sms`, BODY, { 'X-Api-Key': 'k'.repeat(32) })).status, 202);
+    assert.equal(
+      (await postJson(`${url}/api/sms`, BODY, { Authorization: `Bearer ${'k'.repeat(32)}` }))
+        .status,
+      202,
+    );
+    assert.equal(
+      (await postJson(`${url}/api/sms`, BODY, { 'X-Api-Key': 'k'.repeat(32) })).status,
+      202,
+    );
   });
 
   it('refuses a wrong API key', async () => {
-    assert.equal((await postJson(`${url}/api/sms`, BODY, { 'X-Api-Key': 'x'.repeat(32) })).status, 401);
+    assert.equal(
+      (await postJson(`${url}/api/sms`, BODY, { 'X-Api-Key': 'x'.repeat(32) })).status,
+      401,
+    );
   });
 
   it('accepts a JWT from OIDC_ISSUER_URL with scope messages:send', async () => {
     const token = await issuer.mint('openid messages:send');
-    assert.equal((await postJson(`${url}/api/sms`, BODY, { Authorization: `Bearer ${token}` })).status, 202);
+    assert.equal(
+      (await postJson(`${url}/api/sms`, BODY, { Authorization: `Bearer ${token}` })).status,
+      202,
+    );
   });
 
   it('answers 403 for a valid JWT without the messages:send scope', async () => {
@@ -72,13 +95,18 @@ describe('the reference API with authentication configured', () => {
   });
 
   it('refuses an expired JWT, one from another issuer and a tampered one', async () => {
-    const expired = await issuer.mint('messages:send', { exp: Math.floor(Date.now() / 1000) - 120 });
+    const expired = await issuer.mint('messages:send', {
+      exp: Math.floor(Date.now() / 1000) - 120,
+    });
     const foreign = await issuer.mint('messages:send', { iss: 'https://evil.example/realms/x' });
     const good = await issuer.mint('messages:send');
     const [h, p, s] = good.split('.');
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), scope: 'messages:send admin' })).toString('base64url')}.${s}`;
     for (const token of [expired, foreign, tampered]) {
-      assert.equal((await postJson(`${url}/api/sms`, BODY, { Authorization: `Bearer ${token}` })).status, 401);
+      assert.equal(
+        (await postJson(`${url}/api/sms`, BODY, { Authorization: `Bearer ${token}` })).status,
+        401,
+      );
     }
   });
 

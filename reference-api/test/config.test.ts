@@ -17,7 +17,11 @@ describe('reference API configuration', () => {
 
   it('reports every problem at once', () => {
     try {
-      loadConfig({ REFERENCE_API_PORT: 'abc', PROVIDERS: 'outbox,carrier-pigeon', REDIS_URL: 'http://x' });
+      loadConfig({
+        REFERENCE_API_PORT: 'abc',
+        PROVIDERS: 'outbox,carrier-pigeon',
+        REDIS_URL: 'http://x',
+      });
       assert.fail('expected a ConfigError');
     } catch (err) {
       assert.ok(err instanceof ConfigError);
@@ -29,14 +33,28 @@ describe('reference API configuration', () => {
   });
 
   it('refuses to bind to a public address without authentication unless told to', () => {
-    assert.throws(() => loadConfig({ REFERENCE_API_HOST: '0.0.0.0' }), /REFERENCE_API_KEY or OIDC_ISSUER_URL/);
-    assert.equal(loadConfig({ REFERENCE_API_HOST: '0.0.0.0', REFERENCE_API_ALLOW_UNAUTHENTICATED: 'true' }).host, '0.0.0.0');
-    assert.equal(loadConfig({ REFERENCE_API_HOST: '0.0.0.0', REFERENCE_API_KEY: 'a'.repeat(20) }).auth.apiKey, 'a'.repeat(20));
+    assert.throws(
+      () => loadConfig({ REFERENCE_API_HOST: '0.0.0.0' }),
+      /REFERENCE_API_KEY or OIDC_ISSUER_URL/,
+    );
+    assert.equal(
+      loadConfig({ REFERENCE_API_HOST: '0.0.0.0', REFERENCE_API_ALLOW_UNAUTHENTICATED: 'true' })
+        .host,
+      '0.0.0.0',
+    );
+    assert.equal(
+      loadConfig({ REFERENCE_API_HOST: '0.0.0.0', REFERENCE_API_KEY: 'a'.repeat(20) }).auth.apiKey,
+      'a'.repeat(20),
+    );
   });
 
   it('names the credentials a chosen provider still needs', () => {
-    assert.throws(() => loadConfig({ PROVIDERS: 'twilio' }), (err: ConfigError) =>
-      err.problems.some((p) => p.startsWith('TWILIO_ACCOUNT_SID')) && err.problems.some((p) => p.startsWith('TWILIO_AUTH_TOKEN')));
+    assert.throws(
+      () => loadConfig({ PROVIDERS: 'twilio' }),
+      (err: ConfigError) =>
+        err.problems.some((p) => p.startsWith('TWILIO_ACCOUNT_SID')) &&
+        err.problems.some((p) => p.startsWith('TWILIO_AUTH_TOKEN')),
+    );
   });
 
   it('reads secrets from *_FILE variables', () => {

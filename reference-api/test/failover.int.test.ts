@@ -12,7 +12,11 @@ describe('failover along the provider chain', () => {
   before(async () => {
     primary = scriptedProvider('primary');
     backup = scriptedProvider('backup', ['sms']);
-    harness = await startWorkerHarness({ redisUrl: redis.url, providers: [primary, backup], attemptsPerProvider: 2 });
+    harness = await startWorkerHarness({
+      redisUrl: redis.url,
+      providers: [primary, backup],
+      attemptsPerProvider: 2,
+    });
     redis.defer(() => harness.close());
   });
 
@@ -22,7 +26,11 @@ describe('failover along the provider chain', () => {
     const record = await harness.waitFor(id);
     assert.equal(record.status, 'sent');
     assert.equal(record.provider, 'backup');
-    assert.equal(primary.calls.filter((c) => c.messageId === id).length, 1, 'no retry on the refusing provider');
+    assert.equal(
+      primary.calls.filter((c) => c.messageId === id).length,
+      1,
+      'no retry on the refusing provider',
+    );
     const failed = record.history.find((h) => h.event === 'attempt_failed');
     assert.equal(failed?.provider, 'primary');
     assert.match(failed?.reason ?? '', /^permanent: number blocked/);
@@ -61,9 +69,12 @@ describe('failover along the provider chain', () => {
     assert.equal(record.provider, 'primary');
     primary.failNext('permanent');
     const second = await harness.send({ channel: 'whatsapp' });
-    assert.equal((await harness.waitFor(second)).status, 'failed', 'the sms-only backup is not tried for whatsapp');
+    assert.equal(
+      (await harness.waitFor(second)).status,
+      'failed',
+      'the sms-only backup is not tried for whatsapp',
+    );
   });
-
 });
 
 describe('a provider that answers 429', () => {
@@ -99,7 +110,11 @@ describe('a provider that answers 429', () => {
     await harness.waitFor(first, ['sending']);
     const second = await harness.send({ channel: 'sms' });
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(limited.calls.filter((c) => c.messageId === second).length, 0, 'not called while paused');
+    assert.equal(
+      limited.calls.filter((c) => c.messageId === second).length,
+      0,
+      'not called while paused',
+    );
     assert.equal((await harness.waitFor(second, undefined, 10_000)).status, 'sent');
     assert.equal((await harness.waitFor(first, undefined, 10_000)).status, 'sent');
   });

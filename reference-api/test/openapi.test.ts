@@ -15,17 +15,30 @@ function registeredRoutes(): string[] {
   const pass: express.RequestHandler = (_q, _s, n) => n();
   const handler = { providerId: '{provider}', parse: () => [] };
   const routers = [
-    messagesRoutes(noop, pass), healthRoutes(noop, noop, noop), outboxRoutes(noop, '{p}', pass),
+    messagesRoutes(noop, pass),
+    healthRoutes(noop, noop, noop),
+    outboxRoutes(noop, '{p}', pass),
     webhookRoutes([handler], noop, noop, noop, undefined),
   ];
-  const routes = routers.flatMap((r) => (r.stack as Layer[]).flatMap((l) =>
-    l.route ? Object.keys(l.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`) : []));
+  const routes = routers.flatMap((r) =>
+    (r.stack as Layer[]).flatMap((l) =>
+      l.route
+        ? Object.keys(l.route.methods)
+            .filter((m) => m !== '_all')
+            .map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`)
+        : [],
+    ),
+  );
   return [...routes, 'GET /openapi.json'];
 }
 
 describe('the OpenAPI document', () => {
   it('describes every route the API serves', () => {
-    const documented = new Set(Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+    const documented = new Set(
+      Object.entries(openapi.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
     for (const route of registeredRoutes()) {
       assert.ok(documented.has(route), `${route} is not in openapi.json`);
     }
@@ -34,7 +47,11 @@ describe('the OpenAPI document', () => {
   it('documents no route the API does not serve', () => {
     const served = new Set(registeredRoutes());
     for (const [path, ops] of Object.entries(openapi.paths)) {
-      for (const method of Object.keys(ops)) assert.ok(served.has(`${method.toUpperCase()} ${path}`), `${method} ${path} is documented but not served`);
+      for (const method of Object.keys(ops))
+        assert.ok(
+          served.has(`${method.toUpperCase()} ${path}`),
+          `${method} ${path} is documented but not served`,
+        );
     }
   });
 
@@ -43,7 +60,10 @@ describe('the OpenAPI document', () => {
     const refs = JSON.stringify(openapi).match(/#\/components\/[\w/]+/g) ?? [];
     for (const ref of refs) {
       const [, , kind, name] = ref.split('/');
-      assert.ok((openapi.components as Record<string, Record<string, unknown>>)[kind!]?.[name!], `${ref} is undefined`);
+      assert.ok(
+        (openapi.components as Record<string, Record<string, unknown>>)[kind!]?.[name!],
+        `${ref} is undefined`,
+      );
     }
   });
 });

@@ -43,10 +43,25 @@ export function runProviderContract(subject: ContractSubject): void {
     before(async () => {
       fake = await subject.startFake();
       redis = new Redis(redisHarness.url);
-      const config = loadConfig({ ...subject.env(fake), PROVIDERS: subject.id, REDIS_URL: redisHarness.url, PROVIDER_TIMEOUT_MS: '300' });
-      const context: ProviderContext = { config, redis, logger: createLogger('contract', 'silent'), webhookUrl: (id) => `http://127.0.0.1:1/webhooks/${id}` };
+      const config = loadConfig({
+        ...subject.env(fake),
+        PROVIDERS: subject.id,
+        REDIS_URL: redisHarness.url,
+        PROVIDER_TIMEOUT_MS: '300',
+      });
+      const context: ProviderContext = {
+        config,
+        redis,
+        logger: createLogger('contract', 'silent'),
+        webhookUrl: (id) => `http://127.0.0.1:1/webhooks/${id}`,
+      };
       const provider = providerModule(subject.id).create(context);
-      harness = await startWorkerHarness({ redisUrl: redisHarness.url, providers: [provider], retryBaseDelayMs: 20, providerTimeoutMs: 300 });
+      harness = await startWorkerHarness({
+        redisUrl: redisHarness.url,
+        providers: [provider],
+        retryBaseDelayMs: 20,
+        providerTimeoutMs: 300,
+      });
       redisHarness.defer(async () => {
         await harness.close();
         redis.disconnect();
@@ -64,7 +79,11 @@ export function runProviderContract(subject: ContractSubject): void {
       assert.equal(record.provider, subject.id);
       assert.ok(record.providerMessageId, 'the provider message id is recorded');
       assert.equal(sends().length, 1);
-      subject.assertSend(sends()[0]!, { to: '+5511966191717', text: 'Your verification code is 482913. It expires in 5 minutes. Do not share it with anyone.', code: '482913' });
+      subject.assertSend(sends()[0]!, {
+        to: '+5511966191717',
+        text: 'Your verification code is 482913. It expires in 5 minutes. Do not share it with anyone.',
+        code: '482913',
+      });
     });
 
     it('fails a permanently refused message at once, without retrying', async () => {
@@ -101,7 +120,11 @@ export function runProviderContract(subject: ContractSubject): void {
         const [first, second] = sends();
         assert.ok(first && second, 'tried twice');
         assert.ok(second.at - first.at >= 900, `waited ${second.at - first.at} ms for a 1 s hint`);
-        assert.equal(record.history.filter((h) => h.event === 'attempt_failed').length, 0, 'no attempt was spent');
+        assert.equal(
+          record.history.filter((h) => h.event === 'attempt_failed').length,
+          0,
+          'no attempt was spent',
+        );
       });
     }
   });

@@ -43,6 +43,10 @@ describe('the send worker with a scripted provider', () => {
     await job.promote();
     const record = await harness.waitFor(id, ['expired'], 10_000);
     assert.equal(record.status, 'expired');
-    assert.equal(provider.calls.filter((c) => c.messageId === id).length, 1, 'never delivered late');
+    assert.equal(
+      provider.calls.filter((c) => c.messageId === id).length,
+      1,
+      'never delivered late',
+    );
   });
 });

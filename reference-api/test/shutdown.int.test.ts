@@ -12,8 +12,14 @@ describe('worker processes stop without losing messages', () => {
   before(async () => {
     const dataDir = scratchDir();
     env = {
-      REDIS_URL: redis.url, DATA_DIR: dataDir, PROVIDERS: 'outbox', OUTBOX_DELAY_MS: '1500',
-      WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', SHUTDOWN_TIMEOUT_MS: '5000', LOG_LEVEL: 'info',
+      REDIS_URL: redis.url,
+      DATA_DIR: dataDir,
+      PROVIDERS: 'outbox',
+      OUTBOX_DELAY_MS: '1500',
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      LOG_LEVEL: 'info',
     };
     // The API process only accepts; workers are separate processes, as in production.
     const api = await startApi(redis.url, { DATA_DIR: dataDir }, { role: 'api' });
@@ -21,8 +27,15 @@ describe('worker processes stop without losing messages', () => {
     redis.defer(() => api.close());
   });
 
-  const status = async (id: string) => ((await (await fetch(`${url}/v1/messages/${id}`)).json()) as { status: string; history: { event: string }[] });
-  const outboxFor = async (id: string) => (await redis.client().lrange('{smsmfa}:outbox', 0, -1)).filter((e) => JSON.parse(e).messageId === id);
+  const status = async (id: string) =>
+    (await (await fetch(`${url}/v1/messages/${id}`)).json()) as {
+      status: string;
+      history: { event: string }[];
+    };
+  const outboxFor = async (id: string) =>
+    (await redis.client().lrange('{smsmfa}:outbox', 0, -1)).filter(
+      (e) => JSON.parse(e).messageId === id,
+    );
 
   it('finishes the send in flight on SIGTERM, then exits 0 and takes no new work', async () => {
     const worker = await spawnService('worker', env);
@@ -31,13 +44,27 @@ describe('worker processes stop without losing messages', () => {
     worker.child.kill('SIGTERM');
     const late = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '135790' });
     assert.equal(await worker.exited, 0);
-    assert.equal((await status(body.id)).status, 'sent', 'the in-flight send completed before exit');
+    assert.equal(
+      (await status(body.id)).status,
+      'sent',
+      'the in-flight send completed before exit',
+    );
     assert.equal((await outboxFor(body.id)).length, 1);
-    assert.equal((await status(late.body.id)).status, 'queued', 'the stopping worker took no new job');
+    assert.equal(
+      (await status(late.body.id)).status,
+      'queued',
+      'the stopping worker took no new job',
+    );
     assert.match(worker.output(), /shutting down/);
-    assert.doesNotMatch(worker.output(), /246810|5511966191717/, 'the log holds no code and no full number');
+    assert.doesNotMatch(
+      worker.output(),
+      /246810|5511966191717/,
+      'the log holds no code and no full number',
+    );
     const next = await spawnService('worker', env);
-    await eventually(async () => ((await status(late.body.id)).status === 'sent' ? true : undefined));
+    await eventually(async () =>
+      (await status(late.body.id)).status === 'sent' ? true : undefined,
+    );
     next.child.kill('SIGTERM');
     await next.exited;
   });

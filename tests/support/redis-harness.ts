@@ -21,7 +21,12 @@ const CLEANUP_LIMIT_MS = 10_000;
 async function bounded(cleanup: () => unknown): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLEANUP_LIMIT_MS)));
-  await Promise.race([Promise.resolve().then(cleanup).catch((err: unknown) => console.error('cleanup failed:', err)), limit]);
+  await Promise.race([
+    Promise.resolve()
+      .then(cleanup)
+      .catch((err: unknown) => console.error('cleanup failed:', err)),
+    limit,
+  ]);
   clearTimeout(timer);
 }
 
@@ -40,7 +45,8 @@ export function useRedis(): RedisHarness {
   });
   const harness: RedisHarness = {
     get url() {
-      if (!server) throw new TypeError('useRedis(): Redis is not started yet (use it inside a test)');
+      if (!server)
+        throw new TypeError('useRedis(): Redis is not started yet (use it inside a test)');
       return server.url;
     },
     client() {

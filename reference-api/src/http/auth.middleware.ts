@@ -1,6 +1,12 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { bearerToken, remoteIssuerKeys, TokenRejectedError, verifyAccessToken, type TokenVerifierOptions } from '@sms-mfa/common/access-token';
+import {
+  bearerToken,
+  remoteIssuerKeys,
+  TokenRejectedError,
+  verifyAccessToken,
+  type TokenVerifierOptions,
+} from '@sms-mfa/common/access-token';
 import type { ReferenceApiConfig } from '../config.js';
 import { ApiError, unauthorized } from '../errors.js';
 
@@ -32,22 +38,36 @@ export function secretsEqual(a: string, b: string): boolean {
  * with scope messages:send, when either is configured; otherwise lets every caller through
  * (config refuses to start open on a non-loopback address unless told to).
  */
-export function authenticate(config: ReferenceApiConfig['auth'], verifier = tokenVerifier(config)): RequestHandler {
-  if (!config.apiKey && !verifier) return (_req, res, next) => ((res.locals.caller = { id: 'anonymous' }), next());
+export function authenticate(
+  config: ReferenceApiConfig['auth'],
+  verifier = tokenVerifier(config),
+): RequestHandler {
+  if (!config.apiKey && !verifier)
+    return (_req, res, next) => ((res.locals.caller = { id: 'anonymous' }), next());
   return async (req, res, next) => {
-    const apiKey = req.get('x-api-key') ?? /^Bearer (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const apiKey =
+      req.get('x-api-key') ?? /^Bearer (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
     if (config.apiKey && apiKey && secretsEqual(apiKey, config.apiKey)) {
       res.locals.caller = { id: 'api-key' };
       return next();
     }
-    if (!verifier) return next(unauthorized(apiKey ? 'the API key is not valid' : 'authentication required'));
+    if (!verifier)
+      return next(unauthorized(apiKey ? 'the API key is not valid' : 'authentication required'));
     try {
-      const token = await verifyAccessToken(bearerToken(req.get('authorization')), verifier, SEND_SCOPE);
+      const token = await verifyAccessToken(
+        bearerToken(req.get('authorization')),
+        verifier,
+        SEND_SCOPE,
+      );
       res.locals.caller = { id: token.clientId ?? token.subject ?? 'token' };
       next();
     } catch (err) {
       if (!(err instanceof TokenRejectedError)) return next(err);
-      next(err.reason === 'insufficient_scope' ? new ApiError('FORBIDDEN', 403, err.message) : unauthorized(err.message));
+      next(
+        err.reason === 'insufficient_scope'
+          ? new ApiError('FORBIDDEN', 403, err.message)
+          : unauthorized(err.message),
+      );
     }
   };
 }

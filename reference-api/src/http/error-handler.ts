@@ -10,13 +10,15 @@ interface BodyParserError extends Error {
   status?: number;
 }
 
-const REDIS_DOWN = /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue/;
+const REDIS_DOWN =
+  /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue/;
 
 /** The one place errors become responses: `{code, message, details?, requestId}`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const error = toAppError(err as Error);
-    if (error.status >= 500) logger.error('request failed', { code: error.code, error: (err as Error).message });
+    if (error.status >= 500)
+      logger.error('request failed', { code: error.code, error: (err as Error).message });
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.status(error.status).json({
       code: error.code,
@@ -29,18 +31,36 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 function toAppError(err: BodyParserError): AppError {
   if (err instanceof AppError) return err;
-  if (err.type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', 413, 'the body is larger than 16 KiB');
-  if (err.type === 'entity.parse.failed') return invalidRequest([{ field: 'body', message: 'is not valid JSON' }]);
-  if (err.type?.startsWith('encoding.') || err.type === 'charset.unsupported') return new ApiError('UNSUPPORTED_MEDIA_TYPE', 415, 'the body must be UTF-8 JSON');
-  if (REDIS_DOWN.test(err.message ?? '')) return new ApiError('UNAVAILABLE', 503, 'the message store is unavailable; nothing was queued', {}, { 'Retry-After': '5' });
+  if (err.type === 'entity.too.large')
+    return new ApiError('PAYLOAD_TOO_LARGE', 413, 'the body is larger than 16 KiB');
+  if (err.type === 'entity.parse.failed')
+    return invalidRequest([{ field: 'body', message: 'is not valid JSON' }]);
+  if (err.type?.startsWith('encoding.') || err.type === 'charset.unsupported')
+    return new ApiError('UNSUPPORTED_MEDIA_TYPE', 415, 'the body must be UTF-8 JSON');
+  if (REDIS_DOWN.test(err.message ?? ''))
+    return new ApiError(
+      'UNAVAILABLE',
+      503,
+      'the message store is unavailable; nothing was queued',
+      {},
+      { 'Retry-After': '5' },
+    );
   return new ApiError('INTERNAL', 500, err.message ?? 'internal error');
 }
 
 /** Answers 404 for anything no route took. */
-export const notFoundHandler: RequestHandler = (req, _res, next) => next(notFound(`route ${req.method} ${req.path}`));
+export const notFoundHandler: RequestHandler = (req, _res, next) =>
+  next(notFound(`route ${req.method} ${req.path}`));
 
 /** Requires a JSON body on the routes that take one. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  if (!req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as Content-Type: application/json'));
+  if (!req.is('application/json'))
+    return next(
+      new ApiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        415,
+        'send the body as Content-Type: application/json',
+      ),
+    );
   next();
 };

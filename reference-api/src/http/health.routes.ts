@@ -12,9 +12,17 @@ export function healthRoutes(redis: Redis, workerRunning: WorkerCheck, registry:
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const redisOk = await redis.ping().then(() => true, () => false);
+    const redisOk = await redis.ping().then(
+      () => true,
+      () => false,
+    );
     const workerOk = redisOk && (await workerRunning().catch(() => false));
-    res.status(redisOk && workerOk ? 200 : 503).json({ status: redisOk && workerOk ? 'ready' : 'not_ready', checks: { redis: redisOk, worker: workerOk } });
+    res
+      .status(redisOk && workerOk ? 200 : 503)
+      .json({
+        status: redisOk && workerOk ? 'ready' : 'not_ready',
+        checks: { redis: redisOk, worker: workerOk },
+      });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

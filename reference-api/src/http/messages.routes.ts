@@ -1,6 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import { acceptMessage, type AcceptDeps, type Accepted } from '../messages/accept-message.js';
-import { fromMessageRequest, fromSmsRequest, messageRequestSchema, parseBody, smsRequestSchema } from '../messages/message-input.js';
+import {
+  fromMessageRequest,
+  fromSmsRequest,
+  messageRequestSchema,
+  parseBody,
+  smsRequestSchema,
+} from '../messages/message-input.js';
 import type { MessageStore } from '../messages/message-store.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { requireJson } from './error-handler.js';
@@ -11,17 +17,26 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 function idempotencyOf(req: Request, res: Response) {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY.test(key)) throw invalidRequest([{ field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }]);
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw invalidRequest([
+      { field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
+    ]);
   return { scope: res.locals.caller?.id ?? 'anonymous', key };
 }
 
 function respond(res: Response, { record, replayed }: Accepted): void {
   if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-  res.status(replayed ? 200 : 202).location(`/v1/messages/${record.id}`).json({ id: record.id, status: record.status });
+  res
+    .status(replayed ? 200 : 202)
+    .location(`/v1/messages/${record.id}`)
+    .json({ id: record.id, status: record.status });
 }
 
 /** `POST /api/sms`, `POST /v1/messages`, `GET /v1/messages/:id`. */
-export function messagesRoutes(deps: AcceptDeps & { store: MessageStore }, auth: RequestHandler): Router {
+export function messagesRoutes(
+  deps: AcceptDeps & { store: MessageStore },
+  auth: RequestHandler,
+): Router {
   const router = Router();
   router.post('/api/sms', auth, requireJson, async (req, res) => {
     const input = fromSmsRequest(parseBody(smsRequestSchema, req.body));

@@ -1,46 +1,97 @@
 /** OpenAPI 3.1 description of the reference API; a test keeps it true to the routes. */
 const error = { $ref: '#/components/schemas/Error' };
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: 'error', content: { 'application/json': { schema: error } } }]));
-const accepted = { description: 'queued', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } };
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      { description: 'error', content: { 'application/json': { schema: error } } },
+    ]),
+  );
+const accepted = {
+  description: 'queued',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
+};
 const json = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
 const security = [{ bearer: [] }, { apiKey: [] }, {}];
 
 export const openapi = {
   openapi: '3.1.0',
-  info: { title: 'sms-mfa reference messaging API', version: '0.1.0', description: 'Accepts {mobile, totp}, queues it, delivers it through a chain of providers.' },
+  info: {
+    title: 'sms-mfa reference messaging API',
+    version: '0.1.0',
+    description: 'Accepts {mobile, totp}, queues it, delivers it through a chain of providers.',
+  },
   servers: [{ url: 'http://localhost:3412' }],
   paths: {
     '/api/sms': {
       post: {
-        summary: 'Send a code or a text (the QriarLabs api-sms-authenticator payload)', security,
+        summary: 'Send a code or a text (the QriarLabs api-sms-authenticator payload)',
+        security,
         parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
         requestBody: json({ $ref: '#/components/schemas/SmsRequest' }),
-        responses: { '202': accepted, '200': accepted, ...errors(400, 401, 403, 413, 415, 422, 503) },
+        responses: {
+          '202': accepted,
+          '200': accepted,
+          ...errors(400, 401, 403, 413, 415, 422, 503),
+        },
       },
     },
     '/v1/messages': {
       post: {
-        summary: 'Send a message', security,
+        summary: 'Send a message',
+        security,
         parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
         requestBody: json({ $ref: '#/components/schemas/MessageRequest' }),
-        responses: { '202': accepted, '200': { ...accepted, description: 'replay of an earlier request with the same Idempotency-Key' }, ...errors(400, 401, 403, 413, 415, 422, 503) },
+        responses: {
+          '202': accepted,
+          '200': {
+            ...accepted,
+            description: 'replay of an earlier request with the same Idempotency-Key',
+          },
+          ...errors(400, 401, 403, 413, 415, 422, 503),
+        },
       },
     },
     '/v1/messages/{id}': {
       get: {
-        summary: 'A message status and its history', security,
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-        responses: { '200': { description: 'the record', content: { 'application/json': { schema: { $ref: '#/components/schemas/Message' } } } }, ...errors(401, 404) },
+        summary: 'A message status and its history',
+        security,
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        responses: {
+          '200': {
+            description: 'the record',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Message' } } },
+          },
+          ...errors(401, 404),
+        },
       },
     },
     '/dev/outbox': {
       get: {
-        summary: 'Messages the dev outbox provider received, newest first (only with PROVIDERS including outbox)', security,
+        summary:
+          'Messages the dev outbox provider received, newest first (only with PROVIDERS including outbox)',
+        security,
         parameters: [
           { name: 'to', in: 'query', schema: { type: 'string' } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+          },
         ],
-        responses: { '200': { description: 'entries', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/OutboxEntry' } } } } }, ...errors(400, 401) },
+        responses: {
+          '200': {
+            description: 'entries',
+            content: {
+              'application/json': {
+                schema: { type: 'array', items: { $ref: '#/components/schemas/OutboxEntry' } },
+              },
+            },
+          },
+          ...errors(400, 401),
+        },
       },
     },
     '/webhooks/{provider}': {
@@ -55,32 +106,68 @@ export const openapi = {
         responses: { '200': { description: 'receipt taken' }, ...errors(401) },
       },
     },
-    '/healthz': { get: { summary: 'The process is up', responses: { '200': { description: 'up' } } } },
-    '/readyz': { get: { summary: 'Redis is reachable and a worker is running', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
-    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
-    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    '/healthz': {
+      get: { summary: 'The process is up', responses: { '200': { description: 'up' } } },
+    },
+    '/readyz': {
+      get: {
+        summary: 'Redis is reachable and a worker is running',
+        responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics',
+        responses: { '200': { description: 'text exposition format' } },
+      },
+    },
+    '/openapi.json': {
+      get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
+    },
   },
   components: {
     securitySchemes: {
-      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT from OIDC_ISSUER_URL with scope messages:send, or the static REFERENCE_API_KEY' },
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'JWT from OIDC_ISSUER_URL with scope messages:send, or the static REFERENCE_API_KEY',
+      },
       apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
     },
     parameters: {
-      IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'A retry with the same key returns the first message instead of sending twice (kept 24 h).' },
+      IdempotencyKey: {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', maxLength: 255 },
+        description:
+          'A retry with the same key returns the first message instead of sending twice (kept 24 h).',
+      },
     },
     schemas: {
       SmsRequest: {
-        type: 'object', additionalProperties: false, required: ['mobile', 'totp'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['mobile', 'totp'],
         properties: {
           mobile: { type: 'string', examples: ['+5511966191717'] },
-          totp: { type: 'string', maxLength: 1600, description: 'a bare code (4-10 digits, sent with the default template) or the whole text' },
+          totp: {
+            type: 'string',
+            maxLength: 1600,
+            description:
+              'a bare code (4-10 digits, sent with the default template) or the whole text',
+          },
           used: { type: 'boolean', description: 'sent by the QriarLabs extension; ignored' },
           locale: { type: 'string' },
           ttlSeconds: { type: 'integer', minimum: 30, maximum: 3600, default: 300 },
         },
       },
       MessageRequest: {
-        type: 'object', additionalProperties: false, required: ['to'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['to'],
         properties: {
           to: { type: 'string' },
           code: { type: 'string', pattern: '^\\d{4,10}$' },
@@ -92,23 +179,58 @@ export const openapi = {
         },
         oneOf: [{ required: ['code'] }, { required: ['text'] }],
       },
-      Accepted: { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string' } } },
+      Accepted: {
+        type: 'object',
+        required: ['id', 'status'],
+        properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string' } },
+      },
       Message: {
-        type: 'object', required: ['id', 'status', 'channel', 'to', 'createdAt', 'expiresAt', 'history'],
+        type: 'object',
+        required: ['id', 'status', 'channel', 'to', 'createdAt', 'expiresAt', 'history'],
         properties: {
-          id: { type: 'string' }, status: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'expired'] },
-          channel: { type: 'string' }, to: { type: 'string', description: 'masked' }, clientRef: { type: 'string' },
-          createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' }, expiresAt: { type: 'string', format: 'date-time' },
-          provider: { type: 'string' }, providerMessageId: { type: 'string' }, reason: { type: 'string' }, errorCode: { type: 'string' },
+          id: { type: 'string' },
+          status: {
+            type: 'string',
+            enum: ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'expired'],
+          },
+          channel: { type: 'string' },
+          to: { type: 'string', description: 'masked' },
+          clientRef: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: 'string', format: 'date-time' },
+          provider: { type: 'string' },
+          providerMessageId: { type: 'string' },
+          reason: { type: 'string' },
+          errorCode: { type: 'string' },
           history: { type: 'array', items: { type: 'object' } },
         },
       },
-      OutboxEntry: { type: 'object', properties: { id: { type: 'string' }, messageId: { type: 'string' }, to: { type: 'string' }, channel: { type: 'string' }, text: { type: 'string' }, sentAt: { type: 'string' } } },
-      Error: {
-        type: 'object', required: ['code', 'message'],
+      OutboxEntry: {
+        type: 'object',
         properties: {
-          code: { type: 'string' }, message: { type: 'string' }, requestId: { type: 'string' },
-          details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+          id: { type: 'string' },
+          messageId: { type: 'string' },
+          to: { type: 'string' },
+          channel: { type: 'string' },
+          text: { type: 'string' },
+          sentAt: { type: 'string' },
+        },
+      },
+      Error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string' },
+          message: { type: 'string' },
+          requestId: { type: 'string' },
+          details: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { field: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
         },
       },
     },

@@ -2,11 +2,21 @@ import express, { Router } from 'express';
 import type { Logger } from '@sms-mfa/common/logger';
 import type { MessageStore } from '../messages/message-store.js';
 import type { SendStats } from '../metrics/send-stats.js';
-import { ReceiptSignatureError, type ReceiptHandler, type WebhookRequest } from '../providers/receipts.js';
+import {
+  ReceiptSignatureError,
+  type ReceiptHandler,
+  type WebhookRequest,
+} from '../providers/receipts.js';
 import { unauthorized } from '../errors.js';
 
 /** `POST /webhooks/:provider`: signed delivery receipts move messages forward (never backwards). */
-export function webhookRoutes(handlers: readonly ReceiptHandler[], store: MessageStore, stats: SendStats, logger: Logger, publicBaseUrl: string | undefined): Router {
+export function webhookRoutes(
+  handlers: readonly ReceiptHandler[],
+  store: MessageStore,
+  stats: SendStats,
+  logger: Logger,
+  publicBaseUrl: string | undefined,
+): Router {
   const router = Router();
   const raw = express.raw({ type: () => true, limit: '64kb' });
   for (const handler of handlers) {
@@ -19,21 +29,41 @@ export function webhookRoutes(handlers: readonly ReceiptHandler[], store: Messag
         url: `${publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}${req.originalUrl}`,
         headers: req.headers,
         rawBody,
-        params: { ...(req.query as Record<string, unknown>), ...parseBody(req.get('content-type'), rawBody) },
+        params: {
+          ...(req.query as Record<string, unknown>),
+          ...parseBody(req.get('content-type'), rawBody),
+        },
       };
       let receipts;
       try {
         receipts = handler.parse(request);
       } catch (err) {
-        if (err instanceof ReceiptSignatureError) throw unauthorized(`receipt rejected: ${err.message}`);
+        if (err instanceof ReceiptSignatureError)
+          throw unauthorized(`receipt rejected: ${err.message}`);
         throw err;
       }
       for (const receipt of receipts) {
         const id = await store.findByProviderId(handler.providerId, receipt.providerMessageId);
         if (!id) continue;
-        const moved = 'applied' === await store.apply(id, receipt.status, { provider: handler.providerId, ...(receipt.errorCode ? { errorCode: receipt.errorCode } : {}) }, receipt.at ?? new Date());
-        if (moved && receipt.status !== 'sent') await stats.record(handler.providerId, receipt.status);
-        logger.info('delivery receipt', { messageId: id, provider: handler.providerId, status: receipt.status, applied: moved });
+        const moved =
+          'applied' ===
+          (await store.apply(
+            id,
+            receipt.status,
+            {
+              provider: handler.providerId,
+              ...(receipt.errorCode ? { errorCode: receipt.errorCode } : {}),
+            },
+            receipt.at ?? new Date(),
+          ));
+        if (moved && receipt.status !== 'sent')
+          await stats.record(handler.providerId, receipt.status);
+        logger.info('delivery receipt', {
+          messageId: id,
+          provider: handler.providerId,
+          status: receipt.status,
+          applied: moved,
+        });
       }
       res.status(200).json({ received: receipts.length });
     }
@@ -44,11 +74,14 @@ export function webhookRoutes(handlers: readonly ReceiptHandler[], store: Messag
 function parseBody(contentType: string | undefined, body: Buffer): Record<string, unknown> {
   if (!body.length) return {};
   const text = body.toString('utf8');
-  if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  if (contentType?.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
   if (contentType?.includes('json')) {
     try {
       const parsed: unknown = JSON.parse(text);
-      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : {};
     } catch {
       return {};
     }

@@ -28,20 +28,41 @@ export interface Accepted {
 }
 
 /** Validates the number, picks the chain, records and queues the message (once per idempotency key). */
-export async function acceptMessage(deps: AcceptDeps, input: MessageInput, idempotency?: { scope: string; key: string }): Promise<Accepted> {
+export async function acceptMessage(
+  deps: AcceptDeps,
+  input: MessageInput,
+  idempotency?: { scope: string; key: string },
+): Promise<Accepted> {
   const to = phoneOf(input);
   const chain = chainFor(deps.providers, input.channel).map((p) => p.id);
-  if (chain.length === 0) throw new ApiError('CHANNEL_NOT_AVAILABLE', 400, `channel: no configured provider sends ${input.channel}`, { details: [{ field: 'channel', message: `no configured provider sends ${input.channel}` }] });
+  if (chain.length === 0)
+    throw new ApiError(
+      'CHANNEL_NOT_AVAILABLE',
+      400,
+      `channel: no configured provider sends ${input.channel}`,
+      { details: [{ field: 'channel', message: `no configured provider sends ${input.channel}` }] },
+    );
   const id = randomUUID();
   if (idempotency) {
-    const claim = await deps.idempotency.claim(idempotency.scope, idempotency.key, id, fingerprint({ ...input, to }));
-    if (claim.kind === 'conflict') throw new ApiError('IDEMPOTENCY_KEY_REUSED', 422, 'Idempotency-Key was already used for a different request');
+    const claim = await deps.idempotency.claim(
+      idempotency.scope,
+      idempotency.key,
+      id,
+      fingerprint({ ...input, to }),
+    );
+    if (claim.kind === 'conflict')
+      throw new ApiError(
+        'IDEMPOTENCY_KEY_REUSED',
+        422,
+        'Idempotency-Key was already used for a different request',
+      );
     if (claim.kind === 'replay') return replay(deps, claim.messageId);
   }
   try {
     return { record: await enqueue(deps, id, to, input, chain), replayed: false };
   } catch (err) {
-    if (idempotency) await deps.idempotency.release(idempotency.scope, idempotency.key).catch(() => undefined);
+    if (idempotency)
+      await deps.idempotency.release(idempotency.scope, idempotency.key).catch(() => undefined);
     throw err;
   }
 }
@@ -55,14 +76,34 @@ function phoneOf(input: MessageInput): string {
   }
 }
 
-async function enqueue(deps: AcceptDeps, id: string, to: string, input: MessageInput, chain: string[]): Promise<MessageRecord> {
+async function enqueue(
+  deps: AcceptDeps,
+  id: string,
+  to: string,
+  input: MessageInput,
+  chain: string[],
+): Promise<MessageRecord> {
   const now = new Date();
   const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
   const text = input.text ?? renderCodeText(input.code!, input.ttlSeconds, input.locale);
-  const content = { to, text, code: input.code, channel: input.channel, locale: input.locale, clientRef: input.clientRef };
+  const content = {
+    to,
+    text,
+    code: input.code,
+    channel: input.channel,
+    locale: input.locale,
+    clientRef: input.clientRef,
+  };
   // Both writes go out together (auto-pipelining); if either fails, neither is left behind.
   const [created, queued] = await Promise.allSettled([
-    deps.store.create({ id, channel: input.channel, to, clientRef: input.clientRef, createdAt: now, expiresAt }),
+    deps.store.create({
+      id,
+      channel: input.channel,
+      to,
+      clientRef: input.clientRef,
+      createdAt: now,
+      expiresAt,
+    }),
     deps.queue.add(id, content, chain, expiresAt),
   ]);
   if (created.status === 'rejected' || queued.status === 'rejected') {
@@ -70,12 +111,22 @@ async function enqueue(deps: AcceptDeps, id: string, to: string, input: MessageI
     throw created.status === 'rejected' ? created.reason : (queued as PromiseRejectedResult).reason;
   }
   const record = created.value;
-  deps.logger.debug('message queued', { messageId: id, to: maskPhone(to), channel: input.channel, chain });
+  deps.logger.debug('message queued', {
+    messageId: id,
+    to: maskPhone(to),
+    channel: input.channel,
+    chain,
+  });
   return record;
 }
 
 async function replay(deps: AcceptDeps, messageId: string): Promise<Accepted> {
   const record = await deps.store.get(messageId);
-  if (!record) throw new ApiError('IDEMPOTENCY_KEY_REUSED', 422, 'Idempotency-Key belongs to a message that is no longer kept');
+  if (!record)
+    throw new ApiError(
+      'IDEMPOTENCY_KEY_REUSED',
+      422,
+      'Idempotency-Key belongs to a message that is no longer kept',
+    );
   return { record, replayed: true };
 }

@@ -22,13 +22,20 @@ export class IdempotencyKeys {
   }
 
   /** Claims `idempotencyKey` for `messageId`; the fingerprint tells a retry from a different request. */
-  async claim(scope: string, idempotencyKey: string, messageId: string, fingerprint: string): Promise<IdempotencyClaim> {
+  async claim(
+    scope: string,
+    idempotencyKey: string,
+    messageId: string,
+    fingerprint: string,
+  ): Promise<IdempotencyClaim> {
     const key = this.key(scope, idempotencyKey);
     const set = await this.redis.set(key, `${messageId} ${fingerprint}`, 'EX', DAY_SECONDS, 'NX');
     if (set === 'OK') return { kind: 'claimed' };
     const [existingId, existingPrint] = ((await this.redis.get(key)) ?? '').split(' ');
     if (!existingId) return this.claim(scope, idempotencyKey, messageId, fingerprint);
-    return existingPrint === fingerprint ? { kind: 'replay', messageId: existingId } : { kind: 'conflict' };
+    return existingPrint === fingerprint
+      ? { kind: 'replay', messageId: existingId }
+      : { kind: 'conflict' };
   }
 
   /** Frees a key whose message could not be queued, so the client's retry can go through. */

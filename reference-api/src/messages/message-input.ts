@@ -7,9 +7,19 @@ export const MAX_TEXT_LENGTH = 1600;
 const CODE = /^\d{4,10}$/;
 const NO_CONTROL = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
 
-const text = z.string().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`).regex(NO_CONTROL, 'must not contain control characters');
-const locale = z.string().regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
-const ttlSeconds = z.number().int('must be a whole number').min(30, 'must be at least 30').max(3600, 'must be at most 3600');
+const text = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`)
+  .regex(NO_CONTROL, 'must not contain control characters');
+const locale = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
+const ttlSeconds = z
+  .number()
+  .int('must be a whole number')
+  .min(30, 'must be at least 30')
+  .max(3600, 'must be at most 3600');
 const phone = z.string().min(1, 'must not be empty').max(64, 'is too long');
 
 /** `POST /v1/messages`. */
@@ -18,12 +28,22 @@ export const messageRequestSchema = z
     to: phone,
     code: z.string().regex(CODE, 'must be 4 to 10 digits').optional(),
     text: text.optional(),
-    channel: z.enum(['sms', 'whatsapp', 'telegram'], 'must be one of sms, whatsapp, telegram').default('sms'),
+    channel: z
+      .enum(['sms', 'whatsapp', 'telegram'], 'must be one of sms, whatsapp, telegram')
+      .default('sms'),
     locale: locale.optional(),
     ttlSeconds: ttlSeconds.default(300),
-    clientRef: z.string().min(1).max(64, 'must be at most 64 characters').regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces').optional(),
+    clientRef: z
+      .string()
+      .min(1)
+      .max(64, 'must be at most 64 characters')
+      .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces')
+      .optional(),
   })
-  .refine((m) => (m.code === undefined) !== (m.text === undefined), { message: 'give exactly one of code or text', path: ['code'] });
+  .refine((m) => (m.code === undefined) !== (m.text === undefined), {
+    message: 'give exactly one of code or text',
+    path: ['code'],
+  });
 
 /** `POST /api/sms`, the QriarLabs extension's payload: `totp` is a bare code or the whole text. */
 export const smsRequestSchema = z.strictObject({
@@ -55,9 +75,11 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 }
 
 function toFieldIssues(issue: z.core.$ZodIssue): FieldIssue[] {
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
   const field = issue.path.join('.') || 'body';
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  const message =
+    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
   return [{ field, message }];
 }
 
@@ -78,5 +100,12 @@ export function fromSmsRequest(body: z.output<typeof smsRequestSchema>): Message
 
 /** Maps `POST /v1/messages` onto the message input. */
 export function fromMessageRequest(body: z.output<typeof messageRequestSchema>): MessageInput {
-  return { ...body, code: body.code, text: body.text, locale: body.locale, clientRef: body.clientRef, phoneField: 'to' };
+  return {
+    ...body,
+    code: body.code,
+    text: body.text,
+    locale: body.locale,
+    clientRef: body.clientRef,
+    phoneField: 'to',
+  };
 }

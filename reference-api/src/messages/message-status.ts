@@ -1,7 +1,8 @@
 import type { Channel } from '../providers/sms-provider.js';
 
 /** Where a message is in its life. */
-export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'expired';
+export type MessageStatus =
+  'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'expired';
 
 /** What happened to a message; `attempt_failed` records a failed try without changing the status. */
 export type MessageEvent = MessageStatus | 'attempt_failed';

@@ -72,16 +72,33 @@ export class MessageStore {
   }
 
   /** Applies an event: `applied`, `ignored` (out of order, or after a final state) or `missing` (no record). */
-  async apply(id: string, event: MessageEvent, fields: EventFields = {}, at = new Date()): Promise<'applied' | 'ignored' | 'missing'> {
+  async apply(
+    id: string,
+    event: MessageEvent,
+    fields: EventFields = {},
+    at = new Date(),
+  ): Promise<'applied' | 'ignored' | 'missing'> {
     const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-    const redis = this.redis as Redis & { smsmfaTransition(key: string, ...args: string[]): Promise<number> };
-    const result = await redis.smsmfaTransition(this.key(id), event, JSON.stringify(clean), at.toISOString());
+    const redis = this.redis as Redis & {
+      smsmfaTransition(key: string, ...args: string[]): Promise<number>;
+    };
+    const result = await redis.smsmfaTransition(
+      this.key(id),
+      event,
+      JSON.stringify(clean),
+      at.toISOString(),
+    );
     return result === 1 ? 'applied' : result === 0 ? 'ignored' : 'missing';
   }
 
   /** Remembers which message a provider id belongs to, for delivery receipts. */
   async indexProviderId(id: string, provider: string, providerMessageId: string): Promise<void> {
-    await this.redis.set(this.providerKey(provider, providerMessageId), id, 'EX', this.retentionSeconds);
+    await this.redis.set(
+      this.providerKey(provider, providerMessageId),
+      id,
+      'EX',
+      this.retentionSeconds,
+    );
   }
 
   /** The message a provider's id belongs to. */

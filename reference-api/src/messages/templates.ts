@@ -11,7 +11,11 @@ const TEMPLATES: Record<string, string> = {
 export const TEMPLATE_LANGUAGES = Object.keys(TEMPLATES);
 
 /** Renders the default text for `code` in the best language for `locale` (en when none fits). */
-export function renderCodeText(code: string, ttlSeconds: number, locale: string | undefined): string {
+export function renderCodeText(
+  code: string,
+  ttlSeconds: number,
+  locale: string | undefined,
+): string {
   const language = (locale ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
   const template = TEMPLATES[language] ?? TEMPLATES['en']!;
   const minutes = Math.max(1, Math.round(ttlSeconds / 60));

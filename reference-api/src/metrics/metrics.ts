@@ -6,17 +6,34 @@ import { LATENCY_BUCKETS_SECONDS, type SendStats } from './send-stats.js';
 export function createMetrics(stats: SendStats, queueDepth: () => Promise<Record<string, number>>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
-  const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
   new Gauge({
-    name: 'sms_queue_jobs', help: 'Send jobs by state', labelNames: ['state'], registers: [registry],
+    name: 'sms_queue_jobs',
+    help: 'Send jobs by state',
+    labelNames: ['state'],
+    registers: [registry],
     async collect() {
       const counts = await queueDepth().catch(() => ({}));
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
   });
   const sends = new Counter({
-    name: 'sms_sends_total', help: 'Send outcomes and delivery receipts by provider (all workers)', labelNames: ['provider', 'outcome'], registers: [registry],
+    name: 'sms_sends_total',
+    help: 'Send outcomes and delivery receipts by provider (all workers)',
+    labelNames: ['provider', 'outcome'],
+    registers: [registry],
     async collect() {
       sends.reset();
       for (const [provider, outcomes] of await stats.counts().catch(() => new Map())) {
@@ -49,16 +66,36 @@ function sendLatency(stats: SendStats) {
     reset: () => undefined,
     async get() {
       const values = [];
-      for (const [provider, fields] of await stats.latency().catch(() => new Map<string, Map<string, number>>())) {
+      for (const [provider, fields] of await stats
+        .latency()
+        .catch(() => new Map<string, Map<string, number>>())) {
         let cumulative = 0;
         for (const le of [...LATENCY_BUCKETS_SECONDS, '+Inf'] as const) {
           cumulative += fields.get(String(le)) ?? 0;
-          values.push({ metricName: `${name}_bucket`, labels: { provider, le }, value: cumulative });
+          values.push({
+            metricName: `${name}_bucket`,
+            labels: { provider, le },
+            value: cumulative,
+          });
         }
-        values.push({ metricName: `${name}_sum`, labels: { provider }, value: fields.get('sum') ?? 0 });
-        values.push({ metricName: `${name}_count`, labels: { provider }, value: fields.get('count') ?? 0 });
+        values.push({
+          metricName: `${name}_sum`,
+          labels: { provider },
+          value: fields.get('sum') ?? 0,
+        });
+        values.push({
+          metricName: `${name}_count`,
+          labels: { provider },
+          value: fields.get('count') ?? 0,
+        });
       }
-      return { name, help: 'Provider call latency (all workers)', type: 'histogram' as const, aggregator: 'sum' as const, values };
+      return {
+        name,
+        help: 'Provider call latency (all workers)',
+        type: 'histogram' as const,
+        aggregator: 'sum' as const,
+        values,
+      };
     },
   } as unknown as Histogram;
 }

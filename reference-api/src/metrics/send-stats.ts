@@ -4,7 +4,15 @@ import type { Redis } from 'ioredis';
 export const LATENCY_BUCKETS_SECONDS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 
 /** Outcomes counted per provider. */
-export type SendOutcome = 'sent' | 'permanent_failure' | 'transient_failure' | 'rate_limited' | 'expired' | 'delivered' | 'undelivered' | 'failed';
+export type SendOutcome =
+  | 'sent'
+  | 'permanent_failure'
+  | 'transient_failure'
+  | 'rate_limited'
+  | 'expired'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed';
 
 /**
  * Send counters and latency buckets kept in Redis, so that every worker process adds to the same

@@ -37,11 +37,17 @@ export class RateLimitedProviderError extends ProviderError {
 }
 
 /** Any of the three classes, narrowed by `kind`. */
-export type ClassifiedProviderError = PermanentProviderError | TransientProviderError | RateLimitedProviderError;
+export type ClassifiedProviderError =
+  PermanentProviderError | TransientProviderError | RateLimitedProviderError;
 
 /** Treats anything unclassified (a bug, an unexpected throw) as transient, so it is retried, not lost. */
 export function classifyProviderError(providerId: string, err: unknown): ClassifiedProviderError {
-  if (err instanceof PermanentProviderError || err instanceof TransientProviderError || err instanceof RateLimitedProviderError) return err;
+  if (
+    err instanceof PermanentProviderError ||
+    err instanceof TransientProviderError ||
+    err instanceof RateLimitedProviderError
+  )
+    return err;
   const message = err instanceof Error ? err.message : String(err);
   return new TransientProviderError(providerId, `unexpected error: ${message}`);
 }

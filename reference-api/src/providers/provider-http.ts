@@ -1,6 +1,10 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { PermanentProviderError, RateLimitedProviderError, TransientProviderError } from './provider-errors.js';
+import {
+  PermanentProviderError,
+  RateLimitedProviderError,
+  TransientProviderError,
+} from './provider-errors.js';
 
 /** The answer of a provider's HTTP API, read once. */
 export interface ProviderResponse {
@@ -31,7 +35,9 @@ export async function providerFetch(
     const { status, headers, text } = await request(url, init, controller.signal);
     return { status, headers, body: parseJson(text), text };
   } catch (err) {
-    const reason = controller.signal.aborted ? 'request timed out' : `network error: ${(err as Error).message}`;
+    const reason = controller.signal.aborted
+      ? 'request timed out'
+      : `network error: ${(err as Error).message}`;
     throw new TransientProviderError(providerId, reason);
   } finally {
     clearTimeout(timer);
@@ -39,23 +45,52 @@ export async function providerFetch(
   }
 }
 
-const agents = { 'http:': new HttpAgent({ keepAlive: true, maxSockets: 256 }), 'https:': new HttpsAgent({ keepAlive: true, maxSockets: 256 }) };
+const agents = {
+  'http:': new HttpAgent({ keepAlive: true, maxSockets: 256 }),
+  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+};
 
-function request(url: string, init: RequestInit, signal: AbortSignal): Promise<{ status: number; headers: Headers; text: string }> {
+function request(
+  url: string,
+  init: RequestInit,
+  signal: AbortSignal,
+): Promise<{ status: number; headers: Headers; text: string }> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const body = typeof init.body === 'string' ? init.body : init.body instanceof URLSearchParams ? init.body.toString() : undefined;
-  if (init.body != null && body === undefined) throw new TypeError('providerFetch: body must be a string or URLSearchParams');
+  const body =
+    typeof init.body === 'string'
+      ? init.body
+      : init.body instanceof URLSearchParams
+        ? init.body.toString()
+        : undefined;
+  if (init.body != null && body === undefined)
+    throw new TypeError('providerFetch: body must be a string or URLSearchParams');
   const headers = new Headers(init.headers);
-  if (init.body instanceof URLSearchParams && !headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
+  if (init.body instanceof URLSearchParams && !headers.has('content-type'))
+    headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
   if (body !== undefined) headers.set('content-length', String(Buffer.byteLength(body)));
   return new Promise((resolve, reject) => {
-    const req = send(target, { method: init.method ?? 'GET', headers: Object.fromEntries(headers), agent: agents[target.protocol as 'http:'], signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = send(
+      target,
+      {
+        method: init.method ?? 'GET',
+        headers: Object.fromEntries(headers),
+        agent: agents[target.protocol as 'http:'],
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: toHeaders(res.headers),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -64,7 +99,8 @@ function request(url: string, init: RequestInit, signal: AbortSignal): Promise<{
 function toHeaders(raw: IncomingHttpHeaders): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
+      headers.append(name, v);
   }
   return headers;
 }
@@ -88,8 +124,15 @@ export function retryAfterMs(headers: Headers, fallbackMs: number): number {
 }
 
 /** The usual HTTP classification when a provider gives no finer code: 429 rate-limited, 5xx transient, 4xx permanent. */
-export function classifyHttpStatus(providerId: string, res: ProviderResponse, message: string, code?: string): Error {
-  if (res.status === 429) return new RateLimitedProviderError(providerId, message, retryAfterMs(res.headers, 1000), code);
-  if (res.status >= 500 || res.status === 408) return new TransientProviderError(providerId, message, code);
+export function classifyHttpStatus(
+  providerId: string,
+  res: ProviderResponse,
+  message: string,
+  code?: string,
+): Error {
+  if (res.status === 429)
+    return new RateLimitedProviderError(providerId, message, retryAfterMs(res.headers, 1000), code);
+  if (res.status >= 500 || res.status === 408)
+    return new TransientProviderError(providerId, message, code);
   return new PermanentProviderError(providerId, message, code);
 }

@@ -10,17 +10,26 @@ export function seal(key: Buffer, messageId: string, value: unknown): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(messageId));
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+  return [
+    VERSION,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    body.toString('base64url'),
+  ].join('.');
 }
 
 /** Opens a sealed blob; throws if it was tampered with or sealed under another key. */
 export function open<T>(key: Buffer, messageId: string, sealed: string): T {
   const [version, iv, tag, body] = sealed.split('.');
-  if (version !== VERSION || !iv || !tag || body === undefined) throw new TypeError('not a sealed job payload');
+  if (version !== VERSION || !iv || !tag || body === undefined)
+    throw new TypeError('not a sealed job payload');
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(messageId));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  const text = Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+  const text = Buffer.concat([
+    decipher.update(Buffer.from(body, 'base64url')),
+    decipher.final(),
+  ]).toString('utf8');
   return JSON.parse(text) as T;
 }
 
@@ -28,9 +37,13 @@ export function open<T>(key: Buffer, messageId: string, sealed: string): T {
  * The key from configuration, or on the embedded default one generated once and kept in
  * `<dataDir>/message-key` (mode 0600) so queued jobs survive a restart.
  */
-export function loadOrCreateKey(configured: Buffer | undefined, keyFile: string): { key: Buffer; generated: boolean } {
+export function loadOrCreateKey(
+  configured: Buffer | undefined,
+  keyFile: string,
+): { key: Buffer; generated: boolean } {
   if (configured) return { key: configured, generated: false };
-  if (existsSync(keyFile)) return { key: Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex'), generated: false };
+  if (existsSync(keyFile))
+    return { key: Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex'), generated: false };
   mkdirSync(dirname(keyFile), { recursive: true });
   const key = randomBytes(32);
   writeFileSync(keyFile, key.toString('hex'), { mode: 0o600 });

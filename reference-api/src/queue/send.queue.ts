@@ -42,7 +42,12 @@ export class SendQueue {
   }
 
   /** Queues a message; the job id is the message id, so adding it twice sends once. */
-  async add(messageId: string, content: SendJobContent, chain: readonly string[], expiresAt: Date): Promise<void> {
+  async add(
+    messageId: string,
+    content: SendJobContent,
+    chain: readonly string[],
+    expiresAt: Date,
+  ): Promise<void> {
     const data: SendJobData = {
       messageId,
       sealed: seal(this.key, messageId, content),

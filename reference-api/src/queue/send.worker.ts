@@ -6,7 +6,11 @@ import { runWithRequestId } from '@sms-mfa/common/request-context';
 import type { MessageStore } from '../messages/message-store.js';
 import type { SendStats } from '../metrics/send-stats.js';
 import { nextInChain } from '../providers/fallback.js';
-import { classifyProviderError, TransientProviderError, type ClassifiedProviderError as ProviderError } from '../providers/provider-errors.js';
+import {
+  classifyProviderError,
+  TransientProviderError,
+  type ClassifiedProviderError as ProviderError,
+} from '../providers/provider-errors.js';
 import type { ProviderPauses } from '../providers/provider-pause.js';
 import type { SmsProvider } from '../providers/sms-provider.js';
 import { open } from './crypto.js';
@@ -31,7 +35,8 @@ export interface SendWorkerDeps {
   readonly stalledIntervalMs: number;
 }
 
-type Attempt = { kind: 'sent' } | { kind: 'already-done' } | { kind: 'failed'; error: ProviderError };
+type Attempt =
+  { kind: 'sent' } | { kind: 'already-done' } | { kind: 'failed'; error: ProviderError };
 
 /** Starts a BullMQ worker that sends queued messages through their provider chain. */
 export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData> {
@@ -45,7 +50,9 @@ export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData> {
       lockDuration: deps.lockDurationMs,
       stalledInterval: deps.stalledIntervalMs,
       maxStalledCount: 2,
-      settings: { backoffStrategy: (_made, _type, _err, job) => backoffDelay(deps, job as Job<SendJobData>) },
+      settings: {
+        backoffStrategy: (_made, _type, _err, job) => backoffDelay(deps, job as Job<SendJobData>),
+      },
     },
   );
 }
@@ -57,7 +64,11 @@ function backoffDelay(deps: SendWorkerDeps, job: Job<SendJobData> | undefined): 
 }
 
 /** Sends one job: expire it, or walk its chain from where the last try left off. */
-export async function processSendJob(job: Job<SendJobData>, token: string | undefined, deps: SendWorkerDeps): Promise<string> {
+export async function processSendJob(
+  job: Job<SendJobData>,
+  token: string | undefined,
+  deps: SendWorkerDeps,
+): Promise<string> {
   const { messageId } = job.data;
   if (Date.now() >= job.data.expiresAt) return expire(job, deps);
   const content = open<SendJobContent>(deps.key, messageId, job.data.sealed);
@@ -71,13 +82,16 @@ export async function processSendJob(job: Job<SendJobData>, token: string | unde
     if (provider && pausedUntil && pausedUntil < job.data.expiresAt) {
       return delayUntil(job, token, { chainIndex: index, providerAttempt: attempt }, pausedUntil);
     }
-    const result = provider ? await tryProvider(provider, content, job.data, deps) : unavailable(providerId, pausedUntil);
+    const result = provider
+      ? await tryProvider(provider, content, job.data, deps)
+      : unavailable(providerId, pausedUntil);
     if (result.kind === 'sent') return 'sent';
     if (result.kind === 'already-done') return 'already-done';
     lastError = result.error;
     if (result.error.kind === 'rate_limited') {
       const until = await deps.pauses.pause(providerId, result.error.retryAfterMs);
-      if (until < job.data.expiresAt) return delayUntil(job, token, { chainIndex: index, providerAttempt: attempt }, until);
+      if (until < job.data.expiresAt)
+        return delayUntil(job, token, { chainIndex: index, providerAttempt: attempt }, until);
     } else if (result.error.kind === 'transient' && attempt + 1 < deps.attemptsPerProvider) {
       await job.updateData({ ...job.data, chainIndex: index, providerAttempt: attempt + 1 });
       throw result.error; // BullMQ retries after backoffDelay
@@ -89,16 +103,28 @@ export async function processSendJob(job: Job<SendJobData>, token: string | unde
   return failForGood(messageId, lastError, deps);
 }
 
-async function tryProvider(provider: SmsProvider, content: SendJobContent, data: SendJobData, deps: SendWorkerDeps): Promise<Attempt> {
+async function tryProvider(
+  provider: SmsProvider,
+  content: SendJobContent,
+  data: SendJobData,
+  deps: SendWorkerDeps,
+): Promise<Attempt> {
   const ttlSeconds = Math.max(1, Math.floor((data.expiresAt - Date.now()) / 1000));
   // The transition refuses to move a sent or final message back to sending: a worker that died
   // after the provider accepted the message must not send it twice.
-  if ((await deps.store.apply(data.messageId, 'sending', { provider: provider.id })) === 'ignored') return { kind: 'already-done' };
+  if ((await deps.store.apply(data.messageId, 'sending', { provider: provider.id })) === 'ignored')
+    return { kind: 'already-done' };
   const started = performance.now();
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TransientProviderError(provider.id, 'request timed out')), Math.min(deps.providerTimeoutMs, ttlSeconds * 1000));
+  const timer = setTimeout(
+    () => controller.abort(new TransientProviderError(provider.id, 'request timed out')),
+    Math.min(deps.providerTimeoutMs, ttlSeconds * 1000),
+  );
   try {
-    const { providerMessageId } = await provider.send({ messageId: data.messageId, ttlSeconds, ...content }, controller.signal);
+    const { providerMessageId } = await provider.send(
+      { messageId: data.messageId, ttlSeconds, ...content },
+      controller.signal,
+    );
     const ms = performance.now() - started;
     // Issued together so that Redis auto-pipelining sends them in one write.
     await Promise.all([
@@ -106,12 +132,31 @@ async function tryProvider(provider: SmsProvider, content: SendJobContent, data:
       deps.store.apply(data.messageId, 'sent', { provider: provider.id, providerMessageId }),
       deps.stats.record(provider.id, 'sent', ms),
     ]);
-    deps.logger.info('message sent', { messageId: data.messageId, provider: provider.id, to: maskPhone(content.to), ms: Math.round(ms) });
+    deps.logger.info('message sent', {
+      messageId: data.messageId,
+      provider: provider.id,
+      to: maskPhone(content.to),
+      ms: Math.round(ms),
+    });
     return { kind: 'sent' };
   } catch (err) {
     const error = classifyProviderError(provider.id, err);
-    await deps.stats.record(provider.id, error.kind === 'permanent' ? 'permanent_failure' : error.kind === 'transient' ? 'transient_failure' : 'rate_limited', performance.now() - started);
-    deps.logger.warn('provider send failed', { messageId: data.messageId, provider: provider.id, kind: error.kind, reason: error.message, providerCode: error.providerCode });
+    await deps.stats.record(
+      provider.id,
+      error.kind === 'permanent'
+        ? 'permanent_failure'
+        : error.kind === 'transient'
+          ? 'transient_failure'
+          : 'rate_limited',
+      performance.now() - started,
+    );
+    deps.logger.warn('provider send failed', {
+      messageId: data.messageId,
+      provider: provider.id,
+      kind: error.kind,
+      reason: error.message,
+      providerCode: error.providerCode,
+    });
     return { kind: 'failed', error };
   } finally {
     clearTimeout(timer);
@@ -119,11 +164,18 @@ async function tryProvider(provider: SmsProvider, content: SendJobContent, data:
 }
 
 function unavailable(providerId: string, pausedUntil: number): Attempt {
-  const reason = pausedUntil ? 'rate-limited beyond the message lifetime' : 'not configured in this worker';
+  const reason = pausedUntil
+    ? 'rate-limited beyond the message lifetime'
+    : 'not configured in this worker';
   return { kind: 'failed', error: new TransientProviderError(providerId, reason) };
 }
 
-async function delayUntil(job: Job<SendJobData>, token: string | undefined, at: Pick<SendJobData, 'chainIndex' | 'providerAttempt'>, until: number): Promise<never> {
+async function delayUntil(
+  job: Job<SendJobData>,
+  token: string | undefined,
+  at: Pick<SendJobData, 'chainIndex' | 'providerAttempt'>,
+  until: number,
+): Promise<never> {
   await job.updateData({ ...job.data, ...at });
   await job.moveToDelayed(until, token);
   throw new DelayedError(); // tells BullMQ the job moved on purpose: no attempt spent
@@ -136,13 +188,26 @@ async function expire(job: Job<SendJobData>, deps: SendWorkerDeps): Promise<stri
   return 'expired';
 }
 
-async function failForGood(messageId: string, lastError: ProviderError | undefined, deps: SendWorkerDeps): Promise<never> {
-  const reason = lastError ? `${lastError.providerId}: ${lastError.message}` : 'no provider can carry this channel';
-  await deps.store.apply(messageId, 'failed', { reason, ...(lastError?.providerCode ? { errorCode: lastError.providerCode } : {}) });
+async function failForGood(
+  messageId: string,
+  lastError: ProviderError | undefined,
+  deps: SendWorkerDeps,
+): Promise<never> {
+  const reason = lastError
+    ? `${lastError.providerId}: ${lastError.message}`
+    : 'no provider can carry this channel';
+  await deps.store.apply(messageId, 'failed', {
+    reason,
+    ...(lastError?.providerCode ? { errorCode: lastError.providerCode } : {}),
+  });
   deps.logger.error('message failed on every provider', { messageId, reason });
   throw new UnrecoverableError(reason);
 }
 
 function failureFields(error: ProviderError) {
-  return { provider: error.providerId, reason: `${error.kind}: ${error.message}`, ...(error.providerCode ? { errorCode: error.providerCode } : {}) };
+  return {
+    provider: error.providerId,
+    reason: `${error.kind}: ${error.message}`,
+    ...(error.providerCode ? { errorCode: error.providerCode } : {}),
+  };
 }

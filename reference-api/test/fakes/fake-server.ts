@@ -53,13 +53,22 @@ export class FailurePlan {
 export type FakeHandler = (request: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 
 /** Starts an HTTP server on loopback that records every request and hands it to `handler`. */
-export async function startFakeServer(handler: FakeHandler): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
+export async function startFakeServer(
+  handler: FakeHandler,
+): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawBody, body: parseBody(req.headers['content-type'], rawBody), at: Date.now() };
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      rawBody,
+      body: parseBody(req.headers['content-type'], rawBody),
+      at: Date.now(),
+    };
     requests.push(recorded);
     try {
       await handler(recorded, res);
@@ -74,13 +83,18 @@ export async function startFakeServer(handler: FakeHandler): Promise<{ url: stri
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 function parseBody(contentType: string | undefined, raw: string): unknown {
   if (!raw) return undefined;
-  if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
+  if (contentType?.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(raw));
   try {
     return JSON.parse(raw);
   } catch {
@@ -89,7 +103,12 @@ function parseBody(contentType: string | undefined, raw: string): unknown {
 }
 
 /** Writes a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }

@@ -1,4 +1,8 @@
-import { PermanentProviderError, RateLimitedProviderError, TransientProviderError } from '../../src/providers/provider-errors.js';
+import {
+  PermanentProviderError,
+  RateLimitedProviderError,
+  TransientProviderError,
+} from '../../src/providers/provider-errors.js';
 import type { Channel, OutboundMessage, SmsProvider } from '../../src/providers/sms-provider.js';
 import { FailurePlan, type FailureKind, type FailureOptions } from './fake-server.js';
 
@@ -12,7 +16,10 @@ export interface ScriptedProvider extends SmsProvider {
 }
 
 /** Creates a scripted provider with the given id. */
-export function scriptedProvider(id: string, channels: Channel[] = ['sms', 'whatsapp', 'telegram']): ScriptedProvider {
+export function scriptedProvider(
+  id: string,
+  channels: Channel[] = ['sms', 'whatsapp', 'telegram'],
+): ScriptedProvider {
   const plan = new FailurePlan();
   const provider: ScriptedProvider = {
     id,
@@ -24,16 +31,28 @@ export function scriptedProvider(id: string, channels: Channel[] = ['sms', 'what
     async send(message, signal) {
       const failure = plan.take();
       if (provider.delayMs) await new Promise((r) => setTimeout(r, provider.delayMs));
-      provider.calls.push({ at: Date.now(), messageId: message.messageId, outcome: failure?.kind ?? 'sent' });
+      provider.calls.push({
+        at: Date.now(),
+        messageId: message.messageId,
+        outcome: failure?.kind ?? 'sent',
+      });
       switch (failure?.kind) {
         case 'permanent':
           throw new PermanentProviderError(id, 'number blocked', failure.options.code ?? 'BLOCKED');
         case 'transient':
           throw new TransientProviderError(id, 'upstream 503', failure.options.code);
         case 'rate_limited':
-          throw new RateLimitedProviderError(id, 'too many requests', (failure.options.retryAfterSeconds ?? 1) * 1000);
+          throw new RateLimitedProviderError(
+            id,
+            'too many requests',
+            (failure.options.retryAfterSeconds ?? 1) * 1000,
+          );
         case 'timeout':
-          await new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new TransientProviderError(id, 'request timed out'))));
+          await new Promise((_r, reject) =>
+            signal.addEventListener('abort', () =>
+              reject(new TransientProviderError(id, 'request timed out')),
+            ),
+          );
       }
       provider.sent.push(message);
       return { providerMessageId: `${id}-${provider.sent.length}` };

@@ -4,9 +4,23 @@ import { createLogger } from '@sms-mfa/common/logger';
 import { scratchDir } from './worker-harness.js';
 
 /** Starts the whole reference API (HTTP + worker) on a free port against `redisUrl`. */
-export async function startApi(redisUrl: string, env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningService & { url: string }> {
-  const config = loadConfig({ REDIS_URL: redisUrl, REFERENCE_API_PORT: '0', DATA_DIR: scratchDir(), PROVIDERS: 'outbox', RETRY_BASE_DELAY_MS: '20', ...env });
-  const service = await startReferenceApi(config, { logger: createLogger('test', 'silent'), ...options });
+export async function startApi(
+  redisUrl: string,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningService & { url: string }> {
+  const config = loadConfig({
+    REDIS_URL: redisUrl,
+    REFERENCE_API_PORT: '0',
+    DATA_DIR: scratchDir(),
+    PROVIDERS: 'outbox',
+    RETRY_BASE_DELAY_MS: '20',
+    ...env,
+  });
+  const service = await startReferenceApi(config, {
+    logger: createLogger('test', 'silent'),
+    ...options,
+  });
   if (!service.url) throw new TypeError('the API did not start');
   return service as RunningService & { url: string };
 }
@@ -18,11 +32,18 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, headers: res.headers, body: (await res.json().catch(() => undefined)) as Record<string, any> };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json().catch(() => undefined)) as Record<string, any>,
+  };
 }
 
 /** Polls until `check` returns a value or the time is up. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -56,17 +56,46 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const attempts = options.attemptsPerProvider ?? 3;
   const queue = new SendQueue(redis, prefix, key, attempts);
   const worker = createSendWorker({
-    connection, prefix, key, store, stats, logger, providers: new Map(options.providers.map((p) => [p.id, p])),
-    pauses: new ProviderPauses(redis, prefix), concurrency: 4, attemptsPerProvider: attempts,
-    retryBaseDelayMs: options.retryBaseDelayMs ?? 20, providerTimeoutMs: options.providerTimeoutMs ?? 500,
-    lockDurationMs: 30_000, stalledIntervalMs: 30_000,
+    connection,
+    prefix,
+    key,
+    store,
+    stats,
+    logger,
+    providers: new Map(options.providers.map((p) => [p.id, p])),
+    pauses: new ProviderPauses(redis, prefix),
+    concurrency: 4,
+    attemptsPerProvider: attempts,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 20,
+    providerTimeoutMs: options.providerTimeoutMs ?? 500,
+    lockDurationMs: 30_000,
+    stalledIntervalMs: 30_000,
   });
   await worker.waitUntilReady();
-  const deps: AcceptDeps = { store, queue, idempotency: new IdempotencyKeys(redis, prefix), providers: options.providers, logger };
+  const deps: AcceptDeps = {
+    store,
+    queue,
+    idempotency: new IdempotencyKeys(redis, prefix),
+    providers: options.providers,
+    logger,
+  };
   return {
-    store, queue, worker, redis,
+    store,
+    queue,
+    worker,
+    redis,
     async send(input = {}) {
-      const full: MessageInput = { to: '+5511966191717', code: '123456', text: undefined, channel: 'sms', locale: undefined, ttlSeconds: 300, clientRef: undefined, phoneField: 'to', ...input };
+      const full: MessageInput = {
+        to: '+5511966191717',
+        code: '123456',
+        text: undefined,
+        channel: 'sms',
+        locale: undefined,
+        ttlSeconds: 300,
+        clientRef: undefined,
+        phoneField: 'to',
+        ...input,
+      };
       return (await acceptMessage(deps, full)).record.id;
     },
     async waitFor(id, statuses = FINAL, timeoutMs = 10_000) {
@@ -74,7 +103,10 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       for (;;) {
         const record = await store.get(id);
         if (record && statuses.includes(record.status)) return record;
-        if (Date.now() > deadline) throw new Error(`message ${id} is ${record?.status ?? 'missing'}, not ${statuses.join('/')}, after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `message ${id} is ${record?.status ?? 'missing'}, not ${statuses.join('/')}, after ${timeoutMs} ms`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -14,18 +14,26 @@ export interface ServiceProcess {
 }
 
 /** Spawns `start.ts --role <role>` with `env` and waits until it logs that it started. */
-export async function spawnService(role: 'api' | 'worker' | 'all', env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', START, '--role', role], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnService(
+  role: 'api' | 'worker' | 'all',
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', START, '--role', role],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
   const deadline = Date.now() + 20_000;
   while (!log.includes('reference-api started')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the ${role} process did not start:\n${log}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the ${role} process did not start:\n${log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return { child, output: () => log, exited };

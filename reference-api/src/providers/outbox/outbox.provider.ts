@@ -36,19 +36,29 @@ export function createOutboxProvider(redis: Redis, prefix: string, delayMs = 0):
         text: message.text,
         sentAt: new Date().toISOString(),
       };
-      await redis.multi().lpush(outboxKey(prefix), JSON.stringify(entry)).ltrim(outboxKey(prefix), 0, OUTBOX_LIMIT - 1).exec();
+      await redis
+        .multi()
+        .lpush(outboxKey(prefix), JSON.stringify(entry))
+        .ltrim(outboxKey(prefix), 0, OUTBOX_LIMIT - 1)
+        .exec();
       return { providerMessageId: entry.id };
     },
   };
 }
 
 /** Reads the newest `limit` outbox entries, optionally only those sent to `to`. */
-export async function readOutbox(redis: Redis, prefix: string, limit: number, to?: string): Promise<OutboxEntry[]> {
+export async function readOutbox(
+  redis: Redis,
+  prefix: string,
+  limit: number,
+  to?: string,
+): Promise<OutboxEntry[]> {
   const raw = await redis.lrange(outboxKey(prefix), 0, to ? OUTBOX_LIMIT - 1 : limit - 1);
   const entries = raw.map((r) => JSON.parse(r) as OutboxEntry);
   return (to ? entries.filter((e) => e.to === to) : entries).slice(0, limit);
 }
 
 export const outboxProvider: ProviderModule = {
-  create: (context) => createOutboxProvider(context.redis, context.config.queuePrefix, context.config.outboxDelayMs),
+  create: (context) =>
+    createOutboxProvider(context.redis, context.config.queuePrefix, context.config.outboxDelayMs),
 };
