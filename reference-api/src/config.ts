@@ -3,10 +3,10 @@ import { ConfigError, zodProblems } from '@sms-mfa/common/config-error';
 import { deepFreeze } from '@sms-mfa/common/freeze';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
 
-/** Every provider id the registry knows. */
-export const PROVIDER_IDS = ['outbox', 'twilio', 'vonage', 'sendpulse', 'telegram'] as const;
-/** One of {@link PROVIDER_IDS}. */
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+import { PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
+import { parseRoutes, type Route } from './providers/routing.js';
+
+export { PROVIDER_IDS, type ProviderId };
 
 const SECRET_NAMES = [
   'REFERENCE_API_KEY',
@@ -44,6 +44,10 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(PROVIDER_IDS)).min(1, 'name at least one provider')),
+  PROVIDER_ROUTES: z.string().default(''),
+  BREAKER_FAILURE_THRESHOLD: int(1, 1000, 5),
+  BREAKER_WINDOW_SECONDS: int(1, 3600, 60),
+  BREAKER_COOLDOWN_SECONDS: int(1, 3600, 30),
   REFERENCE_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
   REFERENCE_API_ALLOW_UNAUTHENTICATED: bool.default(false),
   OIDC_ISSUER_URL: url,
@@ -106,7 +110,17 @@ export interface ReferenceApiConfig {
   readonly port: number;
   readonly host: string;
   readonly redisUrl: string | undefined;
+  /** The default chain (PROVIDERS). */
   readonly providers: readonly ProviderId[];
+  /** Chains by number prefix (PROVIDER_ROUTES); numbers no rule matches use `providers`. */
+  readonly routes: readonly Route[];
+  /** Every provider some chain uses: PROVIDERS and those named in routes. */
+  readonly enabledProviders: readonly ProviderId[];
+  readonly breaker: {
+    readonly threshold: number;
+    readonly windowSeconds: number;
+    readonly cooldownSeconds: number;
+  };
   readonly auth: {
     readonly apiKey: string | undefined;
     readonly oidcIssuerUrl: string | undefined;
@@ -201,15 +215,19 @@ const REQUIRED_BY_PROVIDER: Record<ProviderId, (e: Env) => string[]> = {
     ...(e.SENDPULSE_CLIENT_SECRET ? [] : ['SENDPULSE_CLIENT_SECRET']),
     ...(e.SENDPULSE_SENDER ? [] : ['SENDPULSE_SENDER']),
   ],
-  telegram: (e) =>
-    e.TELEGRAM_GATEWAY_TOKEN || e.TELEGRAM_BOT_TOKEN
-      ? []
-      : ['TELEGRAM_GATEWAY_TOKEN or TELEGRAM_BOT_TOKEN'],
+  // The bot cannot reach a phone number; the Gateway is what sends codes.
+  telegram: (e) => (e.TELEGRAM_GATEWAY_TOKEN ? [] : ['TELEGRAM_GATEWAY_TOKEN']),
 };
 
-function crossChecks(e: Env): string[] {
-  const problems = e.PROVIDERS.flatMap((id) =>
-    REQUIRED_BY_PROVIDER[id](e).map((name) => `${name}: required by provider "${id}" in PROVIDERS`),
+function enabledProviders(e: Env, routes: readonly Route[]): ProviderId[] {
+  return [...new Set([...e.PROVIDERS, ...routes.flatMap((r) => r.chain)])];
+}
+
+function crossChecks(e: Env, routes: readonly Route[]): string[] {
+  const problems = enabledProviders(e, routes).flatMap((id) =>
+    REQUIRED_BY_PROVIDER[id](e).map(
+      (name) => `${name}: required by provider "${id}" (PROVIDERS or PROVIDER_ROUTES)`,
+    ),
   );
   const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(e.REFERENCE_API_HOST);
   const hasAuth = Boolean(e.REFERENCE_API_KEY || e.OIDC_ISSUER_URL);
@@ -233,13 +251,25 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
   const e = parsed.data;
-  const all = [...problems, ...crossChecks(e)];
+  const routing = parseRoutes(e.PROVIDER_ROUTES);
+  const all = [
+    ...problems,
+    ...routing.problems.map((p) => `PROVIDER_ROUTES: ${p}`),
+    ...crossChecks(e, routing.routes),
+  ];
   if (all.length) throw new ConfigError(all);
   return deepFreeze({
     port: e.REFERENCE_API_PORT,
     host: e.REFERENCE_API_HOST,
     redisUrl: e.REDIS_URL,
     providers: e.PROVIDERS,
+    routes: routing.routes,
+    enabledProviders: enabledProviders(e, routing.routes),
+    breaker: {
+      threshold: e.BREAKER_FAILURE_THRESHOLD,
+      windowSeconds: e.BREAKER_WINDOW_SECONDS,
+      cooldownSeconds: e.BREAKER_COOLDOWN_SECONDS,
+    },
     auth: {
       apiKey: e.REFERENCE_API_KEY,
       oidcIssuerUrl: e.OIDC_ISSUER_URL,

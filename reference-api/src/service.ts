@@ -13,6 +13,8 @@ import { MessageStore } from './messages/message-store.js';
 import { createMetrics } from './metrics/metrics.js';
 import { SendStats } from './metrics/send-stats.js';
 import { ProviderPauses } from './providers/provider-pause.js';
+import { CircuitBreakers } from './providers/circuit-breaker.js';
+import { routeFor } from './providers/routing.js';
 import {
   createProviders,
   createReceiptHandlers,
@@ -104,6 +106,7 @@ export async function startReferenceApi(
       providers: new Map(providers.map((p) => [p.id, p])),
       store,
       pauses: new ProviderPauses(redis, config.queuePrefix),
+      breakers: new CircuitBreakers(redis, config.queuePrefix, config.breaker),
       stats,
       logger,
       concurrency: config.workerConcurrency,
@@ -130,6 +133,7 @@ export async function startReferenceApi(
       stats,
       queue,
       providers,
+      route: (e164) => routeFor(config.routes, e164, config.providers),
       logger,
       metrics,
       idempotency: new IdempotencyKeys(redis, config.queuePrefix),

@@ -6,6 +6,7 @@ import { loadConfig } from '../../reference-api/src/config.js';
 import { MessageStore } from '../../reference-api/src/messages/message-store.js';
 import { SendStats } from '../../reference-api/src/metrics/send-stats.js';
 import { ProviderPauses } from '../../reference-api/src/providers/provider-pause.js';
+import { CircuitBreakers } from '../../reference-api/src/providers/circuit-breaker.js';
 import { createProviders } from '../../reference-api/src/providers/registry.js';
 import { SendQueue } from '../../reference-api/src/queue/send.queue.js';
 import { createSendWorker } from '../../reference-api/src/queue/send.worker.js';
@@ -66,7 +67,8 @@ async function ourWorker(redisUrl: string, jobs: number): Promise<number> {
   const started = performance.now();
   const worker = createSendWorker({
     connection, prefix: config.queuePrefix, key, providers: new Map(providers.map((p) => [p.id, p])), store,
-    pauses: new ProviderPauses(redis, config.queuePrefix), stats: new SendStats(redis, config.queuePrefix), logger,
+    pauses: new ProviderPauses(redis, config.queuePrefix),
+    breakers: new CircuitBreakers(redis, config.queuePrefix, config.breaker), stats: new SendStats(redis, config.queuePrefix), logger,
     concurrency: CONCURRENCY, attemptsPerProvider: 3, retryBaseDelayMs: 100, providerTimeoutMs: 10_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000,
   });
   const seconds = await timeDrainRunning(worker, jobs, started);

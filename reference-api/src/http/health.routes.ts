@@ -17,12 +17,10 @@ export function healthRoutes(redis: Redis, workerRunning: WorkerCheck, registry:
       () => false,
     );
     const workerOk = redisOk && (await workerRunning().catch(() => false));
-    res
-      .status(redisOk && workerOk ? 200 : 503)
-      .json({
-        status: redisOk && workerOk ? 'ready' : 'not_ready',
-        checks: { redis: redisOk, worker: workerOk },
-      });
+    res.status(redisOk && workerOk ? 200 : 503).json({
+      status: redisOk && workerOk ? 'ready' : 'not_ready',
+      checks: { redis: redisOk, worker: workerOk },
+    });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

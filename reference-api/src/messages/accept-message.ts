@@ -18,6 +18,8 @@ export interface AcceptDeps {
   readonly queue: SendQueue;
   readonly idempotency: IdempotencyKeys;
   readonly providers: readonly SmsProvider[];
+  /** Provider ids to try for a number, in order (PROVIDER_ROUTES, else PROVIDERS). */
+  readonly route: (e164: string) => readonly string[];
   readonly logger: Logger;
 }
 
@@ -34,7 +36,8 @@ export async function acceptMessage(
   idempotency?: { scope: string; key: string },
 ): Promise<Accepted> {
   const to = phoneOf(input);
-  const chain = chainFor(deps.providers, input.channel).map((p) => p.id);
+  const routed = deps.route(to).flatMap((id) => deps.providers.filter((p) => p.id === id));
+  const chain = chainFor(routed, input.channel).map((p) => p.id);
   if (chain.length === 0)
     throw new ApiError(
       'CHANNEL_NOT_AVAILABLE',

@@ -7,7 +7,8 @@
   ARGV[3]  the time, ISO 8601
   Returns  1 applied, 0 ignored (out of order or after a final state), -1 no such record.
   Ranks: queued 0 < sending 1 < sent 2 < delivered | undelivered | failed | expired 3.
-  A later "sending" (a retry) and "attempt_failed" during sending are recorded without a rank change;
+  A later "sending" (a retry) and "attempt_failed" before a send succeeds (a failed try, or a provider
+  skipped while queued) are recorded without a rank change;
   "sent" may still be followed by a receipt; a final state is final.
 ]]
 local raw = redis.call('GET', KEYS[1])
@@ -17,7 +18,7 @@ local rank = { queued = 0, sending = 1, sent = 2, delivered = 3, undelivered = 3
 local event = ARGV[1]
 local current = rank[record.status]
 if event == 'attempt_failed' then
-  if record.status ~= 'sending' then return 0 end
+  if current > 1 then return 0 end
 else
   local next = rank[event]
   if next == nil then return redis.error_reply('unknown event ' .. event) end

@@ -40,9 +40,9 @@ export function providerModule(id: ProviderId): ProviderModule {
   return module;
 }
 
-/** Builds the configured chain, in PROVIDERS order. */
+/** Builds every provider a chain uses (PROVIDERS first, in order, then those only routes name). */
 export function createProviders(context: ProviderContext): SmsProvider[] {
-  return context.config.providers.map((id) => providerModule(id).create(context));
+  return context.config.enabledProviders.map((id) => providerModule(id).create(context));
 }
 
 /** Receipt handlers of every provider that has them (whether or not it is in the chain: late receipts still count). */

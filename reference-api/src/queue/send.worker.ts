@@ -11,6 +11,7 @@ import {
   TransientProviderError,
   type ClassifiedProviderError as ProviderError,
 } from '../providers/provider-errors.js';
+import type { CircuitBreakers } from '../providers/circuit-breaker.js';
 import type { ProviderPauses } from '../providers/provider-pause.js';
 import type { SmsProvider } from '../providers/sms-provider.js';
 import { open } from './crypto.js';
@@ -25,6 +26,7 @@ export interface SendWorkerDeps {
   readonly providers: ReadonlyMap<string, SmsProvider>;
   readonly store: MessageStore;
   readonly pauses: ProviderPauses;
+  readonly breakers: CircuitBreakers;
   readonly stats: SendStats;
   readonly logger: Logger;
   readonly concurrency: number;
@@ -63,44 +65,104 @@ function backoffDelay(deps: SendWorkerDeps, job: Job<SendJobData> | undefined): 
   return Math.round(deps.retryBaseDelayMs * 2 ** (n - 1) * (0.5 + Math.random() * 0.5));
 }
 
+/** What to do after trying (or skipping) one provider of the chain. */
+type Step =
+  | { kind: 'done'; outcome: string }
+  | { kind: 'delay'; until: number }
+  | { kind: 'retry'; error: ProviderError }
+  | { kind: 'next'; error: ProviderError; reopensAt?: number };
+
 /** Sends one job: expire it, or walk its chain from where the last try left off. */
 export async function processSendJob(
   job: Job<SendJobData>,
   token: string | undefined,
   deps: SendWorkerDeps,
 ): Promise<string> {
-  const { messageId } = job.data;
-  if (Date.now() >= job.data.expiresAt) return expire(job, deps);
+  const { messageId, expiresAt, chain } = job.data;
+  if (Date.now() >= expiresAt) return expire(job, deps);
   const content = open<SendJobContent>(deps.key, messageId, job.data.sealed);
-  let index = job.data.chainIndex;
-  let attempt = job.data.providerAttempt;
+  let [index, attempt] = [job.data.chainIndex, job.data.providerAttempt];
   let lastError: ProviderError | undefined;
+  let reopen: { at: number; index: number } | undefined;
   while (index !== -1) {
-    const providerId = job.data.chain[index]!;
-    const provider = deps.providers.get(providerId);
-    const pausedUntil = await deps.pauses.pausedUntil(providerId);
-    if (provider && pausedUntil && pausedUntil < job.data.expiresAt) {
-      return delayUntil(job, token, { chainIndex: index, providerAttempt: attempt }, pausedUntil);
-    }
-    const result = provider
-      ? await tryProvider(provider, content, job.data, deps)
-      : unavailable(providerId, pausedUntil);
-    if (result.kind === 'sent') return 'sent';
-    if (result.kind === 'already-done') return 'already-done';
-    lastError = result.error;
-    if (result.error.kind === 'rate_limited') {
-      const until = await deps.pauses.pause(providerId, result.error.retryAfterMs);
-      if (until < job.data.expiresAt)
-        return delayUntil(job, token, { chainIndex: index, providerAttempt: attempt }, until);
-    } else if (result.error.kind === 'transient' && attempt + 1 < deps.attemptsPerProvider) {
+    const step = await stepProvider(chain[index]!, content, job.data, attempt, deps);
+    const position = { chainIndex: index, providerAttempt: attempt };
+    if (step.kind === 'done') return step.outcome;
+    if (step.kind === 'delay') return delayUntil(job, token, position, step.until);
+    if (step.kind === 'retry') {
       await job.updateData({ ...job.data, chainIndex: index, providerAttempt: attempt + 1 });
-      throw result.error; // BullMQ retries after backoffDelay
+      throw step.error; // BullMQ retries after backoffDelay
     }
-    await deps.store.apply(messageId, 'attempt_failed', failureFields(result.error));
-    index = nextInChain(job.data.chain.length, index);
-    attempt = 0;
+    lastError = step.error;
+    if (step.reopensAt && (!reopen || step.reopensAt < reopen.at))
+      reopen = { at: step.reopensAt, index: reopen?.index ?? index };
+    await deps.store.apply(messageId, 'attempt_failed', failureFields(step.error));
+    [index, attempt] = [nextInChain(chain.length, index), 0];
   }
+  // Every provider left was skipped by its breaker: wait for the first to close rather than fail.
+  if (reopen && reopen.at < expiresAt)
+    return delayUntil(job, token, { chainIndex: reopen.index, providerAttempt: 0 }, reopen.at);
   return failForGood(messageId, lastError, deps);
+}
+
+/** Tries one provider, unless it is paused (429) or its breaker is open, and says what comes next. */
+async function stepProvider(
+  providerId: string,
+  content: SendJobContent,
+  data: SendJobData,
+  attempt: number,
+  deps: SendWorkerDeps,
+): Promise<Step> {
+  const provider = deps.providers.get(providerId);
+  if (!provider)
+    return {
+      kind: 'next',
+      error: new TransientProviderError(providerId, 'not configured in this worker'),
+    };
+  const [pausedUntil, openUntil] = await Promise.all([
+    deps.pauses.pausedUntil(providerId),
+    deps.breakers.openUntil(providerId),
+  ]);
+  if (pausedUntil) return pausedOrNext(providerId, pausedUntil, data.expiresAt);
+  if (openUntil)
+    return {
+      kind: 'next',
+      error: new TransientProviderError(
+        providerId,
+        'circuit open after repeated failures: skipped',
+      ),
+      reopensAt: openUntil,
+    };
+  const result = await tryProvider(provider, content, data, deps);
+  if (result.kind !== 'failed') return { kind: 'done', outcome: result.kind };
+  const { error } = result;
+  if (error.kind === 'rate_limited')
+    return pausedOrNext(
+      providerId,
+      await deps.pauses.pause(providerId, error.retryAfterMs),
+      data.expiresAt,
+      error,
+    );
+  if (error.kind === 'permanent') return { kind: 'next', error };
+  await deps.breakers.recordFailure(providerId);
+  return attempt + 1 < deps.attemptsPerProvider
+    ? { kind: 'retry', error }
+    : { kind: 'next', error };
+}
+
+/** Waits out a provider's pause when it ends within the message's lifetime; otherwise moves on. */
+function pausedOrNext(
+  providerId: string,
+  until: number,
+  expiresAt: number,
+  error?: ProviderError,
+): Step {
+  if (until < expiresAt) return { kind: 'delay', until };
+  return {
+    kind: 'next',
+    error:
+      error ?? new TransientProviderError(providerId, 'rate-limited beyond the message lifetime'),
+  };
 }
 
 async function tryProvider(
@@ -131,6 +193,7 @@ async function tryProvider(
       deps.store.indexProviderId(data.messageId, provider.id, providerMessageId),
       deps.store.apply(data.messageId, 'sent', { provider: provider.id, providerMessageId }),
       deps.stats.record(provider.id, 'sent', ms),
+      deps.breakers.recordSuccess(provider.id),
     ]);
     deps.logger.info('message sent', {
       messageId: data.messageId,
@@ -161,13 +224,6 @@ async function tryProvider(
   } finally {
     clearTimeout(timer);
   }
-}
-
-function unavailable(providerId: string, pausedUntil: number): Attempt {
-  const reason = pausedUntil
-    ? 'rate-limited beyond the message lifetime'
-    : 'not configured in this worker';
-  return { kind: 'failed', error: new TransientProviderError(providerId, reason) };
 }
 
 async function delayUntil(

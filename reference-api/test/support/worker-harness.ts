@@ -13,6 +13,7 @@ import type { MessageRecord, MessageStatus } from '../../src/messages/message-st
 import { MessageStore } from '../../src/messages/message-store.js';
 import { SendStats } from '../../src/metrics/send-stats.js';
 import { ProviderPauses } from '../../src/providers/provider-pause.js';
+import { CircuitBreakers, type BreakerSettings } from '../../src/providers/circuit-breaker.js';
 import type { SmsProvider } from '../../src/providers/sms-provider.js';
 import { SendQueue } from '../../src/queue/send.queue.js';
 import { createSendWorker } from '../../src/queue/send.worker.js';
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   readonly attemptsPerProvider?: number;
   readonly retryBaseDelayMs?: number;
   readonly providerTimeoutMs?: number;
+  /** Breaker settings; by default it never opens, so retry tests see every try. */
+  readonly breaker?: BreakerSettings;
 }
 
 const FINAL: MessageStatus[] = ['sent', 'delivered', 'undelivered', 'failed', 'expired'];
@@ -64,6 +67,11 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     logger,
     providers: new Map(options.providers.map((p) => [p.id, p])),
     pauses: new ProviderPauses(redis, prefix),
+    breakers: new CircuitBreakers(
+      redis,
+      prefix,
+      options.breaker ?? { threshold: 1000, windowSeconds: 60, cooldownSeconds: 30 },
+    ),
     concurrency: 4,
     attemptsPerProvider: attempts,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 20,
@@ -77,6 +85,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     queue,
     idempotency: new IdempotencyKeys(redis, prefix),
     providers: options.providers,
+    route: () => options.providers.map((p) => p.id),
     logger,
   };
   return {
