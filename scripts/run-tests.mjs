@@ -35,6 +35,7 @@ const result = spawnSync(
     'tsx',
     '--test',
     '--test-concurrency=2',
+    '--test-timeout=180000',
     '--test-reporter=spec',
     ...files,
   ],
