@@ -86,6 +86,7 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    probe.on('error', () => undefined); // refused until the server listens: expected, not worth a warning
     try {
       await probe.connect();
       await probe.ping();
