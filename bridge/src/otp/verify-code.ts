@@ -4,8 +4,7 @@ import type { AuthRecord } from './auth-record.js';
 import { hashCode, hashesEqual, hasCodeShape } from './code.js';
 import type { VerifyOutcome } from './code-store.js';
 import { findOwnRecord } from './find-record.js';
-import type { OtpDeps } from './otp-deps.js';
-import { userWaitPolicy } from './otp-deps.js';
+import { userWaitPolicy, type OtpDeps } from './otp-deps.js';
 import { maxAttemptsReached, refusalError } from './otp-errors.js';
 
 /** A code to check, as the CIAM API takes it. */
