@@ -17,12 +17,18 @@ describe('concurrent validations over HTTP', () => {
   });
 
   const sendTo = async (phoneNumber: string) => {
-    const res = await stack.call('POST', BASE, token, { userName: phoneNumber, phoneNumber, deviceType: 'SMS' });
+    const res = await stack.call('POST', BASE, token, {
+      userName: phoneNumber,
+      phoneNumber,
+      deviceType: 'SMS',
+    });
     return { authId: String(res.body['authId']), otp: await stack.codeSentTo(phoneNumber) };
   };
 
   const fire = (authId: string, otp: string) =>
-    Promise.all(Array.from({ length: 50 }, () => stack.call('POST', `${BASE}/${authId}`, token, { otp })));
+    Promise.all(
+      Array.from({ length: 50 }, () => stack.call('POST', `${BASE}/${authId}`, token, { otp })),
+    );
 
   it('let exactly one of 50 requests with the right code through; the other 49 get 409', async () => {
     const { authId, otp } = await sendTo(testPhone(0));

@@ -32,14 +32,22 @@ describe('sending through the reference API', () => {
     const before = await redis.client().keys('{mfa}:auth:*');
     const res = await stack.call('POST', BASE, token, body());
     assertFailure(res, 502, 'DELIVERY_UNAVAILABLE');
-    assert.deepEqual(await redis.client().keys('{mfa}:auth:*'), before, 'no authentication was left behind');
+    assert.deepEqual(
+      await redis.client().keys('{mfa}:auth:*'),
+      before,
+      'no authentication was left behind',
+    );
   };
 
   describe('with the API key it requires', () => {
     let stack: DeviceAuthStack;
     let token: string;
     before(async () => {
-      stack = await startDeviceAuthStack(redis, { REFERENCE_API_KEY: API_KEY }, { REFERENCE_API_KEY: API_KEY });
+      stack = await startDeviceAuthStack(
+        redis,
+        { REFERENCE_API_KEY: API_KEY },
+        { REFERENCE_API_KEY: API_KEY },
+      );
       token = await stack.client({ clientId: 'keyed' });
     });
 
@@ -52,12 +60,19 @@ describe('sending through the reference API', () => {
 
   describe('when the reference API refuses, is down or hangs', () => {
     it('answers 502 DELIVERY_UNAVAILABLE for a refused API key, leaving no authentication behind', async () => {
-      const stack = await startDeviceAuthStack(redis, { REFERENCE_API_KEY: 'the-wrong-key-0123456789' }, { REFERENCE_API_KEY: API_KEY });
+      const stack = await startDeviceAuthStack(
+        redis,
+        { REFERENCE_API_KEY: 'the-wrong-key-0123456789' },
+        { REFERENCE_API_KEY: API_KEY },
+      );
       await expectNothingLeft(stack, await stack.client({ clientId: 'wrong-key' }));
     });
 
-    it('answers 502 DELIVERY_UNAVAILABLE when nothing listens, and a failed send does not count against the number\'s limit', async () => {
-      const stack = await startDeviceAuthStack(redis, { REFERENCE_API_URL: 'http://127.0.0.1:1', RATE_PHONE_SENDS: '1' });
+    it("answers 502 DELIVERY_UNAVAILABLE when nothing listens, and a failed send does not count against the number's limit", async () => {
+      const stack = await startDeviceAuthStack(redis, {
+        REFERENCE_API_URL: 'http://127.0.0.1:1',
+        RATE_PHONE_SENDS: '1',
+      });
       const token = await stack.client({ clientId: 'down' });
       const sent = body();
       assertFailure(await stack.call('POST', BASE, token, sent), 502, 'DELIVERY_UNAVAILABLE');
@@ -66,7 +81,10 @@ describe('sending through the reference API', () => {
     });
 
     it('answers 502 DELIVERY_UNAVAILABLE after REFERENCE_API_TIMEOUT_MS when it hangs', async () => {
-      const stack = await startDeviceAuthStack(redis, { REFERENCE_API_URL: await hangingServer(redis), REFERENCE_API_TIMEOUT_MS: '200' });
+      const stack = await startDeviceAuthStack(redis, {
+        REFERENCE_API_URL: await hangingServer(redis),
+        REFERENCE_API_TIMEOUT_MS: '200',
+      });
       const started = Date.now();
       await expectNothingLeft(stack, await stack.client({ clientId: 'hung' }));
       assert.ok(Date.now() - started < 3000);

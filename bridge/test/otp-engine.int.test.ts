@@ -7,17 +7,31 @@ import { issueCode, type IssueRequest } from '../src/otp/issue-code.js';
 import { resendCode } from '../src/otp/resend-code.js';
 import { verifyCode } from '../src/otp/verify-code.js';
 import { expectCiam } from './support/expect-ciam.js';
-import { RecordingSender, testApplication, testConfig, testOtpDeps, testPhone } from './support/otp-fixtures.js';
+import {
+  RecordingSender,
+  testApplication,
+  testConfig,
+  testOtpDeps,
+  testPhone,
+} from './support/otp-fixtures.js';
 
 const redis = useRedis();
 const app = testApplication();
 const other = testApplication({ clientId: 'app-b' });
-const generous = testConfig({ RATE_PHONE_SENDS: '1000', RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: '1000' });
+const generous = testConfig({
+  RATE_PHONE_SENDS: '1000',
+  RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: '1000',
+});
 
 function setup() {
   const { deps, clock } = testOtpDeps(redis.client(), { config: generous });
   const sender = deps.sender as RecordingSender;
-  const request = (overrides: Partial<IssueRequest> = {}): IssueRequest => ({ userName: 'jdoe', phoneNumber: testPhone(0), deviceType: 'sms', ...overrides });
+  const request = (overrides: Partial<IssueRequest> = {}): IssueRequest => ({
+    userName: 'jdoe',
+    phoneNumber: testPhone(0),
+    deviceType: 'sms',
+    ...overrides,
+  });
   const issue = async (overrides: Partial<IssueRequest> = {}) => {
     const { authId } = await issueCode(deps, app, request(overrides));
     return { authId, code: sender.lastCode() };
@@ -33,7 +47,10 @@ describe('a code', () => {
     const { deps, sender, issue } = setup();
     const { authId, code } = await issue({ phoneNumber: '+1 (415) 555-0100' });
     assert.equal(sender.sent[0]?.to, '+14155550100');
-    assert.match(sender.sent[0]?.text ?? '', new RegExp(`Acme: your verification code is ${code}\\.`));
+    assert.match(
+      sender.sent[0]?.text ?? '',
+      new RegExp(`Acme: your verification code is ${code}\\.`),
+    );
     await verifyCode(deps, app, { authId, otp: code, deviceType: 'SMS' });
     await expectCiam(verifyCode(deps, app, { authId, otp: code }), 'ALREADY_VALIDATED');
     assert.equal((await describeAuthentication(deps, app, authId)).status, 'approved');
@@ -43,7 +60,10 @@ describe('a code', () => {
     const { deps, issue, wrong } = setup();
     const { authId, code } = await issue();
     for (const remaining of [4, 3, 2, 1]) {
-      const error = await expectCiam(verifyCode(deps, app, { authId, otp: wrong(code) }), 'OTP_INVALID');
+      const error = await expectCiam(
+        verifyCode(deps, app, { authId, otp: wrong(code) }),
+        'OTP_INVALID',
+      );
       assert.equal(error.extra['attemptsRemaining'], remaining);
     }
     await expectCiam(verifyCode(deps, app, { authId, otp: wrong(code) }), 'MAX_ATTEMPTS_REACHED');
@@ -64,7 +84,10 @@ describe('a code', () => {
   it('sent by SMS is not validated under another device type', async () => {
     const { deps, issue } = setup();
     const { authId, code } = await issue();
-    await expectCiam(verifyCode(deps, app, { authId, otp: code, deviceType: 'WHATSAPP' }), 'INVALID_REQUEST');
+    await expectCiam(
+      verifyCode(deps, app, { authId, otp: code, deviceType: 'WHATSAPP' }),
+      'INVALID_REQUEST',
+    );
     await verifyCode(deps, app, { authId, otp: code, deviceType: 'sms' });
   });
 
@@ -92,8 +115,14 @@ describe('a code', () => {
 
   it('with an unknown or malformed authId is not found', async () => {
     const { deps } = setup();
-    await expectCiam(verifyCode(deps, app, { authId: '00000000-0000-4000-8000-000000000000', otp: '123456' }), 'AUTH_NOT_FOUND');
-    await expectCiam(verifyCode(deps, app, { authId: 'not-a-uuid', otp: '123456' }), 'AUTH_NOT_FOUND');
+    await expectCiam(
+      verifyCode(deps, app, { authId: '00000000-0000-4000-8000-000000000000', otp: '123456' }),
+      'AUTH_NOT_FOUND',
+    );
+    await expectCiam(
+      verifyCode(deps, app, { authId: 'not-a-uuid', otp: '123456' }),
+      'AUTH_NOT_FOUND',
+    );
   });
 });
 
@@ -101,8 +130,12 @@ describe('concurrent validations', () => {
   it('with the right code succeed exactly once out of 50', async () => {
     const { deps, issue } = setup();
     const { authId, code } = await issue();
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => verifyCode(deps, app, { authId, otp: code })));
-    const codes = results.map((r) => (r.status === 'fulfilled' ? 'OK' : (r.reason as { code: string }).code));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => verifyCode(deps, app, { authId, otp: code })),
+    );
+    const codes = results.map((r) =>
+      r.status === 'fulfilled' ? 'OK' : (r.reason as { code: string }).code,
+    );
     assert.equal(codes.filter((c) => c === 'OK').length, 1);
     assert.equal(codes.filter((c) => c === 'ALREADY_VALIDATED').length, 49);
   });
@@ -110,8 +143,12 @@ describe('concurrent validations', () => {
   it('with wrong codes never evaluate more than the maximum, and the right code is refused afterwards', async () => {
     const { deps, issue, wrong } = setup();
     const { authId, code } = await issue();
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => verifyCode(deps, app, { authId, otp: wrong(code) })));
-    const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'OK'));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => verifyCode(deps, app, { authId, otp: wrong(code) })),
+    );
+    const codes = results.map((r) =>
+      r.status === 'rejected' ? (r.reason as { code: string }).code : 'OK',
+    );
     assert.equal(codes.filter((c) => c === 'OTP_INVALID').length, 4, 'the fifth wrong code locks');
     assert.equal(codes.filter((c) => c === 'MAX_ATTEMPTS_REACHED').length, 46);
     await expectCiam(verifyCode(deps, app, { authId, otp: code }), 'MAX_ATTEMPTS_REACHED');
@@ -129,14 +166,21 @@ describe('resending', () => {
     assert.equal(sender.lastCode(), code);
     assert.equal(resent.sendsRemaining, 3);
     assert.equal(resent.resendAvailableAt, new Date(clock.now() + 60_000).toISOString());
-    assert.equal((await expectCiam(resendCode(deps, app, authId), 'RATE_LIMITED')).headers['Retry-After'], '60');
+    assert.equal(
+      (await expectCiam(resendCode(deps, app, authId), 'RATE_LIMITED')).headers['Retry-After'],
+      '60',
+    );
     await verifyCode(deps, app, { authId, otp: code });
   });
 
-  it('stops at the application\'s maximum number of sends', async () => {
+  it("stops at the application's maximum number of sends", async () => {
     const { deps, clock } = setup();
     const capped = testApplication({ maxSendsPerAuth: 2, resendCooldownSeconds: 0 });
-    const { authId } = await issueCode(deps, capped, { userName: 'jdoe', phoneNumber: testPhone(1), deviceType: 'SMS' });
+    const { authId } = await issueCode(deps, capped, {
+      userName: 'jdoe',
+      phoneNumber: testPhone(1),
+      deviceType: 'SMS',
+    });
     clock.advance(1);
     await resendCode(deps, capped, authId);
     clock.advance(1);
@@ -151,7 +195,10 @@ describe('resending', () => {
     await expectCiam(verifyCode(deps, app, { authId, otp: wrong(code) }), 'OTP_INVALID');
     clock.advance(30_000);
     await resendCode(deps, app, authId);
-    const error = await expectCiam(verifyCode(deps, app, { authId, otp: wrong(code) }), 'OTP_INVALID');
+    const error = await expectCiam(
+      verifyCode(deps, app, { authId, otp: wrong(code) }),
+      'OTP_INVALID',
+    );
     assert.equal(error.extra['attemptsRemaining'], 2);
   });
 
@@ -188,8 +235,14 @@ describe('the status of an authentication', () => {
     const { authId, code } = await issue();
     const status = await describeAuthentication(deps, app, authId);
     assert.deepEqual(status, {
-      authId, status: 'pending', deviceType: 'SMS', phoneNumber: '+14******100', attemptsRemaining: 5, sendsRemaining: 4,
-      createdAt: new Date(clock.now()).toISOString(), expiresAt: new Date(clock.now() + 300_000).toISOString(),
+      authId,
+      status: 'pending',
+      deviceType: 'SMS',
+      phoneNumber: '+14******100',
+      attemptsRemaining: 5,
+      sendsRemaining: 4,
+      createdAt: new Date(clock.now()).toISOString(),
+      expiresAt: new Date(clock.now() + 300_000).toISOString(),
       resendAvailableAt: new Date(clock.now() + 30_000).toISOString(),
     });
     assert.ok(!JSON.stringify(status).includes(code));

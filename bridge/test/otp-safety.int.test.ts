@@ -6,7 +6,13 @@ import { issueCode, type IssueRequest } from '../src/otp/issue-code.js';
 import { resendCode } from '../src/otp/resend-code.js';
 import { verifyCode } from '../src/otp/verify-code.js';
 import { expectCiam } from './support/expect-ciam.js';
-import { RecordingSender, testApplication, testConfig, testOtpDeps, testPhone } from './support/otp-fixtures.js';
+import {
+  RecordingSender,
+  testApplication,
+  testConfig,
+  testOtpDeps,
+  testPhone,
+} from './support/otp-fixtures.js';
 
 const redis = useRedis();
 const app = testApplication();
@@ -15,7 +21,12 @@ const generous = testConfig({ RATE_PHONE_SENDS: '1000', RATE_COUNTRY_SENDS_PER_M
 function setup(config = generous) {
   const { deps, clock } = testOtpDeps(redis.client(), { config });
   const sender = deps.sender as RecordingSender;
-  const request = (overrides: Partial<IssueRequest> = {}): IssueRequest => ({ userName: 'jdoe', phoneNumber: testPhone(0), deviceType: 'SMS', ...overrides });
+  const request = (overrides: Partial<IssueRequest> = {}): IssueRequest => ({
+    userName: 'jdoe',
+    phoneNumber: testPhone(0),
+    deviceType: 'SMS',
+    ...overrides,
+  });
   const issue = async (overrides: Partial<IssueRequest> = {}) => {
     const { authId } = await issueCode(deps, app, request(overrides));
     return { authId, code: sender.lastCode() };
@@ -27,7 +38,8 @@ function setup(config = generous) {
   return { deps, clock, sender, request, issue, failOnce };
 }
 
-const retryAfter = (err: { headers: Readonly<Record<string, string>> }) => Number(err.headers['Retry-After']);
+const retryAfter = (err: { headers: Readonly<Record<string, string>> }) =>
+  Number(err.headers['Retry-After']);
 
 beforeEach(() => redis.flush());
 
@@ -54,7 +66,12 @@ describe('failures per user (NIST SP 800-63B-4 3.2.2)', () => {
       clock.advance(wait * 1000);
       const next = await issue();
       assert.equal(await failOnce(next.authId, next.code), 'OTP_INVALID');
-      wait = retryAfter(await expectCiam(verifyCode(deps, app, { authId: next.authId, otp: next.code }), 'RATE_LIMITED'));
+      wait = retryAfter(
+        await expectCiam(
+          verifyCode(deps, app, { authId: next.authId, otp: next.code }),
+          'RATE_LIMITED',
+        ),
+      );
       waits.push(wait);
     }
     assert.deepEqual(waits, [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
@@ -112,20 +129,36 @@ describe('what is refused before anything is sent or counted', () => {
     const { deps, sender, request } = setup();
     const withEmail = testApplication({ deviceTypes: ['SMS', 'EMAIL', 'TOTP'] });
     for (const deviceType of ['EMAIL', 'totp', 'fax', 'WHATSAPP']) {
-      await expectCiam(issueCode(deps, deviceType === 'WHATSAPP' ? testApplication({ deviceTypes: ['SMS'] }) : withEmail, request({ deviceType })), 'UNSUPPORTED_DEVICE_TYPE');
+      await expectCiam(
+        issueCode(
+          deps,
+          deviceType === 'WHATSAPP' ? testApplication({ deviceTypes: ['SMS'] }) : withEmail,
+          request({ deviceType }),
+        ),
+        'UNSUPPORTED_DEVICE_TYPE',
+      );
     }
     assert.equal(sender.sent.length, 0);
   });
 
   it('a number that is not a valid international number', async () => {
     const { deps, request } = setup();
-    for (const phoneNumber of ['8212345212', '+1 555', '+00000000000', 'abc', '+1800 555 0100'.repeat(3)]) {
-      const error = await expectCiam(issueCode(deps, app, request({ phoneNumber })), 'INVALID_PHONE_NUMBER');
+    for (const phoneNumber of [
+      '8212345212',
+      '+1 555',
+      '+00000000000',
+      'abc',
+      '+1800 555 0100'.repeat(3),
+    ]) {
+      const error = await expectCiam(
+        issueCode(deps, app, request({ phoneNumber })),
+        'INVALID_PHONE_NUMBER',
+      );
       assert.equal(error.status, 400);
     }
   });
 
-  it('a country outside the application\'s allow-list, with 403', async () => {
+  it("a country outside the application's allow-list, with 403", async () => {
     const { deps, sender, request } = setup();
     const indiaOnly = testApplication({ allowedCountries: ['IN'] });
     await expectCiam(issueCode(deps, indiaOnly, request()), 'FORBIDDEN');
@@ -148,11 +181,19 @@ describe('what Redis holds', () => {
     for (const key of await client.keys('*')) {
       assert.ok(!key.includes('8212345212'), key);
       const type = await client.type(key);
-      const values = type === 'hash' ? Object.values(await client.hgetall(key))
-        : type === 'stream' ? (await client.xrange(key, '-', '+')).flatMap(([, f]) => f)
-        : type === 'string' ? [String(await client.get(key))] : [];
+      const values =
+        type === 'hash'
+          ? Object.values(await client.hgetall(key))
+          : type === 'stream'
+            ? (await client.xrange(key, '-', '+')).flatMap(([, f]) => f)
+            : type === 'string'
+              ? [String(await client.get(key))]
+              : [];
       for (const value of values) {
-        assert.ok(value !== code && !value.includes(`"${code}"`) && !value.includes(`is ${code}`), `${key} holds the code`);
+        assert.ok(
+          value !== code && !value.includes(`"${code}"`) && !value.includes(`is ${code}`),
+          `${key} holds the code`,
+        );
         assert.ok(!value.includes('8212345212'), `${key} holds the phone number`);
       }
     }

@@ -6,7 +6,13 @@ import { issueCode, type IssueRequest } from '../src/otp/issue-code.js';
 import { resendCode } from '../src/otp/resend-code.js';
 import { verifyCode } from '../src/otp/verify-code.js';
 import { expectCiam } from './support/expect-ciam.js';
-import { RecordingSender, testApplication, testConfig, testOtpDeps, testPhone } from './support/otp-fixtures.js';
+import {
+  RecordingSender,
+  testApplication,
+  testConfig,
+  testOtpDeps,
+  testPhone,
+} from './support/otp-fixtures.js';
 
 const app = testApplication({ maxAttempts: 10 });
 const otherApp = testApplication({ clientId: 'app-b' });
@@ -17,12 +23,19 @@ describe('rate limits', () => {
 
   function setup(env: Record<string, string> = {}) {
     const { deps, clock } = testOtpDeps(redis.client(), { config: testConfig(env) });
-    const request = (overrides: Partial<IssueRequest> = {}): IssueRequest => ({ userName: 'jdoe', phoneNumber: testPhone(0), deviceType: 'SMS', ...overrides });
-    const send = (overrides: Partial<IssueRequest> = {}, as = app) => issueCode(deps, as, request(overrides));
+    const request = (overrides: Partial<IssueRequest> = {}): IssueRequest => ({
+      userName: 'jdoe',
+      phoneNumber: testPhone(0),
+      deviceType: 'SMS',
+      ...overrides,
+    });
+    const send = (overrides: Partial<IssueRequest> = {}, as = app) =>
+      issueCode(deps, as, request(overrides));
     return { deps, clock, send, sender: deps.sender as RecordingSender };
   }
 
-  const retryAfter = (err: { headers: Readonly<Record<string, string>> }) => Number(err.headers['Retry-After']);
+  const retryAfter = (err: { headers: Readonly<Record<string, string>> }) =>
+    Number(err.headers['Retry-After']);
 
   it('allow 5 sends to one number in 10 minutes by default, then 429 with Retry-After, whoever asks', async () => {
     const { send } = setup();
@@ -40,7 +53,11 @@ describe('rate limits', () => {
     await resendCode(deps, app, authId);
     clock.advance(60_000);
     await expectCiam(resendCode(deps, app, authId), 'RATE_LIMITED');
-    assert.equal((await describeAuthentication(deps, app, authId)).sendsRemaining, 3, 'the refused resend was not counted');
+    assert.equal(
+      (await describeAuthentication(deps, app, authId)).sendsRemaining,
+      3,
+      'the refused resend was not counted',
+    );
   });
 
   it('limit sends per application', async () => {
@@ -62,13 +79,16 @@ describe('rate limits', () => {
     const { send } = setup({ RATE_IP_SENDS_PER_HOUR: '2' });
     await send({ phoneNumber: testPhone(0), ipAddress: '203.0.113.7' });
     await send({ phoneNumber: testPhone(1), ipAddress: '203.0.113.7' });
-    const error = await expectCiam(send({ phoneNumber: testPhone(2), ipAddress: '203.0.113.7' }), 'RATE_LIMITED');
+    const error = await expectCiam(
+      send({ phoneNumber: testPhone(2), ipAddress: '203.0.113.7' }),
+      'RATE_LIMITED',
+    );
     assert.ok(retryAfter(error) > 3500);
     await send({ phoneNumber: testPhone(2), ipAddress: '203.0.113.8' });
     await send({ phoneNumber: testPhone(3) });
   });
 
-  it('count nothing for a refused send, so one limit never eats another\'s budget', async () => {
+  it("count nothing for a refused send, so one limit never eats another's budget", async () => {
     const { send, sender } = setup({ RATE_PHONE_SENDS: '1', RATE_COUNTRY_SENDS_PER_MINUTE: '2' });
     await send({ phoneNumber: testPhone(0) });
     await expectCiam(send({ phoneNumber: testPhone(0) }), 'RATE_LIMITED');
@@ -81,7 +101,8 @@ describe('rate limits', () => {
     const { deps, send, sender } = setup({ RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: '3' });
     const { authId } = await send();
     const wrong = String((Number(sender.lastCode()) + 1) % 1_000_000).padStart(6, '0');
-    for (let i = 0; i < 3; i++) await expectCiam(verifyCode(deps, app, { authId, otp: wrong }), 'OTP_INVALID');
+    for (let i = 0; i < 3; i++)
+      await expectCiam(verifyCode(deps, app, { authId, otp: wrong }), 'OTP_INVALID');
     await expectCiam(verifyCode(deps, app, { authId, otp: sender.lastCode() }), 'RATE_LIMITED');
     assert.equal((await describeAuthentication(deps, app, authId)).attemptsRemaining, 7);
   });
@@ -91,8 +112,14 @@ describe('rate limits', () => {
     const a = await send({ phoneNumber: testPhone(0) });
     const codeA = sender.lastCode();
     const b = await send({ phoneNumber: testPhone(1), userName: 'other' });
-    await expectCiam(verifyCode(deps, app, { authId: a.authId, otp: '000000' === codeA ? '111111' : '000000' }), 'OTP_INVALID');
+    await expectCiam(
+      verifyCode(deps, app, { authId: a.authId, otp: '000000' === codeA ? '111111' : '000000' }),
+      'OTP_INVALID',
+    );
     await verifyCode(deps, app, { authId: a.authId, otp: codeA });
-    await expectCiam(verifyCode(deps, app, { authId: b.authId, otp: sender.lastCode() }), 'RATE_LIMITED');
+    await expectCiam(
+      verifyCode(deps, app, { authId: b.authId, otp: sender.lastCode() }),
+      'RATE_LIMITED',
+    );
   });
 });

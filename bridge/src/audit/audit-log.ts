@@ -3,7 +3,15 @@ import { maskPhone } from '@sms-mfa/common/mask';
 
 /** Everything the audit trail records. */
 export type AuditEventType =
-  | 'issued' | 'sent' | 'send_failed' | 'validated' | 'validation_failed' | 'locked' | 'expired' | 'canceled' | 'rate_limited';
+  | 'issued'
+  | 'sent'
+  | 'send_failed'
+  | 'validated'
+  | 'validation_failed'
+  | 'locked'
+  | 'expired'
+  | 'canceled'
+  | 'rate_limited';
 
 /** One audit event as recorded: never a code, never a full phone number. */
 export interface AuditEvent {
@@ -18,7 +26,10 @@ export interface AuditEvent {
 }
 
 /** An event read back, with its stream id (the paging cursor) and time. */
-export type StoredAuditEvent = { readonly id: string; readonly at: string } & Record<string, string>;
+export type StoredAuditEvent = { readonly id: string; readonly at: string } & Record<
+  string,
+  string
+>;
 
 /** One page of events, newest first; `nextCursor` is absent on the last page. */
 export interface AuditPage {
@@ -42,7 +53,16 @@ export class AuditLog {
 
   /** Appends one event (the stream keeps about the newest 100 000). */
   async record(event: AuditEvent): Promise<void> {
-    const fields = ['type', event.type, 'application', event.application, 'outcome', event.outcome, 'at', new Date(this.now()).toISOString()];
+    const fields = [
+      'type',
+      event.type,
+      'application',
+      event.application,
+      'outcome',
+      event.outcome,
+      'at',
+      new Date(this.now()).toISOString(),
+    ];
     if (event.authId) fields.push('authId', event.authId);
     if (event.phone) fields.push('phone', maskPhone(event.phone));
     if (event.reason) fields.push('reason', event.reason);
@@ -51,7 +71,13 @@ export class AuditLog {
 
   /** Events older than `cursor` (or the newest when absent), at most `limit`. */
   async page(cursor: string | undefined, limit: number): Promise<AuditPage> {
-    const rows = await this.redis.xrevrange(this.#key, cursor ? `(${cursor}` : '+', '-', 'COUNT', limit + 1);
+    const rows = await this.redis.xrevrange(
+      this.#key,
+      cursor ? `(${cursor}` : '+',
+      '-',
+      'COUNT',
+      limit + 1,
+    );
     const events = rows.slice(0, limit).map(([id, flat]) => toEvent(id, flat));
     return { events, nextCursor: rows.length > limit ? events.at(-1)?.id : undefined };
   }

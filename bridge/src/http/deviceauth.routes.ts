@@ -1,4 +1,10 @@
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import {
+  Router,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@sms-mfa/common/logger';
@@ -102,7 +108,8 @@ function handlers(deps: OtpDeps) {
 
 function appOf(res: Response): Application {
   const app = res.locals.application;
-  if (!app) throw new TypeError('deviceAuthRoutes: requireScope did not set res.locals.application');
+  if (!app)
+    throw new TypeError('deviceAuthRoutes: requireScope did not set res.locals.application');
   return app;
 }
 

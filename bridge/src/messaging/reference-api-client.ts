@@ -36,24 +36,51 @@ export class ReferenceApiClient implements MessageSender {
   ) {}
 
   async send(message: OutboundCode): Promise<{ messageId: string }> {
-    const [path, body] = message.channel === 'sms'
-      ? ['/api/sms', { mobile: message.to, totp: message.text, ttlSeconds: clampTtl(message.ttlSeconds), ...this.localeOf(message) }]
-      : ['/v1/messages', { to: message.to, code: message.code, channel: message.channel, ttlSeconds: clampTtl(message.ttlSeconds), ...this.localeOf(message) }];
+    const [path, body] =
+      message.channel === 'sms'
+        ? [
+            '/api/sms',
+            {
+              mobile: message.to,
+              totp: message.text,
+              ttlSeconds: clampTtl(message.ttlSeconds),
+              ...this.localeOf(message),
+            },
+          ]
+        : [
+            '/v1/messages',
+            {
+              to: message.to,
+              code: message.code,
+              channel: message.channel,
+              ttlSeconds: clampTtl(message.ttlSeconds),
+              ...this.localeOf(message),
+            },
+          ];
     const response = await this.post(path, body, message);
     const accepted = (await response.json().catch(() => ({}))) as { id?: unknown };
     return { messageId: typeof accepted.id === 'string' ? accepted.id : '' };
   }
 
   private async post(path: string, body: object, message: OutboundCode): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': message.idempotencyKey };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'idempotency-key': message.idempotencyKey,
+    };
     if (this.api.apiKey) headers['authorization'] = `Bearer ${this.api.apiKey}`;
     let response: Response;
     try {
       response = await fetch(`${this.api.url}${path}`, {
-        method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(this.api.timeoutMs),
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.api.timeoutMs),
       });
     } catch (err) {
-      throw this.unavailable(message, (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable');
+      throw this.unavailable(
+        message,
+        (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable',
+      );
     }
     if (!response.ok) {
       await response.body?.cancel();
@@ -67,7 +94,14 @@ export class ReferenceApiClient implements MessageSender {
   }
 
   private unavailable(message: OutboundCode, reason: string): CiamError {
-    this.logger.warn('the reference API did not accept a message', { to: maskPhone(message.to), channel: message.channel, reason });
-    return new CiamError('DELIVERY_UNAVAILABLE', 'the message could not be sent; nothing was changed, try again later');
+    this.logger.warn('the reference API did not accept a message', {
+      to: maskPhone(message.to),
+      channel: message.channel,
+      reason,
+    });
+    return new CiamError(
+      'DELIVERY_UNAVAILABLE',
+      'the message could not be sent; nothing was changed, try again later',
+    );
   }
 }

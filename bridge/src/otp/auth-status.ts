@@ -18,7 +18,11 @@ export interface AuthStatusView {
 }
 
 /** The state of the caller's own authentication at the service's current time. */
-export async function describeAuthentication(deps: OtpDeps, app: Application, authId: string): Promise<AuthStatusView> {
+export async function describeAuthentication(
+  deps: OtpDeps,
+  app: Application,
+  authId: string,
+): Promise<AuthStatusView> {
   return view(await findOwnRecord(deps, app, authId), deps.now());
 }
 
@@ -34,6 +38,7 @@ function view(record: AuthRecord, nowMs: number): AuthStatusView {
     sendsRemaining,
     createdAt: new Date(record.createdAtMs).toISOString(),
     expiresAt: new Date(record.expiresAtMs).toISOString(),
-    resendAvailableAt: sendsRemaining > 0 ? new Date(Math.max(record.nextResendAtMs, nowMs)).toISOString() : null,
+    resendAvailableAt:
+      sendsRemaining > 0 ? new Date(Math.max(record.nextResendAtMs, nowMs)).toISOString() : null,
   };
 }

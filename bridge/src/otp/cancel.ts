@@ -8,11 +8,21 @@ import { refusalError } from './otp-errors.js';
  * afterwards answers 404 AUTH_NOT_FOUND (errorCode 10007, "unknown or finished authId") and its
  * status reads `canceled`. Idempotent; an already validated authentication answers 409.
  */
-export async function cancelAuthentication(deps: OtpDeps, app: Application, authId: string): Promise<void> {
+export async function cancelAuthentication(
+  deps: OtpDeps,
+  app: Application,
+  authId: string,
+): Promise<void> {
   const record = await findOwnRecord(deps, app, authId);
   const { kind } = await deps.store.cancel(authId, app.clientId, deps.now());
   if (kind === 'not_found' || kind === 'already_validated') throw refusalError({ kind });
   if (kind === 'canceled') {
-    await deps.audit.record({ type: 'canceled', application: app.clientId, authId, phone: record.phoneMasked, outcome: 'success' });
+    await deps.audit.record({
+      type: 'canceled',
+      application: app.clientId,
+      authId,
+      phone: record.phoneMasked,
+      outcome: 'success',
+    });
   }
 }

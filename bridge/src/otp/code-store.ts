@@ -52,7 +52,9 @@ export type ReserveOutcome =
   | Refusal;
 
 /** The result of {@link CodeStore.cancel}: `finished` means there was nothing left to cancel. */
-export type CancelOutcome = { readonly kind: 'canceled' | 'finished' | 'not_found' | 'already_validated' };
+export type CancelOutcome = {
+  readonly kind: 'canceled' | 'finished' | 'not_found' | 'already_validated';
+};
 
 /**
  * Where authentications live. Every state change is one atomic operation that re-checks the state
@@ -66,7 +68,12 @@ export interface CodeStore {
   remove(authId: string): Promise<void>;
   verify(attempt: VerifyAttempt): Promise<VerifyOutcome>;
   /** Counts one more send if the cooldown, the send cap, the state and the user's wait allow it. */
-  reserveSend(authId: string, clientId: string, userKey: string, nowMs: number): Promise<ReserveOutcome>;
+  reserveSend(
+    authId: string,
+    clientId: string,
+    userKey: string,
+    nowMs: number,
+  ): Promise<ReserveOutcome>;
   /** Takes back a reservation whose send failed (only if no later send was counted since). */
   releaseSend(authId: string, reservation: SendReservation): Promise<void>;
   cancel(authId: string, clientId: string, nowMs: number): Promise<CancelOutcome>;

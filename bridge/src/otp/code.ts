@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  randomInt,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /** Shortest and longest code an application may configure. */
 export const CODE_LENGTH_RANGE = { min: 4, max: 10 } as const;
@@ -10,11 +18,19 @@ const TAG_BYTES = 16;
 
 /** A fresh code of `length` digits from the CSPRNG, zero-padded. */
 export function generateCode(length: number): string {
-  if (!Number.isInteger(length) || length < CODE_LENGTH_RANGE.min || length > CODE_LENGTH_RANGE.max) {
-    throw new TypeError(`code length must be ${CODE_LENGTH_RANGE.min}-${CODE_LENGTH_RANGE.max}, got ${length}`);
+  if (
+    !Number.isInteger(length) ||
+    length < CODE_LENGTH_RANGE.min ||
+    length > CODE_LENGTH_RANGE.max
+  ) {
+    throw new TypeError(
+      `code length must be ${CODE_LENGTH_RANGE.min}-${CODE_LENGTH_RANGE.max}, got ${length}`,
+    );
   }
   // randomInt is uniform over [0, 10^length) (no modulo bias); 10^10 is below its 2^48 limit.
-  return randomInt(0, 10 ** length).toString().padStart(length, '0');
+  return randomInt(0, 10 ** length)
+    .toString()
+    .padStart(length, '0');
 }
 
 /** True when `otp` has the shape of a code of `length` digits. */
@@ -52,8 +68,13 @@ export class CodeSealer {
   /** Decrypts a value from {@link seal}; throws if it was altered or belongs to another authId. */
   open(authId: string, sealed: string): string {
     const raw = Buffer.from(sealed, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, IV_BYTES)).setAAD(Buffer.from(authId));
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, IV_BYTES)).setAAD(
+      Buffer.from(authId),
+    );
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
   }
 }

@@ -22,17 +22,35 @@ export async function deliverCode(deps: OtpDeps, d: Delivery): Promise<void> {
   const audit = { application: record.clientId, authId: record.authId, phone: record.phoneMasked };
   try {
     const ttlSeconds = (record.expiresAtMs - d.nowMs) / 1000;
-    const selector = { deviceType: record.deviceType, locale: record.locale, templateName: record.templateName };
+    const selector = {
+      deviceType: record.deviceType,
+      locale: record.locale,
+      templateName: record.templateName,
+    };
     await deps.sender.send({
-      to: d.phone, channel: channelOf(record.deviceType), code: d.code, ttlSeconds, locale: record.locale,
+      to: d.phone,
+      channel: channelOf(record.deviceType),
+      code: d.code,
+      ttlSeconds,
+      locale: record.locale,
       text: renderTemplate(d.app, selector, { code: d.code, minutes: ttlSeconds / 60 }),
       idempotencyKey: `${record.authId}.${record.sends}`,
     });
   } catch (err) {
     await d.undo();
-    await deps.audit.record({ ...audit, type: 'send_failed', outcome: 'failure', reason: (err as { code?: string }).code ?? 'error' });
+    await deps.audit.record({
+      ...audit,
+      type: 'send_failed',
+      outcome: 'failure',
+      reason: (err as { code?: string }).code ?? 'error',
+    });
     throw err;
   }
-  await deps.audit.record({ ...audit, type: 'sent', outcome: 'success', reason: `send ${record.sends}` });
+  await deps.audit.record({
+    ...audit,
+    type: 'sent',
+    outcome: 'success',
+    reason: `send ${record.sends}`,
+  });
   deps.logger.info('code sent', { ...audit, deviceType: record.deviceType, send: record.sends });
 }

@@ -4,7 +4,11 @@ import { CiamError } from '../errors.js';
 import type { Channel } from '../messaging/reference-api-client.js';
 
 /** The device types this bridge can deliver a code to, and the reference API channel of each. */
-const CHANNELS: Partial<Record<DeviceType, Channel>> = { SMS: 'sms', WHATSAPP: 'whatsapp', TELEGRAM: 'telegram' };
+const CHANNELS: Partial<Record<DeviceType, Channel>> = {
+  SMS: 'sms',
+  WHATSAPP: 'whatsapp',
+  TELEGRAM: 'telegram',
+};
 
 /** The reference API channel for a device type. */
 export function channelOf(deviceType: DeviceType): Channel {
@@ -19,10 +23,16 @@ export function sendableDeviceType(app: Application, requested: string): DeviceT
   const deviceType = requested.toUpperCase() as DeviceType;
   const shown = /^[A-Z]{1,16}$/.test(deviceType) ? deviceType : 'this deviceType';
   if (!app.deviceTypes.includes(deviceType)) {
-    throw new CiamError('UNSUPPORTED_DEVICE_TYPE', `${shown} is not enabled for this application`, { details: [{ field: 'deviceType', message: 'is not enabled for this application' }] });
+    throw new CiamError('UNSUPPORTED_DEVICE_TYPE', `${shown} is not enabled for this application`, {
+      details: [{ field: 'deviceType', message: 'is not enabled for this application' }],
+    });
   }
   if (!CHANNELS[deviceType]) {
-    throw new CiamError('UNSUPPORTED_DEVICE_TYPE', `${shown} codes cannot be sent by this service`, { details: [{ field: 'deviceType', message: 'cannot be sent by this service' }] });
+    throw new CiamError(
+      'UNSUPPORTED_DEVICE_TYPE',
+      `${shown} codes cannot be sent by this service`,
+      { details: [{ field: 'deviceType', message: 'cannot be sent by this service' }] },
+    );
   }
   return deviceType;
 }
@@ -34,7 +44,9 @@ export function allowedPhone(app: Application, input: string): NormalisedPhone {
     phone = normalisePhone(input);
   } catch (err) {
     if (!(err instanceof InvalidPhoneError)) throw err;
-    throw new CiamError('INVALID_PHONE_NUMBER', 'Invalid phone number', { details: [{ field: 'phoneNumber', message: err.message }] });
+    throw new CiamError('INVALID_PHONE_NUMBER', 'Invalid phone number', {
+      details: [{ field: 'phoneNumber', message: err.message }],
+    });
   }
   const allowed = app.allowedCountries;
   if (allowed.length > 0 && !(phone.country && allowed.includes(phone.country))) {

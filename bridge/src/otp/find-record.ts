@@ -6,7 +6,11 @@ import { authNotFound } from './otp-errors.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The application's own authentication, or 404: another application's authId is as unknown as a made-up one. */
-export async function findOwnRecord(deps: OtpDeps, app: Application, authId: string): Promise<AuthRecord> {
+export async function findOwnRecord(
+  deps: OtpDeps,
+  app: Application,
+  authId: string,
+): Promise<AuthRecord> {
   const record = UUID.test(authId) ? await deps.store.get(authId) : undefined;
   if (!record || record.clientId !== app.clientId) throw authNotFound();
   return record;

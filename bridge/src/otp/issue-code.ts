@@ -27,7 +27,11 @@ export interface IssueRequest {
  * counting anything, refuse a user inside a wait, count the send against the limits, store the
  * code's HMAC, send it — and if the send fails, delete the record and give the counts back.
  */
-export async function issueCode(deps: OtpDeps, app: Application, request: IssueRequest): Promise<{ authId: string }> {
+export async function issueCode(
+  deps: OtpDeps,
+  app: Application,
+  request: IssueRequest,
+): Promise<{ authId: string }> {
   const deviceType = sendableDeviceType(app, request.deviceType);
   const phone = allowedPhone(app, request.phoneNumber);
   chooseTemplate(app, { deviceType, locale: request.locale, templateName: request.templateName });
@@ -35,12 +39,21 @@ export async function issueCode(deps: OtpDeps, app: Application, request: IssueR
   const nowMs = deps.now();
   await refuseWhileUserWaits(deps, app, userKey, phone, nowMs);
   const hits = await deps.limits.countSend({
-    clientId: app.clientId, phoneKey: pseudonym(deps.serverSecret, 'phone', phone.e164), callingCode: phone.callingCode, ipAddress: request.ipAddress,
+    clientId: app.clientId,
+    phoneKey: pseudonym(deps.serverSecret, 'phone', phone.e164),
+    callingCode: phone.callingCode,
+    ipAddress: request.ipAddress,
   });
   const code = generateCode(app.codeLength);
   const record = newRecord(deps, app, { request, deviceType, phone, userKey, code, nowMs });
   await deps.store.create(record, nowMs);
-  await deps.audit.record({ type: 'issued', application: app.clientId, authId: record.authId, phone: record.phoneMasked, outcome: 'success' });
+  await deps.audit.record({
+    type: 'issued',
+    application: app.clientId,
+    authId: record.authId,
+    phone: record.phoneMasked,
+    outcome: 'success',
+  });
   const undo = async () => {
     await deps.store.remove(record.authId);
     await deps.limits.refund(hits);
@@ -50,10 +63,22 @@ export async function issueCode(deps: OtpDeps, app: Application, request: IssueR
   return { authId: record.authId };
 }
 
-async function refuseWhileUserWaits(deps: OtpDeps, app: Application, userKey: string, phone: NormalisedPhone, nowMs: number): Promise<void> {
+async function refuseWhileUserWaits(
+  deps: OtpDeps,
+  app: Application,
+  userKey: string,
+  phone: NormalisedPhone,
+  nowMs: number,
+): Promise<void> {
   const waitMs = await deps.store.userWaitMs(userKey, nowMs);
   if (waitMs === 0) return;
-  await deps.audit.record({ type: 'rate_limited', application: app.clientId, phone: phone.e164, outcome: 'failure', reason: 'user_wait' });
+  await deps.audit.record({
+    type: 'rate_limited',
+    application: app.clientId,
+    phone: phone.e164,
+    outcome: 'failure',
+    reason: 'user_wait',
+  });
   throw userMustWait(waitMs);
 }
 
@@ -69,12 +94,24 @@ interface NewCode {
 function newRecord(deps: OtpDeps, app: Application, c: NewCode): AuthRecord {
   const authId = randomUUID();
   return {
-    authId, clientId: app.clientId, userKey: c.userKey, deviceType: c.deviceType,
-    phoneMasked: maskPhone(c.phone.e164), callingCode: c.phone.callingCode,
-    templateName: c.request.templateName, locale: c.request.locale,
-    codeLength: app.codeLength, maxAttempts: app.maxAttempts, maxSends: app.maxSendsPerAuth, cooldownSeconds: app.resendCooldownSeconds,
-    status: 'pending', attempts: 0, sends: 1,
-    createdAtMs: c.nowMs, expiresAtMs: c.nowMs + app.otpTtlSeconds * 1000, nextResendAtMs: c.nowMs + app.resendCooldownSeconds * 1000,
+    authId,
+    clientId: app.clientId,
+    userKey: c.userKey,
+    deviceType: c.deviceType,
+    phoneMasked: maskPhone(c.phone.e164),
+    callingCode: c.phone.callingCode,
+    templateName: c.request.templateName,
+    locale: c.request.locale,
+    codeLength: app.codeLength,
+    maxAttempts: app.maxAttempts,
+    maxSends: app.maxSendsPerAuth,
+    cooldownSeconds: app.resendCooldownSeconds,
+    status: 'pending',
+    attempts: 0,
+    sends: 1,
+    createdAtMs: c.nowMs,
+    expiresAtMs: c.nowMs + app.otpTtlSeconds * 1000,
+    nextResendAtMs: c.nowMs + app.resendCooldownSeconds * 1000,
     codeHash: hashCode(deps.serverSecret, authId, c.code).toString('hex'),
     sealed: deps.sealer.seal(authId, JSON.stringify({ code: c.code, phone: c.phone.e164 })),
   };

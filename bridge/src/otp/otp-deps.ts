@@ -27,5 +27,10 @@ export interface OtpDeps {
  * A success clears the count; a day without failures forgets it.
  */
 export function userWaitPolicy(maxAttempts: number): UserWaitPolicy {
-  return { failuresBeforeWait: maxAttempts, firstWaitMs: 30_000, longestWaitMs: 3_600_000, retentionMs: 24 * 3_600_000 };
+  return {
+    failuresBeforeWait: maxAttempts,
+    firstWaitMs: 30_000,
+    longestWaitMs: 3_600_000,
+    retentionMs: 24 * 3_600_000,
+  };
 }

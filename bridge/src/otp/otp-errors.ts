@@ -9,7 +9,11 @@ export function authNotFound(): CiamError {
 
 /** 403 MAX_ATTEMPTS_REACHED. */
 export function maxAttemptsReached(): CiamError {
-  return new CiamError('MAX_ATTEMPTS_REACHED', 'Too many unsuccessful attempts; request a new code', { attemptsRemaining: 0 });
+  return new CiamError(
+    'MAX_ATTEMPTS_REACHED',
+    'Too many unsuccessful attempts; request a new code',
+    { attemptsRemaining: 0 },
+  );
 }
 
 /** 429 for a user inside a growing wait after repeated failures. */

@@ -23,7 +23,16 @@ export function createOtpMetrics(registry: Registry | undefined): OtpMetrics {
   for (const event of Object.keys(HELP) as CodeEvent[]) {
     const name = `mfa_codes_${event}_total`;
     const existing = registry.getSingleMetric(name) as Counter<'application'> | undefined;
-    counters.set(event, existing ?? new Counter({ name, help: HELP[event], labelNames: ['application'], registers: [registry] }));
+    counters.set(
+      event,
+      existing ??
+        new Counter({
+          name,
+          help: HELP[event],
+          labelNames: ['application'],
+          registers: [registry],
+        }),
+    );
   }
   return { count: (event, application) => counters.get(event)?.inc({ application }) };
 }

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { DeviceType } from '../apps/application.js';
 import type { AuthRecord, StoredStatus } from './auth-record.js';
-import type { CancelOutcome, CodeStore, ReserveOutcome, SendReservation, VerifyAttempt, VerifyOutcome } from './code-store.js';
+import type {
+  CancelOutcome,
+  CodeStore,
+  ReserveOutcome,
+  SendReservation,
+  VerifyAttempt,
+  VerifyOutcome,
+} from './code-store.js';
 
 const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 
@@ -11,7 +18,12 @@ export const FINISHED_RETENTION_MS = 15 * 60_000;
 
 interface ScriptedRedis extends Redis {
   mfaVerify(authKey: string, userKey: string, ...args: string[]): Promise<[string, number]>;
-  mfaReserveSend(authKey: string, userKey: string, clientId: string, nowMs: string): Promise<[string, number, number]>;
+  mfaReserveSend(
+    authKey: string,
+    userKey: string,
+    clientId: string,
+    nowMs: string,
+  ): Promise<[string, number, number]>;
   mfaReleaseSend(authKey: string, sends: string, previousNextResendAtMs: string): Promise<number>;
   mfaCancel(authKey: string, clientId: string, nowMs: string): Promise<string>;
 }
@@ -20,7 +32,10 @@ interface ScriptedRedis extends Redis {
 export class RedisCodeStore implements CodeStore {
   readonly #redis: ScriptedRedis;
 
-  constructor(redis: Redis, private readonly prefix: string) {
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
     this.#redis = redis as ScriptedRedis;
     if (typeof this.#redis.mfaVerify !== 'function') defineScripts(redis);
   }
@@ -43,27 +58,56 @@ export class RedisCodeStore implements CodeStore {
   async verify(a: VerifyAttempt): Promise<VerifyOutcome> {
     const { policy } = a;
     const [kind, n] = await this.#redis.mfaVerify(
-      this.authKey(a.authId), this.userKey(a.userKey), a.clientId, a.matched ? '1' : '0', a.candidateHash, String(a.nowMs),
-      String(policy.failuresBeforeWait), String(policy.firstWaitMs), String(policy.longestWaitMs), String(policy.retentionMs),
+      this.authKey(a.authId),
+      this.userKey(a.userKey),
+      a.clientId,
+      a.matched ? '1' : '0',
+      a.candidateHash,
+      String(a.nowMs),
+      String(policy.failuresBeforeWait),
+      String(policy.firstWaitMs),
+      String(policy.longestWaitMs),
+      String(policy.retentionMs),
     );
     if (kind === 'wrong_code') return { kind, attemptsRemaining: n };
     if (kind === 'user_wait') return { kind, retryAfterMs: n };
     return { kind } as VerifyOutcome;
   }
 
-  async reserveSend(authId: string, clientId: string, userKey: string, nowMs: number): Promise<ReserveOutcome> {
-    const [kind, n, m] = await this.#redis.mfaReserveSend(this.authKey(authId), this.userKey(userKey), clientId, String(nowMs));
+  async reserveSend(
+    authId: string,
+    clientId: string,
+    userKey: string,
+    nowMs: number,
+  ): Promise<ReserveOutcome> {
+    const [kind, n, m] = await this.#redis.mfaReserveSend(
+      this.authKey(authId),
+      this.userKey(userKey),
+      clientId,
+      String(nowMs),
+    );
     if (kind === 'reserved') return { kind, sends: n, previousNextResendAtMs: m };
-    if (kind === 'user_wait' || kind === 'cooldown' || kind === 'exhausted') return { kind, retryAfterMs: n };
+    if (kind === 'user_wait' || kind === 'cooldown' || kind === 'exhausted')
+      return { kind, retryAfterMs: n };
     return { kind } as ReserveOutcome;
   }
 
   async releaseSend(authId: string, reservation: SendReservation): Promise<void> {
-    await this.#redis.mfaReleaseSend(this.authKey(authId), String(reservation.sends), String(reservation.previousNextResendAtMs));
+    await this.#redis.mfaReleaseSend(
+      this.authKey(authId),
+      String(reservation.sends),
+      String(reservation.previousNextResendAtMs),
+    );
   }
 
   async cancel(authId: string, clientId: string, nowMs: number): Promise<CancelOutcome> {
-    return { kind: (await this.#redis.mfaCancel(this.authKey(authId), clientId, String(nowMs))) as CancelOutcome['kind'] };
+    return {
+      kind: (await this.#redis.mfaCancel(
+        this.authKey(authId),
+        clientId,
+        String(nowMs),
+      )) as CancelOutcome['kind'],
+    };
   }
 
   async userWaitMs(userKey: string, nowMs: number): Promise<number> {

@@ -21,16 +21,28 @@ export interface Resent {
  * outside the cooldown and under the cap, the send is counted against the rate limits, and if
  * the message cannot be queued both counts are given back. Failed attempts are never reset.
  */
-export async function resendCode(deps: OtpDeps, app: Application, authId: string, ipAddress?: string): Promise<Resent> {
+export async function resendCode(
+  deps: OtpDeps,
+  app: Application,
+  authId: string,
+  ipAddress?: string,
+): Promise<Resent> {
   const found = await findOwnRecord(deps, app, authId);
   const nowMs = deps.now();
-  const reservation = reserved(await deps.store.reserveSend(authId, app.clientId, found.userKey, nowMs));
+  const reservation = reserved(
+    await deps.store.reserveSend(authId, app.clientId, found.userKey, nowMs),
+  );
   const record: AuthRecord = { ...found, sends: reservation.sends };
   const release = () => deps.store.releaseSend(authId, reservation);
   const { code, phone } = await openSealed(deps, record, release);
   let hits: Hit[];
   try {
-    hits = await deps.limits.countSend({ clientId: app.clientId, phoneKey: pseudonym(deps.serverSecret, 'phone', phone), callingCode: record.callingCode, ipAddress });
+    hits = await deps.limits.countSend({
+      clientId: app.clientId,
+      phoneKey: pseudonym(deps.serverSecret, 'phone', phone),
+      callingCode: record.callingCode,
+      ipAddress,
+    });
   } catch (err) {
     await release();
     throw err;
@@ -45,8 +57,17 @@ export async function resendCode(deps: OtpDeps, app: Application, authId: string
 
 function reserved(outcome: ReserveOutcome): SendReservation {
   if (outcome.kind === 'reserved') return outcome;
-  if (outcome.kind === 'cooldown') return throwing(rateLimited(outcome.retryAfterMs, 'A new code was sent recently; wait before asking again'));
-  if (outcome.kind === 'exhausted') return throwing(rateLimited(outcome.retryAfterMs, 'No more sends for this authentication; request a new code once it expires'));
+  if (outcome.kind === 'cooldown')
+    return throwing(
+      rateLimited(outcome.retryAfterMs, 'A new code was sent recently; wait before asking again'),
+    );
+  if (outcome.kind === 'exhausted')
+    return throwing(
+      rateLimited(
+        outcome.retryAfterMs,
+        'No more sends for this authentication; request a new code once it expires',
+      ),
+    );
   return throwing(refusalError(outcome));
 }
 
@@ -54,8 +75,16 @@ function throwing(error: Error): never {
   throw error;
 }
 
-async function openSealed(deps: OtpDeps, record: AuthRecord, release: () => Promise<void>): Promise<{ code: string; phone: string }> {
-  if (record.sealed) return JSON.parse(deps.sealer.open(record.authId, record.sealed)) as { code: string; phone: string };
+async function openSealed(
+  deps: OtpDeps,
+  record: AuthRecord,
+  release: () => Promise<void>,
+): Promise<{ code: string; phone: string }> {
+  if (record.sealed)
+    return JSON.parse(deps.sealer.open(record.authId, record.sealed)) as {
+      code: string;
+      phone: string;
+    };
   // Finished between the read and the reservation: its code is gone, so this authentication is over.
   await release();
   throw refusalError({ kind: 'expired' });

@@ -20,19 +20,32 @@ export interface VerifyRequest {
  * refuse a code of the wrong shape without counting it, compare the HMACs in constant time,
  * then let one atomic script consume the authentication or count the failure. Resolves on success.
  */
-export async function verifyCode(deps: OtpDeps, app: Application, request: VerifyRequest): Promise<void> {
+export async function verifyCode(
+  deps: OtpDeps,
+  app: Application,
+  request: VerifyRequest,
+): Promise<void> {
   await deps.limits.countValidation(app.clientId, request.authId);
   const record = await findOwnRecord(deps, app, request.authId);
   refuseWrongShape(record, request);
   const candidate = hashCode(deps.serverSecret, record.authId, request.otp);
-  const matched = record.codeHash !== undefined && hashesEqual(candidate, Buffer.from(record.codeHash, 'hex'));
+  const matched =
+    record.codeHash !== undefined && hashesEqual(candidate, Buffer.from(record.codeHash, 'hex'));
   const outcome = await deps.store.verify({
-    authId: record.authId, clientId: app.clientId, userKey: record.userKey, matched,
-    candidateHash: candidate.toString('hex'), nowMs: deps.now(), policy: userWaitPolicy(record.maxAttempts),
+    authId: record.authId,
+    clientId: app.clientId,
+    userKey: record.userKey,
+    matched,
+    candidateHash: candidate.toString('hex'),
+    nowMs: deps.now(),
+    policy: userWaitPolicy(record.maxAttempts),
   });
   await report(deps, record, outcome);
   if (outcome.kind === 'validated') return;
-  if (outcome.kind === 'wrong_code') throw new CiamError('OTP_INVALID', 'The OTP is incorrect', { attemptsRemaining: outcome.attemptsRemaining });
+  if (outcome.kind === 'wrong_code')
+    throw new CiamError('OTP_INVALID', 'The OTP is incorrect', {
+      attemptsRemaining: outcome.attemptsRemaining,
+    });
   if (outcome.kind === 'locked_now') throw maxAttemptsReached();
   throw refusalError(outcome);
 }
@@ -44,7 +57,8 @@ export async function verifyCode(deps: OtpDeps, app: Application, request: Verif
 function refuseWrongShape(record: AuthRecord, request: VerifyRequest): void {
   if (!hasCodeShape(request.otp, record.codeLength)) {
     throw new CiamError('INVALID_REQUEST', `The OTP must be ${record.codeLength} digits`, {
-      errorCode: 10009, details: [{ field: 'otp', message: `must be ${record.codeLength} digits` }],
+      errorCode: 10009,
+      details: [{ field: 'otp', message: `must be ${record.codeLength} digits` }],
     });
   }
   if (request.deviceType !== undefined && request.deviceType.toUpperCase() !== record.deviceType) {
@@ -60,9 +74,21 @@ async function report(deps: OtpDeps, record: AuthRecord, outcome: VerifyOutcome)
     deps.metrics.count('validated', record.clientId);
     return deps.audit.record({ ...event, type: 'validated', outcome: 'success' });
   }
-  if (outcome.kind === 'wrong_code' || outcome.kind === 'locked_now') deps.metrics.count('failed', record.clientId);
+  if (outcome.kind === 'wrong_code' || outcome.kind === 'locked_now')
+    deps.metrics.count('failed', record.clientId);
   if (outcome.kind === 'locked_now') deps.metrics.count('locked', record.clientId);
   if (outcome.kind === 'expired') deps.metrics.count('expired', record.clientId);
-  await deps.audit.record({ ...event, type: outcome.kind === 'expired' ? 'expired' : 'validation_failed', outcome: 'failure', reason: outcome.kind });
-  if (outcome.kind === 'locked_now') await deps.audit.record({ ...event, type: 'locked', outcome: 'failure', reason: 'max_attempts' });
+  await deps.audit.record({
+    ...event,
+    type: outcome.kind === 'expired' ? 'expired' : 'validation_failed',
+    outcome: 'failure',
+    reason: outcome.kind,
+  });
+  if (outcome.kind === 'locked_now')
+    await deps.audit.record({
+      ...event,
+      type: 'locked',
+      outcome: 'failure',
+      reason: 'max_attempts',
+    });
 }

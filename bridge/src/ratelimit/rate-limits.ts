@@ -4,7 +4,8 @@ import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
 
 /** The limits a send or a validation is counted against. */
-export type LimitName = 'phone' | 'app-sends' | 'country' | 'ip' | 'auth-validations' | 'app-validations';
+export type LimitName =
+  'phone' | 'app-sends' | 'country' | 'ip' | 'auth-validations' | 'app-validations';
 
 /** One counted hit, to refund if the operation it paid for did not happen. */
 export interface Hit {
@@ -21,8 +22,16 @@ export interface SendSubject {
 }
 
 /** 429 RATE_LIMITED with `Retry-After` in whole seconds (at least 1). */
-export function rateLimited(retryAfterMs: number, message = 'too many requests; try again later'): CiamError {
-  return new CiamError('RATE_LIMITED', message, {}, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+export function rateLimited(
+  retryAfterMs: number,
+  message = 'too many requests; try again later',
+): CiamError {
+  return new CiamError(
+    'RATE_LIMITED',
+    message,
+    {},
+    { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+  );
 }
 
 /** Fixed-window counters on Redis (rate-limiter-flexible) for sends and validations, from config.rateLimits. */
@@ -31,7 +40,15 @@ export class RateLimits {
 
   constructor(redis: Redis, keyPrefix: string, limits: BridgeConfig['rateLimits']) {
     const make = (name: LimitName, points: number, duration: number) =>
-      [name, new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}:rl:${name}`, points, duration })] as const;
+      [
+        name,
+        new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix: `${keyPrefix}:rl:${name}`,
+          points,
+          duration,
+        }),
+      ] as const;
     this.#limiters = new Map([
       make('phone', limits.phoneSends, limits.phoneWindowSeconds),
       make('app-sends', limits.appSendsPerMinute, 60),

@@ -8,8 +8,17 @@ export interface CallResult {
 }
 
 /** Asserts the CIAM failure shape with this HTTP status, code and (when given) errorCode; returns the body. */
-export function assertFailure(res: CallResult, status: number, code: string, errorCode?: number): Record<string, unknown> {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+export function assertFailure(
+  res: CallResult,
+  status: number,
+  code: string,
+  errorCode?: number,
+): Record<string, unknown> {
+  assert.equal(
+    res.status,
+    status,
+    `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`,
+  );
   assert.equal(res.body['status'], 'FAILURE');
   assert.equal(res.body['code'], code, JSON.stringify(res.body));
   if (errorCode !== undefined) assert.equal(res.body['errorCode'], errorCode);

@@ -17,9 +17,17 @@ export interface DeviceAuthStack {
   readonly referenceUrl: string;
   readonly clock: TestClock;
   /** Registers an application and returns a bearer token for it (all its scopes unless `scope` narrows). */
-  client(settings: Partial<z.input<typeof createApplicationSchema>> & { clientId: string }, scope?: string): Promise<string>;
+  client(
+    settings: Partial<z.input<typeof createApplicationSchema>> & { clientId: string },
+    scope?: string,
+  ): Promise<string>;
   /** Calls the bridge with JSON. */
-  call(method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }>;
+  call(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+  ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }>;
   /** Waits for the newest message the outbox "sent" to `phone` after `after` messages, and returns the code in it. */
   codeSentTo(phone: string, after?: number): Promise<string>;
   /** Messages the outbox holds for `phone`, newest first. */
@@ -27,15 +35,34 @@ export interface DeviceAuthStack {
 }
 
 /** Starts the stack on the test file's Redis (the bridge under {mfa}); stopped through `redis.defer`. */
-export async function startDeviceAuthStack(redis: RedisHarness, env: Record<string, string> = {}, referenceEnv: Record<string, string> = {}): Promise<DeviceAuthStack> {
+export async function startDeviceAuthStack(
+  redis: RedisHarness,
+  env: Record<string, string> = {},
+  referenceEnv: Record<string, string> = {},
+): Promise<DeviceAuthStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deviceauth-'));
   const reference = await startReferenceApi(
-    loadReferenceConfig({ REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: dataDir, PROVIDERS: 'outbox', LOG_LEVEL: 'error', ...referenceEnv }),
+    loadReferenceConfig({
+      REDIS_URL: redis.url,
+      REFERENCE_API_PORT: '0',
+      DATA_DIR: dataDir,
+      PROVIDERS: 'outbox',
+      LOG_LEVEL: 'error',
+      ...referenceEnv,
+    }),
     { role: 'all' },
   );
   const clock = new TestClock();
-  const config = testConfig({ REDIS_URL: redis.url, BRIDGE_PORT: '0', DATA_DIR: dataDir, REFERENCE_API_URL: reference.url ?? '', ...env });
-  const bridge = await startBridge(config, { deviceAuth: (ctx) => deviceAuthRoutes({ ...ctx, now: clock.now }) });
+  const config = testConfig({
+    REDIS_URL: redis.url,
+    BRIDGE_PORT: '0',
+    DATA_DIR: dataDir,
+    REFERENCE_API_URL: reference.url ?? '',
+    ...env,
+  });
+  const bridge = await startBridge(config, {
+    deviceAuth: (ctx) => deviceAuthRoutes({ ...ctx, now: clock.now }),
+  });
   redis.defer(async () => {
     await bridge.close();
     await reference.close();
@@ -46,31 +73,57 @@ export async function startDeviceAuthStack(redis: RedisHarness, env: Record<stri
 
 function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock): DeviceAuthStack {
   const stack: DeviceAuthStack = {
-    bridge, referenceUrl, clock,
+    bridge,
+    referenceUrl,
+    clock,
     async client(settings, scope) {
       const secret = `secret-${settings.clientId}-0123456789`;
-      await bridge.apps.create({ name: settings.clientId, scopes: ['mfa:send', 'mfa:verify'], ...settings }, secret);
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: settings.clientId, client_secret: secret, ...(scope ? { scope } : {}) });
-      const res = await fetch(`${bridge.url}/ciam-mfa/v2/get/token`, { method: 'POST', body: form });
-      if (!res.ok) throw new Error(`token for ${settings.clientId}: HTTP ${res.status} ${await res.text()}`);
+      await bridge.apps.create(
+        { name: settings.clientId, scopes: ['mfa:send', 'mfa:verify'], ...settings },
+        secret,
+      );
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: settings.clientId,
+        client_secret: secret,
+        ...(scope ? { scope } : {}),
+      });
+      const res = await fetch(`${bridge.url}/ciam-mfa/v2/get/token`, {
+        method: 'POST',
+        body: form,
+      });
+      if (!res.ok)
+        throw new Error(`token for ${settings.clientId}: HTTP ${res.status} ${await res.text()}`);
       return ((await res.json()) as { access_token: string }).access_token;
     },
     async call(method, path, token, body) {
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${bridge.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await fetch(`${bridge.url}${path}`, {
+        method,
+        headers,
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
       const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      };
     },
     async outbox(phone) {
       const key = bridge.context.config.referenceApi.apiKey;
-      const res = await fetch(`${referenceUrl}/dev/outbox?to=${encodeURIComponent(phone)}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      const res = await fetch(`${referenceUrl}/dev/outbox?to=${encodeURIComponent(phone)}`, {
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+      });
       return (await res.json()) as { to: string; text: string; channel: string }[];
     },
     async codeSentTo(phone, after = 0) {
       for (let i = 0; i < 200; i++) {
         const messages = await stack.outbox(phone);
-        const code = messages.length > after ? /\b(\d{4,10})\b/.exec(messages[0]?.text ?? '')?.[1] : undefined;
+        const code =
+          messages.length > after ? /\b(\d{4,10})\b/.exec(messages[0]?.text ?? '')?.[1] : undefined;
         if (code) return code;
         await sleep(25);
       }

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { CiamError, type CiamErrorCode } from '../../src/errors.js';
 
 /** Awaits `promise`, asserts it failed with the CIAM error `code`, and returns the error for further checks. */
-export async function expectCiam(promise: Promise<unknown>, code: CiamErrorCode): Promise<CiamError> {
+export async function expectCiam(
+  promise: Promise<unknown>,
+  code: CiamErrorCode,
+): Promise<CiamError> {
   try {
     await promise;
   } catch (err) {

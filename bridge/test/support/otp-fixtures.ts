@@ -30,7 +30,11 @@ export class RecordingSender implements MessageSender {
   failing = false;
 
   async send(message: OutboundCode): Promise<{ messageId: string }> {
-    if (this.failing) throw new CiamError('DELIVERY_UNAVAILABLE', 'the message could not be sent; nothing was changed, try again later');
+    if (this.failing)
+      throw new CiamError(
+        'DELIVERY_UNAVAILABLE',
+        'the message could not be sent; nothing was changed, try again later',
+      );
     this.sent.push(message);
     return { messageId: `recorded-${this.sent.length}` };
   }
@@ -51,21 +55,42 @@ export function testPhone(index: number): string {
 /** An application with the defaults of shared/DESIGN.md, for tests. */
 export function testApplication(overrides: Partial<Application> = {}): Application {
   return {
-    clientId: 'app-a', secretHash: undefined, name: 'Test app', brand: 'Acme', templates: [],
-    codeLength: 6, otpTtlSeconds: 300, maxAttempts: 5, resendCooldownSeconds: 30, maxSendsPerAuth: 5,
-    deviceTypes: ['SMS', 'WHATSAPP', 'TELEGRAM'], allowedCountries: [], senderId: undefined, webOtpDomain: undefined,
-    returnUrls: [], scopes: ['mfa:send', 'mfa:verify'], createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z',
+    clientId: 'app-a',
+    secretHash: undefined,
+    name: 'Test app',
+    brand: 'Acme',
+    templates: [],
+    codeLength: 6,
+    otpTtlSeconds: 300,
+    maxAttempts: 5,
+    resendCooldownSeconds: 30,
+    maxSendsPerAuth: 5,
+    deviceTypes: ['SMS', 'WHATSAPP', 'TELEGRAM'],
+    allowedCountries: [],
+    senderId: undefined,
+    webOtpDomain: undefined,
+    returnUrls: [],
+    scopes: ['mfa:send', 'mfa:verify'],
+    createdAt: '2030-01-01T00:00:00.000Z',
+    updatedAt: '2030-01-01T00:00:00.000Z',
     ...overrides,
   };
 }
 
 /** Bridge config from env overrides (rate limits, key prefix), with a fixed test secret. */
 export function testConfig(env: Record<string, string> = {}): Readonly<BridgeConfig> {
-  return loadConfig({ BRIDGE_SECRET: 'a-test-secret-that-is-long-enough-000', LOG_LEVEL: 'silent', ...env });
+  return loadConfig({
+    BRIDGE_SECRET: 'a-test-secret-that-is-long-enough-000',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
 }
 
 /** Real use-case dependencies on a real Redis, with a recording sender and a hand-moved clock. */
-export function testOtpDeps(redis: Redis, options: { clock?: TestClock; config?: Readonly<BridgeConfig>; sender?: MessageSender } = {}) {
+export function testOtpDeps(
+  redis: Redis,
+  options: { clock?: TestClock; config?: Readonly<BridgeConfig>; sender?: MessageSender } = {},
+) {
   const config = options.config ?? testConfig();
   const serverSecret = randomBytes(32);
   const clock = options.clock ?? new TestClock();
