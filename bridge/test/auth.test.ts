@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type CryptoKey, type JWK } from 'jose';
+import { freePort } from '@sms-mfa/common/redis-server';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { ADMIN, call, fetchToken, startTestBridge, type TestBridge } from './support/bridge-harness.js';
 
@@ -173,6 +174,19 @@ describe('bearer authentication with an external issuer (OIDC_ISSUER_URL)', () =
   it('refuses a token signed by another key under that issuer\'s name', async () => {
     const { privateKey } = await generateKeyPair('RS256');
     await expectRefused(bridge, await sign(privateKey, { alg: 'RS256', kid: issuer.kid }, { iss: issuer.url, azp: ADMIN.clientId, scope: 'mfa:admin' }));
+  });
+
+  it('answers 503 UNAVAILABLE, not 401, while the issuer cannot be reached', async () => {
+    const nowhere = `http://127.0.0.1:${await freePort()}/realms/acme`;
+    const cut = await startTestBridge(redis.url, { OIDC_ISSUER_URL: nowhere });
+    try {
+      const token = await sign(issuer.privateKey, { alg: 'RS256', kid: issuer.kid }, { iss: nowhere, azp: ADMIN.clientId, scope: 'mfa:admin' });
+      const res = await call(`${cut.url}${PROTECTED}`, token);
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '5');
+    } finally {
+      await cut.close();
+    }
   });
 
   it('does not run the embedded issuer', async () => {

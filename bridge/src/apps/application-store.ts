@@ -23,8 +23,7 @@ export type ApplicationView = Omit<Application, 'secretHash'>;
 
 /** The application without its secret hash, for responses and listings. */
 export function applicationView(app: Application): ApplicationView {
-  const { secretHash: _hidden, ...view } = app;
-  return view;
+  return withoutSecretHash(app);
 }
 
 // KEYS[1] the application hash; ARGV[1] the record read, ARGV[2] its replacement.
@@ -77,9 +76,9 @@ export class ApplicationStore {
   async create(input: z.input<typeof createApplicationSchema>, clientSecret = generateClientSecret()): Promise<{ application: Application; clientSecret: string }> {
     const parsed = parseInput(createApplicationSchema, input);
     const application = this.build(parsed, await hashSecret(clientSecret));
-    const { secretHash, ...record } = application;
     const key = this.key(application.clientId);
-    const [created] = (await this.redis.multi().hsetnx(key, 'record', JSON.stringify(record)).hsetnx(key, 'secretHash', secretHash!).sadd(this.ids, application.clientId).exec()) ?? [];
+    const record = JSON.stringify(withoutSecretHash(application));
+    const [created] = (await this.redis.multi().hsetnx(key, 'record', record).hsetnx(key, 'secretHash', application.secretHash!).sadd(this.ids, application.clientId).exec()) ?? [];
     if (created?.[1] !== 1) throw clientIdTaken();
     return { application, clientSecret };
   }
@@ -146,6 +145,12 @@ export class ApplicationStore {
   }
 }
 
+function withoutSecretHash(app: Application): ApplicationView {
+  const copy: { -readonly [K in keyof Application]?: Application[K] } = { ...app };
+  delete copy.secretHash;
+  return copy as ApplicationView;
+}
+
 function toApplication(row: Record<string, string> | null | undefined): Application | undefined {
   if (!row?.['record']) return undefined;
   return { ...(JSON.parse(row['record']) as Omit<Application, 'secretHash'>), secretHash: row['secretHash'] };
@@ -153,8 +158,7 @@ function toApplication(row: Record<string, string> | null | undefined): Applicat
 
 /** `null` clears senderId / webOtpDomain; everything else replaces the old value. */
 function applyChanges(current: Application, changes: UpdateApplicationInput, now: Date): Omit<Application, 'secretHash'> {
-  const { secretHash: _stored, ...record } = current;
-  const next: Record<string, unknown> = { ...record, ...changes, updatedAt: now.toISOString() };
+  const next: Record<string, unknown> = { ...withoutSecretHash(current), ...changes, updatedAt: now.toISOString() };
   for (const [field, value] of Object.entries(changes)) if (value === null) delete next[field];
   return next as Omit<Application, 'secretHash'>;
 }

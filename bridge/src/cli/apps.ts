@@ -73,7 +73,8 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
       'The secret is shown this once and stored only as a hash: keep it now.');
   },
   async update({ apps, flags, print, target }) {
-    const { clientId: _notChangeable, ...changes } = settingsFrom(flags);
+    const changes = settingsFrom(flags);
+    delete changes.clientId; // a client id never changes
     print(JSON.stringify(applicationView(found(await apps.update(required(target), changes), target)), null, 2));
   },
   async list({ apps, flags, print }) {
