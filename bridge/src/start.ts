@@ -1,11 +1,12 @@
 import { ConfigError } from '@sms-mfa/common/config-error';
 import { loadConfig } from './config.js';
+import { pageRouters } from './pages/pages.routes.js';
 import { startBridge } from './service.js';
 
 /** `node bridge/src/start.ts`: runs the bridge until SIGTERM/SIGINT, then shuts down gracefully. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const bridge = await startBridge(config);
+  const bridge = await startBridge(config, { extraRouters: pageRouters });
   bridge.logger.info('bridge started', {
     url: bridge.url,
     issuer: config.issuer.externalUrl ?? config.issuer.url,
