@@ -196,7 +196,7 @@ export async function ensureRealmSettings(admin: KeycloakAdminClient, o: Install
   const changedKeys = Object.keys(wanted).filter((k) => current[k] !== wanted[k]);
   const bind = realm?.browserFlow !== o.flowAlias;
   if (!bind && changedKeys.length === 0) return { step: 'realm', changed: false, detail: 'flow bound, attributes set' };
-  // The whole map goes back: Keycloak merges attributes on PUT in some versions and replaces them in others.
+  // The whole map goes back: on PUT, Keycloak removes every attribute the representation leaves out (updateRealm).
   await admin.realms.update({ realm: o.realm }, { browserFlow: o.flowAlias, attributes: { ...current, ...wanted } });
   const parts = [...(bind ? [`browserFlow = "${o.flowAlias}"`] : []), ...changedKeys];
   return { step: 'realm', changed: true, detail: `set ${parts.join(', ')}` };

@@ -280,8 +280,8 @@ export class FakeKeycloakAdmin {
       if (!this.flows.has(body['browserFlow'])) throw new HttpError(400, { errorMessage: 'Flow not found' });
       this.realm.browserFlow = body['browserFlow'];
     }
-    // RealmAdminResource sets each given attribute and leaves the others.
-    for (const [k, v] of Object.entries((body['attributes'] as Record<string, string> | undefined) ?? {})) this.realm.attributes[k] = v;
+    // RepresentationToModel.updateRealm: a PUT that carries `attributes` sets those and removes every other one.
+    if (body['attributes']) this.realm.attributes = { ...(body['attributes'] as Record<string, string>) };
     return { status: 204 };
   }
 
