@@ -1,0 +1,736 @@
+/*
+ * sms-mfa: a Keycloak script authenticator that asks the sms-mfa bridge for an SMS code.
+ *
+ * Compiled to ECMAScript 5.1 (Keycloak runs deployed scripts on Nashorn) by build-jar.ts and
+ * shipped as `sms-authenticator.js` in sms-mfa-authenticator.jar (provider id
+ * `script-sms-authenticator.js`). Needs Keycloak started with `--features=scripts`.
+ *
+ * INPUTS
+ *   Bindings:   context (AuthenticationFlowContext), LOG, Java. The user, realm, session and
+ *               authentication session are read through `context`, because the binding names
+ *               changed across Keycloak versions (`clientSession` became `authenticationSession`).
+ *   Settings:   realm attribute, else environment variable, else default (deployed scripts have no
+ *               admin-editable config):
+ *                 smsMfaBridgeUrl       SMS_MFA_BRIDGE_URL       http://localhost:3000
+ *                 smsMfaClientId        SMS_MFA_CLIENT_ID        (required)
+ *                 smsMfaClientSecret    SMS_MFA_CLIENT_SECRET    (required)
+ *                 smsMfaTokenRealm      SMS_MFA_TOKEN_REALM      mfa
+ *                 smsMfaTokenUrl        SMS_MFA_TOKEN_URL        {bridgeUrl}/realms/{tokenRealm}/protocol/openid-connect/token
+ *                 smsMfaPhoneAttribute  SMS_MFA_PHONE_ATTRIBUTE  mobile_number
+ *                 smsMfaMissingPhone    SMS_MFA_MISSING_PHONE    fail (or skip)
+ *   Form:       `code`, or `resend` (the resend button of login-sms.ftl).
+ *   State:      auth-session note `smsMfaAuthId` (the bridge's authId; never the code).
+ *
+ * ENDPOINTS (every call with a client-credentials token, fetched with HTTP Basic)
+ *   POST {tokenUrl}                                              grant_type=client_credentials
+ *   POST {bridgeUrl}/ciam-mfa/v2/deviceAuthentications           send a code
+ *   GET  {bridgeUrl}/ciam-mfa/v2/deviceAuthentications/{authId}  state: masked phone, attempts, resends
+ *   POST {bridgeUrl}/ciam-mfa/v2/deviceAuthentications/{authId}  check a code
+ *   POST {bridgeUrl}/ciam-mfa/v2/deviceAuthentications/{authId}/resend
+ *
+ * OUTCOMES
+ *   code page (challenge)        first visit; a refresh while the code is pending sends no SMS
+ *   success                      the bridge validated the code
+ *   code page + smsAuthCodeInvalid, attempts left (failureChallenge INVALID_CREDENTIALS)
+ *   code page + smsAuthCodeExpired, resend offered; an expired, unknown or used authId on resend
+ *                                or refresh starts over with a new code
+ *   code page + cooldown         resend inside the cooldown (429 Retry-After) sends nothing
+ *   error page smsAuthLocked     too many wrong codes: failure INVALID_CREDENTIALS, event
+ *                                invalid_user_credentials (Keycloak's brute-force detector counts it)
+ *   attempted / smsAuthNoPhone   no phone number, per smsMfaMissingPhone
+ *   error page smsAuthUnavailable or smsAuthSmsNotSent
+ *                                bridge unreachable, 5xx, token refused, number refused; shown with
+ *                                challenge, not failureChallenge, so that an outage never counts as
+ *                                a failed login against the user. No exception leaves the script.
+ *
+ * Never logs codes, secrets, tokens or whole phone numbers.
+ */
+
+/* ---- The slice of Keycloak's Java API this script uses (types only; erased at compile time). ---- */
+
+interface JavaLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+interface RealmModel {
+  getAttribute(name: string): string | null;
+  getDefaultLocale?(): string | null;
+}
+interface UserModel {
+  getUsername(): string;
+  getFirstAttribute(name: string): string | null;
+}
+interface JavaLocale {
+  toLanguageTag(): string;
+}
+interface KeycloakSession {
+  getContext(): { resolveLocale(user: UserModel | null): JavaLocale | null };
+}
+interface AuthenticationSessionModel {
+  getAuthNote(name: string): string | null;
+  setAuthNote(name: string, value: string): void;
+  removeAuthNote(name: string): void;
+}
+interface FormParameters {
+  getFirst(name: string): string | null;
+  containsKey(name: string): boolean;
+}
+/** A rendered page (a JAX-RS Response in Keycloak). */
+type Page = object;
+interface LoginFormsProvider {
+  setAttribute(name: string, value: unknown): LoginFormsProvider;
+  setError(message: string, ...parameters: unknown[]): LoginFormsProvider;
+  setInfo(message: string, ...parameters: unknown[]): LoginFormsProvider;
+  addError(message: object): LoginFormsProvider;
+  createForm(template: string): Page;
+  createErrorPage(status: object): Page;
+}
+interface EventBuilder {
+  user(user: UserModel | null): EventBuilder;
+  detail(key: string, value: string): EventBuilder;
+  error(error: string): void;
+}
+interface AuthenticationFlowContext {
+  getRealm(): RealmModel;
+  getUser(): UserModel | null;
+  getSession(): KeycloakSession;
+  getAuthenticationSession(): AuthenticationSessionModel;
+  getHttpRequest(): { getDecodedFormParameters(): FormParameters };
+  getConnection(): { getRemoteAddr(): string } | null;
+  getEvent(): EventBuilder;
+  form(): LoginFormsProvider;
+  challenge(page: Page): void;
+  failureChallenge(error: unknown, page: Page): void;
+  failure(error: unknown, page?: Page): void;
+  success(): void;
+  attempted(): void;
+}
+/** SimpleHttp's request (both the 26.4+ and the older class offer these methods). */
+interface HttpRequest {
+  header(name: string, value: string): HttpRequest;
+  param(name: string, value: string): HttpRequest;
+  entity(entity: unknown): HttpRequest;
+  auth(token: string): HttpRequest;
+  authBasic(user: string, password: string): HttpRequest;
+  connectTimeoutMillis?(ms: number): HttpRequest;
+  socketTimeOutMillis?(ms: number): HttpRequest;
+  asResponse(): HttpResponse;
+}
+interface HttpResponse {
+  getStatus(): number;
+  asString(): string | null;
+  getFirstHeader(name: string): string | null;
+}
+interface ModernSimpleHttp {
+  create(session: KeycloakSession): ModernClient;
+}
+interface ModernClient {
+  withRequestConfig(config: unknown): ModernClient;
+  doGet(url: string): HttpRequest;
+  doPost(url: string): HttpRequest;
+}
+interface LegacySimpleHttp {
+  doGet(url: string, session: KeycloakSession): HttpRequest;
+  doPost(url: string, session: KeycloakSession): HttpRequest;
+}
+interface RequestConfigBuilder {
+  setConnectTimeout(ms: number): RequestConfigBuilder;
+  setSocketTimeout(ms: number): RequestConfigBuilder;
+  setConnectionRequestTimeout(ms: number): RequestConfigBuilder;
+  build(): unknown;
+}
+
+declare const LOG: JavaLogger;
+declare const Java: { type<T>(className: string): T };
+
+/* ---- The script's own types ---- */
+
+interface Settings {
+  bridgeUrl: string;
+  clientId: string;
+  clientSecret: string;
+  tokenUrl: string;
+  phoneAttribute: string;
+  missingPhone: string;
+}
+/** An HTTP answer; status 0 when there was none (unreachable, timeout, refused token). */
+interface Reply {
+  status: number;
+  body: { [key: string]: unknown };
+  retryAfterSeconds: number;
+}
+interface Bridge {
+  call(method: string, path: string, body?: object): Reply;
+}
+/** How to draw the code page beyond what the bridge's status view says. */
+interface PageOptions {
+  fieldError?: string;
+  fieldErrorParam?: string;
+  info?: string;
+  attemptsRemaining?: number;
+  cooldownSeconds?: number;
+  offerResend?: boolean;
+  countAsFailure?: boolean;
+}
+
+const DEVICE_AUTHS = '/ciam-mfa/v2/deviceAuthentications';
+const AUTH_ID_NOTE = 'smsMfaAuthId';
+const CODE_PAGE = 'login-sms.ftl';
+const HTTP_TIMEOUT_MS = 10000;
+const LOCALE_SHAPE = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$/;
+const IP_SHAPE = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
+
+/** Keycloak calls this when the flow reaches the step, and again when the page is reloaded. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- ScriptBasedAuthenticator invokes it by name
+function authenticate(context: AuthenticationFlowContext): void {
+  guarded(context, start);
+}
+
+/** Keycloak calls this when login-sms.ftl is posted. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- ScriptBasedAuthenticator invokes it by name
+function action(context: AuthenticationFlowContext): void {
+  guarded(context, act);
+}
+
+/** Runs one step; anything unexpected becomes an error page, never a stack trace. */
+function guarded(
+  context: AuthenticationFlowContext,
+  step: (context: AuthenticationFlowContext, settings: Settings) => void,
+): void {
+  try {
+    step(context, readSettings(context.getRealm()));
+  } catch (e) {
+    LOG.error('sms-mfa: unexpected error: ' + String(e));
+    try {
+      unavailable(context, 'smsAuthUnavailable');
+    } catch (e2) {
+      LOG.error('sms-mfa: could not render the error page: ' + String(e2));
+      context.failure(flowError('INTERNAL_ERROR'));
+    }
+  }
+}
+
+/* ---- Settings ---- */
+
+function readSettings(realm: RealmModel): Settings {
+  const bridgeUrl = setting(
+    realm,
+    'smsMfaBridgeUrl',
+    'SMS_MFA_BRIDGE_URL',
+    'http://localhost:3000',
+  ).replace(/\/+$/, '');
+  const tokenRealm = setting(realm, 'smsMfaTokenRealm', 'SMS_MFA_TOKEN_REALM', 'mfa');
+  return {
+    bridgeUrl: bridgeUrl,
+    clientId: setting(realm, 'smsMfaClientId', 'SMS_MFA_CLIENT_ID', ''),
+    clientSecret: setting(realm, 'smsMfaClientSecret', 'SMS_MFA_CLIENT_SECRET', ''),
+    tokenUrl: setting(
+      realm,
+      'smsMfaTokenUrl',
+      'SMS_MFA_TOKEN_URL',
+      bridgeUrl + '/realms/' + encodeURIComponent(tokenRealm) + '/protocol/openid-connect/token',
+    ),
+    phoneAttribute: setting(
+      realm,
+      'smsMfaPhoneAttribute',
+      'SMS_MFA_PHONE_ATTRIBUTE',
+      'mobile_number',
+    ),
+    missingPhone: setting(
+      realm,
+      'smsMfaMissingPhone',
+      'SMS_MFA_MISSING_PHONE',
+      'fail',
+    ).toLowerCase(),
+  };
+}
+
+/** Realm attribute, else environment variable, else the default; blank counts as unset. */
+function setting(realm: RealmModel, attribute: string, envName: string, fallback: string): string {
+  let value = text(realm.getAttribute(attribute));
+  if (value) return value;
+  value = text(
+    Java.type<{ getenv(name: string): string | null }>('java.lang.System').getenv(envName),
+  );
+  return value || fallback;
+}
+
+/** A Java or JS value as a trimmed JS string ('' for null). */
+function text(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value).replace(/^\s+|\s+$/g, '');
+}
+
+/* ---- The two entry points ---- */
+
+/** First visit or reload: show the pending code's page, or send a code. */
+function start(context: AuthenticationFlowContext, settings: Settings): void {
+  const bridge = connect(context, settings);
+  const authId = text(context.getAuthenticationSession().getAuthNote(AUTH_ID_NOTE));
+  if (authId) {
+    const state = bridge.call('GET', DEVICE_AUTHS + '/' + encodeURIComponent(authId));
+    if (state.status === 200 && state.body['status'] === 'pending')
+      return codePage(context, state.body, {});
+    if (state.status === 200 && state.body['status'] === 'max_attempts_reached')
+      return locked(context);
+    if (state.status !== 200 && state.status !== 404) return outage(context, 'status', state);
+  }
+  sendCode(context, settings, bridge);
+}
+
+/** A post of the code page: resend, or check the code. */
+function act(context: AuthenticationFlowContext, settings: Settings): void {
+  const authId = text(context.getAuthenticationSession().getAuthNote(AUTH_ID_NOTE));
+  if (!authId) return start(context, settings);
+  const form = context.getHttpRequest().getDecodedFormParameters();
+  const bridge = connect(context, settings);
+  if (form.containsKey('resend')) return resend(context, settings, bridge, authId);
+  const code = text(form.getFirst('code')).replace(/[\s-]+/g, '');
+  if (!code) return redraw(context, bridge, authId, { fieldError: 'smsAuthCodeRequired' });
+  checkCode(context, settings, bridge, authId, code);
+}
+
+/* ---- Use cases ---- */
+
+function sendCode(context: AuthenticationFlowContext, settings: Settings, bridge: Bridge): void {
+  const user = context.getUser();
+  const phone = user ? text(user.getFirstAttribute(settings.phoneAttribute)) : '';
+  if (!phone) return missingPhone(context, settings, user);
+  const body: { [key: string]: string } = {
+    userName: user ? text(user.getUsername()) : '',
+    phoneNumber: phone,
+    deviceType: 'SMS',
+  };
+  const locale = userLocale(context, user);
+  if (locale) body['locale'] = locale;
+  const ip = clientAddress(context);
+  if (ip) body['ipAddress'] = ip;
+  const sent = bridge.call('POST', DEVICE_AUTHS, body);
+  if (sent.status !== 201 || !sent.body['authId']) return sendRefused(context, sent, phone);
+  const authId = String(sent.body['authId']);
+  context.getAuthenticationSession().setAuthNote(AUTH_ID_NOTE, authId);
+  LOG.info('sms-mfa: code sent to ' + mask(phone) + ' (authId ' + authId + ')');
+  redraw(context, bridge, authId, {});
+}
+
+function resend(
+  context: AuthenticationFlowContext,
+  settings: Settings,
+  bridge: Bridge,
+  authId: string,
+): void {
+  const ip = clientAddress(context);
+  const answer = bridge.call(
+    'POST',
+    DEVICE_AUTHS + '/' + encodeURIComponent(authId) + '/resend',
+    ip ? { ipAddress: ip } : {},
+  );
+  if (answer.status === 200) return redraw(context, bridge, authId, { info: 'smsAuthResent' });
+  if (answer.status === 429) {
+    return redraw(context, bridge, authId, {
+      fieldError: 'smsAuthResendTooSoon',
+      fieldErrorParam: String(answer.retryAfterSeconds),
+      cooldownSeconds: answer.retryAfterSeconds,
+    });
+  }
+  if (answer.status === 403 && answer.body['code'] === 'MAX_ATTEMPTS_REACHED')
+    return locked(context);
+  if (answer.status === 404 || answer.status === 409 || answer.status === 410)
+    return startOver(context, settings, bridge);
+  outage(context, 'resend', answer);
+}
+
+function checkCode(
+  context: AuthenticationFlowContext,
+  settings: Settings,
+  bridge: Bridge,
+  authId: string,
+  code: string,
+): void {
+  const answer = bridge.call('POST', DEVICE_AUTHS + '/' + encodeURIComponent(authId), {
+    otp: code,
+    deviceType: 'SMS',
+  });
+  const errorCode = answer.body['code'];
+  if (answer.status === 200) {
+    context.getAuthenticationSession().removeAuthNote(AUTH_ID_NOTE);
+    return context.success();
+  }
+  if (answer.status === 400 && errorCode === 'OTP_INVALID') {
+    context.getEvent().user(context.getUser()).error('invalid_user_credentials');
+    return redraw(context, bridge, authId, {
+      fieldError: 'smsAuthCodeInvalid',
+      attemptsRemaining: numberOr(answer.body['attemptsRemaining'], -1),
+      countAsFailure: true,
+    });
+  }
+  if (answer.status === 400 && errorCode === 'INVALID_REQUEST') {
+    return redraw(context, bridge, authId, {
+      fieldError: /^[0-9]+$/.test(code) ? 'smsAuthCodeInvalid' : 'smsAuthCodeFormat',
+    });
+  }
+  if (answer.status === 410)
+    return redraw(context, bridge, authId, { fieldError: 'smsAuthCodeExpired', offerResend: true });
+  if (answer.status === 403 && errorCode === 'MAX_ATTEMPTS_REACHED') return locked(context);
+  if (answer.status === 429)
+    return redraw(context, bridge, authId, {
+      fieldError: 'smsAuthRateLimited',
+      fieldErrorParam: String(answer.retryAfterSeconds),
+    });
+  if (answer.status === 404 || answer.status === 409) return startOver(context, settings, bridge);
+  outage(context, 'validation', answer);
+}
+
+/** The authId is gone, used or expired: forget it and send a new code. */
+function startOver(context: AuthenticationFlowContext, settings: Settings, bridge: Bridge): void {
+  context.getAuthenticationSession().removeAuthNote(AUTH_ID_NOTE);
+  sendCode(context, settings, bridge);
+}
+
+function missingPhone(
+  context: AuthenticationFlowContext,
+  settings: Settings,
+  user: UserModel | null,
+): void {
+  const who = user ? text(user.getUsername()) : '(no user identified yet)';
+  if (settings.missingPhone === 'skip') {
+    LOG.info(
+      'sms-mfa: ' +
+        who +
+        ' has no ' +
+        settings.phoneAttribute +
+        '; step skipped (smsMfaMissingPhone=skip)',
+    );
+    return context.attempted();
+  }
+  LOG.warn(
+    'sms-mfa: ' +
+      who +
+      ' has no ' +
+      settings.phoneAttribute +
+      '; sign-in refused (smsMfaMissingPhone=fail)',
+  );
+  context.challenge(errorPage(context, 'BAD_REQUEST', 'smsAuthNoPhone'));
+}
+
+/** The bridge would not send: a number it refuses, a rate limit, or an outage. */
+function sendRefused(context: AuthenticationFlowContext, answer: Reply, phone: string): void {
+  const code = answer.body['code'];
+  if (answer.status === 429) {
+    LOG.warn(
+      'sms-mfa: sending to ' +
+        mask(phone) +
+        ' is rate limited for ' +
+        answer.retryAfterSeconds +
+        ' s',
+    );
+    return context.challenge(
+      errorPage(
+        context,
+        'TOO_MANY_REQUESTS',
+        'smsAuthRateLimited',
+        String(answer.retryAfterSeconds),
+      ),
+    );
+  }
+  if (
+    answer.status === 502 ||
+    (answer.status === 400 && code === 'INVALID_PHONE_NUMBER') ||
+    (answer.status === 403 && code === 'FORBIDDEN')
+  ) {
+    LOG.warn(
+      'sms-mfa: no code sent to ' + mask(phone) + ': HTTP ' + answer.status + ' ' + String(code),
+    );
+    return context.challenge(
+      errorPage(context, 'BAD_GATEWAY', 'smsAuthSmsNotSent', text(answer.body['message'])),
+    );
+  }
+  outage(context, 'send', answer);
+}
+
+function locked(context: AuthenticationFlowContext): void {
+  LOG.warn('sms-mfa: too many wrong codes; this sign-in is locked');
+  context
+    .getEvent()
+    .user(context.getUser())
+    .detail('reason', 'sms_max_attempts')
+    .error('invalid_user_credentials');
+  context.failure(
+    flowError('INVALID_CREDENTIALS'),
+    errorPage(context, 'UNAUTHORIZED', 'smsAuthLocked'),
+  );
+}
+
+function outage(context: AuthenticationFlowContext, what: string, answer: Reply): void {
+  LOG.error(
+    'sms-mfa: the bridge failed on ' +
+      what +
+      ': ' +
+      (answer.status ? 'HTTP ' + answer.status + ' ' + String(answer.body['code']) : 'no answer'),
+  );
+  unavailable(context, 'smsAuthUnavailable');
+}
+
+function unavailable(context: AuthenticationFlowContext, key: string): void {
+  context.challenge(errorPage(context, 'SERVICE_UNAVAILABLE', key));
+}
+
+/* ---- Pages ---- */
+
+/** Reads the authentication's state and draws the code page from it. */
+function redraw(
+  context: AuthenticationFlowContext,
+  bridge: Bridge,
+  authId: string,
+  options: PageOptions,
+): void {
+  const state = bridge.call('GET', DEVICE_AUTHS + '/' + encodeURIComponent(authId));
+  if (state.status !== 200) return outage(context, 'status', state);
+  codePage(context, state.body, options);
+}
+
+function codePage(
+  context: AuthenticationFlowContext,
+  view: { [key: string]: unknown },
+  options: PageOptions,
+): void {
+  let resends = numberOr(view['sendsRemaining'], 0);
+  let cooldown =
+    options.cooldownSeconds !== undefined
+      ? options.cooldownSeconds
+      : secondsUntil(view['resendAvailableAt']);
+  if (options.offerResend) {
+    resends = Math.max(resends, 1);
+    cooldown = 0;
+  }
+  const attempts =
+    options.attemptsRemaining !== undefined && options.attemptsRemaining >= 0
+      ? options.attemptsRemaining
+      : numberOr(view['attemptsRemaining'], 0);
+  const form = context
+    .form()
+    .setAttribute('maskedPhone', text(view['phoneNumber']))
+    .setAttribute('attemptsRemaining', String(attempts))
+    .setAttribute('resendsRemaining', String(resends))
+    .setAttribute('resendCooldownSeconds', String(cooldown));
+  if (options.fieldError) form.addError(fieldMessage(options.fieldError, options.fieldErrorParam));
+  if (options.info) form.setInfo(options.info);
+  const page = form.createForm(CODE_PAGE);
+  if (options.countAsFailure)
+    return context.failureChallenge(flowError('INVALID_CREDENTIALS'), page);
+  context.challenge(page);
+}
+
+function fieldMessage(key: string, param?: string): object {
+  const FormMessage = Java.type<
+    new (field: string, message: string, ...parameters: unknown[]) => object
+  >('org.keycloak.models.utils.FormMessage');
+  return param === undefined ? new FormMessage('code', key) : new FormMessage('code', key, param);
+}
+
+/** Keycloak's error page with one of the theme's messages; the HTTP status is a Response.Status name. */
+function errorPage(
+  context: AuthenticationFlowContext,
+  statusName: string,
+  key: string,
+  param?: string,
+): Page {
+  const form =
+    param === undefined ? context.form().setError(key) : context.form().setError(key, param);
+  return form.createErrorPage(responseStatus(statusName));
+}
+
+/** jakarta.ws.rs from Keycloak 22 on, javax.ws.rs before. */
+function responseStatus(name: string): object {
+  let Status: { [name: string]: object };
+  try {
+    Status = Java.type<{ [name: string]: object }>('jakarta.ws.rs.core.Response$Status');
+  } catch {
+    Status = Java.type<{ [name: string]: object }>('javax.ws.rs.core.Response$Status');
+  }
+  return Status[name] || (Status['BAD_REQUEST'] as object);
+}
+
+function flowError(name: string): unknown {
+  return Java.type<{ [name: string]: unknown }>(
+    'org.keycloak.authentication.AuthenticationFlowError',
+  )[name];
+}
+
+/* ---- The bridge over HTTP ---- */
+
+/** A bridge client whose token is fetched on first use, once per step. */
+function connect(context: AuthenticationFlowContext, settings: Settings): Bridge {
+  const http = httpClient(context.getSession());
+  let token = '';
+  return {
+    call: function (method: string, path: string, body?: object): Reply {
+      if (!token) token = fetchToken(http, settings);
+      if (!token) return { status: 0, body: {}, retryAfterSeconds: 0 };
+      let request = (
+        method === 'GET'
+          ? http.get(settings.bridgeUrl + path)
+          : http.post(settings.bridgeUrl + path)
+      ).auth(token);
+      if (body) request = request.entity(jsonEntity(body));
+      return exchange(request, method + ' ' + path.replace(/[0-9a-f-]{36}/, '{authId}'));
+    },
+  };
+}
+
+function fetchToken(http: HttpClient, settings: Settings): string {
+  if (!settings.clientId || !settings.clientSecret) {
+    LOG.error(
+      'sms-mfa: smsMfaClientId / smsMfaClientSecret (or SMS_MFA_CLIENT_ID / SMS_MFA_CLIENT_SECRET) are not set',
+    );
+    return '';
+  }
+  const request = http
+    .post(settings.tokenUrl)
+    .authBasic(settings.clientId, settings.clientSecret)
+    .param('grant_type', 'client_credentials');
+  const answer = exchange(request, 'token');
+  const token = text(answer.body['access_token']);
+  if (answer.status !== 200 || !token)
+    LOG.error(
+      'sms-mfa: the token endpoint refused client ' +
+        settings.clientId +
+        ': HTTP ' +
+        answer.status +
+        ' ' +
+        String(answer.body['error']),
+    );
+  return answer.status === 200 ? token : '';
+}
+
+/** Sends a request; a network error or timeout is status 0, never an exception. */
+function exchange(request: HttpRequest, what: string): Reply {
+  try {
+    const response = request.header('Accept', 'application/json').asResponse();
+    const status = response.getStatus();
+    const raw = text(response.asString());
+    const retryAfter = numberOr(text(response.getFirstHeader('Retry-After')), 0);
+    return { status: status, body: parseJson(raw), retryAfterSeconds: Math.ceil(retryAfter) };
+  } catch (e) {
+    LOG.warn('sms-mfa: ' + what + ' failed: ' + String(e));
+    return { status: 0, body: {}, retryAfterSeconds: 0 };
+  }
+}
+
+function parseJson(raw: string): { [key: string]: unknown } {
+  try {
+    const value = raw ? JSON.parse(raw) : {};
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function jsonEntity(body: object): unknown {
+  const StringEntity = Java.type<new (content: string, contentType: unknown) => unknown>(
+    'org.apache.http.entity.StringEntity',
+  );
+  const ContentType = Java.type<{ APPLICATION_JSON: unknown }>(
+    'org.apache.http.entity.ContentType',
+  );
+  return new StringEntity(JSON.stringify(body), ContentType.APPLICATION_JSON);
+}
+
+interface HttpClient {
+  get(url: string): HttpRequest;
+  post(url: string): HttpRequest;
+}
+
+/** org.keycloak.http.simple.SimpleHttp (Keycloak 26.4+), else the older broker SimpleHttp. */
+function httpClient(session: KeycloakSession): HttpClient {
+  let modern: ModernSimpleHttp | null = null;
+  try {
+    modern = Java.type<ModernSimpleHttp>('org.keycloak.http.simple.SimpleHttp');
+  } catch {
+    modern = null;
+  }
+  if (modern) {
+    let client = modern.create(session);
+    try {
+      client = client.withRequestConfig(requestConfig());
+    } catch {
+      LOG.warn('sms-mfa: SimpleHttp takes no request config here; using the client defaults');
+    }
+    return {
+      get: function (url: string) {
+        return client.doGet(url);
+      },
+      post: function (url: string) {
+        return client.doPost(url);
+      },
+    };
+  }
+  const legacy = Java.type<LegacySimpleHttp>('org.keycloak.broker.provider.util.SimpleHttp');
+  return {
+    get: function (url: string) {
+      return withTimeouts(legacy.doGet(url, session));
+    },
+    post: function (url: string) {
+      return withTimeouts(legacy.doPost(url, session));
+    },
+  };
+}
+
+function requestConfig(): unknown {
+  const RequestConfig = Java.type<{ custom(): RequestConfigBuilder }>(
+    'org.apache.http.client.config.RequestConfig',
+  );
+  return RequestConfig.custom()
+    .setConnectTimeout(HTTP_TIMEOUT_MS)
+    .setSocketTimeout(HTTP_TIMEOUT_MS)
+    .setConnectionRequestTimeout(HTTP_TIMEOUT_MS)
+    .build();
+}
+
+function withTimeouts(request: HttpRequest): HttpRequest {
+  const timed = request.connectTimeoutMillis
+    ? request.connectTimeoutMillis(HTTP_TIMEOUT_MS)
+    : request;
+  return timed.socketTimeOutMillis ? timed.socketTimeOutMillis(HTTP_TIMEOUT_MS) : timed;
+}
+
+/* ---- Small helpers ---- */
+
+function userLocale(context: AuthenticationFlowContext, user: UserModel | null): string {
+  let tag = '';
+  try {
+    const locale = context.getSession().getContext().resolveLocale(user);
+    tag = locale ? text(locale.toLanguageTag()) : '';
+  } catch {
+    tag = user ? text(user.getFirstAttribute('locale')) : '';
+  }
+  return LOCALE_SHAPE.test(tag) ? tag : '';
+}
+
+function clientAddress(context: AuthenticationFlowContext): string {
+  const connection = context.getConnection();
+  const address = connection ? text(connection.getRemoteAddr()) : '';
+  return address.length <= 45 && IP_SHAPE.test(address) ? address : '';
+}
+
+/** +91******212: enough to recognise a number in logs, not enough to use it. */
+function mask(phone: string): string {
+  const digits = phone.replace(/[^0-9+]/g, '');
+  if (digits.length < 7) return '***';
+  return digits.slice(0, 3) + new Array(digits.length - 5).join('*') + digits.slice(-3);
+}
+
+function secondsUntil(iso: unknown): number {
+  const at = typeof iso === 'string' ? Date.parse(iso) : NaN;
+  return isNaN(at) ? 0 : Math.max(0, Math.ceil((at - new Date().getTime()) / 1000));
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value !== ''
+        ? Number(value)
+        : NaN;
+  return isNaN(n) ? fallback : n;
+}

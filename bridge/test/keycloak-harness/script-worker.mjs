@@ -1,0 +1,264 @@
+// Runs the compiled script authenticator the way Keycloak does: a fresh script scope per call with
+// Keycloak's bindings (context, user, realm, session, authenticationSession, clientSession,
+// httpRequest, script, LOG) and Nashorn's Java.type, over fakes that record every outcome. It runs
+// in a worker thread because the fake SimpleHttp blocks (execFileSync) while the bridge under test
+// keeps serving on the main thread.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { parentPort } from 'node:worker_threads';
+
+const HELPER = fileURLToPath(new URL('./http-helper.mjs', import.meta.url));
+
+const FLOW_ERRORS = [
+  'EXPIRED_CODE',
+  'INVALID_CLIENT_SESSION',
+  'INVALID_USER',
+  'INVALID_CREDENTIALS',
+  'CREDENTIAL_SETUP_REQUIRED',
+  'USER_DISABLED',
+  'USER_TEMPORARILY_DISABLED',
+  'INTERNAL_ERROR',
+  'ACCESS_DENIED',
+];
+const STATUSES = [
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'TOO_MANY_REQUESTS',
+  'INTERNAL_SERVER_ERROR',
+  'BAD_GATEWAY',
+  'SERVICE_UNAVAILABLE',
+];
+
+/** Nashorn's ClassNotFoundException, as Java.type throws it for a class that is not there. */
+function classNotFound(name) {
+  return new Error(`java.lang.ClassNotFoundException: ${name}`);
+}
+
+function run({ source, fn, state }) {
+  const record = { outcomes: [], events: [], logs: [], http: [], notes: { ...state.notes } };
+  const bindings = keycloakBindings(state, record);
+  try {
+    vm.runInNewContext(`${source}\n;this.__result = ${fn}(context);`, bindings, {
+      filename: 'sms-authenticator.js',
+    });
+  } catch (err) {
+    record.thrown = String(err?.stack ?? err);
+  }
+  return record;
+}
+
+function keycloakBindings(state, record) {
+  const user = state.user ? fakeUser(state.user) : null;
+  const realm = {
+    getAttribute: (name) => state.realmAttributes?.[name] ?? null,
+    getDefaultLocale: () => null,
+  };
+  const session = {
+    getContext: () => ({
+      resolveLocale: () => (state.locale ? { toLanguageTag: () => state.locale } : null),
+    }),
+  };
+  const authenticationSession = {
+    getAuthNote: (name) => record.notes[name] ?? null,
+    setAuthNote: (name, value) => void (record.notes[name] = String(value)),
+    removeAuthNote: (name) => void delete record.notes[name],
+  };
+  const httpRequest = {
+    getDecodedFormParameters: () => ({
+      getFirst: (name) => (state.form && name in state.form ? state.form[name] : null),
+      containsKey: (name) => Boolean(state.form && name in state.form),
+    }),
+  };
+  const event = {
+    user: () => event,
+    detail: () => event,
+    error: (error) => void record.events.push(error),
+  };
+  const outcome =
+    (type) =>
+    (...args) => {
+      const error = typeof args[0] === 'string' ? args[0] : undefined;
+      const page = args.find((a) => a && typeof a === 'object' && 'kind' in a);
+      record.outcomes.push({ type, ...(error ? { error } : {}), ...(page ? { page } : {}) });
+    };
+  const context = {
+    getRealm: () => realm,
+    getUser: () => user,
+    getSession: () => session,
+    getAuthenticationSession: () => authenticationSession,
+    getHttpRequest: () => httpRequest,
+    getConnection: () => ({ getRemoteAddr: () => state.remoteAddr ?? '127.0.0.1' }),
+    getEvent: () => event,
+    form: () => fakeForm(),
+    challenge: outcome('challenge'),
+    failureChallenge: outcome('failureChallenge'),
+    failure: outcome('failure'),
+    success: outcome('success'),
+    attempted: outcome('attempted'),
+  };
+  const LOG = Object.fromEntries(
+    ['debug', 'info', 'warn', 'error'].map((level) => [
+      level,
+      (message) => void record.logs.push({ level, message: String(message) }),
+    ]),
+  );
+  const Java = { type: (name) => javaType(name, state, record) };
+  return {
+    context,
+    user,
+    realm,
+    session,
+    authenticationSession,
+    clientSession: authenticationSession,
+    httpRequest,
+    script: { name: 'sms-authenticator.js' },
+    LOG,
+    Java,
+  };
+}
+
+function fakeUser({ username, attributes = {} }) {
+  return { getUsername: () => username, getFirstAttribute: (name) => attributes[name] ?? null };
+}
+
+function fakeForm() {
+  const page = { kind: 'form', attributes: {}, fieldErrors: [], error: null, info: null };
+  const form = {
+    setAttribute: (name, value) => ((page.attributes[name] = value), form),
+    setError: (message, ...params) => ((page.error = { message, params }), form),
+    setInfo: (message, ...params) => ((page.info = { message, params }), form),
+    addError: (formMessage) => (page.fieldErrors.push(formMessage), form),
+    createForm: (template) => ({ ...page, template }),
+    createErrorPage: (status) => ({ ...page, kind: 'errorPage', status: status.name }),
+  };
+  return form;
+}
+
+function FormMessage(field, message, ...params) {
+  this.field = field;
+  this.message = message;
+  this.params = params;
+}
+
+function javaType(name, state, record) {
+  switch (name) {
+    case 'java.lang.System':
+      return { getenv: (key) => state.env?.[key] ?? null };
+    case 'org.keycloak.authentication.AuthenticationFlowError':
+      return Object.fromEntries(FLOW_ERRORS.map((e) => [e, e]));
+    case 'org.keycloak.models.utils.FormMessage':
+      return FormMessage;
+    case 'jakarta.ws.rs.core.Response$Status':
+      return Object.fromEntries(STATUSES.map((s) => [s, { name: s }]));
+    case 'org.apache.http.entity.ContentType':
+      return { APPLICATION_JSON: 'application/json; charset=UTF-8' };
+    case 'org.apache.http.entity.StringEntity':
+      return function StringEntity(content, contentType) {
+        this.content = content;
+        this.contentType = contentType;
+      };
+    case 'org.apache.http.client.config.RequestConfig':
+      return { custom: () => requestConfigBuilder() };
+    case 'org.keycloak.http.simple.SimpleHttp':
+      if (state.simpleHttp === 'legacy') throw classNotFound(name);
+      return { create: () => modernClient(record, {}) };
+    case 'org.keycloak.broker.provider.util.SimpleHttp':
+      return {
+        doGet: (url) => fakeRequest('GET', url, record, {}),
+        doPost: (url) => fakeRequest('POST', url, record, {}),
+      };
+    default:
+      throw classNotFound(name);
+  }
+}
+
+function requestConfigBuilder() {
+  const config = {};
+  const builder = {
+    setConnectTimeout: (ms) => ((config.connectTimeoutMs = ms), builder),
+    setSocketTimeout: (ms) => ((config.socketTimeoutMs = ms), builder),
+    setConnectionRequestTimeout: (ms) => ((config.connectionRequestTimeoutMs = ms), builder),
+    build: () => config,
+  };
+  return builder;
+}
+
+function modernClient(record, config) {
+  return {
+    withRequestConfig: (c) => modernClient(record, c),
+    doGet: (url) => fakeRequest('GET', url, record, config),
+    doPost: (url) => fakeRequest('POST', url, record, config),
+  };
+}
+
+/** SimpleHttp's request builder; asResponse() performs the exchange for real, synchronously. */
+function fakeRequest(method, url, record, config) {
+  const headers = {};
+  let params;
+  let entity;
+  const request = {
+    header: (name, value) => ((headers[name] = value), request),
+    param: (name, value) => (((params ??= {})[name] = value), request),
+    entity: (e) => ((entity = e), request),
+    json: () => {
+      throw new Error(
+        'the fake only takes entity(StringEntity): Jackson would serialise a script object oddly',
+      );
+    },
+    auth: (token) => request.header('Authorization', `Bearer ${token}`),
+    authBasic: (user, password) =>
+      request.header(
+        'Authorization',
+        `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+      ),
+    connectTimeoutMillis: (ms) => ((config = { ...config, connectTimeoutMs: ms }), request),
+    socketTimeOutMillis: (ms) => ((config = { ...config, socketTimeoutMs: ms }), request),
+    asResponse: () => exchange({ method, url, headers, params, entity, config }, record),
+  };
+  return request;
+}
+
+function exchange({ method, url, headers, params, entity, config }, record) {
+  let body;
+  if (method === 'POST' && params) {
+    body = new URLSearchParams(params).toString();
+    headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=UTF-8';
+  } else if (method === 'POST' && entity) {
+    body = entity.content;
+    headers['Content-Type'] ??= entity.contentType;
+  } else if (method === 'POST') {
+    throw new Error('java.lang.IllegalStateException: No content set');
+  }
+  const timeoutMs = config.socketTimeoutMs ?? 30000;
+  const out = JSON.parse(
+    execFileSync(process.execPath, [HELPER], {
+      input: JSON.stringify({ method, url, headers, body, timeoutMs }),
+      encoding: 'utf8',
+    }),
+  );
+  const entry = {
+    method,
+    url,
+    status: out.status ?? 0,
+    timeoutMs: config.socketTimeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs,
+  };
+  if (method === 'POST') entry.body = params ? { ...params } : JSON.parse(body);
+  record.http.push(entry);
+  if (out.error) throw new Error(`java.net.ConnectException: ${out.error}`);
+  const lower = Object.fromEntries(
+    Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  return {
+    getStatus: () => out.status,
+    asString: () => out.body,
+    getFirstHeader: (name) => lower[name.toLowerCase()] ?? null,
+  };
+}
+
+parentPort.on('message', (message) =>
+  parentPort.postMessage({ id: message.id, result: run(message) }),
+);
