@@ -127,5 +127,6 @@ function serverUrl(config: Readonly<BridgeConfig>, server: Server): string {
 async function closeAll(server: Server, redis: Redis): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
-  await redis.quit().catch(() => undefined);
+  // quit() fails at once while Redis is away; disconnect() then stops the reconnection loop.
+  await redis.quit().catch(() => redis.disconnect());
 }
