@@ -357,7 +357,7 @@ function checkCode(
     return context.success();
   }
   if (answer.status === 400 && errorCode === 'OTP_INVALID') {
-    context.getEvent().user(context.getUser()).error('invalid_user_credentials');
+    credentialEvent(context).error('invalid_user_credentials');
     return redraw(context, bridge, authId, {
       fieldError: 'smsAuthCodeInvalid',
       attemptsRemaining: numberOr(answer.body['attemptsRemaining'], -1),
@@ -450,15 +450,20 @@ function sendRefused(context: AuthenticationFlowContext, answer: Reply, phone: s
 
 function locked(context: AuthenticationFlowContext): void {
   LOG.warn('sms-mfa: too many wrong codes; this sign-in is locked');
-  context
-    .getEvent()
-    .user(context.getUser())
-    .detail('reason', 'sms_max_attempts')
-    .error('invalid_user_credentials');
+  credentialEvent(context).detail('reason', 'sms_max_attempts').error('invalid_user_credentials');
   context.failure(
     flowError('INVALID_CREDENTIALS'),
     errorPage(context, 'UNAUTHORIZED', 'smsAuthLocked'),
   );
+}
+
+/**
+ * The login event for a failed credential, as Keycloak's OTP form reports one. `user` is
+ * overloaded (UserModel, String), so it is only called with a user: Nashorn cannot choose for null.
+ */
+function credentialEvent(context: AuthenticationFlowContext): EventBuilder {
+  const user = context.getUser();
+  return user ? context.getEvent().user(user) : context.getEvent();
 }
 
 function outage(context: AuthenticationFlowContext, what: string, answer: Reply): void {
