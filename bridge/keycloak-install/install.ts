@@ -2,7 +2,14 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import KeycloakAdminClient, { NetworkError } from '@keycloak/keycloak-admin-client';
-import { DEFAULT_FLOW_ALIAS, DEFAULT_PROVIDER_ID, InstallError, installSmsStep, type InstallOptions, type StepResult } from './installer.js';
+import {
+  DEFAULT_FLOW_ALIAS,
+  DEFAULT_PROVIDER_ID,
+  InstallError,
+  installSmsStep,
+  type InstallOptions,
+  type StepResult,
+} from './installer.js';
 
 /**
  * `npm run keycloak:install -- --url http://localhost:8080 --realm myrealm --bridge-url ... ...`
@@ -82,7 +89,12 @@ function isHttpUrl(value: string): boolean {
 
 /** Reads flags, then env vars for what flags leave out; throws a UsageError naming every problem. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions | 'help' {
-  const { values: v } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false });
+  const { values: v } = parseArgs({
+    args: [...argv],
+    options: FLAGS,
+    strict: true,
+    allowPositionals: false,
+  });
   if (v.help) return 'help';
   const problems: string[] = [];
   const need = (flag: string, value: string | undefined, envName?: string): string => {
@@ -91,24 +103,41 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   };
   const url = need('url', v.url ?? env['KEYCLOAK_URL'], 'KEYCLOAK_URL').replace(/\/+$/, '');
   if (url && !isHttpUrl(url)) problems.push(`--url must be an http(s) URL, not ${url}`);
-  const bridgeUrl = need('bridge-url', v['bridge-url'] ?? env['SMS_MFA_BRIDGE_URL'], 'SMS_MFA_BRIDGE_URL').replace(/\/+$/, '');
-  if (bridgeUrl && !isHttpUrl(bridgeUrl)) problems.push(`--bridge-url must be an http(s) URL, not ${bridgeUrl}`);
+  const bridgeUrl = need(
+    'bridge-url',
+    v['bridge-url'] ?? env['SMS_MFA_BRIDGE_URL'],
+    'SMS_MFA_BRIDGE_URL',
+  ).replace(/\/+$/, '');
+  if (bridgeUrl && !isHttpUrl(bridgeUrl))
+    problems.push(`--bridge-url must be an http(s) URL, not ${bridgeUrl}`);
   const tokenUrl = v['token-url'];
-  if (tokenUrl && !isHttpUrl(tokenUrl)) problems.push(`--token-url must be an http(s) URL, not ${tokenUrl}`);
+  if (tokenUrl && !isHttpUrl(tokenUrl))
+    problems.push(`--token-url must be an http(s) URL, not ${tokenUrl}`);
   const missingPhone = v['missing-phone'] ?? 'fail';
-  if (missingPhone !== 'skip' && missingPhone !== 'fail') problems.push(`--missing-phone must be skip or fail, not ${missingPhone}`);
+  if (missingPhone !== 'skip' && missingPhone !== 'fail')
+    problems.push(`--missing-phone must be skip or fail, not ${missingPhone}`);
   const phoneAttribute = v['phone-attribute'] ?? 'mobile_number';
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(phoneAttribute)) problems.push('--phone-attribute: letters, digits, . _ - only');
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(phoneAttribute))
+    problems.push('--phone-attribute: letters, digits, . _ - only');
   const timeoutMs = Number(v['timeout-ms'] ?? 15_000);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100) problems.push('--timeout-ms must be an integer >= 100');
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100)
+    problems.push('--timeout-ms must be an integer >= 100');
   const login = parseLogin(v, env, problems);
   const install: InstallOptions = {
     realm: need('realm', v.realm ?? env['KEYCLOAK_REALM'], 'KEYCLOAK_REALM'),
     flowAlias: v['flow-alias'] ?? DEFAULT_FLOW_ALIAS,
     providerId: v['provider-id'] ?? DEFAULT_PROVIDER_ID,
     bridgeUrl,
-    bridgeClientId: need('bridge-client-id', v['bridge-client-id'] ?? env['SMS_MFA_BRIDGE_CLIENT_ID'], 'SMS_MFA_BRIDGE_CLIENT_ID'),
-    bridgeClientSecret: need('bridge-client-secret', v['bridge-client-secret'] ?? env['SMS_MFA_BRIDGE_CLIENT_SECRET'], 'SMS_MFA_BRIDGE_CLIENT_SECRET'),
+    bridgeClientId: need(
+      'bridge-client-id',
+      v['bridge-client-id'] ?? env['SMS_MFA_BRIDGE_CLIENT_ID'],
+      'SMS_MFA_BRIDGE_CLIENT_ID',
+    ),
+    bridgeClientSecret: need(
+      'bridge-client-secret',
+      v['bridge-client-secret'] ?? env['SMS_MFA_BRIDGE_CLIENT_SECRET'],
+      'SMS_MFA_BRIDGE_CLIENT_SECRET',
+    ),
     tokenRealm: v['token-realm'] ?? 'mfa',
     tokenUrl: tokenUrl?.replace(/\/+$/, ''),
     phoneAttribute,
@@ -125,9 +154,12 @@ function parseLogin(v: Values, env: NodeJS.ProcessEnv, problems: string[]): Admi
   const password = v['admin-password'] ?? env['KEYCLOAK_ADMIN_PASSWORD'];
   const clientId = v['admin-client-id'] ?? env['KEYCLOAK_ADMIN_CLIENT_ID'];
   const clientSecret = v['admin-client-secret'] ?? env['KEYCLOAK_ADMIN_CLIENT_SECRET'];
-  if (clientId && clientSecret && !v['admin-user']) return { kind: 'client', clientId, clientSecret };
+  if (clientId && clientSecret && !v['admin-user'])
+    return { kind: 'client', clientId, clientSecret };
   if (username && password) return { kind: 'password', username, password };
-  problems.push('give --admin-user and --admin-password, or --admin-client-id and --admin-client-secret (or their env vars)');
+  problems.push(
+    'give --admin-user and --admin-password, or --admin-client-id and --admin-client-secret (or their env vars)',
+  );
   return undefined;
 }
 
@@ -138,13 +170,18 @@ export function explain(err: unknown, o: Pick<CliOptions, 'url' | 'authRealm' | 
     const status = err.response.status;
     const path = new URL(err.response.url).pathname;
     if (path.endsWith('/protocol/openid-connect/token')) {
-      const who = o.login.kind === 'password' ? `user "${o.login.username}" (client admin-cli)` : `client "${o.login.clientId}"`;
+      const who =
+        o.login.kind === 'password'
+          ? `user "${o.login.username}" (client admin-cli)`
+          : `client "${o.login.clientId}"`;
       return `Keycloak refused the admin login for ${who} in realm "${o.authRealm}" (HTTP ${status}: ${err.message}); check the credentials`;
     }
-    if (status === 401 || status === 403) return `the admin account may not do ${path} (HTTP ${status}); it needs the realm-management role manage-realm (or the admin role)`;
+    if (status === 401 || status === 403)
+      return `the admin account may not do ${path} (HTTP ${status}); it needs the realm-management role manage-realm (or the admin role)`;
     return `Keycloak answered HTTP ${status} to ${path}: ${err.message}`;
   }
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `Keycloak at ${o.url} did not answer in time`;
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return `Keycloak at ${o.url} did not answer in time`;
   if (err instanceof TypeError && err.message === 'fetch failed') {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return `cannot reach Keycloak at ${o.url} (${cause?.code ?? cause?.message ?? 'network error'}); is it running, and is --url right?`;
@@ -154,17 +191,35 @@ export function explain(err: unknown, o: Pick<CliOptions, 'url' | 'authRealm' | 
 
 /** Logs in and installs; returns the steps' results. */
 export async function runInstall(o: CliOptions): Promise<StepResult[]> {
-  const admin = new KeycloakAdminClient({ baseUrl: o.url, realmName: o.authRealm, timeout: o.timeoutMs });
+  const admin = new KeycloakAdminClient({
+    baseUrl: o.url,
+    realmName: o.authRealm,
+    timeout: o.timeoutMs,
+  });
   await admin.auth(
     o.login.kind === 'password'
-      ? { grantType: 'password', clientId: 'admin-cli', username: o.login.username, password: o.login.password }
-      : { grantType: 'client_credentials', clientId: o.login.clientId, clientSecret: o.login.clientSecret },
+      ? {
+          grantType: 'password',
+          clientId: 'admin-cli',
+          username: o.login.username,
+          password: o.login.password,
+        }
+      : {
+          grantType: 'client_credentials',
+          clientId: o.login.clientId,
+          clientSecret: o.login.clientSecret,
+        },
   );
   return installSmsStep(admin, o.install);
 }
 
 /** The CLI: prints one line per step; exit 0 done, 1 failed, 2 bad usage. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out = console.log, err = console.error): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out = console.log,
+  err = console.error,
+): Promise<number> {
   let options: CliOptions | 'help';
   try {
     options = parseCli(argv, env);
@@ -178,9 +233,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, out 
   }
   try {
     const steps = await runInstall(options);
-    for (const s of steps) out(`${s.changed ? 'changed ' : 'ok      '} ${s.step.padEnd(12)} ${s.detail}`);
+    for (const s of steps)
+      out(`${s.changed ? 'changed ' : 'ok      '} ${s.step.padEnd(12)} ${s.detail}`);
     const changed = steps.filter((s) => s.changed).length;
-    out(changed ? `done: ${changed} change(s) in realm "${options.install.realm}"` : `done: realm "${options.install.realm}" was already set up, nothing changed`);
+    out(
+      changed
+        ? `done: ${changed} change(s) in realm "${options.install.realm}"`
+        : `done: realm "${options.install.realm}" was already set up, nothing changed`,
+    );
     return 0;
   } catch (e) {
     err(`keycloak:install failed: ${explain(e, options)}`);

@@ -54,7 +54,10 @@ export class InstallError extends Error {
 }
 
 /** Runs every step in order against a logged-in admin client; returns what each did. */
-export async function installSmsStep(admin: KeycloakAdminClient, o: InstallOptions): Promise<StepResult[]> {
+export async function installSmsStep(
+  admin: KeycloakAdminClient,
+  o: InstallOptions,
+): Promise<StepResult[]> {
   admin.setConfig({ realmName: o.realm });
   await requireRealm(admin, o.realm);
   await requireProvider(admin, o.providerId);
@@ -68,7 +71,8 @@ export async function installSmsStep(admin: KeycloakAdminClient, o: InstallOptio
 
 async function requireRealm(admin: KeycloakAdminClient, realm: string): Promise<void> {
   const found = await admin.realms.findOne({ realm });
-  if (!found) throw new InstallError('REALM_NOT_FOUND', `realm "${realm}" not found on ${admin.baseUrl}`);
+  if (!found)
+    throw new InstallError('REALM_NOT_FOUND', `realm "${realm}" not found on ${admin.baseUrl}`);
 }
 
 async function requireProvider(admin: KeycloakAdminClient, providerId: string): Promise<void> {
@@ -82,9 +86,13 @@ async function requireProvider(admin: KeycloakAdminClient, providerId: string): 
 }
 
 /** Copies the built-in `browser` flow to `alias` unless a flow of that alias exists. */
-export async function ensureFlowCopy(admin: KeycloakAdminClient, alias: string): Promise<StepResult> {
+export async function ensureFlowCopy(
+  admin: KeycloakAdminClient,
+  alias: string,
+): Promise<StepResult> {
   const flows = await admin.authenticationManagement.getFlows();
-  if (flows.some((f) => f.alias === alias)) return { step: 'flow', changed: false, detail: `flow "${alias}" exists` };
+  if (flows.some((f) => f.alias === alias))
+    return { step: 'flow', changed: false, detail: `flow "${alias}" exists` };
   await admin.authenticationManagement.copyFlow({ flow: 'browser', newName: alias });
   return { step: 'flow', changed: true, detail: `copied "browser" to "${alias}"` };
 }
@@ -126,7 +134,10 @@ export function findFormsSubflow(executions: readonly Execution[]): FormsShape {
   while (parentIndex >= 0 && (executions[parentIndex]?.level ?? 0) >= level) parentIndex--;
   const parent = executions[parentIndex];
   if (!pw || !parent?.authenticationFlow || !parent.displayName) {
-    throw new InstallError('FLOW_SHAPE', `the flow has no subflow holding "${PASSWORD_FORM}"; copy it from "browser" or pass another --flow-alias`);
+    throw new InstallError(
+      'FLOW_SHAPE',
+      `the flow has no subflow holding "${PASSWORD_FORM}"; copy it from "browser" or pass another --flow-alias`,
+    );
   }
   const siblings: Execution[] = [];
   for (const e of executions.slice(parentIndex + 1)) {
@@ -137,7 +148,11 @@ export function findFormsSubflow(executions: readonly Execution[]): FormsShape {
 }
 
 /** Adds the SMS execution to the forms subflow, moves it right after the password form, makes it REQUIRED. */
-export async function ensureSmsExecution(admin: KeycloakAdminClient, flowAlias: string, providerId: string): Promise<StepResult[]> {
+export async function ensureSmsExecution(
+  admin: KeycloakAdminClient,
+  flowAlias: string,
+  providerId: string,
+): Promise<StepResult[]> {
   const am = admin.authenticationManagement;
   const read = async () => findFormsSubflow(await am.getExecutions({ flow: flowAlias }));
   let shape = await read();
@@ -149,18 +164,43 @@ export async function ensureSmsExecution(admin: KeycloakAdminClient, flowAlias: 
   const moves = await moveAfterPasswordForm(admin, shape, providerId);
   if (moves) shape = await read();
   const sms = shape.siblings.find((e) => isProvider(e, providerId));
-  if (!sms?.id) throw new InstallError('FLOW_SHAPE', `the execution "${providerId}" did not appear in "${shape.subflowAlias}"`);
+  if (!sms?.id)
+    throw new InstallError(
+      'FLOW_SHAPE',
+      `the execution "${providerId}" did not appear in "${shape.subflowAlias}"`,
+    );
   const required = sms.requirement !== 'REQUIRED';
-  if (required) await am.updateExecution({ flow: flowAlias }, { id: sms.id, requirement: 'REQUIRED' });
+  if (required)
+    await am.updateExecution({ flow: flowAlias }, { id: sms.id, requirement: 'REQUIRED' });
   return [
-    { step: 'execution', changed: added, detail: added ? `added "${providerId}" to "${shape.subflowAlias}"` : `"${providerId}" is in "${shape.subflowAlias}"` },
-    { step: 'order', changed: moves > 0, detail: moves ? `moved it ${moves} place(s) to follow the password form` : 'it follows the password form' },
-    { step: 'requirement', changed: required, detail: required ? `set REQUIRED (was ${sms.requirement})` : 'REQUIRED' },
+    {
+      step: 'execution',
+      changed: added,
+      detail: added
+        ? `added "${providerId}" to "${shape.subflowAlias}"`
+        : `"${providerId}" is in "${shape.subflowAlias}"`,
+    },
+    {
+      step: 'order',
+      changed: moves > 0,
+      detail: moves
+        ? `moved it ${moves} place(s) to follow the password form`
+        : 'it follows the password form',
+    },
+    {
+      step: 'requirement',
+      changed: required,
+      detail: required ? `set REQUIRED (was ${sms.requirement})` : 'REQUIRED',
+    },
   ];
 }
 
 /** Raises (or lowers) the SMS execution until it sits right after the password form; returns the moves made. */
-async function moveAfterPasswordForm(admin: KeycloakAdminClient, shape: FormsShape, providerId: string): Promise<number> {
+async function moveAfterPasswordForm(
+  admin: KeycloakAdminClient,
+  shape: FormsShape,
+  providerId: string,
+): Promise<number> {
   const ids = shape.siblings.map((e) => e.id);
   const pw = shape.siblings.findIndex((e) => e.providerId === PASSWORD_FORM);
   const smsIndex = shape.siblings.findIndex((e) => isProvider(e, providerId));
@@ -189,15 +229,22 @@ export function desiredAttributes(o: InstallOptions): Record<string, string> {
 }
 
 /** Binds the flow as the realm's browser flow and sets the script's attributes, in one PUT if anything differs. */
-export async function ensureRealmSettings(admin: KeycloakAdminClient, o: InstallOptions): Promise<StepResult> {
+export async function ensureRealmSettings(
+  admin: KeycloakAdminClient,
+  o: InstallOptions,
+): Promise<StepResult> {
   const realm = await admin.realms.findOne({ realm: o.realm });
   const current = realm?.attributes ?? {};
   const wanted = desiredAttributes(o);
   const changedKeys = Object.keys(wanted).filter((k) => current[k] !== wanted[k]);
   const bind = realm?.browserFlow !== o.flowAlias;
-  if (!bind && changedKeys.length === 0) return { step: 'realm', changed: false, detail: 'flow bound, attributes set' };
+  if (!bind && changedKeys.length === 0)
+    return { step: 'realm', changed: false, detail: 'flow bound, attributes set' };
   // The whole map goes back: on PUT, Keycloak removes every attribute the representation leaves out (updateRealm).
-  await admin.realms.update({ realm: o.realm }, { browserFlow: o.flowAlias, attributes: { ...current, ...wanted } });
+  await admin.realms.update(
+    { realm: o.realm },
+    { browserFlow: o.flowAlias, attributes: { ...current, ...wanted } },
+  );
   const parts = [...(bind ? [`browserFlow = "${o.flowAlias}"`] : []), ...changedKeys];
   return { step: 'realm', changed: true, detail: `set ${parts.join(', ')}` };
 }
@@ -211,17 +258,30 @@ export function phoneAttributeDeclaration(name: string): UserProfileAttribute {
     permissions: { view: ['admin', 'user'], edit: ['admin', 'user'] },
     validations: {
       length: { max: 20 },
-      pattern: { pattern: PHONE_PATTERN, 'error-message': 'Use the international format, e.g. +5511966191717' },
+      pattern: {
+        pattern: PHONE_PATTERN,
+        'error-message': 'Use the international format, e.g. +5511966191717',
+      },
     },
-    annotations: { inputType: 'html5-tel', inputHelperTextBefore: 'International format: +, country code, number' },
+    annotations: {
+      inputType: 'html5-tel',
+      inputHelperTextBefore: 'International format: +, country code, number',
+    },
   };
 }
 
 /** Declares the phone attribute in the realm's user profile (Keycloak 24+ drops undeclared attributes). */
-export async function ensureProfileAttribute(admin: KeycloakAdminClient, name: string): Promise<StepResult> {
+export async function ensureProfileAttribute(
+  admin: KeycloakAdminClient,
+  name: string,
+): Promise<StepResult> {
   const profile = await admin.users.getProfile();
   const attributes = profile.attributes ?? [];
-  if (attributes.some((a) => a.name === name)) return { step: 'profile', changed: false, detail: `"${name}" is declared` };
-  await admin.users.updateProfile({ ...profile, attributes: [...attributes, phoneAttributeDeclaration(name)] });
+  if (attributes.some((a) => a.name === name))
+    return { step: 'profile', changed: false, detail: `"${name}" is declared` };
+  await admin.users.updateProfile({
+    ...profile,
+    attributes: [...attributes, phoneAttributeDeclaration(name)],
+  });
   return { step: 'profile', changed: true, detail: `declared "${name}"` };
 }

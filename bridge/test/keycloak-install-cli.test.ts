@@ -7,12 +7,27 @@ import { after, before, describe, it } from 'node:test';
 import { main, parseCli, UsageError } from '../keycloak-install/install.js';
 import { startFakeKeycloak, type FakeKeycloakAdmin } from './support/fake-keycloak-admin.js';
 
-const REQUIRED_FLAGS = ['--realm', 'myrealm', '--bridge-url', 'http://bridge:3000', '--bridge-client-id', 'kc'];
+const REQUIRED_FLAGS = [
+  '--realm',
+  'myrealm',
+  '--bridge-url',
+  'http://bridge:3000',
+  '--bridge-client-id',
+  'kc',
+];
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, env, (l) => out.push(l), (l) => err.push(l));
+  const code = await main(
+    argv,
+    env,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -27,14 +42,20 @@ async function closedPort(): Promise<number> {
 
 describe('the keycloak:install command line', () => {
   let kc: FakeKeycloakAdmin;
-  const secrets = { KEYCLOAK_ADMIN_PASSWORD: 'admin', SMS_MFA_BRIDGE_CLIENT_SECRET: 'kc-secret-0123456789' };
+  const secrets = {
+    KEYCLOAK_ADMIN_PASSWORD: 'admin',
+    SMS_MFA_BRIDGE_CLIENT_SECRET: 'kc-secret-0123456789',
+  };
   before(async () => {
     kc = await startFakeKeycloak();
   });
   after(() => kc.close());
 
   it('takes passwords and secrets from the environment when the flags leave them out', () => {
-    const options = parseCli(['--url', 'http://kc:8080/', ...REQUIRED_FLAGS, '--admin-user', 'admin'], secrets);
+    const options = parseCli(
+      ['--url', 'http://kc:8080/', ...REQUIRED_FLAGS, '--admin-user', 'admin'],
+      secrets,
+    );
     assert.notEqual(options, 'help');
     if (options === 'help') return;
     assert.equal(options.url, 'http://kc:8080');
@@ -47,8 +68,15 @@ describe('the keycloak:install command line', () => {
   });
 
   it('chooses client credentials when an admin client id and secret are given', () => {
-    const options = parseCli(['--url', 'http://kc:8080', ...REQUIRED_FLAGS, '--admin-client-id', 'installer'], { KEYCLOAK_ADMIN_CLIENT_SECRET: 's3cret', SMS_MFA_BRIDGE_CLIENT_SECRET: 'x' });
-    assert.ok(options !== 'help' && options.login.kind === 'client' && options.login.clientId === 'installer');
+    const options = parseCli(
+      ['--url', 'http://kc:8080', ...REQUIRED_FLAGS, '--admin-client-id', 'installer'],
+      { KEYCLOAK_ADMIN_CLIENT_SECRET: 's3cret', SMS_MFA_BRIDGE_CLIENT_SECRET: 'x' },
+    );
+    assert.ok(
+      options !== 'help' &&
+        options.login.kind === 'client' &&
+        options.login.clientId === 'installer',
+    );
   });
 
   it('names every missing or wrong flag at once, and exits 2 with the usage', async () => {
@@ -56,7 +84,15 @@ describe('the keycloak:install command line', () => {
       () => parseCli(['--url', 'kc:8080', '--missing-phone', 'maybe'], {}),
       (err: Error) => {
         assert.ok(err instanceof UsageError);
-        for (const part of ['--url must be an http(s) URL', '--bridge-url', '--bridge-client-id', '--bridge-client-secret', '--realm', '--missing-phone must be skip or fail', '--admin-user and --admin-password']) {
+        for (const part of [
+          '--url must be an http(s) URL',
+          '--bridge-url',
+          '--bridge-client-id',
+          '--bridge-client-secret',
+          '--realm',
+          '--missing-phone must be skip or fail',
+          '--admin-user and --admin-password',
+        ]) {
           assert.ok(err.message.includes(part), `mentions ${part}: ${err.message}`);
         }
         return true;
@@ -80,9 +116,15 @@ describe('the keycloak:install command line', () => {
   });
 
   it('says the admin login was refused, for which user and realm, when the password is wrong', async () => {
-    const result = await run(['--url', kc.url, ...REQUIRED_FLAGS, '--admin-user', 'admin'], { ...secrets, KEYCLOAK_ADMIN_PASSWORD: 'wrong' });
+    const result = await run(['--url', kc.url, ...REQUIRED_FLAGS, '--admin-user', 'admin'], {
+      ...secrets,
+      KEYCLOAK_ADMIN_PASSWORD: 'wrong',
+    });
     assert.equal(result.code, 1);
-    assert.match(result.err, /refused the admin login for user "admin" \(client admin-cli\) in realm "master" \(HTTP 401: invalid_grant\); check the credentials/);
+    assert.match(
+      result.err,
+      /refused the admin login for user "admin" \(client admin-cli\) in realm "master" \(HTTP 401: invalid_grant\); check the credentials/,
+    );
     assert.doesNotMatch(result.err, /wrong/, 'the password is not echoed');
   });
 
@@ -90,17 +132,32 @@ describe('the keycloak:install command line', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await run(['--url', url, ...REQUIRED_FLAGS, '--admin-user', 'admin'], secrets);
     assert.equal(result.code, 1);
-    assert.equal(result.err, `keycloak:install failed: cannot reach Keycloak at ${url} (ECONNREFUSED); is it running, and is --url right?`);
+    assert.equal(
+      result.err,
+      `keycloak:install failed: cannot reach Keycloak at ${url} (ECONNREFUSED); is it running, and is --url right?`,
+    );
   });
 
   it('says the realm does not exist', async () => {
-    const result = await run(['--url', kc.url, ...REQUIRED_FLAGS.map((a) => (a === 'myrealm' ? 'nope' : a)), '--admin-user', 'admin'], secrets);
+    const result = await run(
+      [
+        '--url',
+        kc.url,
+        ...REQUIRED_FLAGS.map((a) => (a === 'myrealm' ? 'nope' : a)),
+        '--admin-user',
+        'admin',
+      ],
+      secrets,
+    );
     assert.equal(result.code, 1);
     assert.match(result.err, /realm "nope" not found/);
   });
 
   it('runs as `npm run keycloak:install` from the repository root', () => {
-    const result = spawnSync('npm', ['run', '--silent', 'keycloak:install', '--', '--help'], { cwd: new URL('../..', import.meta.url), encoding: 'utf8' });
+    const result = spawnSync('npm', ['run', '--silent', 'keycloak:install', '--', '--help'], {
+      cwd: new URL('../..', import.meta.url),
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /--bridge-client-secret/);
   });

@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runInstall, type CliOptions } from '../keycloak-install/install.js';
 import { base32, PHONE_PATTERN, type InstallOptions } from '../keycloak-install/installer.js';
-import { startFakeKeycloak, type FakeKeycloakAdmin, type FakeKeycloakOptions } from './support/fake-keycloak-admin.js';
+import {
+  startFakeKeycloak,
+  type FakeKeycloakAdmin,
+  type FakeKeycloakOptions,
+} from './support/fake-keycloak-admin.js';
 
 const ALIAS = 'browser with sms';
 const PROVIDER = 'script-sms-authenticator.js';
@@ -53,7 +57,11 @@ describe('the Keycloak installer', () => {
     await runInstall(optionsFor(kc));
     assert.ok(kc.flows.get(ALIAS), 'the copy exists');
     assert.equal(kc.flows.get(ALIAS)?.builtIn, false);
-    assert.deepEqual(formsChildren(kc), ['auth-username-password-form:REQUIRED', `${PROVIDER}:REQUIRED`, `${ALIAS} Browser - Conditional OTP:CONDITIONAL`]);
+    assert.deepEqual(formsChildren(kc), [
+      'auth-username-password-form:REQUIRED',
+      `${PROVIDER}:REQUIRED`,
+      `${ALIAS} Browser - Conditional OTP:CONDITIONAL`,
+    ]);
     assert.deepEqual(
       kc.flows.get('browser')?.executions.map((e) => e.authenticator ?? 'forms'),
       ['auth-cookie', 'auth-spnego', 'identity-provider-redirector', 'forms'],
@@ -62,7 +70,9 @@ describe('the Keycloak installer', () => {
   });
 
   it('binds the flow as the browser flow and sets the realm attributes the script reads, keeping the others', async () => {
-    await runInstall(optionsFor(kc, { tokenUrl: 'http://bridge:3000/realms/mfa/protocol/openid-connect/token' }));
+    await runInstall(
+      optionsFor(kc, { tokenUrl: 'http://bridge:3000/realms/mfa/protocol/openid-connect/token' }),
+    );
     assert.equal(kc.realm.browserFlow, ALIAS);
     assert.deepEqual(kc.realm.attributes, {
       frontendUrl: '',
@@ -80,14 +90,25 @@ describe('the Keycloak installer', () => {
   it('declares the phone attribute in the user profile with an E.164 pattern, editable by admins and users', async () => {
     await runInstall(optionsFor(kc));
     const names = kc.profile.attributes.map((a) => a['name']);
-    assert.deepEqual(names, ['username', 'email', 'mobile_number'], 'the existing attributes are kept');
-    const phone = kc.profile.attributes[2] as { permissions: unknown; validations: { pattern: { pattern: string } } };
+    assert.deepEqual(
+      names,
+      ['username', 'email', 'mobile_number'],
+      'the existing attributes are kept',
+    );
+    const phone = kc.profile.attributes[2] as {
+      permissions: unknown;
+      validations: { pattern: { pattern: string } };
+    };
     assert.deepEqual(phone.permissions, { view: ['admin', 'user'], edit: ['admin', 'user'] });
     const pattern = new RegExp(phone.validations.pattern.pattern);
     assert.equal(phone.validations.pattern.pattern, PHONE_PATTERN);
     assert.ok(pattern.test('+5511966191717'));
-    assert.ok(!pattern.test('11966191717') && !pattern.test('+0123456789') && !pattern.test('+55 11 96619'));
-    assert.deepEqual(kc.profile.groups, [{ name: 'user-metadata', displayHeader: 'User metadata' }]);
+    assert.ok(
+      !pattern.test('11966191717') && !pattern.test('+0123456789') && !pattern.test('+55 11 96619'),
+    );
+    assert.deepEqual(kc.profile.groups, [
+      { name: 'user-metadata', displayHeader: 'User metadata' },
+    ]);
   });
 
   it('makes no write call on a second run, and reports every step unchanged', async () => {
@@ -97,7 +118,10 @@ describe('the Keycloak installer', () => {
     assert.ok(writesAfterFirst > 0);
     const second = await runInstall(optionsFor(kc));
     assert.deepEqual(kc.writes().slice(writesAfterFirst), [], 'the second run only reads');
-    assert.deepEqual(second.filter((s) => s.changed), []);
+    assert.deepEqual(
+      second.filter((s) => s.changed),
+      [],
+    );
   });
 
   it('uses the documented endpoints and bodies for its writes', async () => {
@@ -125,7 +149,11 @@ describe('the Keycloak installer', () => {
     kc.realm.browserFlow = 'browser';
     kc.realm.attributes['smsMfaClientSecret'] = 'old-secret';
     const steps = await runInstall(optionsFor(kc));
-    assert.deepEqual(formsChildren(kc), ['auth-username-password-form:REQUIRED', `${PROVIDER}:REQUIRED`, `${ALIAS} Browser - Conditional OTP:CONDITIONAL`]);
+    assert.deepEqual(formsChildren(kc), [
+      'auth-username-password-form:REQUIRED',
+      `${PROVIDER}:REQUIRED`,
+      `${ALIAS} Browser - Conditional OTP:CONDITIONAL`,
+    ]);
     assert.equal(kc.realm.browserFlow, ALIAS);
     assert.equal(kc.realm.attributes['smsMfaClientSecret'], 'keycloak-sms-secret-0123');
     assert.deepEqual(
@@ -139,13 +167,25 @@ describe('the Keycloak installer', () => {
     const forms = kc.flows.get(`${ALIAS} forms`)!;
     forms.executions.find((e) => e.authenticator === PROVIDER)!.priority = -5;
     await runInstall(optionsFor(kc));
-    assert.deepEqual(formsChildren(kc), ['auth-username-password-form:REQUIRED', `${PROVIDER}:REQUIRED`, `${ALIAS} Browser - Conditional OTP:CONDITIONAL`]);
+    assert.deepEqual(formsChildren(kc), [
+      'auth-username-password-form:REQUIRED',
+      `${PROVIDER}:REQUIRED`,
+      `${ALIAS} Browser - Conditional OTP:CONDITIONAL`,
+    ]);
   });
 
   it('leaves an already declared phone attribute as the admin configured it', async () => {
-    kc.profile.attributes.push({ name: 'phone', displayName: 'Phone', permissions: { view: ['admin'], edit: ['admin'] } });
+    kc.profile.attributes.push({
+      name: 'phone',
+      displayName: 'Phone',
+      permissions: { view: ['admin'], edit: ['admin'] },
+    });
     await runInstall(optionsFor(kc, { phoneAttribute: 'phone', missingPhone: 'skip' }));
-    assert.deepEqual(kc.profile.attributes.at(-1), { name: 'phone', displayName: 'Phone', permissions: { view: ['admin'], edit: ['admin'] } });
+    assert.deepEqual(kc.profile.attributes.at(-1), {
+      name: 'phone',
+      displayName: 'Phone',
+      permissions: { view: ['admin'], edit: ['admin'] },
+    });
     assert.equal(kc.realm.attributes['smsMfaPhoneAttribute'], 'phone');
     assert.equal(kc.realm.attributes['smsMfaMissingPhone'], 'skip');
     assert.ok(!kc.writes().some((w) => w.path.endsWith('/users/profile')));
@@ -174,7 +214,10 @@ describe('the Keycloak installer', () => {
   it('logs in with client credentials as well as with the admin password', async () => {
     await kc.close();
     await start({ serviceClient: { clientId: 'installer', clientSecret: 'installer-secret' } });
-    await runInstall({ ...optionsFor(kc), login: { kind: 'client', clientId: 'installer', clientSecret: 'installer-secret' } });
+    await runInstall({
+      ...optionsFor(kc),
+      login: { kind: 'client', clientId: 'installer', clientSecret: 'installer-secret' },
+    });
     assert.equal(kc.realm.browserFlow, ALIAS);
     const login = kc.requests.find((r) => r.path.endsWith('/token'));
     assert.match(String(login?.body), /grant_type=client_credentials/);
@@ -183,6 +226,14 @@ describe('the Keycloak installer', () => {
 
 describe("Keycloak's Base32 of script provider ids", () => {
   it('matches the RFC 4648 vectors without padding', () => {
-    assert.deepEqual(['', 'f', 'fo', 'foo', 'foob', 'fooba', 'foobar'].map(base32), ['', 'MY', 'MZXQ', 'MZXW6', 'MZXW6YQ', 'MZXW6YTB', 'MZXW6YTBOI']);
+    assert.deepEqual(['', 'f', 'fo', 'foo', 'foob', 'fooba', 'foobar'].map(base32), [
+      '',
+      'MY',
+      'MZXQ',
+      'MZXW6',
+      'MZXW6YQ',
+      'MZXW6YTB',
+      'MZXW6YTBOI',
+    ]);
   });
 });

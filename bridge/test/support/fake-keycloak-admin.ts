@@ -51,12 +51,30 @@ interface ProviderInfo {
 }
 
 const PROVIDERS: Record<string, ProviderInfo> = {
-  'auth-cookie': { displayName: 'Cookie', requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'] },
-  'auth-spnego': { displayName: 'Kerberos', requirementChoices: ['DISABLED', 'ALTERNATIVE', 'REQUIRED'] },
-  'identity-provider-redirector': { displayName: 'Identity Provider Redirector', requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'] },
-  'auth-username-password-form': { displayName: 'Username Password Form', requirementChoices: ['REQUIRED'] },
-  'conditional-user-configured': { displayName: 'Condition - user configured', requirementChoices: ['REQUIRED', 'DISABLED'] },
-  'auth-otp-form': { displayName: 'OTP Form', requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'] },
+  'auth-cookie': {
+    displayName: 'Cookie',
+    requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
+  },
+  'auth-spnego': {
+    displayName: 'Kerberos',
+    requirementChoices: ['DISABLED', 'ALTERNATIVE', 'REQUIRED'],
+  },
+  'identity-provider-redirector': {
+    displayName: 'Identity Provider Redirector',
+    requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
+  },
+  'auth-username-password-form': {
+    displayName: 'Username Password Form',
+    requirementChoices: ['REQUIRED'],
+  },
+  'conditional-user-configured': {
+    displayName: 'Condition - user configured',
+    requirementChoices: ['REQUIRED', 'DISABLED'],
+  },
+  'auth-otp-form': {
+    displayName: 'OTP Form',
+    requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
+  },
 };
 
 /** Keycloak's Base32 (RFC 4648 alphabet, no padding), which GET executions applies to script- ids. */
@@ -87,8 +105,18 @@ export class FakeKeycloakAdmin {
   readonly requests: RecordedRequest[] = [];
   readonly flows = new Map<string, FakeFlow>();
   readonly realmName: string;
-  realm: { id: string; realm: string; enabled: boolean; browserFlow: string; attributes: Record<string, string> };
-  profile: { attributes: Record<string, unknown>[]; groups: Record<string, unknown>[]; unmanagedAttributePolicy?: string };
+  realm: {
+    id: string;
+    realm: string;
+    enabled: boolean;
+    browserFlow: string;
+    attributes: Record<string, string>;
+  };
+  profile: {
+    attributes: Record<string, unknown>[];
+    groups: Record<string, unknown>[];
+    unmanagedAttributePolicy?: string;
+  };
   providers: Map<string, ProviderInfo>;
   private readonly tokens = new Set<string>();
   private server: Server | undefined;
@@ -96,16 +124,36 @@ export class FakeKeycloakAdmin {
 
   constructor(private readonly options: FakeKeycloakOptions = {}) {
     this.realmName = options.realm ?? 'myrealm';
-    this.realm = { id: randomUUID(), realm: this.realmName, enabled: true, browserFlow: 'browser', attributes: { frontendUrl: '', cibaAuthRequestedUserHint: 'login_hint' } };
+    this.realm = {
+      id: randomUUID(),
+      realm: this.realmName,
+      enabled: true,
+      browserFlow: 'browser',
+      attributes: { frontendUrl: '', cibaAuthRequestedUserHint: 'login_hint' },
+    };
     this.profile = {
       attributes: [
-        { name: 'username', displayName: '${username}', permissions: { view: ['admin', 'user'], edit: ['admin', 'user'] }, validations: { length: { min: 3, max: 255 } } },
-        { name: 'email', displayName: '${email}', permissions: { view: ['admin', 'user'], edit: ['admin', 'user'] }, validations: { email: {} } },
+        {
+          name: 'username',
+          displayName: '${username}',
+          permissions: { view: ['admin', 'user'], edit: ['admin', 'user'] },
+          validations: { length: { min: 3, max: 255 } },
+        },
+        {
+          name: 'email',
+          displayName: '${email}',
+          permissions: { view: ['admin', 'user'], edit: ['admin', 'user'] },
+          validations: { email: {} },
+        },
       ],
       groups: [{ name: 'user-metadata', displayHeader: 'User metadata' }],
     };
     this.providers = new Map(Object.entries(PROVIDERS));
-    if (options.scriptDeployed ?? true) this.providers.set(this.scriptProviderId, { displayName: 'SMS code (bridge)', requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'] });
+    if (options.scriptDeployed ?? true)
+      this.providers.set(this.scriptProviderId, {
+        displayName: 'SMS code (bridge)',
+        requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
+      });
     this.seedBrowserFlow();
   }
 
@@ -115,7 +163,9 @@ export class FakeKeycloakAdmin {
 
   /** Requests that change state (anything but GET and the admin login). */
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== 'GET' && !r.path.endsWith('/protocol/openid-connect/token'));
+    return this.requests.filter(
+      (r) => r.method !== 'GET' && !r.path.endsWith('/protocol/openid-connect/token'),
+    );
   }
 
   async start(): Promise<this> {
@@ -127,40 +177,83 @@ export class FakeKeycloakAdmin {
 
   async close(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   /** The flattened executions list, as GET .../flows/{alias}/executions returns it. */
-  listExecutions(flow: FakeFlow, level = 0, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  listExecutions(
+    flow: FakeFlow,
+    level = 0,
+    out: Record<string, unknown>[] = [],
+  ): Record<string, unknown>[] {
     flow.executions
       .slice()
       .sort((a, b) => a.priority - b.priority)
       .forEach((e, index) => {
         if (e.flowId) {
           const sub = this.flowById(e.flowId);
-          const choices = sub.providerId === 'basic-flow' ? ['REQUIRED', 'ALTERNATIVE', 'DISABLED', 'CONDITIONAL'] : ['REQUIRED', 'DISABLED'];
-          out.push({ id: e.id, requirement: e.requirement, displayName: sub.alias, description: sub.description, requirementChoices: choices, configurable: false, authenticationFlow: true, flowId: sub.id, level, index, priority: e.priority });
+          const choices =
+            sub.providerId === 'basic-flow'
+              ? ['REQUIRED', 'ALTERNATIVE', 'DISABLED', 'CONDITIONAL']
+              : ['REQUIRED', 'DISABLED'];
+          out.push({
+            id: e.id,
+            requirement: e.requirement,
+            displayName: sub.alias,
+            description: sub.description,
+            requirementChoices: choices,
+            configurable: false,
+            authenticationFlow: true,
+            flowId: sub.id,
+            level,
+            index,
+            priority: e.priority,
+          });
           this.listExecutions(sub, level + 1, out);
         } else {
           const id = e.authenticator ?? '';
           const info = this.providers.get(id);
           if (!info) throw new HttpError(404, { error: 'Could not find authenticator provider' });
           const providerId = id.startsWith('script-') ? keycloakBase32(id) : id;
-          out.push({ id: e.id, requirement: e.requirement, displayName: info.displayName, requirementChoices: info.requirementChoices, configurable: false, providerId, level, index, priority: e.priority });
+          out.push({
+            id: e.id,
+            requirement: e.requirement,
+            displayName: info.displayName,
+            requirementChoices: info.requirementChoices,
+            configurable: false,
+            providerId,
+            level,
+            index,
+            priority: e.priority,
+          });
         }
       });
     return out;
   }
 
   private seedBrowserFlow(): void {
-    const otp = this.addFlow('Browser - Conditional OTP', 'Flow to determine if the OTP is required for the authentication', false, true, [
-      ['conditional-user-configured', 'REQUIRED'],
-      ['auth-otp-form', 'REQUIRED'],
-    ]);
-    const forms = this.addFlow('forms', 'Username, password, otp and other auth forms.', false, true, [
-      ['auth-username-password-form', 'REQUIRED'],
-      [otp, 'CONDITIONAL'],
-    ]);
+    const otp = this.addFlow(
+      'Browser - Conditional OTP',
+      'Flow to determine if the OTP is required for the authentication',
+      false,
+      true,
+      [
+        ['conditional-user-configured', 'REQUIRED'],
+        ['auth-otp-form', 'REQUIRED'],
+      ],
+    );
+    const forms = this.addFlow(
+      'forms',
+      'Username, password, otp and other auth forms.',
+      false,
+      true,
+      [
+        ['auth-username-password-form', 'REQUIRED'],
+        [otp, 'CONDITIONAL'],
+      ],
+    );
     this.addFlow('browser', 'browser based authentication', true, true, [
       ['auth-cookie', 'ALTERNATIVE'],
       ['auth-spnego', 'DISABLED'],
@@ -170,11 +263,31 @@ export class FakeKeycloakAdmin {
     this.addFlow('direct grant', 'OpenID Connect Resource Owner Grant', true, true, []);
   }
 
-  private addFlow(alias: string, description: string, topLevel: boolean, builtIn: boolean, steps: [string | FakeFlow, string][]): FakeFlow {
-    const flow: FakeFlow = { id: randomUUID(), alias, description, providerId: 'basic-flow', topLevel, builtIn, executions: [] };
+  private addFlow(
+    alias: string,
+    description: string,
+    topLevel: boolean,
+    builtIn: boolean,
+    steps: [string | FakeFlow, string][],
+  ): FakeFlow {
+    const flow: FakeFlow = {
+      id: randomUUID(),
+      alias,
+      description,
+      providerId: 'basic-flow',
+      topLevel,
+      builtIn,
+      executions: [],
+    };
     steps.forEach(([step, requirement], priority) => {
       const sub = typeof step === 'string' ? undefined : step;
-      flow.executions.push({ id: randomUUID(), authenticator: sub ? undefined : (step as string), flowId: sub?.id, requirement, priority: priority * 10 });
+      flow.executions.push({
+        id: randomUUID(),
+        authenticator: sub ? undefined : (step as string),
+        flowId: sub?.id,
+        requirement,
+        priority: priority * 10,
+      });
     });
     this.flows.set(alias, flow);
     return flow;
@@ -194,57 +307,106 @@ export class FakeKeycloakAdmin {
       providerId: flow.providerId,
       topLevel: flow.topLevel,
       builtIn: flow.builtIn,
-      authenticationExecutions: flow.executions.map((e) => ({ authenticator: e.authenticator, authenticatorFlow: Boolean(e.flowId), requirement: e.requirement, priority: e.priority, flowAlias: e.flowId ? this.flowById(e.flowId).alias : undefined, userSetupAllowed: false })),
+      authenticationExecutions: flow.executions.map((e) => ({
+        authenticator: e.authenticator,
+        authenticatorFlow: Boolean(e.flowId),
+        requirement: e.requirement,
+        priority: e.priority,
+        flowAlias: e.flowId ? this.flowById(e.flowId).alias : undefined,
+        userSetupAllowed: false,
+      })),
     };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
-    const body: unknown = req.headers['content-type']?.includes('json') && raw ? JSON.parse(raw) : raw;
-    this.requests.push({ method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), body });
+    const body: unknown =
+      req.headers['content-type']?.includes('json') && raw ? JSON.parse(raw) : raw;
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: decodeURIComponent(url.pathname),
+      body,
+    });
     try {
       const out = this.route(req, url.pathname, body);
       if (out.location) res.setHeader('location', out.location);
       if (out.body === undefined) {
         res.writeHead(out.status).end();
       } else {
-        res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body));
+        res
+          .writeHead(out.status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(out.body));
       }
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      res.writeHead(err.status, { 'content-type': 'application/json' }).end(JSON.stringify(err.body));
+      res
+        .writeHead(err.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify(err.body));
     }
   }
 
-  private route(req: IncomingMessage, pathname: string, body: unknown): { status: number; body?: unknown; location?: string } {
+  private route(
+    req: IncomingMessage,
+    pathname: string,
+    body: unknown,
+  ): { status: number; body?: unknown; location?: string } {
     const method = req.method ?? 'GET';
     const token = /^\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(pathname);
-    if (token && method === 'POST') return { status: 200, body: this.issueToken(req, decodeURIComponent(token[1]!), String(body)) };
+    if (token && method === 'POST')
+      return {
+        status: 200,
+        body: this.issueToken(req, decodeURIComponent(token[1]!), String(body)),
+      };
     const admin = /^\/admin\/realms\/([^/]+)(\/.*)?$/.exec(pathname);
-    if (!admin) throw new HttpError(404, { error: 'RESTEASY003210: Could not find resource for full path' });
+    if (!admin)
+      throw new HttpError(404, { error: 'RESTEASY003210: Could not find resource for full path' });
     this.requireBearer(req);
-    if (decodeURIComponent(admin[1]!) !== this.realmName) throw new HttpError(404, { error: 'Realm not found.' });
+    if (decodeURIComponent(admin[1]!) !== this.realmName)
+      throw new HttpError(404, { error: 'Realm not found.' });
     const rest = (admin[2] ?? '').split('/').map(decodeURIComponent).join('/');
     const base = `http://${req.headers.host}/admin/realms/${this.realmName}`;
     return this.adminRoute(method, rest, body as Record<string, unknown>, base);
   }
 
-  private adminRoute(method: string, rest: string, body: Record<string, unknown>, base: string): { status: number; body?: unknown; location?: string } {
+  private adminRoute(
+    method: string,
+    rest: string,
+    body: Record<string, unknown>,
+    base: string,
+  ): { status: number; body?: unknown; location?: string } {
     const key = `${method} ${rest}`;
     if (key === 'GET ') return { status: 200, body: this.realm };
     if (key === 'PUT ') return this.updateRealm(body);
     if (key === 'GET /users/profile') return { status: 200, body: this.profile };
     if (key === 'PUT /users/profile') return this.updateProfile(body);
     if (key === 'GET /authentication/authenticator-providers') {
-      return { status: 200, body: [...this.providers].map(([id, p]) => ({ id, displayName: p.displayName, description: p.displayName })) };
+      return {
+        status: 200,
+        body: [...this.providers].map(([id, p]) => ({
+          id,
+          displayName: p.displayName,
+          description: p.displayName,
+        })),
+      };
     }
-    if (key === 'GET /authentication/flows') return { status: 200, body: [...this.flows.values()].filter((f) => f.topLevel).map((f) => this.flowRepresentation(f)) };
+    if (key === 'GET /authentication/flows')
+      return {
+        status: 200,
+        body: [...this.flows.values()]
+          .filter((f) => f.topLevel)
+          .map((f) => this.flowRepresentation(f)),
+      };
     let m = /^(GET|PUT) \/authentication\/flows\/(.+)\/executions$/.exec(key);
-    if (m) return m[1] === 'GET' ? { status: 200, body: this.listExecutions(this.flowByAlias(m[2]!, 404)) } : this.updateExecution(m[2]!, body);
-    if ((m = /^POST \/authentication\/flows\/(.+)\/executions\/execution$/.exec(key))) return this.addExecution(m[1]!, body, base);
+    if (m)
+      return m[1] === 'GET'
+        ? { status: 200, body: this.listExecutions(this.flowByAlias(m[2]!, 404)) }
+        : this.updateExecution(m[2]!, body);
+    if ((m = /^POST \/authentication\/flows\/(.+)\/executions\/execution$/.exec(key)))
+      return this.addExecution(m[1]!, body, base);
     if ((m = /^POST \/authentication\/flows\/(.+)\/copy$/.exec(key))) return this.copy(m[1]!, body);
-    if ((m = /^POST \/authentication\/executions\/([^/]+)\/(raise|lower)-priority$/.exec(key))) return this.move(m[1]!, m[2] === 'raise' ? -1 : 1);
+    if ((m = /^POST \/authentication\/executions\/([^/]+)\/(raise|lower)-priority$/.exec(key)))
+      return this.move(m[1]!, m[2] === 'raise' ? -1 : 1);
     throw new HttpError(404, { error: `fake has no ${key}` });
   }
 
@@ -252,16 +414,42 @@ export class FakeKeycloakAdmin {
     const form = new URLSearchParams(raw);
     if (realm !== 'master') throw new HttpError(404, { error: 'Realm does not exist' });
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
-    const [basicId, basicSecret] = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':').map(decodeURIComponent) : [];
+    const [basicId, basicSecret] = basic
+      ? Buffer.from(basic[1]!, 'base64').toString().split(':').map(decodeURIComponent)
+      : [];
     const admin = this.options.admin ?? { username: 'admin', password: 'admin' };
     const grant = form.get('grant_type');
     const ok =
-      (grant === 'password' && form.get('client_id') === 'admin-cli' && form.get('username') === admin.username && form.get('password') === admin.password) ||
-      (grant === 'client_credentials' && this.options.serviceClient !== undefined && basicId === this.options.serviceClient.clientId && basicSecret === this.options.serviceClient.clientSecret);
-    if (!ok) throw new HttpError(401, grant === 'password' ? { error: 'invalid_grant', error_description: 'Invalid user credentials' } : { error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials' });
+      (grant === 'password' &&
+        form.get('client_id') === 'admin-cli' &&
+        form.get('username') === admin.username &&
+        form.get('password') === admin.password) ||
+      (grant === 'client_credentials' &&
+        this.options.serviceClient !== undefined &&
+        basicId === this.options.serviceClient.clientId &&
+        basicSecret === this.options.serviceClient.clientSecret);
+    if (!ok)
+      throw new HttpError(
+        401,
+        grant === 'password'
+          ? { error: 'invalid_grant', error_description: 'Invalid user credentials' }
+          : {
+              error: 'unauthorized_client',
+              error_description: 'Invalid client or Invalid client credentials',
+            },
+      );
     const access = randomUUID();
     this.tokens.add(access);
-    return { access_token: access, expires_in: 60, refresh_expires_in: 1800, refresh_token: randomUUID(), token_type: 'Bearer', 'not-before-policy': 0, session_state: randomUUID(), scope: 'profile email' };
+    return {
+      access_token: access,
+      expires_in: 60,
+      refresh_expires_in: 1800,
+      refresh_token: randomUUID(),
+      token_type: 'Bearer',
+      'not-before-policy': 0,
+      session_state: randomUUID(),
+      scope: 'profile email',
+    };
   }
 
   private requireBearer(req: IncomingMessage): void {
@@ -271,54 +459,89 @@ export class FakeKeycloakAdmin {
 
   private flowByAlias(alias: string, status: number): FakeFlow {
     const flow = this.flows.get(alias);
-    if (!flow) throw new HttpError(status, status === 404 ? { error: 'Flow not found' } : { error: "Parent flow doesn't exist" });
+    if (!flow)
+      throw new HttpError(
+        status,
+        status === 404 ? { error: 'Flow not found' } : { error: "Parent flow doesn't exist" },
+      );
     return flow;
   }
 
   private updateRealm(body: Record<string, unknown>): { status: number } {
     if (typeof body['browserFlow'] === 'string') {
-      if (!this.flows.has(body['browserFlow'])) throw new HttpError(400, { errorMessage: 'Flow not found' });
+      if (!this.flows.has(body['browserFlow']))
+        throw new HttpError(400, { errorMessage: 'Flow not found' });
       this.realm.browserFlow = body['browserFlow'];
     }
     // RepresentationToModel.updateRealm: a PUT that carries `attributes` sets those and removes every other one.
-    if (body['attributes']) this.realm.attributes = { ...(body['attributes'] as Record<string, string>) };
+    if (body['attributes'])
+      this.realm.attributes = { ...(body['attributes'] as Record<string, string>) };
     return { status: 204 };
   }
 
   private updateProfile(body: Record<string, unknown>): { status: number; body: unknown } {
-    if (!Array.isArray(body['attributes'])) throw new HttpError(400, { errorMessage: 'Invalid user profile configuration' });
+    if (!Array.isArray(body['attributes']))
+      throw new HttpError(400, { errorMessage: 'Invalid user profile configuration' });
     const names = (body['attributes'] as { name?: unknown }[]).map((a) => a.name);
-    if (!names.includes('username') || !names.includes('email')) throw new HttpError(400, { errorMessage: 'The attributes username and email are required' });
+    if (!names.includes('username') || !names.includes('email'))
+      throw new HttpError(400, { errorMessage: 'The attributes username and email are required' });
     this.profile = body as typeof this.profile;
     return { status: 200, body: this.profile };
   }
 
   private copy(alias: string, body: Record<string, unknown>): { status: number } {
     const newName = String(body['newName'] ?? '');
-    if (this.flows.has(newName)) throw new HttpError(409, { errorMessage: 'New flow alias name already exists' });
+    if (this.flows.has(newName))
+      throw new HttpError(409, { errorMessage: 'New flow alias name already exists' });
     const from = this.flowByAlias(alias, 404);
     this.copyInto(from, newName, newName, true);
     return { status: 201 };
   }
 
   private copyInto(from: FakeFlow, newAlias: string, prefix: string, topLevel: boolean): FakeFlow {
-    const copy: FakeFlow = { ...from, id: randomUUID(), alias: newAlias, topLevel, builtIn: false, executions: [] };
+    const copy: FakeFlow = {
+      ...from,
+      id: randomUUID(),
+      alias: newAlias,
+      topLevel,
+      builtIn: false,
+      executions: [],
+    };
     this.flows.set(newAlias, copy);
     for (const e of from.executions) {
-      const sub = e.flowId ? this.copyInto(this.flowById(e.flowId), `${prefix} ${this.flowById(e.flowId).alias}`, prefix, false) : undefined;
+      const sub = e.flowId
+        ? this.copyInto(
+            this.flowById(e.flowId),
+            `${prefix} ${this.flowById(e.flowId).alias}`,
+            prefix,
+            false,
+          )
+        : undefined;
       copy.executions.push({ ...e, id: randomUUID(), flowId: sub?.id });
     }
     return copy;
   }
 
-  private addExecution(alias: string, body: Record<string, unknown>, base: string): { status: number; location: string } {
+  private addExecution(
+    alias: string,
+    body: Record<string, unknown>,
+    base: string,
+  ): { status: number; location: string } {
     const parent = this.flowByAlias(alias, 400);
-    if (parent.builtIn) throw new HttpError(400, { error: 'It is illegal to add execution to a built in flow' });
+    if (parent.builtIn)
+      throw new HttpError(400, { error: 'It is illegal to add execution to a built in flow' });
     const provider = String(body['provider'] ?? '');
     const info = this.providers.get(provider);
-    if (!info) throw new HttpError(400, { error: `No authentication provider found for id: ${provider}` });
+    if (!info)
+      throw new HttpError(400, { error: `No authentication provider found for id: ${provider}` });
     const last = parent.executions.reduce((max, e) => Math.max(max, e.priority), -1);
-    const execution: FakeExecution = { id: randomUUID(), authenticator: provider, flowId: undefined, requirement: info.requirementChoices.length === 1 ? info.requirementChoices[0]! : 'DISABLED', priority: last + 1 };
+    const execution: FakeExecution = {
+      id: randomUUID(),
+      authenticator: provider,
+      flowId: undefined,
+      requirement: info.requirementChoices.length === 1 ? info.requirementChoices[0]! : 'DISABLED',
+      priority: last + 1,
+    };
     parent.executions.push(execution);
     return { status: 201, location: `${base}/authentication/executions/${execution.id}` };
   }
@@ -331,18 +554,23 @@ export class FakeKeycloakAdmin {
     throw new HttpError(404, { error: 'Illegal execution' });
   }
 
-  private updateExecution(alias: string, body: Record<string, unknown>): { status: number; body: unknown } {
+  private updateExecution(
+    alias: string,
+    body: Record<string, unknown>,
+  ): { status: number; body: unknown } {
     const flow = this.flowByAlias(alias, 404);
     const { execution } = this.findExecution(String(body['id']));
     const requirement = String(body['requirement']);
-    if (!['REQUIRED', 'ALTERNATIVE', 'DISABLED', 'CONDITIONAL'].includes(requirement)) throw new HttpError(400, { error: `No enum constant ${requirement}` });
+    if (!['REQUIRED', 'ALTERNATIVE', 'DISABLED', 'CONDITIONAL'].includes(requirement))
+      throw new HttpError(400, { error: `No enum constant ${requirement}` });
     execution.requirement = requirement;
     return { status: 202, body: this.flowRepresentation(flow) };
   }
 
   private move(id: string, direction: -1 | 1): { status: number } {
     const { flow, execution } = this.findExecution(id);
-    if (flow.builtIn) throw new HttpError(400, { error: 'It is illegal to modify execution in a built in flow' });
+    if (flow.builtIn)
+      throw new HttpError(400, { error: 'It is illegal to modify execution in a built in flow' });
     const ordered = flow.executions.slice().sort((a, b) => a.priority - b.priority);
     const other = ordered[ordered.indexOf(execution) + direction];
     if (other) [execution.priority, other.priority] = [other.priority, execution.priority];
@@ -357,6 +585,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Starts a fake on a free loopback port. */
-export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Promise<FakeKeycloakAdmin> {
+export async function startFakeKeycloak(
+  options: FakeKeycloakOptions = {},
+): Promise<FakeKeycloakAdmin> {
   return new FakeKeycloakAdmin(options).start();
 }

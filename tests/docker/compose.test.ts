@@ -1,0 +1,383 @@
+// No Docker engine runs here, so docker/ is checked statically: compose.yaml against the Compose
+// Specification's JSON schema (the copy dclint ships), the Dockerfiles against the repository they
+// copy from, and realm-import.json against what Keycloak's import and the installer need.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import {
+  DEFAULT_FLOW_ALIAS,
+  DEFAULT_PROVIDER_ID,
+  desiredAttributes,
+  PHONE_PATTERN,
+} from '../../bridge/keycloak-install/installer.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DOCKER = join(ROOT, 'docker');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: (string | { type: string; source: string; target: string })[];
+  ports?: string[];
+  healthcheck?: { test?: string[]; disable?: boolean };
+  depends_on?: Record<string, { condition: string }>;
+}
+const compose = parse(read('docker/compose.yaml'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+const services = compose.services;
+/** A value as `docker compose` interpolates it with nothing set in the environment: `${X:-d}` → d. */
+const interpolated = (value: string) =>
+  value.replace(/\$\{[A-Z0-9_]+(?::?-([^}]*))?\}/g, (_m, d: string | undefined) => d ?? '');
+/** A service's environment after interpolation. */
+const env = (name: string): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(svc(name).environment ?? {}).map(([k, v]) => [k, interpolated(String(v))]),
+  );
+const svc = (name: string): Service => {
+  const s = services[name];
+  assert.ok(s, `service ${name} exists`);
+  return s;
+};
+
+/** The Compose Specification schema as dclint ships it (draft-07, kept current with compose-spec). */
+function composeSchema(): Record<string, unknown> {
+  const pkg = createRequire(import.meta.url).resolve('dclint/package.json');
+  const schema = JSON.parse(
+    readFileSync(join(dirname(pkg), 'schemas/compose.schema.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  assert.equal(schema['title'], 'Compose Specification');
+  // Ajv knows draft-07 under its http:// id; the file names the https:// one.
+  delete schema['$schema'];
+  return schema;
+}
+
+/** Environment variable names a service's config.ts reads (its zod schema's keys). */
+function envNames(configFile: string): Set<string> {
+  return new Set([...read(configFile).matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!));
+}
+
+describe('docker/compose.yaml', () => {
+  it('is valid against the Compose Specification schema', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    const validate = ajv.compile(composeSchema());
+    const valid = validate(parse(read('docker/compose.yaml')));
+    assert.ok(valid, JSON.stringify(validate.errors, null, 2));
+  });
+
+  it('fails the schema on a malformed service, so the check has teeth', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    const validate = ajv.compile(composeSchema());
+    assert.equal(
+      validate({
+        services: { redis: { image: 'redis', ports: [{ nonsense: true }], restart: 42 } },
+      }),
+      false,
+    );
+  });
+
+  it('runs Redis 7 with the append-only file on a named volume', () => {
+    const redis = svc('redis');
+    assert.equal(redis.image, 'redis:7-alpine');
+    assert.deepEqual(redis.command?.slice(0, 3), ['redis-server', '--appendonly', 'yes']);
+    assert.ok(redis.volumes?.includes('redis-data:/data') && 'redis-data' in compose.volumes);
+    assert.ok(redis.healthcheck?.test?.includes('ping'));
+  });
+
+  it('runs the reference API and its worker from one image, by role, with the outbox provider by default', () => {
+    const api = svc('reference-api');
+    const worker = svc('worker');
+    assert.equal(api.image, worker.image);
+    assert.deepEqual(api.build, worker.build);
+    assert.equal(api.build?.dockerfile, 'docker/Dockerfile.reference-api');
+    assert.deepEqual(api.command, ['--role', 'api']);
+    assert.deepEqual(worker.command, ['--role', 'worker']);
+    assert.equal(env('reference-api')['PROVIDERS'], 'outbox');
+    assert.equal(env('reference-api')['REFERENCE_API_HOST'], '0.0.0.0');
+    assert.ok(
+      (env('reference-api')['REFERENCE_API_KEY'] ?? '').length >= 16,
+      'a non-loopback API needs a key of 16+ characters',
+    );
+    assert.equal(env('reference-api')['REDIS_URL'], 'redis://redis:6379');
+    assert.deepEqual(
+      api.volumes,
+      worker.volumes,
+      'api and worker share the data directory (message key)',
+    );
+    assert.equal(worker.depends_on?.['reference-api']?.condition, 'service_healthy');
+    assert.ok(
+      read('reference-api/src/start.ts').includes("'api', 'worker', 'all'"),
+      'start.ts still takes --role api|worker|all',
+    );
+  });
+
+  it('points the bridge at Redis and the reference API, with the demo application Keycloak signs in as', () => {
+    const bridge = env('bridge');
+    assert.equal(bridge['BRIDGE_HOST'], '0.0.0.0');
+    assert.equal(bridge['REDIS_URL'], 'redis://redis:6379');
+    assert.equal(bridge['REFERENCE_API_URL'], 'http://reference-api:3412');
+    assert.equal(bridge['REFERENCE_API_KEY'], env('reference-api')['REFERENCE_API_KEY']);
+    assert.match(bridge['BRIDGE_DEMO_CLIENT_ID'] ?? '', /^[A-Za-z0-9._-]{3,64}$/);
+    assert.ok((bridge['BRIDGE_DEMO_CLIENT_SECRET'] ?? '').length >= 8);
+    assert.equal(bridge['BRIDGE_PUBLIC_URL'], 'http://localhost:3000');
+  });
+
+  it('sets only environment variables the services read', () => {
+    const apiEnv = envNames('reference-api/src/config.ts');
+    const bridgeEnv = envNames('bridge/src/config.ts');
+    for (const name of ['reference-api', 'worker'] as const) {
+      for (const key of Object.keys(svc(name).environment ?? {}))
+        assert.ok(apiEnv.has(key), `${name}: ${key} is read by reference-api/src/config.ts`);
+    }
+    for (const key of Object.keys(svc('bridge').environment ?? {}))
+      assert.ok(bridgeEnv.has(key), `bridge: ${key} is read by bridge/src/config.ts`);
+  });
+
+  it('starts Keycloak 26 in dev mode with scripts, the realm import, both jars and the bootstrap admin', () => {
+    const kc = svc('keycloak');
+    assert.match(kc.image ?? '', /^quay\.io\/keycloak\/keycloak:26(\.\d+)*$/);
+    assert.deepEqual(kc.command, ['start-dev', '--features=scripts', '--import-realm']);
+    assert.ok(
+      env('keycloak')['KC_BOOTSTRAP_ADMIN_USERNAME'] &&
+        env('keycloak')['KC_BOOTSTRAP_ADMIN_PASSWORD'],
+    );
+    const mounts = (kc.volumes ?? []).map((v) =>
+      typeof v === 'string' ? { source: v.split(':')[0]!, target: v.split(':')[1]! } : v,
+    );
+    const target = (source: string) => mounts.find((m) => m.source === source)?.target;
+    assert.equal(
+      target('../bridge/keycloak/dist/sms-mfa-authenticator.jar'),
+      '/opt/keycloak/providers/sms-mfa-authenticator.jar',
+    );
+    assert.equal(
+      target('../keycloak-theme/dist/sms-mfa-theme.jar'),
+      '/opt/keycloak/providers/sms-mfa-theme.jar',
+    );
+    assert.match(
+      target('./realm-import.json') ?? '',
+      /^\/opt\/keycloak\/data\/import\/[^/]+\.json$/,
+    );
+    assert.ok(
+      read('keycloak-theme/build-jar.ts').includes('sms-mfa-theme.jar'),
+      'the theme build writes that jar',
+    );
+  });
+
+  it('publishes 8080, 3000 and 3412 on loopback only, and health-checks every long-running service', () => {
+    const published = Object.values(services).flatMap((s) => s.ports ?? []);
+    assert.deepEqual(published.sort(), [
+      '127.0.0.1:3000:3000',
+      '127.0.0.1:3412:3412',
+      '127.0.0.1:8080:8080',
+    ]);
+    for (const [name, s] of Object.entries(services)) {
+      if (name === 'worker') assert.equal(s.healthcheck?.disable, true);
+      else assert.ok(s.healthcheck?.test?.length, `${name} has a healthcheck`);
+    }
+  });
+});
+
+describe('docker/Dockerfile.*', () => {
+  for (const [file, workspace] of [
+    ['Dockerfile.reference-api', 'reference-api'],
+    ['Dockerfile.bridge', 'bridge'],
+  ] as const) {
+    const text = readFileSync(join(DOCKER, file), 'utf8');
+    const stages = text.split(/^FROM /m).slice(1);
+    const final = stages.at(-1) ?? '';
+
+    it(`${file} builds in stages and runs compiled code as the unprivileged node user`, () => {
+      assert.ok(stages.length >= 3, 'build, deps and runtime stages');
+      assert.match(text, /^ARG NODE_IMAGE=node:20-(slim|alpine)$/m);
+      assert.match(final, /^USER node$/m);
+      assert.match(text, /npm ci --omit=dev/);
+      assert.match(text, new RegExp(`npm run build -w @sms-mfa/common -w @sms-mfa/${workspace}`));
+      assert.match(final, new RegExp(`"${workspace}/dist/start\\.js"`));
+      assert.ok(
+        existsSync(join(ROOT, workspace, 'src/start.ts')),
+        'dist/start.js comes from src/start.ts',
+      );
+      const build = JSON.parse(read(`${workspace}/tsconfig.build.json`)) as {
+        compilerOptions: { outDir: string; rootDir: string };
+      };
+      assert.deepEqual(
+        [build.compilerOptions.rootDir, build.compilerOptions.outDir],
+        ['src', 'dist'],
+      );
+      assert.match(final, /^HEALTHCHECK /m);
+    });
+
+    it(`${file} copies only paths that exist in the repository`, () => {
+      const sources = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+        m[1]!.split(/\s+/),
+      );
+      assert.ok(sources.length > 0);
+      for (const source of sources) assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
+      const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
+      for (const w of workspaces)
+        assert.ok(
+          text.includes(`COPY ${w}/package.json ${w}/`),
+          `${w}/package.json is copied for npm ci`,
+        );
+    });
+  }
+});
+
+interface Execution {
+  authenticator?: string;
+  authenticatorFlow: boolean;
+  requirement: string;
+  priority: number;
+  flowAlias?: string;
+}
+interface Flow {
+  alias: string;
+  topLevel: boolean;
+  providerId: string;
+  authenticationExecutions: Execution[];
+}
+interface Realm {
+  realm: string;
+  enabled: boolean;
+  loginTheme: string;
+  browserFlow: string;
+  attributes: Record<string, string>;
+  authenticatorConfig?: unknown[];
+  authenticationFlows: Flow[];
+  clients: {
+    clientId: string;
+    publicClient: boolean;
+    redirectUris: string[];
+    standardFlowEnabled: boolean;
+  }[];
+  users: {
+    username: string;
+    enabled: boolean;
+    attributes: Record<string, string[]>;
+    credentials: { type: string; value: string; temporary: boolean }[];
+  }[];
+  components: Record<string, { providerId: string; config: Record<string, string[]> }[]>;
+}
+
+describe('docker/realm-import.json', () => {
+  const realm = JSON.parse(read('docker/realm-import.json')) as Realm;
+  const flow = (alias: string): Flow => {
+    const f = realm.authenticationFlows.find((x) => x.alias === alias);
+    assert.ok(f, `flow "${alias}" is in the import`);
+    return f;
+  };
+  const ordered = (f: Flow) =>
+    f.authenticationExecutions.slice().sort((a, b) => a.priority - b.priority);
+
+  it('binds a copy of the browser flow with the SMS script step REQUIRED right after the password form', () => {
+    assert.equal(realm.browserFlow, DEFAULT_FLOW_ALIAS);
+    const top = flow(realm.browserFlow);
+    assert.ok(top.topLevel);
+    const forms = ordered(top).find((e) => e.authenticatorFlow && e.requirement === 'ALTERNATIVE');
+    const children = ordered(flow(forms?.flowAlias ?? ''));
+    const pw = children.findIndex((e) => e.authenticator === 'auth-username-password-form');
+    assert.ok(pw >= 0);
+    assert.deepEqual(children[pw + 1], {
+      authenticator: DEFAULT_PROVIDER_ID,
+      authenticatorFlow: false,
+      requirement: 'REQUIRED',
+      priority: children[pw + 1]?.priority,
+      userSetupAllowed: false,
+    });
+  });
+
+  it("holds every flow Keycloak's import looks up, and every subflow reference resolves", () => {
+    // importAuthenticationFlows: with flows given, browser, registration and direct grant are looked up, not created.
+    for (const alias of ['browser', 'registration', 'direct grant'])
+      assert.ok(flow(alias).topLevel);
+    assert.deepEqual(
+      realm.authenticatorConfig,
+      [],
+      'the import iterates authenticatorConfig whenever flows are given',
+    );
+    for (const f of realm.authenticationFlows) {
+      for (const e of f.authenticationExecutions) if (e.authenticatorFlow) flow(e.flowAlias ?? '');
+    }
+    assert.equal(flow('registration form').providerId, 'form-flow');
+  });
+
+  it('uses the sms-mfa login theme and has a public demo client with local redirect URIs', () => {
+    assert.equal(realm.realm, 'sms-demo');
+    assert.equal(realm.enabled, true);
+    assert.equal(realm.loginTheme, 'sms-mfa');
+    const client = realm.clients.find((c) => c.clientId === 'sms-demo-app');
+    assert.ok(client?.publicClient && client.standardFlowEnabled);
+    assert.ok(
+      client.redirectUris.some((u) =>
+        u.startsWith('http://localhost:8080/realms/sms-demo/account/'),
+      ),
+    );
+  });
+
+  it('has the demo user jdoe / demo with a mobile_number the profile accepts', () => {
+    const jdoe = realm.users.find((u) => u.username === 'jdoe');
+    assert.ok(jdoe?.enabled);
+    assert.deepEqual(jdoe.attributes['mobile_number'], ['+5511966191717']);
+    assert.deepEqual(jdoe.credentials, [{ type: 'password', value: 'demo', temporary: false }]);
+    assert.match('+5511966191717', new RegExp(PHONE_PATTERN));
+  });
+
+  it('declares mobile_number in the user profile, keeping the four built-in attributes', () => {
+    const [provider] = realm.components['org.keycloak.userprofile.UserProfileProvider'] ?? [];
+    assert.equal(provider?.providerId, 'declarative-user-profile');
+    const config = JSON.parse(provider.config['kc.user.profile.config']?.[0] ?? '{}') as {
+      attributes: {
+        name: string;
+        validations?: { pattern?: { pattern: string } };
+        permissions?: unknown;
+      }[];
+    };
+    assert.deepEqual(
+      config.attributes.map((a) => a.name),
+      ['username', 'email', 'firstName', 'lastName', 'mobile_number'],
+    );
+    const phone = config.attributes[4];
+    assert.equal(phone?.validations?.pattern?.pattern, PHONE_PATTERN);
+    assert.deepEqual(phone?.permissions, { view: ['admin', 'user'], edit: ['admin', 'user'] });
+  });
+
+  it('sets the realm attributes the script reads, pointing at the bridge with the compose demo application', () => {
+    const bridge = env('bridge');
+    assert.deepEqual(realm.attributes, {
+      smsMfaBridgeUrl: 'http://bridge:3000',
+      smsMfaClientId: bridge['BRIDGE_DEMO_CLIENT_ID'],
+      smsMfaClientSecret: bridge['BRIDGE_DEMO_CLIENT_SECRET'],
+      smsMfaTokenRealm: 'mfa',
+      smsMfaPhoneAttribute: 'mobile_number',
+      smsMfaMissingPhone: 'fail',
+    });
+    const installerKeys = Object.keys(
+      desiredAttributes({
+        realm: 'r',
+        flowAlias: 'f',
+        providerId: 'p',
+        bridgeUrl: 'u',
+        bridgeClientId: 'i',
+        bridgeClientSecret: 's',
+        tokenRealm: 'mfa',
+        tokenUrl: undefined,
+        phoneAttribute: 'mobile_number',
+        missingPhone: 'fail',
+      }),
+    );
+    assert.deepEqual(
+      Object.keys(realm.attributes).sort(),
+      installerKeys.sort(),
+      'the import and the installer set the same attributes',
+    );
+  });
+});
