@@ -64,7 +64,7 @@ export async function startBridge(config: Readonly<BridgeConfig>, options: Start
     const context = await buildContext(config, redis, logger);
     const keys = config.issuer.externalUrl ? undefined : new SigningKeys(redis, config.keyPrefix, context.serverSecret);
     await keys?.ensure();
-    const { requireScope } = createAuth({ verifier: tokenVerifier(config.issuer, keys), apps: context.apps, realm: config.issuer.realm });
+    const { requireScope } = createAuth({ verifier: tokenVerifier(config.issuer, keys), apps: context.apps, realm: config.issuer.realm, logger });
     const ctx: BridgeHookContext = { ...context, requireScope };
     const app = createApp({
       redis, logger, metrics: context.metrics,

@@ -3,6 +3,7 @@ import { errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import {
   bearerToken, remoteIssuerKeys, TokenRejectedError, verifyAccessToken, type TokenVerifierOptions, type VerifiedToken,
 } from '@sms-mfa/common/access-token';
+import type { Logger } from '@sms-mfa/common/logger';
 import type { Application as MfaApplication } from '../apps/application.js';
 import type { ApplicationStore } from '../apps/application-store.js';
 import type { BridgeConfig } from '../config.js';
@@ -30,6 +31,8 @@ export interface AuthDeps {
   readonly apps: ApplicationStore;
   /** Named in `WWW-Authenticate`. */
   readonly realm: string;
+  /** Told why keys could not be read (the caller only sees 503). */
+  readonly logger?: Logger | undefined;
 }
 
 /** How tokens are checked: the bridge's own keys, or OIDC_ISSUER_URL's JWKS when it is set. */
@@ -51,7 +54,7 @@ export function tokenVerifier(issuer: BridgeConfig['issuer'], keys: SigningKeys 
 export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
   const requireScope: RequireScope = (scope) => async (req, res, next) => {
     try {
-      const token = await verifyOrExplainOutage(bearerToken(req.get('authorization')), deps.verifier);
+      const token = await verifyOrExplainOutage(bearerToken(req.get('authorization')), deps.verifier, deps.logger);
       const application = token.clientId ? await deps.apps.get(token.clientId) : undefined;
       if (!application) throw new TokenRejectedError('invalid');
       if (!token.scopes.has(scope) || !application.scopes.includes(scope)) throw new TokenRejectedError('insufficient_scope');
@@ -70,7 +73,7 @@ export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
  * (Redis down, the external issuer's JWKS unreachable) must be 503, not 401, so the caller retries
  * instead of throwing its token away. The key resolver notes such failures for this one request.
  */
-async function verifyOrExplainOutage(token: string, verifier: TokenVerifierOptions): Promise<VerifiedToken> {
+async function verifyOrExplainOutage(token: string, verifier: TokenVerifierOptions, logger: Logger | undefined): Promise<VerifiedToken> {
   let outage: unknown;
   const keys: JWTVerifyGetKey = async (header, input) => {
     try {
@@ -84,6 +87,7 @@ async function verifyOrExplainOutage(token: string, verifier: TokenVerifierOptio
     return await verifyAccessToken(token, { ...verifier, keys });
   } catch (err) {
     if (outage === undefined) throw err;
+    logger?.warn('token keys unavailable', { error: outage instanceof Error ? outage.message : String(outage) });
     throw new CiamError('UNAVAILABLE', 'the access token cannot be checked right now; try again', {}, { 'Retry-After': '5' });
   }
 }
