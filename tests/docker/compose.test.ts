@@ -142,7 +142,7 @@ describe('docker/compose.yaml', () => {
       assert.ok(bridgeEnv.has(key), `bridge: ${key} is read by bridge/src/config.ts`);
   });
 
-  it('starts Keycloak 26 in dev mode with scripts, the realm import, both jars and the bootstrap admin', () => {
+  it('starts Keycloak 26 in dev mode with scripts, the realm import, the provider jar and the bootstrap admin', () => {
     const kc = svc('keycloak');
     assert.match(kc.image ?? '', /^quay\.io\/keycloak\/keycloak:26(\.\d+)*$/);
     assert.deepEqual(kc.command, ['start-dev', '--features=scripts', '--import-realm']);
@@ -158,17 +158,19 @@ describe('docker/compose.yaml', () => {
       target('../bridge/keycloak/dist/sms-mfa-authenticator.jar'),
       '/opt/keycloak/providers/sms-mfa-authenticator.jar',
     );
-    assert.equal(
-      target('../keycloak-theme/dist/sms-mfa-theme.jar'),
-      '/opt/keycloak/providers/sms-mfa-theme.jar',
-    );
+    assert.equal(mounts.filter((m) => m.target.startsWith('/opt/keycloak/providers/')).length, 1);
     assert.match(
       target('./realm-import.json') ?? '',
       /^\/opt\/keycloak\/data\/import\/[^/]+\.json$/,
     );
+    const jar = read('bridge/keycloak/authenticator-jar.ts');
     assert.ok(
-      read('keycloak-theme/build-jar.ts').includes('sms-mfa-theme.jar'),
-      'the theme build writes that jar',
+      jar.includes("'sms-mfa-authenticator.jar'") && jar.includes('themeEntries'),
+      'that jar is built there and carries the login theme',
+    );
+    assert.ok(
+      jar.includes("SCRIPT_FILE = 'sms-authenticator.js'"),
+      `its provider id is ${DEFAULT_PROVIDER_ID}`,
     );
   });
 
@@ -200,7 +202,12 @@ describe('docker/Dockerfile.*', () => {
       assert.match(text, /^ARG NODE_IMAGE=node:20-(slim|alpine)$/m);
       assert.match(final, /^USER node$/m);
       assert.match(text, /npm ci --omit=dev/);
-      assert.match(text, new RegExp(`npm run build -w @sms-mfa/common -w @sms-mfa/${workspace}`));
+      assert.match(
+        text,
+        new RegExp(
+          `npm run build -w @sms-mfa/common( -w @sms-mfa/${workspace}| && npx tsc -p ${workspace}/tsconfig.build.json)`,
+        ),
+      );
       assert.match(final, new RegExp(`"${workspace}/dist/start\\.js"`));
       assert.ok(
         existsSync(join(ROOT, workspace, 'src/start.ts')),
