@@ -105,6 +105,7 @@ interface AuthenticationFlowContext {
   failure(error: unknown, page?: Page): void;
   success(): void;
   attempted(): void;
+  getExecution?(): { getRequirement(): unknown } | null;
 }
 /** SimpleHttp's request (both the 26.4+ and the older class offer these methods). */
 interface HttpRequest {
@@ -387,6 +388,16 @@ function startOver(context: AuthenticationFlowContext, settings: Settings, bridg
   sendCode(context, settings, bridge);
 }
 
+/** Whether this step is REQUIRED in its flow (the execution's requirement, when Keycloak exposes it). */
+function isRequiredStep(context: AuthenticationFlowContext): boolean {
+  const execution = context.getExecution ? context.getExecution() : null;
+  return (
+    execution !== null &&
+    execution !== undefined &&
+    String(execution.getRequirement()) === 'REQUIRED'
+  );
+}
+
 function missingPhone(
   context: AuthenticationFlowContext,
   settings: Settings,
@@ -401,7 +412,9 @@ function missingPhone(
         settings.phoneAttribute +
         '; step skipped (smsMfaMissingPhone=skip)',
     );
-    return context.attempted();
+    // Keycloak fails the whole flow when a REQUIRED step answers attempted(), so on a REQUIRED step
+    // "skip" has to pass the user through; elsewhere attempted() lets the flow decide.
+    return isRequiredStep(context) ? context.success() : context.attempted();
   }
   LOG.warn(
     'sms-mfa: ' +

@@ -218,6 +218,7 @@ describe('the Keycloak script authenticator against a real bridge', () => {
     const byRealm = signIn({
       user: { username: 'nophone1' },
       realmAttributes: { smsMfaMissingPhone: 'skip' },
+      requirement: 'ALTERNATIVE',
     });
     const run = await byRealm.flow.authenticate();
     assert.equal(onlyOutcome(run).type, 'attempted');
@@ -225,8 +226,19 @@ describe('the Keycloak script authenticator against a real bridge', () => {
     const byEnv = signIn({
       user: { username: 'nophone2' },
       env: { SMS_MFA_MISSING_PHONE: 'skip' },
+      requirement: 'ALTERNATIVE',
     });
     assert.equal(onlyOutcome(await byEnv.flow.authenticate()).type, 'attempted');
+  });
+
+  it('lets a user without a phone through a REQUIRED step when skipping, since attempted() would fail the flow', async () => {
+    const { flow } = signIn({
+      user: { username: 'nophone4' },
+      realmAttributes: { smsMfaMissingPhone: 'skip' },
+    });
+    const run = await flow.authenticate();
+    assert.equal(onlyOutcome(run).type, 'success');
+    assert.equal(run.http.length, 0, 'nothing is sent');
   });
 
   it('shows smsAuthNoPhone for a user without a phone by default', async () => {

@@ -12,6 +12,8 @@ export interface ScriptState {
   form?: Record<string, string>;
   remoteAddr?: string;
   locale?: string;
+  /** The step's requirement in its flow (context.getExecution().getRequirement()); default REQUIRED. */
+  requirement?: 'REQUIRED' | 'ALTERNATIVE' | 'CONDITIONAL';
   /** 'legacy' hides org.keycloak.http.simple.SimpleHttp, as Keycloak before 26.4 does. */
   simpleHttp?: 'modern' | 'legacy';
 }

@@ -92,6 +92,7 @@ function keycloakBindings(state, record) {
     getHttpRequest: () => httpRequest,
     getConnection: () => ({ getRemoteAddr: () => state.remoteAddr ?? '127.0.0.1' }),
     getEvent: () => event,
+    getExecution: () => ({ getRequirement: () => state.requirement ?? 'REQUIRED' }),
     form: () => fakeForm(),
     challenge: outcome('challenge'),
     failureChallenge: outcome('failureChallenge'),
