@@ -8,7 +8,10 @@ export function serverSecretFile(dataDir: string): string {
 }
 
 /** BRIDGE_SECRET, or the embedded default's existing file; never creates one (tools must not fork the secret). */
-export function readServerSecret(configured: string | undefined, dataDir: string): Buffer | undefined {
+export function readServerSecret(
+  configured: string | undefined,
+  dataDir: string,
+): Buffer | undefined {
   if (configured) return Buffer.from(configured, 'utf8');
   const file = serverSecretFile(dataDir);
   return existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'hex') : undefined;
@@ -19,10 +22,14 @@ export function readServerSecret(configured: string | undefined, dataDir: string
  * `<dataDir>/bridge-secret` (mode 0600), so code hashes and sealed signing keys survive a restart.
  * `generated` tells the caller to warn that production needs a shared, configured secret.
  */
-export function loadOrCreateServerSecret(configured: string | undefined, dataDir: string): { secret: Buffer; generated: boolean } {
+export function loadOrCreateServerSecret(
+  configured: string | undefined,
+  dataDir: string,
+): { secret: Buffer; generated: boolean } {
   if (configured) return { secret: Buffer.from(configured, 'utf8'), generated: false };
   const file = serverSecretFile(dataDir);
-  if (existsSync(file)) return { secret: Buffer.from(readFileSync(file, 'utf8').trim(), 'hex'), generated: false };
+  if (existsSync(file))
+    return { secret: Buffer.from(readFileSync(file, 'utf8').trim(), 'hex'), generated: false };
   mkdirSync(dirname(file), { recursive: true });
   const secret = randomBytes(32);
   // `wx` fails if another process created it meanwhile; then theirs wins and we read it.

@@ -57,24 +57,58 @@ export interface RunningBridge {
 }
 
 /** Starts the bridge against `config.redisUrl` (the launcher starts a local Redis on the embedded default). */
-export async function startBridge(config: Readonly<BridgeConfig>, options: StartBridgeOptions = {}): Promise<RunningBridge> {
+export async function startBridge(
+  config: Readonly<BridgeConfig>,
+  options: StartBridgeOptions = {},
+): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger('bridge', config.logLevel);
   const redis = await connectRedis(config, logger);
   try {
     const context = await buildContext(config, redis, logger);
-    const keys = config.issuer.externalUrl ? undefined : new SigningKeys(redis, config.keyPrefix, context.serverSecret);
+    const keys = config.issuer.externalUrl
+      ? undefined
+      : new SigningKeys(redis, config.keyPrefix, context.serverSecret);
     await keys?.ensure();
-    const { requireScope } = createAuth({ verifier: tokenVerifier(config.issuer, keys), apps: context.apps, realm: config.issuer.realm, logger });
+    const { requireScope } = createAuth({
+      verifier: tokenVerifier(config.issuer, keys),
+      apps: context.apps,
+      realm: config.issuer.realm,
+      logger,
+    });
     const ctx: BridgeHookContext = { ...context, requireScope };
     const app = createApp({
-      redis, logger, metrics: context.metrics,
-      tokenRoutes: keys && tokenRoutes({ apps: ctx.apps, keys, settings: issuerSettings(config), realm: config.issuer.realm, logger }),
-      adminRoutes: adminRoutes({ apps: ctx.apps, requireScope, keys, keyGraceSeconds: retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds) }),
+      redis,
+      logger,
+      metrics: context.metrics,
+      tokenRoutes:
+        keys &&
+        tokenRoutes({
+          apps: ctx.apps,
+          keys,
+          settings: issuerSettings(config),
+          realm: config.issuer.realm,
+          logger,
+        }),
+      adminRoutes: adminRoutes({
+        apps: ctx.apps,
+        requireScope,
+        keys,
+        keyGraceSeconds: retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds),
+      }),
       deviceAuthRoutes: (options.deviceAuth ?? deviceAuthRoutes)(ctx),
       extraRouters: options.extraRouters?.(ctx),
     });
     const server = await listen(config, app);
-    return { url: serverUrl(config, server), app, logger, redis, apps: ctx.apps, keys, context: ctx, close: () => closeAll(server, redis) };
+    return {
+      url: serverUrl(config, server),
+      app,
+      logger,
+      redis,
+      apps: ctx.apps,
+      keys,
+      context: ctx,
+      close: () => closeAll(server, redis),
+    };
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -83,11 +117,18 @@ export async function startBridge(config: Readonly<BridgeConfig>, options: Start
 
 /** What embedded tokens carry: `iss` {publicUrl}/realms/{realm}, `aud`, lifetime. */
 export function issuerSettings(config: Pick<BridgeConfig, 'issuer'>): IssuerSettings {
-  return { issuerUrl: config.issuer.url, audience: config.issuer.audience ?? DEFAULT_AUDIENCE, ttlSeconds: config.issuer.tokenTtlSeconds };
+  return {
+    issuerUrl: config.issuer.url,
+    audience: config.issuer.audience ?? DEFAULT_AUDIENCE,
+    ttlSeconds: config.issuer.tokenTtlSeconds,
+  };
 }
 
 async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Promise<Redis> {
-  if (!config.redisUrl) throw new TypeError('startBridge: config.redisUrl is required (set REDIS_URL; `npm start` runs a local Redis)');
+  if (!config.redisUrl)
+    throw new TypeError(
+      'startBridge: config.redisUrl is required (set REDIS_URL; `npm start` runs a local Redis)',
+    );
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   try {
     await once(redis, 'ready');
@@ -98,7 +139,8 @@ async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Pro
   // Requests fail fast with 503 while Redis is away; log each new kind of trouble once, not every retry.
   let last = '';
   redis.on('error', (err: Error) => {
-    if (err.message !== last) logger.warn('redis connection problem', { error: (last = err.message) });
+    if (err.message !== last)
+      logger.warn('redis connection problem', { error: (last = err.message) });
   });
   redis.on('ready', () => (last = ''));
   return redis;
@@ -106,9 +148,13 @@ async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Pro
 
 async function buildContext(config: Readonly<BridgeConfig>, redis: Redis, logger: Logger) {
   const { secret, generated } = loadOrCreateServerSecret(config.serverSecret, config.dataDir);
-  if (generated) logger.warn('BRIDGE_SECRET is not set: generated one under the data directory; set it in production so every instance shares it');
+  if (generated)
+    logger.warn(
+      'BRIDGE_SECRET is not set: generated one under the data directory; set it in production so every instance shares it',
+    );
   const apps = new ApplicationStore(redis, config.keyPrefix, config.otpDefaults);
-  for (const app of await ensureConfiguredClients(apps, config)) logger.info('configured application ready', { clientId: app.clientId, scopes: app.scopes });
+  for (const app of await ensureConfiguredClients(apps, config))
+    logger.info('configured application ready', { clientId: app.clientId, scopes: app.scopes });
   const metrics = createMetrics();
   return { redis, config, apps, logger, serverSecret: secret, registry: metrics.registry, metrics };
 }

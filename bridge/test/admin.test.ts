@@ -2,7 +2,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { ADMIN, call, fetchToken, startTestBridge, type TestBridge } from './support/bridge-harness.js';
+import {
+  ADMIN,
+  call,
+  fetchToken,
+  startTestBridge,
+  type TestBridge,
+} from './support/bridge-harness.js';
 
 const APPS = '/admin/v1/applications';
 
@@ -26,16 +32,29 @@ describe('the admin API for applications', () => {
     const res = await post({ name: 'Acme Shop', allowedCountries: ['in', 'BR'] });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('cache-control'), 'no-store');
-    const created = (await res.json()) as { clientId: string; clientSecret: string; secretHash?: string };
+    const created = (await res.json()) as {
+      clientId: string;
+      clientSecret: string;
+      secretHash?: string;
+    };
     assert.ok(created.clientSecret.length >= 40);
     assert.equal(created.secretHash, undefined);
     assert.equal(res.headers.get('location'), `${APPS}/${created.clientId}`);
     const stored = await redis.client().hgetall(`{mfa}:app:${created.clientId}`);
-    assert.equal(JSON.stringify(stored).includes(created.clientSecret), false, 'the secret is not in Redis');
+    assert.equal(
+      JSON.stringify(stored).includes(created.clientSecret),
+      false,
+      'the secret is not in Redis',
+    );
     assert.match(stored['secretHash'] ?? '', /^scrypt\$/);
-    const shown = (await (await call(`${bridge.url}${APPS}/${created.clientId}`, admin)).json()) as Record<string, unknown>;
+    const shown = (await (
+      await call(`${bridge.url}${APPS}/${created.clientId}`, admin)
+    ).json()) as Record<string, unknown>;
     assert.equal('clientSecret' in shown || 'secretHash' in shown, false);
-    assert.ok(await fetchToken(bridge.url, created.clientId, created.clientSecret), 'the secret works');
+    assert.ok(
+      await fetchToken(bridge.url, created.clientId, created.clientSecret),
+      'the secret works',
+    );
   });
 
   it('gives an application the default code settings it does not set', async () => {
@@ -51,15 +70,38 @@ describe('the admin API for applications', () => {
 
   it('names every field at fault when it refuses an application', async () => {
     const res = await post({
-      codeLength: 3, otpTtlSeconds: 30, maxAttempts: 0, deviceTypes: ['FAX'], allowedCountries: ['XX'],
-      senderId: 'far-too-long-sender', webOtpDomain: 'not a domain', returnUrls: ['javascript:alert(1)'],
-      templates: [{ text: 'Hello {name}' }], brand: 'x'.repeat(41), scopes: ['root'], favouriteColour: 'red',
+      codeLength: 3,
+      otpTtlSeconds: 30,
+      maxAttempts: 0,
+      deviceTypes: ['FAX'],
+      allowedCountries: ['XX'],
+      senderId: 'far-too-long-sender',
+      webOtpDomain: 'not a domain',
+      returnUrls: ['javascript:alert(1)'],
+      templates: [{ text: 'Hello {name}' }],
+      brand: 'x'.repeat(41),
+      scopes: ['root'],
+      favouriteColour: 'red',
     });
     assert.equal(res.status, 400);
     const body = (await res.json()) as Failure;
     assert.equal(body.code, 'INVALID_REQUEST');
     const fields = new Set(body.details?.map((d) => d.field));
-    for (const field of ['name', 'codeLength', 'otpTtlSeconds', 'maxAttempts', 'deviceTypes.0', 'allowedCountries.0', 'senderId', 'webOtpDomain', 'returnUrls.0', 'templates.0.text', 'brand', 'scopes.0', 'favouriteColour']) {
+    for (const field of [
+      'name',
+      'codeLength',
+      'otpTtlSeconds',
+      'maxAttempts',
+      'deviceTypes.0',
+      'allowedCountries.0',
+      'senderId',
+      'webOtpDomain',
+      'returnUrls.0',
+      'templates.0.text',
+      'brand',
+      'scopes.0',
+      'favouriteColour',
+    ]) {
       assert.ok(fields.has(field), `details name ${field}: ${JSON.stringify(body.details)}`);
     }
   });
@@ -76,16 +118,33 @@ describe('the admin API for applications', () => {
       const body = (await (await post({ name: 'T', templates: [{ text }] })).json()) as Failure;
       assert.match(body.details?.[0]?.message ?? '', message, text.slice(0, 40));
     }
-    const ok = await post({ name: 'T', templates: [{ name: 'login', locale: 'pt-br', deviceType: 'whatsapp', text: '{brand}: código {code}, válido por {minutes} min' }] });
+    const ok = await post({
+      name: 'T',
+      templates: [
+        {
+          name: 'login',
+          locale: 'pt-br',
+          deviceType: 'whatsapp',
+          text: '{brand}: código {code}, válido por {minutes} min',
+        },
+      ],
+    });
     assert.equal(ok.status, 201);
     const saved = (await ok.json()) as { templates: { locale: string; deviceType: string }[] };
-    assert.deepEqual([saved.templates[0]?.locale, saved.templates[0]?.deviceType], ['pt-BR', 'WHATSAPP']);
+    assert.deepEqual(
+      [saved.templates[0]?.locale, saved.templates[0]?.deviceType],
+      ['pt-BR', 'WHATSAPP'],
+    );
   });
 
   it('refuses names that are empty, too long or carry control characters, and bodies that are not JSON objects', async () => {
     for (const name of ['', ' ', 'x'.repeat(101), 'evil\u202Ename', 'line\nbreak']) {
       const body = (await (await post({ name })).json()) as Failure;
-      assert.deepEqual(body.details?.map((d) => d.field), ['name'], JSON.stringify(name));
+      assert.deepEqual(
+        body.details?.map((d) => d.field),
+        ['name'],
+        JSON.stringify(name),
+      );
     }
     assert.equal((await post([1, 2])).status, 400);
     const huge = await post({ name: 'x'.repeat(20_000) });
@@ -99,29 +158,51 @@ describe('the admin API for applications', () => {
   });
 
   it('lists applications without their secrets', async () => {
-    const { applications } = (await (await call(`${bridge.url}${APPS}`, admin)).json()) as { applications: Record<string, unknown>[] };
+    const { applications } = (await (await call(`${bridge.url}${APPS}`, admin)).json()) as {
+      applications: Record<string, unknown>[];
+    };
     assert.ok(applications.some((a) => a['clientId'] === ADMIN.clientId));
     assert.ok(applications.every((a) => !('secretHash' in a) && !('clientSecret' in a)));
   });
 
   it('changes settings with PATCH, and null clears an optional one', async () => {
-    const { clientId } = (await (await post({ name: 'Patchy', senderId: 'ACME' })).json()) as { clientId: string };
-    const res = await call(`${bridge.url}${APPS}/${clientId}`, admin, { method: 'PATCH', body: { codeLength: 8, senderId: null, allowedCountries: ['PT'] } });
+    const { clientId } = (await (await post({ name: 'Patchy', senderId: 'ACME' })).json()) as {
+      clientId: string;
+    };
+    const res = await call(`${bridge.url}${APPS}/${clientId}`, admin, {
+      method: 'PATCH',
+      body: { codeLength: 8, senderId: null, allowedCountries: ['PT'] },
+    });
     assert.equal(res.status, 200);
     const app = (await res.json()) as Record<string, unknown>;
     assert.equal(app['codeLength'], 8);
     assert.equal('senderId' in app, false);
     assert.deepEqual(app['allowedCountries'], ['PT']);
     assert.equal(app['name'], 'Patchy');
-    const empty = (await (await call(`${bridge.url}${APPS}/${clientId}`, admin, { method: 'PATCH', body: {} })).json()) as Failure;
+    const empty = (await (
+      await call(`${bridge.url}${APPS}/${clientId}`, admin, { method: 'PATCH', body: {} })
+    ).json()) as Failure;
     assert.equal(empty.code, 'INVALID_REQUEST');
-    const unknown = (await (await call(`${bridge.url}${APPS}/${clientId}`, admin, { method: 'PATCH', body: { clientId: 'other' } })).json()) as Failure;
-    assert.deepEqual(unknown.details?.map((d) => d.field), ['clientId']);
+    const unknown = (await (
+      await call(`${bridge.url}${APPS}/${clientId}`, admin, {
+        method: 'PATCH',
+        body: { clientId: 'other' },
+      })
+    ).json()) as Failure;
+    assert.deepEqual(
+      unknown.details?.map((d) => d.field),
+      ['clientId'],
+    );
   });
 
   it('rotates a secret: the new one works at once and the old one no longer does', async () => {
-    const created = (await (await post({ name: 'Rotating' })).json()) as { clientId: string; clientSecret: string };
-    const res = await call(`${bridge.url}${APPS}/${created.clientId}/secret`, admin, { method: 'POST' });
+    const created = (await (await post({ name: 'Rotating' })).json()) as {
+      clientId: string;
+      clientSecret: string;
+    };
+    const res = await call(`${bridge.url}${APPS}/${created.clientId}/secret`, admin, {
+      method: 'POST',
+    });
     assert.equal(res.status, 200);
     const { clientSecret } = (await res.json()) as { clientSecret: string };
     assert.notEqual(clientSecret, created.clientSecret);
@@ -130,14 +211,24 @@ describe('the admin API for applications', () => {
   });
 
   it('deletes an application, after which it is gone', async () => {
-    const { clientId } = (await (await post({ name: 'Short-lived' })).json()) as { clientId: string };
-    assert.equal((await call(`${bridge.url}${APPS}/${clientId}`, admin, { method: 'DELETE' })).status, 204);
+    const { clientId } = (await (await post({ name: 'Short-lived' })).json()) as {
+      clientId: string;
+    };
+    assert.equal(
+      (await call(`${bridge.url}${APPS}/${clientId}`, admin, { method: 'DELETE' })).status,
+      204,
+    );
     assert.equal((await call(`${bridge.url}${APPS}/${clientId}`, admin)).status, 404);
-    assert.equal((await redis.client().sismember('{mfa}:apps', clientId)), 0);
+    assert.equal(await redis.client().sismember('{mfa}:apps', clientId), 0);
   });
 
   it('answers 404 in the CIAM shape for an application that does not exist', async () => {
-    for (const [method, path, body] of [['GET', '', undefined], ['PATCH', '', { name: 'x' }], ['DELETE', '', undefined], ['POST', '/secret', undefined]] as const) {
+    for (const [method, path, body] of [
+      ['GET', '', undefined],
+      ['PATCH', '', { name: 'x' }],
+      ['DELETE', '', undefined],
+      ['POST', '/secret', undefined],
+    ] as const) {
       const res = await call(`${bridge.url}${APPS}/no-such-app${path}`, admin, { method, body });
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.equal(((await res.json()) as Failure).code, 'NOT_FOUND');
@@ -147,7 +238,10 @@ describe('the admin API for applications', () => {
 
 describe('applications configured by environment', () => {
   const redis = useRedis();
-  const demoEnv = { BRIDGE_DEMO_CLIENT_ID: 'demo-client', BRIDGE_DEMO_CLIENT_SECRET: 'demo-secret-1' };
+  const demoEnv = {
+    BRIDGE_DEMO_CLIENT_ID: 'demo-client',
+    BRIDGE_DEMO_CLIENT_SECRET: 'demo-secret-1',
+  };
 
   it('creates the demo application at start-up, able to send on every channel to every country', async () => {
     const bridge = await startTestBridge(redis.url, demoEnv);
@@ -161,8 +255,11 @@ describe('applications configured by environment', () => {
     await bridge.close();
   });
 
-  it('updates the demo application\'s secret at the next start and keeps its other settings', async () => {
-    const bridge = await startTestBridge(redis.url, { ...demoEnv, BRIDGE_DEMO_CLIENT_SECRET: 'demo-secret-2' });
+  it("updates the demo application's secret at the next start and keeps its other settings", async () => {
+    const bridge = await startTestBridge(redis.url, {
+      ...demoEnv,
+      BRIDGE_DEMO_CLIENT_SECRET: 'demo-secret-2',
+    });
     redis.defer(() => bridge.close());
     assert.ok(await fetchToken(bridge.url, 'demo-client', 'demo-secret-2'));
     await assert.rejects(fetchToken(bridge.url, 'demo-client', 'demo-secret-1'), /401/);

@@ -11,14 +11,43 @@ import { renderTemplate } from '../src/apps/templates.js';
 import { CiamError } from '../src/errors.js';
 import { SigningKeys } from '../src/issuer/keys.js';
 
-const DEFAULTS = { codeLength: 6, otpTtlSeconds: 300, maxAttempts: 5, resendCooldownSeconds: 30, maxSendsPerAuth: 5 };
+const DEFAULTS = {
+  codeLength: 6,
+  otpTtlSeconds: 300,
+  maxAttempts: 5,
+  resendCooldownSeconds: 30,
+  maxSendsPerAuth: 5,
+};
 
-function app(templates: Partial<MessageTemplate>[] = [], extra: Partial<Application> = {}): Application {
+function app(
+  templates: Partial<MessageTemplate>[] = [],
+  extra: Partial<Application> = {},
+): Application {
   return {
-    clientId: 'acme', secretHash: undefined, name: 'Acme', brand: 'Acme', codeLength: 6, otpTtlSeconds: 300, maxAttempts: 5,
-    resendCooldownSeconds: 30, maxSendsPerAuth: 5, deviceTypes: ['SMS', 'WHATSAPP'], allowedCountries: [], senderId: undefined,
-    webOtpDomain: undefined, returnUrls: [], scopes: ['mfa:send'], createdAt: '', updatedAt: '',
-    templates: templates.map((t) => ({ name: 'default', locale: 'en', deviceType: 'SMS', text: '{code}', ...t })),
+    clientId: 'acme',
+    secretHash: undefined,
+    name: 'Acme',
+    brand: 'Acme',
+    codeLength: 6,
+    otpTtlSeconds: 300,
+    maxAttempts: 5,
+    resendCooldownSeconds: 30,
+    maxSendsPerAuth: 5,
+    deviceTypes: ['SMS', 'WHATSAPP'],
+    allowedCountries: [],
+    senderId: undefined,
+    webOtpDomain: undefined,
+    returnUrls: [],
+    scopes: ['mfa:send'],
+    createdAt: '',
+    updatedAt: '',
+    templates: templates.map((t) => ({
+      name: 'default',
+      locale: 'en',
+      deviceType: 'SMS',
+      text: '{code}',
+      ...t,
+    })),
     ...extra,
   };
 }
@@ -27,19 +56,45 @@ const values = { code: '123456', minutes: 5 };
 
 describe('message templates', () => {
   it('renders the built-in default with the brand, the code and the minutes', () => {
-    assert.equal(renderTemplate(app(), { deviceType: 'SMS' }, values), 'Acme: your verification code is 123456. It expires in 5 minutes.');
+    assert.equal(
+      renderTemplate(app(), { deviceType: 'SMS' }, values),
+      'Acme: your verification code is 123456. It expires in 5 minutes.',
+    );
   });
 
   it('picks the exact locale, then the language, then English, then the built-in default', () => {
-    const templates = [{ locale: 'pt-BR', text: 'BR {code}' }, { locale: 'pt', text: 'PT {code}' }, { locale: 'en', text: 'EN {code}' }];
-    assert.equal(renderTemplate(app(templates), { deviceType: 'SMS', locale: 'pt-BR' }, values), 'BR 123456');
-    assert.equal(renderTemplate(app(templates), { deviceType: 'SMS', locale: 'pt-PT' }, values), 'PT 123456');
-    assert.equal(renderTemplate(app(templates), { deviceType: 'SMS', locale: 'de' }, values), 'EN 123456');
-    assert.match(renderTemplate(app([{ locale: 'fr', text: 'FR {code}' }]), { deviceType: 'SMS', locale: 'de' }, values), /^Acme: your verification code/);
+    const templates = [
+      { locale: 'pt-BR', text: 'BR {code}' },
+      { locale: 'pt', text: 'PT {code}' },
+      { locale: 'en', text: 'EN {code}' },
+    ];
+    assert.equal(
+      renderTemplate(app(templates), { deviceType: 'SMS', locale: 'pt-BR' }, values),
+      'BR 123456',
+    );
+    assert.equal(
+      renderTemplate(app(templates), { deviceType: 'SMS', locale: 'pt-PT' }, values),
+      'PT 123456',
+    );
+    assert.equal(
+      renderTemplate(app(templates), { deviceType: 'SMS', locale: 'de' }, values),
+      'EN 123456',
+    );
+    assert.match(
+      renderTemplate(
+        app([{ locale: 'fr', text: 'FR {code}' }]),
+        { deviceType: 'SMS', locale: 'de' },
+        values,
+      ),
+      /^Acme: your verification code/,
+    );
   });
 
   it('prefers the template written for the device type', () => {
-    const templates = [{ text: 'sms {code}' }, { deviceType: 'WHATSAPP' as const, text: 'wa {code}' }];
+    const templates = [
+      { text: 'sms {code}' },
+      { deviceType: 'WHATSAPP' as const, text: 'wa {code}' },
+    ];
     assert.equal(renderTemplate(app(templates), { deviceType: 'WHATSAPP' }, values), 'wa 123456');
     assert.equal(renderTemplate(app(templates), { deviceType: 'SMS' }, values), 'sms 123456');
   });
@@ -51,17 +106,27 @@ describe('message templates', () => {
 
   it('adds the WebOTP line last on SMS when the application has a domain, and not on WhatsApp', () => {
     const web = app([], { webOtpDomain: 'login.acme.example' });
-    assert.match(renderTemplate(web, { deviceType: 'SMS' }, values), /\n\n@login\.acme\.example #123456$/);
+    assert.match(
+      renderTemplate(web, { deviceType: 'SMS' }, values),
+      /\n\n@login\.acme\.example #123456$/,
+    );
     assert.doesNotMatch(renderTemplate(web, { deviceType: 'WHATSAPP' }, values), /@login/);
   });
 
   it('refuses a template name the application does not have with TEMPLATE_NOT_FOUND (10011)', () => {
-    assert.throws(() => renderTemplate(app(), { deviceType: 'SMS', templateName: 'promo' }, values), (err: unknown) => err instanceof CiamError && err.code === 'TEMPLATE_NOT_FOUND' && err.status === 400);
+    assert.throws(
+      () => renderTemplate(app(), { deviceType: 'SMS', templateName: 'promo' }, values),
+      (err: unknown) =>
+        err instanceof CiamError && err.code === 'TEMPLATE_NOT_FOUND' && err.status === 400,
+    );
   });
 
   it('uses a named template in another language rather than failing', () => {
     const named = app([{ name: 'login', locale: 'fr', text: 'Connexion {code}' }]);
-    assert.equal(renderTemplate(named, { deviceType: 'SMS', locale: 'de', templateName: 'login' }, values), 'Connexion 123456');
+    assert.equal(
+      renderTemplate(named, { deviceType: 'SMS', locale: 'de', templateName: 'login' }, values),
+      'Connexion 123456',
+    );
   });
 });
 
@@ -76,7 +141,10 @@ describe('the application registry', () => {
 
   it('accepts the right secret and refuses a wrong one, an empty one or an unknown client', async () => {
     const { application, clientSecret } = await store.create({ name: 'Shop' });
-    assert.equal((await store.verifySecret(application.clientId, clientSecret))?.clientId, application.clientId);
+    assert.equal(
+      (await store.verifySecret(application.clientId, clientSecret))?.clientId,
+      application.clientId,
+    );
     assert.equal(await store.verifySecret(application.clientId, `${clientSecret}x`), undefined);
     assert.equal(await store.verifySecret(application.clientId, ''), undefined);
     assert.equal(await store.verifySecret('nobody', clientSecret), undefined);
@@ -90,28 +158,50 @@ describe('the application registry', () => {
 
   it('keeps both of two settings changes made at the same moment', async () => {
     const { application } = await store.create({ name: 'Busy' });
-    await Promise.all([store.update(application.clientId, { brand: 'Busy Co' }), store.update(application.clientId, { codeLength: 8 })]);
+    await Promise.all([
+      store.update(application.clientId, { brand: 'Busy Co' }),
+      store.update(application.clientId, { codeLength: 8 }),
+    ]);
     const after = await store.get(application.clientId);
     assert.deepEqual([after?.brand, after?.codeLength], ['Busy Co', 8]);
   });
 
   it('keeps a rotated secret when a settings change happens at the same moment', async () => {
     const { application } = await store.create({ name: 'Racy' });
-    const [secret] = await Promise.all([store.rotateSecret(application.clientId), store.update(application.clientId, { name: 'Racy 2' })]);
+    const [secret] = await Promise.all([
+      store.rotateSecret(application.clientId),
+      store.update(application.clientId, { name: 'Racy 2' }),
+    ]);
     assert.ok(await store.verifySecret(application.clientId, secret!));
   });
 });
 
 /** Runs `npm run apps -- ...` (the same entry point) against the test Redis. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(import.meta.dirname, '../src/cli/apps.ts'), ...args], {
-    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      resolve(import.meta.dirname, '../src/cli/apps.ts'),
+      ...args,
+    ],
+    {
+      env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((done) => child.on('close', (code) => done({ code: code ?? 1, stdout, stderr })));
+  return new Promise((done) =>
+    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr })),
+  );
 }
 
 describe('the apps command line', () => {
@@ -119,7 +209,20 @@ describe('the apps command line', () => {
   const env = () => ({ REDIS_URL: redis.url, BRIDGE_SECRET: 'cli-test-secret-0123456789abcdef' });
 
   it('registers an application and prints its client id and secret once', async () => {
-    const { code, stdout } = await cli(['create', '--name', 'demo', '--countries', 'IN,br', '--device-types', 'sms,whatsapp', '--client-id', 'cli-demo'], env());
+    const { code, stdout } = await cli(
+      [
+        'create',
+        '--name',
+        'demo',
+        '--countries',
+        'IN,br',
+        '--device-types',
+        'sms,whatsapp',
+        '--client-id',
+        'cli-demo',
+      ],
+      env(),
+    );
     assert.equal(code, 0);
     const secret = /client secret\s+(\S+)/.exec(stdout)?.[1];
     assert.ok(secret);
@@ -132,7 +235,10 @@ describe('the apps command line', () => {
   });
 
   it('names every field at fault and exits with 2', async () => {
-    const { code, stderr } = await cli(['create', '--name', 'bad', '--code-length', '3', '--countries', 'XX'], env());
+    const { code, stderr } = await cli(
+      ['create', '--name', 'bad', '--code-length', '3', '--countries', 'XX'],
+      env(),
+    );
     assert.equal(code, 2);
     assert.match(stderr, /codeLength: .*>=4/);
     assert.match(stderr, /allowedCountries\.0: must be an ISO 3166-1 alpha-2 country code/);
@@ -152,7 +258,10 @@ describe('the apps command line', () => {
   it('rotates the signing key, keeping the old one published, and refuses with a foreign secret', async () => {
     const keys = new SigningKeys(redis.client(), '{mfa}', Buffer.from(env().BRIDGE_SECRET));
     const first = await keys.ensure();
-    const foreign = await cli(['rotate-keys'], { ...env(), BRIDGE_SECRET: 'not-the-bridge-secret-0123456789ab' });
+    const foreign = await cli(['rotate-keys'], {
+      ...env(),
+      BRIDGE_SECRET: 'not-the-bridge-secret-0123456789ab',
+    });
     assert.equal(foreign.code, 1);
     assert.match(foreign.stderr, /BRIDGE_SECRET differs/);
     const { code, stdout } = await cli(['rotate-keys'], env());
@@ -166,6 +275,9 @@ describe('the apps command line', () => {
   it('explains how to reach Redis when none answers', async () => {
     const { code, stderr } = await cli(['list'], { EMBEDDED_REDIS_PORT: '1' });
     assert.equal(code, 1);
-    assert.match(stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: set REDIS_URL, or start the embedded default with `npm start` first/);
+    assert.match(
+      stderr,
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: set REDIS_URL, or start the embedded default with `npm start` first/,
+    );
   });
 });

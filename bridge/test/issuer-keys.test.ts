@@ -9,12 +9,24 @@ import { Redis } from 'ioredis';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { SigningKeys } from '../src/issuer/keys.js';
 import { loadOrCreateServerSecret } from '../src/server-secret.js';
-import { ADMIN, call, fetchToken, startTestBridge, type TestBridge } from './support/bridge-harness.js';
+import {
+  ADMIN,
+  call,
+  fetchToken,
+  startTestBridge,
+  type TestBridge,
+} from './support/bridge-harness.js';
 
-const jwksOf = async (bridge: TestBridge) => ((await (await fetch(`${bridge.url}/realms/mfa/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
-const adminCall = (bridge: TestBridge, token: string) => call(`${bridge.url}/admin/v1/applications`, token);
+const jwksOf = async (bridge: TestBridge) =>
+  (
+    (await (await fetch(`${bridge.url}/realms/mfa/protocol/openid-connect/certs`)).json()) as {
+      keys: { kid: string }[];
+    }
+  ).keys.map((k) => k.kid);
+const adminCall = (bridge: TestBridge, token: string) =>
+  call(`${bridge.url}/admin/v1/applications`, token);
 
-describe('the issuer\'s signing keys', () => {
+describe("the issuer's signing keys", () => {
   const redis = useRedis();
   let bridge: TestBridge;
   before(async () => {
@@ -23,7 +35,9 @@ describe('the issuer\'s signing keys', () => {
   });
 
   it('keeps the private key in Redis sealed, never as a readable JWK', async () => {
-    const stored = Object.values(await redis.client().hgetall('{mfa}:issuer:keys')).map((v) => JSON.parse(v) as Record<string, unknown>);
+    const stored = Object.values(await redis.client().hgetall('{mfa}:issuer:keys')).map(
+      (v) => JSON.parse(v) as Record<string, unknown>,
+    );
     assert.equal(stored.length, 1);
     const [key] = stored;
     assert.equal('d' in (key!['publicJwk'] as object), false);
@@ -59,21 +73,30 @@ describe('the issuer\'s signing keys', () => {
     try {
       assert.deepEqual(await jwksOf(again), current);
       const token = await fetchToken(again.url, ADMIN.clientId, ADMIN.clientSecret);
-      assert.equal((await adminCall(bridge, token)).status, 200, 'a token from one instance works on the other');
+      assert.equal(
+        (await adminCall(bridge, token)).status,
+        200,
+        'a token from one instance works on the other',
+      );
     } finally {
       await again.close();
     }
   });
 
   it('refuses to start with a server secret other than the one that sealed the keys', async () => {
-    await assert.rejects(startTestBridge(redis.url, { BRIDGE_SECRET: 'another-secret-entirely-0123456789' }), /BRIDGE_SECRET differs/);
+    await assert.rejects(
+      startTestBridge(redis.url, { BRIDGE_SECRET: 'another-secret-entirely-0123456789' }),
+      /BRIDGE_SECRET differs/,
+    );
   });
 
   it('makes exactly one first key when several instances start together', async () => {
     const connection = new Redis(redis.url);
     try {
       const secret = Buffer.alloc(32, 7);
-      const kids = await Promise.all(Array.from({ length: 4 }, () => new SigningKeys(connection, '{race}', secret).ensure()));
+      const kids = await Promise.all(
+        Array.from({ length: 4 }, () => new SigningKeys(connection, '{race}', secret).ensure()),
+      );
       assert.equal(new Set(kids).size, 1);
       assert.equal(await connection.hlen('{race}:issuer:keys'), 1);
     } finally {
@@ -103,7 +126,10 @@ describe('the server secret of the embedded default', () => {
   it('is never written when BRIDGE_SECRET is configured', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bridge-secret-'));
     try {
-      const { secret, generated } = loadOrCreateServerSecret('configured-secret-0123456789abcdef', dir);
+      const { secret, generated } = loadOrCreateServerSecret(
+        'configured-secret-0123456789abcdef',
+        dir,
+      );
       assert.equal(generated, false);
       assert.equal(secret.toString(), 'configured-secret-0123456789abcdef');
       assert.equal(existsSync(join(dir, 'bridge-secret')), false);

@@ -4,7 +4,13 @@ import { before, describe, it } from 'node:test';
 import { startLocalRedis } from '@sms-mfa/common/redis-server';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { openapi } from '../src/http/openapi.js';
-import { ADMIN, call, fetchToken, startTestBridge, type TestBridge } from './support/bridge-harness.js';
+import {
+  ADMIN,
+  call,
+  fetchToken,
+  startTestBridge,
+  type TestBridge,
+} from './support/bridge-harness.js';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -15,15 +21,21 @@ interface Layer {
 function routesOf(stack: Layer[]): string[] {
   return stack.flatMap((layer) => {
     if (layer.route) {
-      const path = layer.route.path.replace(/:(\w+)/g, '{$1}').replace(/^\/realms\/mfa\//, '/realms/{realm}/');
-      return Object.keys(layer.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${path}`);
+      const path = layer.route.path
+        .replace(/:(\w+)/g, '{$1}')
+        .replace(/^\/realms\/mfa\//, '/realms/{realm}/');
+      return Object.keys(layer.route.methods)
+        .filter((m) => m !== '_all')
+        .map((m) => `${m.toUpperCase()} ${path}`);
     }
     return layer.handle?.stack ? routesOf(layer.handle.stack) : [];
   });
 }
 
 function documented(): string[] {
-  return Object.entries(openapi.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+  return Object.entries(openapi.paths).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+  );
 }
 
 describe('operating the bridge', () => {
@@ -37,8 +49,16 @@ describe('operating the bridge', () => {
   it('documents every route it serves in /openapi.json, and documents no route it does not serve', async () => {
     const served = routesOf((bridge.app as unknown as { router: { stack: Layer[] } }).router.stack);
     const paths = new Set(documented());
-    assert.deepEqual(served.filter((r) => !paths.has(r)), [], 'served but not documented');
-    assert.deepEqual([...paths].filter((r) => !served.includes(r)), [], 'documented but not served');
+    assert.deepEqual(
+      served.filter((r) => !paths.has(r)),
+      [],
+      'served but not documented',
+    );
+    assert.deepEqual(
+      [...paths].filter((r) => !served.includes(r)),
+      [],
+      'documented but not served',
+    );
     const res = await fetch(`${bridge.url}/openapi.json`);
     assert.equal(((await res.json()) as { openapi: string }).openapi, '3.1.0');
   });
@@ -54,13 +74,18 @@ describe('operating the bridge', () => {
     const token = await fetchToken(bridge.url, ADMIN.clientId, ADMIN.clientSecret);
     await call(`${bridge.url}/admin/v1/applications/some-app`, token);
     const text = await (await fetch(`${bridge.url}/metrics`)).text();
-    assert.match(text, /http_requests_total\{method="GET",route="\/admin\/v1\/applications\/:clientId",status="404"\} 1/);
+    assert.match(
+      text,
+      /http_requests_total\{method="GET",route="\/admin\/v1\/applications\/:clientId",status="404"\} 1/,
+    );
     assert.match(text, /# TYPE mfa_codes_issued_total counter/);
     assert.doesNotMatch(text, /some-app/);
   });
 
   it('sends security headers and a request id on every answer', async () => {
-    const res = await fetch(`${bridge.url}/healthz`, { headers: { 'x-request-id': 'trace-me-123' } });
+    const res = await fetch(`${bridge.url}/healthz`, {
+      headers: { 'x-request-id': 'trace-me-123' },
+    });
     assert.equal(res.headers.get('x-request-id'), 'trace-me-123');
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(res.headers.get('x-powered-by'), null);

@@ -4,10 +4,19 @@ import type { z } from 'zod';
 import { CiamError } from '../errors.js';
 import type { Application } from './application.js';
 import {
-  clientIdSchema, createApplicationSchema, parseInput, updateApplicationSchema,
-  type CreateApplicationInput, type UpdateApplicationInput,
+  clientIdSchema,
+  createApplicationSchema,
+  parseInput,
+  updateApplicationSchema,
+  type CreateApplicationInput,
+  type UpdateApplicationInput,
 } from './application-input.js';
-import { generateClientSecret, hashSecret, secretMatches, UNKNOWN_CLIENT_HASH } from './secret-hash.js';
+import {
+  generateClientSecret,
+  hashSecret,
+  secretMatches,
+  UNKNOWN_CLIENT_HASH,
+} from './secret-hash.js';
 
 /** Code settings an application gets unless it sets its own (config.otpDefaults). */
 export interface ApplicationDefaults {
@@ -68,44 +77,83 @@ export class ApplicationStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.key(id));
     const rows = (await pipeline.exec()) ?? [];
-    const apps = rows.map(([, row]) => toApplication(row as Record<string, string>)).filter((a): a is Application => !!a);
-    return apps.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.clientId.localeCompare(b.clientId));
+    const apps = rows
+      .map(([, row]) => toApplication(row as Record<string, string>))
+      .filter((a): a is Application => !!a);
+    return apps.sort(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.clientId.localeCompare(b.clientId),
+    );
   }
 
   /** Registers an application; the secret (given, or generated) is returned this once and stored hashed. */
-  async create(input: z.input<typeof createApplicationSchema>, clientSecret = generateClientSecret()): Promise<{ application: Application; clientSecret: string }> {
+  async create(
+    input: z.input<typeof createApplicationSchema>,
+    clientSecret = generateClientSecret(),
+  ): Promise<{ application: Application; clientSecret: string }> {
     const parsed = parseInput(createApplicationSchema, input);
     const application = this.build(parsed, await hashSecret(clientSecret));
     const key = this.key(application.clientId);
     const record = JSON.stringify(withoutSecretHash(application));
-    const [created] = (await this.redis.multi().hsetnx(key, 'record', record).hsetnx(key, 'secretHash', application.secretHash!).sadd(this.ids, application.clientId).exec()) ?? [];
+    const [created] =
+      (await this.redis
+        .multi()
+        .hsetnx(key, 'record', record)
+        .hsetnx(key, 'secretHash', application.secretHash!)
+        .sadd(this.ids, application.clientId)
+        .exec()) ?? [];
     if (created?.[1] !== 1) throw clientIdTaken();
     return { application, clientSecret };
   }
 
   /** Changes settings; undefined when no such application. Concurrent changes retry on a fresh read. */
-  async update(clientId: string, patch: z.input<typeof updateApplicationSchema>): Promise<Application | undefined> {
+  async update(
+    clientId: string,
+    patch: z.input<typeof updateApplicationSchema>,
+  ): Promise<Application | undefined> {
     const changes = parseInput(updateApplicationSchema, patch);
     for (let attempt = 0; attempt < 10; attempt++) {
       const raw = await this.redis.hget(this.key(clientId), 'record');
       if (raw === null) return undefined;
       const next = applyChanges(JSON.parse(raw) as Application, changes, this.now());
-      if ((await this.redis.eval(COMPARE_AND_SET, 1, this.key(clientId), raw, JSON.stringify(next))) === 1) return this.get(clientId);
+      if (
+        (await this.redis.eval(
+          COMPARE_AND_SET,
+          1,
+          this.key(clientId),
+          raw,
+          JSON.stringify(next),
+        )) === 1
+      )
+        return this.get(clientId);
     }
-    throw new CiamError('UNAVAILABLE', 'the application kept changing; try again', {}, { 'Retry-After': '1' });
+    throw new CiamError(
+      'UNAVAILABLE',
+      'the application kept changing; try again',
+      {},
+      { 'Retry-After': '1' },
+    );
   }
 
   /** Replaces the secret (given, or generated) and returns it this once; undefined when no such application. */
-  async rotateSecret(clientId: string, clientSecret = generateClientSecret()): Promise<string | undefined> {
+  async rotateSecret(
+    clientId: string,
+    clientSecret = generateClientSecret(),
+  ): Promise<string | undefined> {
     if (!clientIdSchema.safeParse(clientId).success) return undefined;
-    const written = await this.redis.eval(SET_SECRET_IF_EXISTS, 1, this.key(clientId), await hashSecret(clientSecret));
+    const written = await this.redis.eval(
+      SET_SECRET_IF_EXISTS,
+      1,
+      this.key(clientId),
+      await hashSecret(clientSecret),
+    );
     return written === 1 ? clientSecret : undefined;
   }
 
   /** Removes an application; its tokens stop working at once. False when there was none. */
   async remove(clientId: string): Promise<boolean> {
     if (!clientIdSchema.safeParse(clientId).success) return false;
-    const [deleted] = (await this.redis.multi().del(this.key(clientId)).srem(this.ids, clientId).exec()) ?? [];
+    const [deleted] =
+      (await this.redis.multi().del(this.key(clientId)).srem(this.ids, clientId).exec()) ?? [];
     return deleted?.[1] === 1;
   }
 
@@ -153,16 +201,29 @@ function withoutSecretHash(app: Application): ApplicationView {
 
 function toApplication(row: Record<string, string> | null | undefined): Application | undefined {
   if (!row?.['record']) return undefined;
-  return { ...(JSON.parse(row['record']) as Omit<Application, 'secretHash'>), secretHash: row['secretHash'] };
+  return {
+    ...(JSON.parse(row['record']) as Omit<Application, 'secretHash'>),
+    secretHash: row['secretHash'],
+  };
 }
 
 /** `null` clears senderId / webOtpDomain; everything else replaces the old value. */
-function applyChanges(current: Application, changes: UpdateApplicationInput, now: Date): Omit<Application, 'secretHash'> {
-  const next: Record<string, unknown> = { ...withoutSecretHash(current), ...changes, updatedAt: now.toISOString() };
+function applyChanges(
+  current: Application,
+  changes: UpdateApplicationInput,
+  now: Date,
+): Omit<Application, 'secretHash'> {
+  const next: Record<string, unknown> = {
+    ...withoutSecretHash(current),
+    ...changes,
+    updatedAt: now.toISOString(),
+  };
   for (const [field, value] of Object.entries(changes)) if (value === null) delete next[field];
   return next as Omit<Application, 'secretHash'>;
 }
 
 function clientIdTaken(): CiamError {
-  return new CiamError('INVALID_REQUEST', 'invalid clientId', { details: [{ field: 'clientId', message: 'is already registered' }] });
+  return new CiamError('INVALID_REQUEST', 'invalid clientId', {
+    details: [{ field: 'clientId', message: 'is already registered' }],
+  });
 }

@@ -32,14 +32,26 @@ other:    --json (machine-readable output)
 Redis: REDIS_URL, or the embedded default's (npm start) on 127.0.0.1:EMBEDDED_REDIS_PORT (6390).`;
 
 const OPTIONS = {
-  name: { type: 'string' }, 'client-id': { type: 'string' }, brand: { type: 'string' },
-  countries: { type: 'string' }, 'device-types': { type: 'string' }, scopes: { type: 'string' },
-  'code-length': { type: 'string' }, ttl: { type: 'string' }, 'max-attempts': { type: 'string' },
-  'sender-id': { type: 'string' }, 'web-otp-domain': { type: 'string' }, 'return-urls': { type: 'string' },
-  json: { type: 'boolean' }, 'revoke-previous': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  name: { type: 'string' },
+  'client-id': { type: 'string' },
+  brand: { type: 'string' },
+  countries: { type: 'string' },
+  'device-types': { type: 'string' },
+  scopes: { type: 'string' },
+  'code-length': { type: 'string' },
+  ttl: { type: 'string' },
+  'max-attempts': { type: 'string' },
+  'sender-id': { type: 'string' },
+  'web-otp-domain': { type: 'string' },
+  'return-urls': { type: 'string' },
+  json: { type: 'boolean' },
+  'revoke-previous': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Flags = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
+>['values'];
 type Settings = Partial<z.input<typeof createApplicationSchema>>;
 
 interface Context {
@@ -51,44 +63,76 @@ interface Context {
   readonly print: (text: string) => void;
 }
 
-const list = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  value
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 /** Application settings named by flags; anything not given is left out (defaults, or unchanged). */
 function settingsFrom(flags: Flags): Settings {
   const settings: Record<string, unknown> = {
-    clientId: flags['client-id'], name: flags.name, brand: flags.brand,
-    allowedCountries: list(flags.countries), deviceTypes: list(flags['device-types']), scopes: list(flags.scopes),
-    codeLength: number(flags['code-length']), otpTtlSeconds: number(flags.ttl), maxAttempts: number(flags['max-attempts']),
-    senderId: flags['sender-id'], webOtpDomain: flags['web-otp-domain'], returnUrls: list(flags['return-urls']),
+    clientId: flags['client-id'],
+    name: flags.name,
+    brand: flags.brand,
+    allowedCountries: list(flags.countries),
+    deviceTypes: list(flags['device-types']),
+    scopes: list(flags.scopes),
+    codeLength: number(flags['code-length']),
+    otpTtlSeconds: number(flags.ttl),
+    maxAttempts: number(flags['max-attempts']),
+    senderId: flags['sender-id'],
+    webOtpDomain: flags['web-otp-domain'],
+    returnUrls: list(flags['return-urls']),
   };
-  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as Settings;
+  return Object.fromEntries(
+    Object.entries(settings).filter(([, v]) => v !== undefined),
+  ) as Settings;
 }
 
 const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
   async create({ apps, flags, print }) {
     const { application, clientSecret } = await apps.create({ name: '', ...settingsFrom(flags) });
-    if (flags.json) return print(JSON.stringify({ ...applicationView(application), clientSecret }, null, 2));
-    print(`Application "${application.name}" registered.\n  client id      ${application.clientId}\n  client secret  ${clientSecret}\n` +
-      'The secret is shown this once and stored only as a hash: keep it now.');
+    if (flags.json)
+      return print(JSON.stringify({ ...applicationView(application), clientSecret }, null, 2));
+    print(
+      `Application "${application.name}" registered.\n  client id      ${application.clientId}\n  client secret  ${clientSecret}\n` +
+        'The secret is shown this once and stored only as a hash: keep it now.',
+    );
   },
   async update({ apps, flags, print, target }) {
     const changes = settingsFrom(flags);
     delete changes.clientId; // a client id never changes
-    print(JSON.stringify(applicationView(found(await apps.update(required(target), changes), target)), null, 2));
+    print(
+      JSON.stringify(
+        applicationView(found(await apps.update(required(target), changes), target)),
+        null,
+        2,
+      ),
+    );
   },
   async list({ apps, flags, print }) {
     const all = (await apps.list()).map(applicationView);
     if (flags.json) return print(JSON.stringify(all, null, 2));
     if (all.length === 0) return print('no applications');
-    for (const a of all) print(`${a.clientId}  ${a.name}  scopes=${a.scopes.join(',')}  devices=${a.deviceTypes.join(',')}  countries=${a.allowedCountries.join(',') || 'all'}`);
+    for (const a of all)
+      print(
+        `${a.clientId}  ${a.name}  scopes=${a.scopes.join(',')}  devices=${a.deviceTypes.join(',')}  countries=${a.allowedCountries.join(',') || 'all'}`,
+      );
   },
   async show({ apps, print, target }) {
-    print(JSON.stringify(applicationView(found(await apps.get(required(target)), target)), null, 2));
+    print(
+      JSON.stringify(applicationView(found(await apps.get(required(target)), target)), null, 2),
+    );
   },
   async 'rotate-secret'({ apps, flags, print, target }) {
     const clientSecret = found(await apps.rotateSecret(required(target)), target);
-    print(flags.json ? JSON.stringify({ clientId: target, clientSecret }) : `new client secret for ${target}: ${clientSecret}\nShown this once; the old secret no longer works.`);
+    print(
+      flags.json
+        ? JSON.stringify({ clientId: target, clientSecret })
+        : `new client secret for ${target}: ${clientSecret}\nShown this once; the old secret no longer works.`,
+    );
   },
   async delete({ apps, print, target }) {
     found((await apps.remove(required(target))) || undefined, target);
@@ -96,12 +140,19 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
   },
   async 'rotate-keys'({ config, redis, flags, print }) {
     const secret = readServerSecret(config.serverSecret, config.dataDir);
-    if (!secret) throw new Error(`no server secret: set BRIDGE_SECRET, or run from where the bridge keeps ${config.dataDir}/bridge-secret`);
+    if (!secret)
+      throw new Error(
+        `no server secret: set BRIDGE_SECRET, or run from where the bridge keeps ${config.dataDir}/bridge-secret`,
+      );
     const keys = new SigningKeys(redis, config.keyPrefix, secret);
     await keys.ensure(); // refuses (KeySealError) before writing anything if the secret is not the bridge's
-    const grace = flags['revoke-previous'] ? 0 : retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds);
+    const grace = flags['revoke-previous']
+      ? 0
+      : retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds);
     const { kid, previousKid } = await keys.rotate(grace);
-    print(`signing key rotated: ${kid} is current; ${previousKid ?? 'none'} ${grace ? `stays published for ${grace} s` : 'is revoked now'}`);
+    print(
+      `signing key rotated: ${kid} is current; ${previousKid ?? 'none'} ${grace ? `stays published for ${grace} s` : 'is revoked now'}`,
+    );
   },
 };
 
@@ -119,20 +170,34 @@ class UsageError extends Error {}
 
 async function connect(config: Readonly<BridgeConfig>): Promise<Redis> {
   const url = config.redisUrl ?? `redis://127.0.0.1:${config.embeddedRedisPort}`;
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined); // reported by connect() below
   try {
     await redis.connect();
     return redis;
   } catch {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: set REDIS_URL, or start the embedded default with \`npm start\` first`);
+    throw new Error(
+      `cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: set REDIS_URL, or start the embedded default with \`npm start\` first`,
+    );
   }
 }
 
 /** Runs one command; resolves to the process exit code. */
-export async function runAppsCli(argv: string[], print: (text: string) => void = console.log): Promise<number> {
-  const { values: flags, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+export async function runAppsCli(
+  argv: string[],
+  print: (text: string) => void = console.log,
+): Promise<number> {
+  const { values: flags, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+  });
   const [command, target] = positionals;
   const run = command ? COMMANDS[command] : undefined;
   if (!run || flags.help) {
@@ -142,7 +207,14 @@ export async function runAppsCli(argv: string[], print: (text: string) => void =
   const config = loadConfig();
   const redis = await connect(config);
   try {
-    await run({ config, redis, apps: new ApplicationStore(redis, config.keyPrefix, config.otpDefaults), flags, target, print });
+    await run({
+      config,
+      redis,
+      apps: new ApplicationStore(redis, config.keyPrefix, config.otpDefaults),
+      flags,
+      target,
+      print,
+    });
     return 0;
   } finally {
     await redis.quit().catch(() => undefined);
@@ -151,14 +223,24 @@ export async function runAppsCli(argv: string[], print: (text: string) => void =
 
 function report(err: unknown): number {
   if (err instanceof CiamError) {
-    const details = (err.extra['details'] as { field: string; message: string }[] | undefined) ?? [];
-    console.error([`error: ${err.message}`, ...details.map((d) => `  ${d.field}: ${d.message}`)].join('\n'));
+    const details =
+      (err.extra['details'] as { field: string; message: string }[] | undefined) ?? [];
+    console.error(
+      [`error: ${err.message}`, ...details.map((d) => `  ${d.field}: ${d.message}`)].join('\n'),
+    );
     return 2;
   }
-  console.error(`error: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}`);
-  return err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+  console.error(
+    `error: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}`,
+  );
+  return err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ? 2
+    : 1;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  runAppsCli(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => process.exit(report(err)));
+  runAppsCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => process.exit(report(err)),
+  );
 }

@@ -26,7 +26,10 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   router.use('/admin', deps.requireScope('mfa:admin'));
   router.post(BASE, async (req, res) => {
     const { application, clientSecret } = await apps.create(req.body);
-    noStore(res).status(201).location(`${BASE}/${application.clientId}`).json({ ...applicationView(application), clientSecret });
+    noStore(res)
+      .status(201)
+      .location(`${BASE}/${application.clientId}`)
+      .json({ ...applicationView(application), clientSecret });
   });
   router.get(BASE, async (_req, res) => {
     res.json({ applications: (await apps.list()).map(applicationView) });
@@ -35,7 +38,9 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     res.json(applicationView(found(await apps.get(req.params.clientId), req.params.clientId)));
   });
   router.patch(`${BASE}/:clientId`, async (req, res) => {
-    res.json(applicationView(found(await apps.update(req.params.clientId, req.body), req.params.clientId)));
+    res.json(
+      applicationView(found(await apps.update(req.params.clientId, req.body), req.params.clientId)),
+    );
   });
   router.delete(`${BASE}/:clientId`, async (req, res) => {
     found((await apps.remove(req.params.clientId)) || undefined, req.params.clientId);
@@ -52,12 +57,17 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 function rotateKeys(keys: SigningKeys, graceSeconds: number) {
   return async (_req: unknown, res: Response) => {
     const { kid, previousKid } = await keys.rotate(graceSeconds);
-    res.json({ kid, previousKid, previousPublishedUntil: new Date(Date.now() + graceSeconds * 1000).toISOString() });
+    res.json({
+      kid,
+      previousKid,
+      previousPublishedUntil: new Date(Date.now() + graceSeconds * 1000).toISOString(),
+    });
   };
 }
 
 function found<T>(value: T | undefined, clientId: string): T {
-  if (value === undefined) throw new CiamError('NOT_FOUND', `no application ${clientId.slice(0, 64)}`);
+  if (value === undefined)
+    throw new CiamError('NOT_FOUND', `no application ${clientId.slice(0, 64)}`);
   return value;
 }
 

@@ -1,7 +1,12 @@
 import type { RequestHandler } from 'express';
 import { errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import {
-  bearerToken, remoteIssuerKeys, TokenRejectedError, verifyAccessToken, type TokenVerifierOptions, type VerifiedToken,
+  bearerToken,
+  remoteIssuerKeys,
+  TokenRejectedError,
+  verifyAccessToken,
+  type TokenVerifierOptions,
+  type VerifiedToken,
 } from '@sms-mfa/common/access-token';
 import type { Logger } from '@sms-mfa/common/logger';
 import type { Application as MfaApplication } from '../apps/application.js';
@@ -36,13 +41,24 @@ export interface AuthDeps {
 }
 
 /** How tokens are checked: the bridge's own keys, or OIDC_ISSUER_URL's JWKS when it is set. */
-export function tokenVerifier(issuer: BridgeConfig['issuer'], keys: SigningKeys | undefined): TokenVerifierOptions {
+export function tokenVerifier(
+  issuer: BridgeConfig['issuer'],
+  keys: SigningKeys | undefined,
+): TokenVerifierOptions {
   if (issuer.externalUrl) {
     const url = issuer.externalUrl.replace(/\/+$/, '');
-    return { issuer: url, keys: remoteIssuerKeys(url), audiences: issuer.audience ? [issuer.audience] : [] };
+    return {
+      issuer: url,
+      keys: remoteIssuerKeys(url),
+      audiences: issuer.audience ? [issuer.audience] : [],
+    };
   }
   if (!keys) throw new TypeError('tokenVerifier: the embedded issuer needs its signing keys');
-  return { issuer: issuer.url, keys: keys.getKey, audiences: [issuer.audience ?? DEFAULT_AUDIENCE] };
+  return {
+    issuer: issuer.url,
+    keys: keys.getKey,
+    audiences: [issuer.audience ?? DEFAULT_AUDIENCE],
+  };
 }
 
 /**
@@ -54,10 +70,15 @@ export function tokenVerifier(issuer: BridgeConfig['issuer'], keys: SigningKeys 
 export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
   const requireScope: RequireScope = (scope) => async (req, res, next) => {
     try {
-      const token = await verifyOrExplainOutage(bearerToken(req.get('authorization')), deps.verifier, deps.logger);
+      const token = await verifyOrExplainOutage(
+        bearerToken(req.get('authorization')),
+        deps.verifier,
+        deps.logger,
+      );
       const application = token.clientId ? await deps.apps.get(token.clientId) : undefined;
       if (!application) throw new TokenRejectedError('invalid');
-      if (!token.scopes.has(scope) || !application.scopes.includes(scope)) throw new TokenRejectedError('insufficient_scope');
+      if (!token.scopes.has(scope) || !application.scopes.includes(scope))
+        throw new TokenRejectedError('insufficient_scope');
       res.locals.application = application;
       res.locals.clientId = application.clientId;
       next();
@@ -73,7 +94,11 @@ export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
  * (Redis down, the external issuer's JWKS unreachable) must be 503, not 401, so the caller retries
  * instead of throwing its token away. The key resolver notes such failures for this one request.
  */
-async function verifyOrExplainOutage(token: string, verifier: TokenVerifierOptions, logger: Logger | undefined): Promise<VerifiedToken> {
+async function verifyOrExplainOutage(
+  token: string,
+  verifier: TokenVerifierOptions,
+  logger: Logger | undefined,
+): Promise<VerifiedToken> {
   let outage: unknown;
   const keys: JWTVerifyGetKey = async (header, input) => {
     try {
@@ -87,8 +112,15 @@ async function verifyOrExplainOutage(token: string, verifier: TokenVerifierOptio
     return await verifyAccessToken(token, { ...verifier, keys });
   } catch (err) {
     if (outage === undefined) throw err;
-    logger?.warn('token keys unavailable', { error: outage instanceof Error ? outage.message : String(outage) });
-    throw new CiamError('UNAVAILABLE', 'the access token cannot be checked right now; try again', {}, { 'Retry-After': '5' });
+    logger?.warn('token keys unavailable', {
+      error: outage instanceof Error ? outage.message : String(outage),
+    });
+    throw new CiamError(
+      'UNAVAILABLE',
+      'the access token cannot be checked right now; try again',
+      {},
+      { 'Retry-After': '5' },
+    );
   }
 }
 
@@ -97,18 +129,38 @@ function rejection(err: TokenRejectedError, realm: string, scope: RequiredScope)
   const challenge = `Bearer realm="${realm}"`;
   switch (err.reason) {
     case 'missing':
-      return new CiamError('UNAUTHORIZED', 'An access token is required', {}, { 'WWW-Authenticate': challenge });
+      return new CiamError(
+        'UNAUTHORIZED',
+        'An access token is required',
+        {},
+        { 'WWW-Authenticate': challenge },
+      );
     case 'expired':
-      return new CiamError('UNAUTHORIZED', 'Access token has expired', { errorCode: 10001 }, {
-        'WWW-Authenticate': `${challenge}, error="invalid_token", error_description="The access token expired"`,
-      });
+      return new CiamError(
+        'UNAUTHORIZED',
+        'Access token has expired',
+        { errorCode: 10001 },
+        {
+          'WWW-Authenticate': `${challenge}, error="invalid_token", error_description="The access token expired"`,
+        },
+      );
     case 'insufficient_scope':
-      return new CiamError('FORBIDDEN', `The access token lacks the scope ${scope}`, {}, {
-        'WWW-Authenticate': `${challenge}, error="insufficient_scope", scope="${scope}"`,
-      });
+      return new CiamError(
+        'FORBIDDEN',
+        `The access token lacks the scope ${scope}`,
+        {},
+        {
+          'WWW-Authenticate': `${challenge}, error="insufficient_scope", scope="${scope}"`,
+        },
+      );
     default:
-      return new CiamError('UNAUTHORIZED', 'Access token is invalid or the client is not registered', {}, {
-        'WWW-Authenticate': `${challenge}, error="invalid_token", error_description="The access token is not valid"`,
-      });
+      return new CiamError(
+        'UNAUTHORIZED',
+        'Access token is invalid or the client is not registered',
+        {},
+        {
+          'WWW-Authenticate': `${challenge}, error="invalid_token", error_description="The access token is not valid"`,
+        },
+      );
   }
 }

@@ -1,27 +1,57 @@
 /** OpenAPI 3.1 description of the bridge; a test checks that every registered route is in it. */
+import { schemas } from './openapi-schemas.js';
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const body = (schema: object, type = 'application/json') => ({ required: true, content: { [type]: { schema } } });
-const ok = (description: string, schema?: object) => ({ description, ...(schema ? { content: { 'application/json': { schema } } } : {}) });
-const failures = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), ok('failure (CIAM shape)', ref('Failure'))]));
-const oauthFailures = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), ok('OAuth error (RFC 6749 §5.2)', ref('OAuthError'))]));
-const realm = { name: 'realm', in: 'path', required: true, schema: { type: 'string', default: 'mfa' } };
+const body = (schema: object, type = 'application/json') => ({
+  required: true,
+  content: { [type]: { schema } },
+});
+const ok = (description: string, schema?: object) => ({
+  description,
+  ...(schema ? { content: { 'application/json': { schema } } } : {}),
+});
+const failures = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), ok('failure (CIAM shape)', ref('Failure'))]));
+const oauthFailures = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [String(c), ok('OAuth error (RFC 6749 §5.2)', ref('OAuthError'))]),
+  );
+const realm = {
+  name: 'realm',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', default: 'mfa' },
+};
 const clientId = { name: 'clientId', in: 'path', required: true, schema: { type: 'string' } };
 const admin = [{ bearer: ['mfa:admin'] }];
 
 const issuerPaths = {
   '/realms/{realm}/protocol/openid-connect/token': {
     post: {
-      summary: 'Client-credentials token (Keycloak-compatible); client authentication by HTTP Basic or form fields',
-      parameters: [realm], security: [{ clientBasic: [] }, {}],
+      summary:
+        'Client-credentials token (Keycloak-compatible); client authentication by HTTP Basic or form fields',
+      parameters: [realm],
+      security: [{ clientBasic: [] }, {}],
       requestBody: body(ref('TokenRequest'), 'application/x-www-form-urlencoded'),
-      responses: { '200': ok('a signed RS256 access token', ref('KeycloakToken')), ...oauthFailures(400, 401, 404, 413) },
+      responses: {
+        '200': ok('a signed RS256 access token', ref('KeycloakToken')),
+        ...oauthFailures(400, 401, 404, 413),
+      },
     },
   },
   '/realms/{realm}/protocol/openid-connect/certs': {
-    get: { summary: 'JWKS: the current signing key and retired keys whose tokens may still be alive', parameters: [realm], responses: { '200': ok('JWK set'), ...oauthFailures(404) } },
+    get: {
+      summary: 'JWKS: the current signing key and retired keys whose tokens may still be alive',
+      parameters: [realm],
+      responses: { '200': ok('JWK set'), ...oauthFailures(404) },
+    },
   },
   '/realms/{realm}/.well-known/openid-configuration': {
-    get: { summary: 'OpenID Provider metadata of the embedded issuer', parameters: [realm], responses: { '200': ok('discovery document'), ...oauthFailures(404) } },
+    get: {
+      summary: 'OpenID Provider metadata of the embedded issuer',
+      parameters: [realm],
+      responses: { '200': ok('discovery document'), ...oauthFailures(404) },
+    },
   },
   '/ciam-mfa/v2/get/token': {
     post: {
@@ -32,34 +62,68 @@ const issuerPaths = {
   },
 };
 
-const authId = { name: 'authId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const authId = {
+  name: 'authId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+};
 const sendScope = [{ bearer: ['mfa:send'] }];
 const ciamFailures = failures(400, 401, 403, 404, 409, 410, 413, 429, 502, 503);
 
 const ciamPaths = {
   '/ciam-mfa/v2/deviceAuthentications': {
     post: {
-      summary: 'Send a code to the device', security: sendScope,
+      summary: 'Send a code to the device',
+      security: sendScope,
       requestBody: body(ref('InitiateAuthentication')),
-      responses: { '201': ok('OTP has been sent to the device ', ref('Initiated')), ...ciamFailures },
+      responses: {
+        '201': ok('OTP has been sent to the device ', ref('Initiated')),
+        ...ciamFailures,
+      },
     },
   },
   '/ciam-mfa/v2/deviceAuthentications/{authId}': {
     post: {
-      summary: 'Validate a code', security: [{ bearer: ['mfa:verify'] }], parameters: [authId],
+      summary: 'Validate a code',
+      security: [{ bearer: ['mfa:verify'] }],
+      parameters: [authId],
       requestBody: body(ref('ValidateOtp')),
-      responses: { '200': ok('OTP has been validated successfully', ref('Success')), ...ciamFailures },
+      responses: {
+        '200': ok('OTP has been validated successfully', ref('Success')),
+        ...ciamFailures,
+      },
     },
     get: {
-      summary: 'Status of an authentication (never the code)', security: [{ bearer: ['mfa:send'] }, { bearer: ['mfa:verify'] }], parameters: [authId],
+      summary: 'Status of an authentication (never the code)',
+      security: [{ bearer: ['mfa:send'] }, { bearer: ['mfa:verify'] }],
+      parameters: [authId],
       responses: { '200': ok('status', ref('AuthenticationStatus')), ...failures(401, 403, 404) },
     },
-    delete: { summary: 'Cancel an authentication', security: sendScope, parameters: [authId], responses: { '204': ok('canceled'), ...failures(401, 403, 404, 409) } },
+    delete: {
+      summary: 'Cancel an authentication',
+      security: sendScope,
+      parameters: [authId],
+      responses: { '204': ok('canceled'), ...failures(401, 403, 404, 409) },
+    },
   },
   '/ciam-mfa/v2/deviceAuthentications/{authId}/resend': {
     post: {
-      summary: 'Send the same code again after the cooldown', security: sendScope, parameters: [authId],
-      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { ipAddress: { type: 'string' } } } } } },
+      summary: 'Send the same code again after the cooldown',
+      security: sendScope,
+      parameters: [authId],
+      requestBody: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { ipAddress: { type: 'string' } },
+            },
+          },
+        },
+      },
       responses: { '200': ok('sent again', ref('Resent')), ...ciamFailures },
     },
   },
@@ -68,12 +132,26 @@ const ciamPaths = {
 const eventsPath = {
   '/admin/v1/events': {
     get: {
-      summary: 'The audit trail, newest first, a page at a time', security: admin,
+      summary: 'The audit trail, newest first, a page at a time',
+      security: admin,
       parameters: [
         { name: 'cursor', in: 'query', schema: { type: 'string' } },
-        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        {
+          name: 'limit',
+          in: 'query',
+          schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
       ],
-      responses: { '200': ok('a page of events', { type: 'object', properties: { events: { type: 'array', items: { type: 'object' } }, nextCursor: { type: 'string' } } }), ...failures(400, 401, 403) },
+      responses: {
+        '200': ok('a page of events', {
+          type: 'object',
+          properties: {
+            events: { type: 'array', items: { type: 'object' } },
+            nextCursor: { type: 'string' },
+          },
+        }),
+        ...failures(400, 401, 403),
+      },
     },
   },
 };
@@ -81,117 +159,127 @@ const eventsPath = {
 const adminPaths = {
   '/admin/v1/applications': {
     post: {
-      summary: 'Register an application; the client secret is in this response only', security: admin,
+      summary: 'Register an application; the client secret is in this response only',
+      security: admin,
       requestBody: body(ref('ApplicationInput')),
-      responses: { '201': ok('created', { allOf: [ref('Application'), { type: 'object', properties: { clientSecret: { type: 'string' } } }] }), ...failures(400, 401, 403) },
+      responses: {
+        '201': ok('created', {
+          allOf: [
+            ref('Application'),
+            { type: 'object', properties: { clientSecret: { type: 'string' } } },
+          ],
+        }),
+        ...failures(400, 401, 403),
+      },
     },
-    get: { summary: 'Every application', security: admin, responses: { '200': ok('applications', { type: 'object', properties: { applications: { type: 'array', items: ref('Application') } } }), ...failures(401, 403) } },
+    get: {
+      summary: 'Every application',
+      security: admin,
+      responses: {
+        '200': ok('applications', {
+          type: 'object',
+          properties: { applications: { type: 'array', items: ref('Application') } },
+        }),
+        ...failures(401, 403),
+      },
+    },
   },
   '/admin/v1/applications/{clientId}': {
-    get: { summary: 'One application', security: admin, parameters: [clientId], responses: { '200': ok('the application', ref('Application')), ...failures(401, 403, 404) } },
-    patch: { summary: 'Change settings (any subset; null clears senderId or webOtpDomain)', security: admin, parameters: [clientId], requestBody: body(ref('ApplicationInput')), responses: { '200': ok('the application', ref('Application')), ...failures(400, 401, 403, 404) } },
-    delete: { summary: 'Remove an application; its tokens stop working at once', security: admin, parameters: [clientId], responses: { '204': ok('removed'), ...failures(401, 403, 404) } },
+    get: {
+      summary: 'One application',
+      security: admin,
+      parameters: [clientId],
+      responses: { '200': ok('the application', ref('Application')), ...failures(401, 403, 404) },
+    },
+    patch: {
+      summary: 'Change settings (any subset; null clears senderId or webOtpDomain)',
+      security: admin,
+      parameters: [clientId],
+      requestBody: body(ref('ApplicationInput')),
+      responses: {
+        '200': ok('the application', ref('Application')),
+        ...failures(400, 401, 403, 404),
+      },
+    },
+    delete: {
+      summary: 'Remove an application; its tokens stop working at once',
+      security: admin,
+      parameters: [clientId],
+      responses: { '204': ok('removed'), ...failures(401, 403, 404) },
+    },
   },
   '/admin/v1/applications/{clientId}/secret': {
-    post: { summary: 'Rotate the client secret; the new one is in this response only', security: admin, parameters: [clientId], responses: { '200': ok('new secret', { type: 'object', properties: { clientId: { type: 'string' }, clientSecret: { type: 'string' } } }), ...failures(401, 403, 404) } },
+    post: {
+      summary: 'Rotate the client secret; the new one is in this response only',
+      security: admin,
+      parameters: [clientId],
+      responses: {
+        '200': ok('new secret', {
+          type: 'object',
+          properties: { clientId: { type: 'string' }, clientSecret: { type: 'string' } },
+        }),
+        ...failures(401, 403, 404),
+      },
+    },
   },
   '/admin/v1/keys/rotate': {
-    post: { summary: 'Rotate the embedded issuer\'s signing key; the old key stays published until its tokens expire', security: admin, responses: { '200': ok('the new and previous key ids'), ...failures(401, 403) } },
+    post: {
+      summary:
+        "Rotate the embedded issuer's signing key; the old key stays published until its tokens expire",
+      security: admin,
+      responses: { '200': ok('the new and previous key ids'), ...failures(401, 403) },
+    },
   },
 };
 
 const operationsPaths = {
   '/healthz': { get: { summary: 'The process is up', responses: { '200': ok('up') } } },
-  '/readyz': { get: { summary: 'Redis is reachable', responses: { '200': ok('ready'), '503': ok('not ready') } } },
-  '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': ok('text exposition format') } } },
-  '/openapi.json': { get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.1') } } },
-};
-
-const template = {
-  type: 'object', additionalProperties: false, required: ['text'],
-  properties: {
-    name: { type: 'string', default: 'default', pattern: '^[A-Za-z0-9._-]{1,64}$' },
-    locale: { type: 'string', default: 'en', description: 'BCP 47' },
-    deviceType: { type: 'string', enum: ['SMS', 'EMAIL', 'TOTP', 'WHATSAPP', 'TELEGRAM'], default: 'SMS' },
-    text: { type: 'string', maxLength: 320, description: 'must contain {code}; may contain {minutes} and {brand}; no other braces' },
+  '/readyz': {
+    get: {
+      summary: 'Redis is reachable',
+      responses: { '200': ok('ready'), '503': ok('not ready') },
+    },
   },
-};
-
-const settings = {
-  name: { type: 'string', maxLength: 100 },
-  brand: { type: 'string', maxLength: 40 },
-  templates: { type: 'array', maxItems: 50, items: template },
-  codeLength: { type: 'integer', minimum: 4, maximum: 10 },
-  otpTtlSeconds: { type: 'integer', minimum: 60, maximum: 600 },
-  maxAttempts: { type: 'integer', minimum: 1, maximum: 20 },
-  resendCooldownSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
-  maxSendsPerAuth: { type: 'integer', minimum: 1, maximum: 20 },
-  deviceTypes: { type: 'array', items: { type: 'string' } },
-  allowedCountries: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z]{2}$' }, description: 'ISO 3166-1 alpha-2; empty allows every country' },
-  senderId: { type: ['string', 'null'] },
-  webOtpDomain: { type: ['string', 'null'] },
-  returnUrls: { type: 'array', maxItems: 20, items: { type: 'string', format: 'uri' } },
-  scopes: { type: 'array', items: { type: 'string', enum: ['mfa:send', 'mfa:verify', 'mfa:admin'] } },
+  '/metrics': {
+    get: { summary: 'Prometheus metrics', responses: { '200': ok('text exposition format') } },
+  },
+  '/openapi.json': { get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.1') } } },
 };
 
 /** The document served at `/openapi.json`. */
 export const openapi = {
   openapi: '3.1.0',
-  info: { title: 'sms-mfa bridge (CIAM MFA API v2)', version: '0.1.0', description: 'One-time codes by SMS, WhatsApp and Telegram; an embedded Keycloak-compatible token issuer; application registry.' },
+  info: {
+    title: 'sms-mfa bridge (CIAM MFA API v2)',
+    version: '0.1.0',
+    description:
+      'One-time codes by SMS, WhatsApp and Telegram; an embedded Keycloak-compatible token issuer; application registry.',
+  },
   servers: [{ url: 'http://localhost:3000' }],
-  paths: { ...ciamPaths, ...issuerPaths, ...adminPaths, ...eventsPath, ...operationsPaths } as Record<string, object>,
+  paths: {
+    ...ciamPaths,
+    ...issuerPaths,
+    ...adminPaths,
+    ...eventsPath,
+    ...operationsPaths,
+  } as Record<string, object>,
   components: {
     securitySchemes: {
-      bearer: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/realms/mfa/protocol/openid-connect/token', scopes: { 'mfa:send': 'request codes', 'mfa:verify': 'validate codes', 'mfa:admin': 'administration' } } } },
+      bearer: {
+        type: 'oauth2',
+        flows: {
+          clientCredentials: {
+            tokenUrl: '/realms/mfa/protocol/openid-connect/token',
+            scopes: {
+              'mfa:send': 'request codes',
+              'mfa:verify': 'validate codes',
+              'mfa:admin': 'administration',
+            },
+          },
+        },
+      },
       clientBasic: { type: 'http', scheme: 'basic' },
     },
-    schemas: {
-      InitiateAuthentication: {
-        type: 'object', additionalProperties: false, required: ['userName', 'phoneNumber', 'deviceType'],
-        properties: {
-          userName: { type: 'string', maxLength: 256, examples: ['jdoe'] },
-          phoneNumber: { type: 'string', maxLength: 64, examples: ['+91-8212345212'], description: 'spaces, dashes, dots and brackets are allowed; normalised to E.164' },
-          deviceType: { type: 'string', examples: ['sms'], description: 'case-insensitive: SMS, WHATSAPP, TELEGRAM as the application allows' },
-          templateName: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
-          locale: { type: 'string', examples: ['pt-BR'] },
-          ipAddress: { type: 'string', description: 'the end user\'s IP, for the per-IP limit' },
-        },
-      },
-      Initiated: { type: 'object', required: ['authId', 'status', 'message'], properties: { authId: { type: 'string', format: 'uuid' }, status: { const: 'SUCCESS' }, message: { const: 'OTP has been sent to the device ' } } },
-      ValidateOtp: { type: 'object', additionalProperties: false, required: ['otp'], properties: { otp: { type: 'string', examples: ['523471'] }, deviceType: { type: 'string' } } },
-      Success: { type: 'object', required: ['status', 'message'], properties: { status: { const: 'SUCCESS' }, message: { type: 'string' } } },
-      AuthenticationStatus: {
-        type: 'object',
-        properties: {
-          authId: { type: 'string' }, status: { type: 'string', enum: ['pending', 'approved', 'expired', 'max_attempts_reached', 'canceled'] },
-          deviceType: { type: 'string' }, phoneNumber: { type: 'string', description: 'masked' }, attemptsRemaining: { type: 'integer' }, sendsRemaining: { type: 'integer' },
-          createdAt: { type: 'string', format: 'date-time' }, expiresAt: { type: 'string', format: 'date-time' }, resendAvailableAt: { type: ['string', 'null'], format: 'date-time' },
-        },
-      },
-      Resent: {
-        type: 'object',
-        properties: { authId: { type: 'string' }, status: { const: 'SUCCESS' }, message: { type: 'string' }, resendAvailableAt: { type: 'string', format: 'date-time' }, sendsRemaining: { type: 'integer' } },
-      },
-      TokenRequest: {
-        type: 'object', required: ['grant_type'],
-        properties: { grant_type: { const: 'client_credentials' }, client_id: { type: 'string' }, client_secret: { type: 'string' }, scope: { type: 'string' } },
-      },
-      KeycloakToken: {
-        type: 'object', required: ['access_token', 'expires_in', 'token_type'],
-        properties: { access_token: { type: 'string' }, expires_in: { type: 'integer' }, refresh_expires_in: { const: 0 }, token_type: { const: 'Bearer' }, 'not-before-policy': { const: 0 }, scope: { type: 'string' } },
-      },
-      CiamToken: { type: 'object', required: ['access_token', 'token_type', 'expires_in'], properties: { access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' } } },
-      OAuthError: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, error_description: { type: 'string' } } },
-      ApplicationInput: { type: 'object', additionalProperties: false, properties: { clientId: { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' }, ...settings } },
-      Application: { type: 'object', properties: { clientId: { type: 'string' }, ...settings, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } } },
-      Failure: {
-        type: 'object', required: ['status', 'code', 'message', 'traceId', 'timestamp'],
-        properties: {
-          status: { const: 'FAILURE' }, code: { type: 'string' }, message: { type: 'string' }, errorCode: { type: 'integer' },
-          traceId: { type: 'string' }, timestamp: { type: 'string', format: 'date-time' },
-          details: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-        },
-      },
-    },
+    schemas,
   },
 };

@@ -1,7 +1,18 @@
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  Router,
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import type { Logger } from '@sms-mfa/common/logger';
 import { CiamError } from '../errors.js';
-import { grantClientCredentials, OAuthError, type ClientCredentialsRequest, type GrantDeps } from '../issuer/client-credentials.js';
+import {
+  grantClientCredentials,
+  OAuthError,
+  type ClientCredentialsRequest,
+  type GrantDeps,
+} from '../issuer/client-credentials.js';
 import { discoveryDocument, ISSUER_PATHS } from '../issuer/jwks.js';
 
 /** What the token endpoints are built from. */
@@ -11,7 +22,12 @@ export interface TokenRoutesDeps extends GrantDeps {
 }
 
 const MAX_SECRET_LENGTH = 512;
-const form = express.urlencoded({ extended: false, limit: '4kb', type: 'application/x-www-form-urlencoded', parameterLimit: 20 });
+const form = express.urlencoded({
+  extended: false,
+  limit: '4kb',
+  type: 'application/x-www-form-urlencoded',
+  parameterLimit: 20,
+});
 
 /**
  * The embedded issuer at Keycloak's paths (`/realms/{realm}/protocol/openid-connect/{token,certs}`,
@@ -21,8 +37,15 @@ const form = express.urlencoded({ extended: false, limit: '4kb', type: 'applicat
 export function tokenRoutes(deps: TokenRoutesDeps): Router {
   const router = Router();
   const realm = `/realms/${deps.realm}`;
-  router.use('/realms/:realm', (req, res, next) => (req.params['realm'] === deps.realm ? next() : oauthError(res, 404, 'not_found', 'Realm does not exist')));
-  router.get(`${realm}${ISSUER_PATHS.discovery}`, (_req, res) => void res.json(discoveryDocument(deps.settings.issuerUrl)));
+  router.use('/realms/:realm', (req, res, next) =>
+    req.params['realm'] === deps.realm
+      ? next()
+      : oauthError(res, 404, 'not_found', 'Realm does not exist'),
+  );
+  router.get(
+    `${realm}${ISSUER_PATHS.discovery}`,
+    (_req, res) => void res.json(discoveryDocument(deps.settings.issuerUrl)),
+  );
   router.get(`${realm}${ISSUER_PATHS.certs}`, async (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=60');
     res.json(await deps.keys.jwks());
@@ -37,8 +60,12 @@ function keycloakToken(deps: TokenRoutesDeps): RequestHandler {
   return async (req, res) => {
     const token = await grantClientCredentials(deps, tokenRequest(req));
     noStore(res).json({
-      access_token: token.accessToken, expires_in: token.expiresIn, refresh_expires_in: 0,
-      token_type: 'Bearer', 'not-before-policy': 0, scope: token.scope,
+      access_token: token.accessToken,
+      expires_in: token.expiresIn,
+      refresh_expires_in: 0,
+      token_type: 'Bearer',
+      'not-before-policy': 0,
+      scope: token.scope,
     });
   };
 }
@@ -47,7 +74,11 @@ function ciamToken(deps: TokenRoutesDeps): RequestHandler {
   return async (req, res) => {
     try {
       const token = await grantClientCredentials(deps, tokenRequest(req));
-      noStore(res).json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn });
+      noStore(res).json({
+        access_token: token.accessToken,
+        token_type: 'Bearer',
+        expires_in: token.expiresIn,
+      });
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;
       if (err.code === 'invalid_client') logFailure(deps.logger, req);
@@ -59,7 +90,10 @@ function ciamToken(deps: TokenRoutesDeps): RequestHandler {
 /** Reads the grant and the client's credentials from the form and/or HTTP Basic (one method only). */
 function tokenRequest(req: Request): ClientCredentialsRequest {
   if (!req.is('application/x-www-form-urlencoded') || typeof req.body !== 'object') {
-    throw new OAuthError('invalid_request', 'The request must be application/x-www-form-urlencoded');
+    throw new OAuthError(
+      'invalid_request',
+      'The request must be application/x-www-form-urlencoded',
+    );
   }
   const body = req.body as Record<string, unknown>;
   const basic = basicCredentials(req.get('authorization'));
@@ -70,25 +104,38 @@ function tokenRequest(req: Request): ClientCredentialsRequest {
   }
   const clientId = basic?.clientId ?? formId ?? '';
   const clientSecret = basic?.clientSecret ?? formSecret ?? '';
-  if (!clientId || !clientSecret || clientSecret.length > MAX_SECRET_LENGTH) throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
-  return { grantType: param(body, 'grant_type'), clientId, clientSecret, scope: param(body, 'scope') };
+  if (!clientId || !clientSecret || clientSecret.length > MAX_SECRET_LENGTH)
+    throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
+  return {
+    grantType: param(body, 'grant_type'),
+    clientId,
+    clientSecret,
+    scope: param(body, 'scope'),
+  };
 }
 
 /** A form parameter; RFC 6749 §3.2 forbids sending one twice. */
 function param(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
-  if (Array.isArray(value)) throw new OAuthError('invalid_request', `Parameter ${name} is repeated`);
+  if (Array.isArray(value))
+    throw new OAuthError('invalid_request', `Parameter ${name} is repeated`);
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1); undefined for other schemes. */
-function basicCredentials(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
+function basicCredentials(
+  header: string | undefined,
+): { clientId: string; clientSecret: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!match?.[1]) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
-  return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+  if (colon < 0)
+    throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
+  return {
+    clientId: formDecode(decoded.slice(0, colon)),
+    clientSecret: formDecode(decoded.slice(colon + 1)),
+  };
 }
 
 function formDecode(value: string): string {
@@ -103,12 +150,19 @@ function oauthErrorHandler(logger: Logger, realm: string): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (err instanceof OAuthError) {
       if (err.code === 'invalid_client') logFailure(logger, req);
-      if (err.status === 401 && req.get('authorization')?.match(/^Basic /i)) res.setHeader('WWW-Authenticate', `Basic realm="${realm}"`);
+      if (err.status === 401 && req.get('authorization')?.match(/^Basic /i))
+        res.setHeader('WWW-Authenticate', `Basic realm="${realm}"`);
       return oauthError(res, err.status, err.code, err.description);
     }
     const type = (err as { type?: string }).type;
-    if (type === 'entity.too.large') return oauthError(res, 413, 'invalid_request', 'The request is too large');
-    if (type === 'entity.parse.failed' || type?.startsWith('encoding.') || type === 'parameters.too.many') return oauthError(res, 400, 'invalid_request', 'The request body cannot be read');
+    if (type === 'entity.too.large')
+      return oauthError(res, 413, 'invalid_request', 'The request is too large');
+    if (
+      type === 'entity.parse.failed' ||
+      type?.startsWith('encoding.') ||
+      type === 'parameters.too.many'
+    )
+      return oauthError(res, 400, 'invalid_request', 'The request body cannot be read');
     next(err);
   };
 }
@@ -119,12 +173,27 @@ function oauthError(res: Response, status: number, error: string, description: s
 
 function toCiamError(err: OAuthError, req: Request): CiamError {
   if (err.code === 'invalid_client') {
-    const headers: Record<string, string> = req.get('authorization')?.match(/^Basic /i) ? { 'WWW-Authenticate': 'Basic realm="ciam-mfa"' } : {};
-    return new CiamError('UNAUTHORIZED', 'Invalid client or Invalid client credentials', {}, headers);
+    const headers: Record<string, string> = req.get('authorization')?.match(/^Basic /i)
+      ? { 'WWW-Authenticate': 'Basic realm="ciam-mfa"' }
+      : {};
+    return new CiamError(
+      'UNAUTHORIZED',
+      'Invalid client or Invalid client credentials',
+      {},
+      headers,
+    );
   }
-  const field = err.code === 'unsupported_grant_type' || /grant_type/.test(err.description) ? 'grant_type' : err.code === 'invalid_scope' ? 'scope' : 'body';
+  const field =
+    err.code === 'unsupported_grant_type' || /grant_type/.test(err.description)
+      ? 'grant_type'
+      : err.code === 'invalid_scope'
+        ? 'scope'
+        : 'body';
   const formOnly = field === 'body' ? { errorCode: 10028 } : {};
-  return new CiamError('INVALID_REQUEST', err.description, { ...formOnly, details: [{ field, message: err.description }] });
+  return new CiamError('INVALID_REQUEST', err.description, {
+    ...formOnly,
+    details: [{ field, message: err.description }],
+  });
 }
 
 function noStore(res: Response): Response {
@@ -132,6 +201,7 @@ function noStore(res: Response): Response {
 }
 
 function logFailure(logger: Logger, req: Request): void {
-  const clientId = typeof req.body?.client_id === 'string' ? req.body.client_id.slice(0, 64) : undefined;
+  const clientId =
+    typeof req.body?.client_id === 'string' ? req.body.client_id.slice(0, 64) : undefined;
   logger.warn('client authentication failed', { clientId, ip: req.ip });
 }

@@ -3,14 +3,22 @@ import type { SigningKeys } from './keys.js';
 import { signAccessToken, type IssuedToken, type IssuerSettings } from './token.js';
 
 /** RFC 6749 §5.2 error codes the token endpoint answers with. */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope';
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope';
 
 /** A refused token request, answered as RFC 6749 says (not in the CIAM shape). */
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
   /** 401 for a client that failed to authenticate, 400 for everything else. */
   readonly status: number;
-  constructor(readonly code: OAuthErrorCode, readonly description: string) {
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+  ) {
     super(description);
     this.status = code === 'invalid_client' ? 401 : 400;
   }
@@ -36,12 +44,18 @@ export interface GrantDeps {
  * The client-credentials grant: check the grant type, authenticate the client by its secret,
  * narrow the scopes, sign. Any failure throws an {@link OAuthError} and issues nothing.
  */
-export async function grantClientCredentials(deps: GrantDeps, request: ClientCredentialsRequest): Promise<IssuedToken> {
-  if (!request.grantType) throw new OAuthError('invalid_request', 'Missing form parameter: grant_type');
-  if (request.grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'Unsupported grant_type');
+export async function grantClientCredentials(
+  deps: GrantDeps,
+  request: ClientCredentialsRequest,
+): Promise<IssuedToken> {
+  if (!request.grantType)
+    throw new OAuthError('invalid_request', 'Missing form parameter: grant_type');
+  if (request.grantType !== 'client_credentials')
+    throw new OAuthError('unsupported_grant_type', 'Unsupported grant_type');
   const app = await deps.apps.verifySecret(request.clientId, request.clientSecret);
   if (!app) throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
-  if (app.scopes.length === 0) throw new OAuthError('unauthorized_client', 'The client is not allowed any scope');
+  if (app.scopes.length === 0)
+    throw new OAuthError('unauthorized_client', 'The client is not allowed any scope');
   const scopes = grantedScopes(app.scopes, request.scope);
   return signAccessToken(deps.keys, deps.settings, { clientId: app.clientId, scopes });
 }
@@ -51,6 +65,7 @@ function grantedScopes(allowed: readonly string[], requested: string | undefined
   const asked = (requested ?? '').split(' ').filter((s) => s.startsWith('mfa:'));
   if (asked.length === 0) return [...allowed];
   const refused = asked.filter((s) => !allowed.includes(s));
-  if (refused.length) throw new OAuthError('invalid_scope', `Invalid scopes: ${refused.join(' ').slice(0, 200)}`);
+  if (refused.length)
+    throw new OAuthError('invalid_scope', `Invalid scopes: ${refused.join(' ').slice(0, 200)}`);
   return [...new Set(asked)];
 }

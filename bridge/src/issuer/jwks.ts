@@ -23,6 +23,17 @@ export function discoveryDocument(issuerUrl: string) {
     id_token_signing_alg_values_supported: [SIGNING_ALG],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: [...SCOPES],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'azp', 'client_id', 'scope', 'typ'],
+    claims_supported: [
+      'iss',
+      'sub',
+      'aud',
+      'exp',
+      'iat',
+      'jti',
+      'azp',
+      'client_id',
+      'scope',
+      'typ',
+    ],
   };
 }

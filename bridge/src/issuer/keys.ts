@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import {
-  calculateJwkThumbprint, errors as joseErrors, exportJWK, generateKeyPair, importJWK,
-  type CryptoKey, type JWK, type JWTVerifyGetKey,
+  calculateJwkThumbprint,
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+  type JWTVerifyGetKey,
 } from 'jose';
 import { openJwk, sealJwk, sealingKey } from './sealed-jwk.js';
 
@@ -48,7 +54,12 @@ export class SigningKeys {
   private readonly privateCache = new Map<string, CryptoKey>();
   private readonly publicCache = new Map<string, CachedPublic>();
 
-  constructor(private readonly redis: Redis, prefix: string, serverSecret: Buffer, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    serverSecret: Buffer,
+    private readonly now: () => number = Date.now,
+  ) {
     this.hash = `${prefix}:issuer:keys`;
     this.currentKid = `${prefix}:issuer:current`;
     this.sealKey = sealingKey(serverSecret);
@@ -73,16 +84,24 @@ export class SigningKeys {
     if (cached) return { kid, privateKey: cached };
     const stored = await this.read(kid);
     if (!stored) throw new Error(`signing key ${kid} is missing from Redis`);
-    const privateKey = (await importJWK(openJwk(this.sealKey, kid, stored.sealedPrivate), SIGNING_ALG)) as CryptoKey;
+    const privateKey = (await importJWK(
+      openJwk(this.sealKey, kid, stored.sealedPrivate),
+      SIGNING_ALG,
+    )) as CryptoKey;
     this.privateCache.set(kid, privateKey);
     return { kid, privateKey };
   }
 
   /** Public keys still published: the current one first, then retired ones whose tokens may live. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    const [current, all] = await Promise.all([this.redis.get(this.currentKid), this.redis.hvals(this.hash)]);
+    const [current, all] = await Promise.all([
+      this.redis.get(this.currentKid),
+      this.redis.hvals(this.hash),
+    ]);
     const live = all.map((v) => JSON.parse(v) as StoredKey).filter((k) => this.published(k));
-    live.sort((a, b) => Number(b.kid === current) - Number(a.kid === current) || b.createdAt - a.createdAt);
+    live.sort(
+      (a, b) => Number(b.kid === current) - Number(a.kid === current) || b.createdAt - a.createdAt,
+    );
     return { keys: live.map((k) => k.publicJwk) };
   }
 
@@ -104,10 +123,13 @@ export class SigningKeys {
 
   /** jose key resolver for tokens of this issuer: by `kid`, RS256 only, published keys only. */
   readonly getKey: JWTVerifyGetKey = async (header) => {
-    if (header.alg !== SIGNING_ALG || typeof header.kid !== 'string' || header.kid.length > 128) throw new joseErrors.JWKSNoMatchingKey();
+    if (header.alg !== SIGNING_ALG || typeof header.kid !== 'string' || header.kid.length > 128)
+      throw new joseErrors.JWKSNoMatchingKey();
     let entry = this.publicCache.get(header.kid);
-    if (!entry || this.now() - entry.loadedAt > PUBLIC_CACHE_MS) entry = await this.loadPublic(header.kid);
-    if (!entry || (entry.publishUntil !== undefined && entry.publishUntil <= this.now())) throw new joseErrors.JWKSNoMatchingKey();
+    if (!entry || this.now() - entry.loadedAt > PUBLIC_CACHE_MS)
+      entry = await this.loadPublic(header.kid);
+    if (!entry || (entry.publishUntil !== undefined && entry.publishUntil <= this.now()))
+      throw new joseErrors.JWKSNoMatchingKey();
     return entry.key;
   };
 
@@ -120,7 +142,12 @@ export class SigningKeys {
       const all = (await conn.hvals(this.hash)).map((v) => JSON.parse(v) as StoredKey);
       const tx = conn.multi().hset(this.hash, fresh.kid, JSON.stringify(fresh));
       for (const key of all) {
-        if (key.kid === previousKid) tx.hset(this.hash, key.kid, JSON.stringify({ ...key, publishUntil: this.now() + graceSeconds * 1000 }));
+        if (key.kid === previousKid)
+          tx.hset(
+            this.hash,
+            key.kid,
+            JSON.stringify({ ...key, publishUntil: this.now() + graceSeconds * 1000 }),
+          );
         else if (!this.published(key)) tx.hdel(this.hash, key.kid);
       }
       const result = await tx.set(this.currentKid, fresh.kid).exec();
@@ -145,16 +172,28 @@ export class SigningKeys {
       this.publicCache.delete(kid);
       return undefined;
     }
-    const entry = { key: (await importJWK(stored.publicJwk, SIGNING_ALG)) as CryptoKey, publishUntil: stored.publishUntil, loadedAt: this.now() };
+    const entry = {
+      key: (await importJWK(stored.publicJwk, SIGNING_ALG)) as CryptoKey,
+      publishUntil: stored.publishUntil,
+      loadedAt: this.now(),
+    };
     this.publicCache.set(kid, entry);
     return entry;
   }
 
   private async generate(): Promise<StoredKey> {
-    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { modulusLength: 2048, extractable: true });
+    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
+      modulusLength: 2048,
+      extractable: true,
+    });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const sealedPrivate = sealJwk(this.sealKey, kid, await exportJWK(privateKey));
-    return { kid, publicJwk: { ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' }, sealedPrivate, createdAt: this.now() };
+    return {
+      kid,
+      publicJwk: { ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' },
+      sealedPrivate,
+      createdAt: this.now(),
+    };
   }
 }

@@ -8,7 +8,9 @@ const INFO = 'sms-mfa issuer signing keys v1';
 export class KeySealError extends Error {
   override readonly name = 'KeySealError';
   constructor() {
-    super('cannot open the signing key: BRIDGE_SECRET differs from the one the keys were sealed with (or the record was altered)');
+    super(
+      'cannot open the signing key: BRIDGE_SECRET differs from the one the keys were sealed with (or the record was altered)',
+    );
   }
 }
 
@@ -23,7 +25,12 @@ export function sealJwk(key: Buffer, kid: string, jwk: JWK): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(kid));
   const body = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+  return [
+    VERSION,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    body.toString('base64url'),
+  ].join('.');
 }
 
 /** Opens a sealed private JWK; throws {@link KeySealError} when it does not authenticate. */
@@ -34,7 +41,11 @@ export function openJwk(key: Buffer, kid: string, sealed: string): JWK {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(kid));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return JSON.parse(Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')) as JWK;
+    return JSON.parse(
+      Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      ),
+    ) as JWK;
   } catch {
     throw new KeySealError();
   }

@@ -33,7 +33,12 @@ export async function signAccessToken(
   const { kid, privateKey } = await keys.signingKey();
   const iat = Math.floor(nowMs / 1000);
   const scope = client.scopes.join(' ');
-  const accessToken = await new SignJWT({ typ: 'Bearer', azp: client.clientId, client_id: client.clientId, scope })
+  const accessToken = await new SignJWT({
+    typ: 'Bearer',
+    azp: client.clientId,
+    client_id: client.clientId,
+    scope,
+  })
     .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'JWT' })
     .setIssuer(settings.issuerUrl)
     .setAudience(settings.audience)

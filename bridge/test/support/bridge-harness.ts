@@ -17,7 +17,11 @@ export interface TestBridge extends RunningBridge {
  * Starts a real bridge (HTTP on a free port, so `iss` and the discovery URLs are the real ones)
  * over `redisUrl`, with an admin client and a throwaway data directory. `env` overrides anything.
  */
-export async function startTestBridge(redisUrl: string, env: Record<string, string> = {}, options: StartBridgeOptions = {}): Promise<TestBridge> {
+export async function startTestBridge(
+  redisUrl: string,
+  env: Record<string, string> = {},
+  options: StartBridgeOptions = {},
+): Promise<TestBridge> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bridge-test-'));
   const config = loadConfig({
     REDIS_URL: redisUrl,
@@ -45,16 +49,37 @@ export async function startTestBridge(redisUrl: string, env: Record<string, stri
 }
 
 /** Asks the embedded issuer for a client-credentials token (form post); throws on refusal. */
-export async function fetchToken(baseUrl: string, clientId: string, clientSecret: string, scope?: string): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, ...(scope ? { scope } : {}) });
-  const res = await fetch(`${baseUrl}/realms/mfa/protocol/openid-connect/token`, { method: 'POST', body: form });
+export async function fetchToken(
+  baseUrl: string,
+  clientId: string,
+  clientSecret: string,
+  scope?: string,
+): Promise<string> {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: clientSecret,
+    ...(scope ? { scope } : {}),
+  });
+  const res = await fetch(`${baseUrl}/realms/mfa/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: form,
+  });
   if (!res.ok) throw new Error(`token request failed with ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
 /** `fetch` with a bearer token and, for a body, JSON. */
-export function call(url: string, token: string | undefined, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+export function call(
+  url: string,
+  token: string | undefined,
+  init: { method?: string; body?: unknown } = {},
+): Promise<Response> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(url, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
+  return fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
 }
