@@ -1,10 +1,10 @@
-import { ConfigError } from '@sms-mfa/common/config-error';
+import { runService } from '@sms-mfa/common/run-service';
 import { loadConfig } from './config.js';
 import { pageRouters } from './pages/pages.routes.js';
 import { startBridge } from './service.js';
 
 /** `node bridge/src/start.ts`: runs the bridge until SIGTERM/SIGINT, then shuts down gracefully. */
-async function main(): Promise<void> {
+runService(async () => {
   const config = loadConfig();
   const bridge = await startBridge(config, { extraRouters: pageRouters });
   bridge.logger.info('bridge started', {
@@ -12,19 +12,5 @@ async function main(): Promise<void> {
     issuer: config.issuer.externalUrl ?? config.issuer.url,
     embeddedIssuer: !config.issuer.externalUrl,
   });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    bridge.logger.info('shutting down', { signal });
-    await bridge.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
+  return bridge;
 });

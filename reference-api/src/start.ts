@@ -1,33 +1,26 @@
-import { ConfigError } from '@sms-mfa/common/config-error';
+import { runService } from '@sms-mfa/common/run-service';
 import { loadConfig } from './config.js';
 import { startReferenceApi, type Role } from './service.js';
 
-/** `node reference-api/src/start.ts [--role api|worker|all]`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
-async function main(): Promise<void> {
-  const roleArg = process.argv.indexOf('--role');
-  const role = (roleArg >= 0 ? process.argv[roleArg + 1] : 'all') as Role;
-  if (!['api', 'worker', 'all'].includes(role))
+function roleFromArgs(argv: readonly string[]): Role {
+  const at = argv.indexOf('--role');
+  const role = at >= 0 ? argv[at + 1] : 'all';
+  if (role !== 'api' && role !== 'worker' && role !== 'all')
     throw new TypeError(`--role must be api, worker or all, not ${role}`);
-  const config = loadConfig();
-  const service = await startReferenceApi(config, { role });
-  service.logger.log(
-    config.logLevel === 'info' || config.logLevel === 'debug' ? 'info' : 'warn',
-    'reference-api started',
-    { role, url: service.url, providers: config.providers },
-  );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    service.logger.info('shutting down', { signal });
-    await service.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  return role;
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
+/** `node reference-api/src/start.ts [--role api|worker|all]`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
+runService(async () => {
+  const role = roleFromArgs(process.argv);
+  const config = loadConfig();
+  const service = await startReferenceApi(config, { role });
+  // Logged at warn when info is off, so launchers always see where the API listens.
+  const level = config.logLevel === 'info' || config.logLevel === 'debug' ? 'info' : 'warn';
+  service.logger.log(level, 'reference-api started', {
+    role,
+    url: service.url,
+    providers: config.providers,
+  });
+  return service;
 });

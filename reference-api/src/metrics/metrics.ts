@@ -1,24 +1,12 @@
-import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { httpMetrics } from '@sms-mfa/common/http-metrics';
 import { LATENCY_BUCKETS_SECONDS, type SendStats } from './send-stats.js';
 
 /** The Prometheus registry of an API process: HTTP, queue depth, and the Redis-backed send figures. */
 export function createMetrics(stats: SendStats, queueDepth: () => Promise<Record<string, number>>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration',
-    labelNames: ['method', 'route'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [registry],
-  });
+  const observe = httpMetrics(registry);
   new Gauge({
     name: 'sms_queue_jobs',
     help: 'Send jobs by state',
@@ -42,15 +30,6 @@ export function createMetrics(stats: SendStats, queueDepth: () => Promise<Record
     },
   });
   registry.registerMetric(sendLatency(stats));
-  const observe: RequestHandler = (req, res, next) => {
-    const end = duration.startTimer();
-    res.on('finish', () => {
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
-      requests.inc({ method: req.method, route, status: String(res.statusCode) });
-      end({ method: req.method, route });
-    });
-    next();
-  };
   return { registry, observe };
 }
 
