@@ -3,31 +3,52 @@ import { ConfigError, zodProblems } from '@sms-mfa/common/config-error';
 import { deepFreeze } from '@sms-mfa/common/freeze';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
 
-const SECRET_NAMES = ['BRIDGE_SECRET', 'BRIDGE_DEMO_CLIENT_SECRET', 'REFERENCE_API_KEY', 'BRIDGE_ADMIN_CLIENT_SECRET'] as const;
+const SECRET_NAMES = [
+  'BRIDGE_SECRET',
+  'BRIDGE_DEMO_CLIENT_SECRET',
+  'REFERENCE_API_KEY',
+  'BRIDGE_ADMIN_CLIENT_SECRET',
+] as const;
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+const int = (min: number, max: number, def: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
 
 const schema = z.object({
   BRIDGE_PORT: int(0, 65535, 3000),
   BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   BRIDGE_PUBLIC_URL: z.url().optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   // where `npm start` prefers to run its local Redis; the apps CLI looks there when REDIS_URL is unset
   EMBEDDED_REDIS_PORT: int(1, 65535, 6390),
-  KEY_PREFIX: z.string().regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis hash tag such as {mfa}').default('{mfa}'),
+  KEY_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis hash tag such as {mfa}')
+    .default('{mfa}'),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
   BRIDGE_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
   // token issuer
-  BRIDGE_REALM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('mfa'),
+  BRIDGE_REALM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('mfa'),
   TOKEN_TTL_SECONDS: int(30, 86_400, 300),
   OIDC_ISSUER_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().min(1).optional(),
   // applications
-  BRIDGE_DEMO_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, . _ - (3-64)').optional(),
+  BRIDGE_DEMO_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, . _ - (3-64)')
+    .optional(),
   BRIDGE_DEMO_CLIENT_SECRET: z.string().min(8).optional(),
-  BRIDGE_ADMIN_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/).optional(),
+  BRIDGE_ADMIN_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,64}$/)
+    .optional(),
   BRIDGE_ADMIN_CLIENT_SECRET: z.string().min(16).optional(),
   // sending
   REFERENCE_API_URL: z.url().default('http://127.0.0.1:3412'),
@@ -58,7 +79,10 @@ type Env = z.output<typeof schema>;
 export type BridgeConfig = ReturnType<typeof toConfig>;
 
 function toConfig(e: Env) {
-  const publicUrl = (e.BRIDGE_PUBLIC_URL ?? `http://localhost:${e.BRIDGE_PORT}`).replace(/\/+$/, '');
+  const publicUrl = (e.BRIDGE_PUBLIC_URL ?? `http://localhost:${e.BRIDGE_PORT}`).replace(
+    /\/+$/,
+    '',
+  );
   return {
     port: e.BRIDGE_PORT,
     host: e.BRIDGE_HOST,
@@ -77,9 +101,17 @@ function toConfig(e: Env) {
       externalUrl: e.OIDC_ISSUER_URL,
       audience: e.OIDC_AUDIENCE,
     },
-    demoClient: e.BRIDGE_DEMO_CLIENT_ID ? { clientId: e.BRIDGE_DEMO_CLIENT_ID, clientSecret: e.BRIDGE_DEMO_CLIENT_SECRET } : undefined,
-    adminClient: e.BRIDGE_ADMIN_CLIENT_ID ? { clientId: e.BRIDGE_ADMIN_CLIENT_ID, clientSecret: e.BRIDGE_ADMIN_CLIENT_SECRET } : undefined,
-    referenceApi: { url: e.REFERENCE_API_URL.replace(/\/+$/, ''), apiKey: e.REFERENCE_API_KEY, timeoutMs: e.REFERENCE_API_TIMEOUT_MS },
+    demoClient: e.BRIDGE_DEMO_CLIENT_ID
+      ? { clientId: e.BRIDGE_DEMO_CLIENT_ID, clientSecret: e.BRIDGE_DEMO_CLIENT_SECRET }
+      : undefined,
+    adminClient: e.BRIDGE_ADMIN_CLIENT_ID
+      ? { clientId: e.BRIDGE_ADMIN_CLIENT_ID, clientSecret: e.BRIDGE_ADMIN_CLIENT_SECRET }
+      : undefined,
+    referenceApi: {
+      url: e.REFERENCE_API_URL.replace(/\/+$/, ''),
+      apiKey: e.REFERENCE_API_KEY,
+      timeoutMs: e.REFERENCE_API_TIMEOUT_MS,
+    },
     otpDefaults: {
       codeLength: e.OTP_LENGTH,
       otpTtlSeconds: e.OTP_TTL_SECONDS,
@@ -102,8 +134,10 @@ function toConfig(e: Env) {
 
 function crossChecks(e: Env): string[] {
   const problems: string[] = [];
-  if (e.BRIDGE_DEMO_CLIENT_ID && !e.BRIDGE_DEMO_CLIENT_SECRET) problems.push('BRIDGE_DEMO_CLIENT_SECRET: required with BRIDGE_DEMO_CLIENT_ID');
-  if (e.BRIDGE_ADMIN_CLIENT_ID && !e.BRIDGE_ADMIN_CLIENT_SECRET) problems.push('BRIDGE_ADMIN_CLIENT_SECRET: required with BRIDGE_ADMIN_CLIENT_ID');
+  if (e.BRIDGE_DEMO_CLIENT_ID && !e.BRIDGE_DEMO_CLIENT_SECRET)
+    problems.push('BRIDGE_DEMO_CLIENT_SECRET: required with BRIDGE_DEMO_CLIENT_ID');
+  if (e.BRIDGE_ADMIN_CLIENT_ID && !e.BRIDGE_ADMIN_CLIENT_SECRET)
+    problems.push('BRIDGE_ADMIN_CLIENT_SECRET: required with BRIDGE_ADMIN_CLIENT_ID');
   return problems;
 }
 

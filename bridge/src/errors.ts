@@ -50,7 +50,12 @@ export const CATALOGUE: Readonly<Record<CiamErrorCode, { status: number; errorCo
  */
 export class CiamError extends AppError<CiamErrorCode> {
   override readonly name = 'CiamError';
-  constructor(code: CiamErrorCode, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  constructor(
+    code: CiamErrorCode,
+    message: string,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
     super(code, CATALOGUE[code].status, message, extra, headers);
   }
 }

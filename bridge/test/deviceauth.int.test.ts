@@ -348,6 +348,10 @@ describe('the CIAM deviceAuthentications API', () => {
       const metrics = await (await fetch(`${stack.bridge.url}/metrics`)).text();
       for (const name of ['issued', 'validated', 'failed'])
         assert.match(metrics, new RegExp(`mfa_codes_${name}_total\\{application="shop"\\} [1-9]`));
+      const ratio = Number(
+        /mfa_conversion_ratio\{application="shop"\} ([\d.]+)/.exec(metrics)?.[1],
+      );
+      assert.ok(ratio > 0 && ratio <= 1, `conversion ratio ${ratio} is validated / issued`);
     });
   });
 });

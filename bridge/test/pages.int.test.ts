@@ -1,30 +1,54 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { DEMO_PHONE, startPagesStack, type PagesStack } from '@sms-mfa/tests/browser/support/pages-stack';
+import {
+  DEMO_PHONE,
+  startPagesStack,
+  type PagesStack,
+} from '@sms-mfa/tests/browser/support/pages-stack';
 
 /** A browser in miniature: keeps cookies, never follows redirects. */
 class Browser {
   readonly cookies = new Map<string, string>();
-  constructor(private readonly base: string, private readonly language = 'en') {}
+  constructor(
+    private readonly base: string,
+    private readonly language = 'en',
+  ) {}
 
   async get(path: string) {
     return this.request(path, { method: 'GET' });
   }
 
   async post(path: string, form: Record<string, string>) {
-    return this.request(path, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    return this.request(path, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   }
 
   private async request(path: string, init: RequestInit) {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(new URL(path, this.base), { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie, 'accept-language': this.language } });
+    const res = await fetch(new URL(path, this.base), {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie,
+        'accept-language': this.language,
+      },
+    });
     for (const line of res.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
       const at = pair.indexOf('=');
       this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
     }
-    return { status: res.status, headers: res.headers, text: await res.text(), location: res.headers.get('location') ?? '' };
+    return {
+      status: res.status,
+      headers: res.headers,
+      text: await res.text(),
+      location: res.headers.get('location') ?? '',
+    };
   }
 }
 
@@ -75,8 +99,15 @@ describe('the hosted code-entry page over HTTP', () => {
     const code = await stack.codeSentTo('+14155550103');
     const browser = new Browser(stack.url);
     const page = await browser.get(`/verify/${authId}?return_to=${encodeURIComponent(back)}`);
-    assert.match(page.headers.get('content-security-policy') ?? '', new RegExp(`form-action 'self' ${stack.url}`));
-    const res = await browser.post(`/verify/${authId}`, { code: ` ${code.slice(0, 3)} ${code.slice(3)} `, _csrf: csrfOf(page.text), return_to: back });
+    assert.match(
+      page.headers.get('content-security-policy') ?? '',
+      new RegExp(`form-action 'self' ${stack.url}`),
+    );
+    const res = await browser.post(`/verify/${authId}`, {
+      code: ` ${code.slice(0, 3)} ${code.slice(3)} `,
+      _csrf: csrfOf(page.text),
+      return_to: back,
+    });
     assert.equal(res.status, 303);
     assert.equal(res.location, `${back}?authId=${authId}&status=approved`);
   });
@@ -85,9 +116,15 @@ describe('the hosted code-entry page over HTTP', () => {
     const authId = await stack.issue('+14155550104', { returnUrls: [`${stack.url}/shop/return`] });
     const code = await stack.codeSentTo('+14155550104');
     const browser = new Browser(stack.url);
-    const page = await browser.get(`/verify/${authId}?return_to=${encodeURIComponent('https://evil.example/steal')}`);
+    const page = await browser.get(
+      `/verify/${authId}?return_to=${encodeURIComponent('https://evil.example/steal')}`,
+    );
     assert.doesNotMatch(page.text, /evil\.example/);
-    const res = await browser.post(`/verify/${authId}`, { code, _csrf: csrfOf(page.text), return_to: 'https://evil.example/steal' });
+    const res = await browser.post(`/verify/${authId}`, {
+      code,
+      _csrf: csrfOf(page.text),
+      return_to: 'https://evil.example/steal',
+    });
     assert.equal(res.location, `/verify/${authId}`);
     const done = await browser.get(res.location);
     assert.match(done.text, /Verified/);
@@ -120,7 +157,11 @@ describe('the demo application over HTTP', () => {
     const browser = new Browser(stack.url);
     const login = await browser.get('/demo/login');
     assert.match(login.text, /jdoe \/ demo/);
-    const res = await browser.post('/demo/login', { username: 'jdoe', password: 'wrong', _csrf: csrfOf(login.text) });
+    const res = await browser.post('/demo/login', {
+      username: 'jdoe',
+      password: 'wrong',
+      _csrf: csrfOf(login.text),
+    });
     assert.equal(res.status, 401);
     assert.match(res.text, /Invalid username or password/);
   });
@@ -128,17 +169,34 @@ describe('the demo application over HTTP', () => {
   it('signs in with password and SMS code through the public API, and shows Personal info only once the code is approved', async () => {
     const browser = new Browser(stack.url);
     const login = await browser.get('/demo/login');
-    const sent = await browser.post('/demo/login', { username: 'jdoe', password: 'demo', _csrf: csrfOf(login.text) });
+    const sent = await browser.post('/demo/login', {
+      username: 'jdoe',
+      password: 'demo',
+      _csrf: csrfOf(login.text),
+    });
     assert.equal(sent.status, 303);
-    const authId = /\/verify\/([0-9a-f-]{36})\?return_to=%2Fdemo%2Fcallback/.exec(sent.location)?.[1] ?? '';
+    const authId =
+      /\/verify\/([0-9a-f-]{36})\?return_to=%2Fdemo%2Fcallback/.exec(sent.location)?.[1] ?? '';
     assert.ok(authId, sent.location);
-    assert.equal((await browser.get(`/demo/callback?authId=${authId}&status=approved`)).location, '/demo/login?again=1', 'a forged status is not believed');
+    assert.equal(
+      (await browser.get(`/demo/callback?authId=${authId}&status=approved`)).location,
+      '/demo/login?again=1',
+      'a forged status is not believed',
+    );
     assert.equal((await browser.get('/demo/me')).location, '/demo/login');
-    const again = await browser.post('/demo/login', { username: 'jdoe', password: 'demo', _csrf: csrfOf(login.text) });
+    const again = await browser.post('/demo/login', {
+      username: 'jdoe',
+      password: 'demo',
+      _csrf: csrfOf(login.text),
+    });
     const page = await browser.get(again.location);
     assert.match(page.text, /id="dev-outbox"/);
     const code = await stack.codeSentTo(DEMO_PHONE);
-    const done = await browser.post(again.location.split('?')[0] ?? '', { code, _csrf: csrfOf(page.text), return_to: '/demo/callback' });
+    const done = await browser.post(again.location.split('?')[0] ?? '', {
+      code,
+      _csrf: csrfOf(page.text),
+      return_to: '/demo/callback',
+    });
     assert.match(done.location, /\/demo\/callback\?authId=.*&status=approved$/);
     assert.equal((await browser.get(done.location)).location, '/demo/me');
     const info = await browser.get('/demo/me');

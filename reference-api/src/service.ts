@@ -25,7 +25,9 @@ import { SendQueue } from './queue/send.queue.js';
 import { createSendWorker } from './queue/send.worker.js';
 
 /** Which parts of the service a process runs. */
-export type Role = 'api' | 'worker' | 'all';
+export const ROLES = ['api', 'worker', 'all'] as const;
+/** One of {@link ROLES}. */
+export type Role = (typeof ROLES)[number];
 
 /** A running reference API and/or worker. */
 export interface RunningService {

@@ -1,13 +1,13 @@
 import { runService } from '@sms-mfa/common/run-service';
 import { loadConfig } from './config.js';
-import { startReferenceApi, type Role } from './service.js';
+import { ROLES, startReferenceApi, type Role } from './service.js';
 
 function roleFromArgs(argv: readonly string[]): Role {
   const at = argv.indexOf('--role');
   const role = at >= 0 ? argv[at + 1] : 'all';
-  if (role !== 'api' && role !== 'worker' && role !== 'all')
-    throw new TypeError(`--role must be api, worker or all, not ${role}`);
-  return role;
+  if (!ROLES.includes(role as Role))
+    throw new TypeError(`--role must be one of ${ROLES.join(', ')}, not ${role}`);
+  return role as Role;
 }
 
 /** `node reference-api/src/start.ts [--role api|worker|all]`: runs until SIGTERM/SIGINT, then shuts down gracefully. */

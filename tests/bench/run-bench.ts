@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { startLocalRedis } from '@sms-mfa/common/redis-server';
+import { measureBridge } from './bridge-bench.js';
 import { measureDrain } from './drain.js';
 import { startProcess } from './processes.js';
 
@@ -33,19 +34,22 @@ async function main(): Promise<void> {
     const apiFigures = await load(api.port);
     await api.stop();
     const drain = await measureDrain(redis.url, JOBS);
-    report({ bare: bareFigures, api: apiFigures, drain });
+    const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS);
+    report({ bare: bareFigures, api: apiFigures, drain, bridge });
   } finally {
     await redis.stop();
   }
 }
 
-function report(r: { bare: HttpFigures; api: HttpFigures; drain: Awaited<ReturnType<typeof measureDrain>> }): void {
+function report(r: { bare: HttpFigures; api: HttpFigures; drain: Awaited<ReturnType<typeof measureDrain>>; bridge: Awaited<ReturnType<typeof measureBridge>> }): void {
   const acceptRatio = r.api.requestsPerSecond / r.bare.requestsPerSecond;
   const drainRatio = r.drain.workerPerSecond / r.drain.rawPerSecond;
   const results = {
     date: new Date().toISOString(), node: process.version, durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS,
     bareExpress: r.bare, apiSms: r.api, acceptRatio,
     drain: r.drain, drainRatio,
+    bridge: r.bridge,
+    bridgeRatios: { requestCode: r.bridge.requestCode.requestsPerSecond / r.bare.requestsPerSecond, validateCode: r.bridge.validateCode.requestsPerSecond / r.bare.requestsPerSecond },
     targets: { acceptRatio: 0.4, drainRatio: 0.5 },
     met: { acceptRatio: acceptRatio >= 0.4, drainRatio: drainRatio >= 0.5 },
   };
@@ -56,6 +60,8 @@ function report(r: { bare: HttpFigures; api: HttpFigures; drain: Awaited<ReturnT
     `| POST /api/sms accepted req/s | ${f(r.api.requestsPerSecond)} | ${f(r.bare.requestsPerSecond)} (bare Express) | ${(acceptRatio * 100).toFixed(0)}% | ≥ 40% |`,
     `| POST /api/sms p50 / p99 ms | ${f(r.api.p50Ms)} / ${f(r.api.p99Ms)} | ${f(r.bare.p50Ms)} / ${f(r.bare.p99Ms)} | | |`,
     `| worker sends/s to fake Twilio over HTTP (${JOBS} jobs) | ${f(r.drain.workerPerSecond)} | ${f(r.drain.rawPerSecond)} (BullMQ no-op) | ${(drainRatio * 100).toFixed(0)}% | ≥ 50% |`,
+    `| bridge request-code req/s (p50 / p99 ms) | ${f(r.bridge.requestCode.requestsPerSecond)} (${f(r.bridge.requestCode.p50Ms)} / ${f(r.bridge.requestCode.p99Ms)}) | ${f(r.bare.requestsPerSecond)} (bare Express) | ${((r.bridge.requestCode.requestsPerSecond / r.bare.requestsPerSecond) * 100).toFixed(0)}% | |`,
+    `| bridge validate-code req/s (p50 / p99 ms) | ${f(r.bridge.validateCode.requestsPerSecond)} (${f(r.bridge.validateCode.p50Ms)} / ${f(r.bridge.validateCode.p99Ms)}) | ${f(r.bare.requestsPerSecond)} (bare Express) | ${((r.bridge.validateCode.requestsPerSecond / r.bare.requestsPerSecond) * 100).toFixed(0)}% | |`,
     '',
   ].join('\n');
   mkdirSync(resolve(root, 'bench'), { recursive: true });

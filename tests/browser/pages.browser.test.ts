@@ -20,7 +20,8 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    if (!existsSync('/usr/bin/chromium')) throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
+    if (!existsSync('/usr/bin/chromium'))
+      throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
     [stack, browser] = await Promise.all([startPagesStack(redis), launchChromium()]);
   });
   after(async () => {
@@ -28,8 +29,15 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
     await browser?.close();
   });
 
-  async function open(path: string, options: { width?: number; javaScriptEnabled?: boolean } = {}): Promise<{ page: Page; csp: string[] }> {
-    const context = await browser.newContext({ viewport: { width: options.width ?? 360, height: 740 }, javaScriptEnabled: options.javaScriptEnabled ?? true, locale: 'en-US' });
+  async function open(
+    path: string,
+    options: { width?: number; javaScriptEnabled?: boolean } = {},
+  ): Promise<{ page: Page; csp: string[] }> {
+    const context = await browser.newContext({
+      viewport: { width: options.width ?? 360, height: 740 },
+      javaScriptEnabled: options.javaScriptEnabled ?? true,
+      locale: 'en-US',
+    });
     contexts.push(context);
     const page = await context.newPage();
     const csp = watchCsp(page);
@@ -56,10 +64,16 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
     await page.click('#verify');
     await page.waitForURL(/\/demo\/me$/);
     assert.match((await page.textContent('h1')) ?? '', /Personal info/);
-    assert.match((await page.textContent('#personal-info')) ?? '', /John Doe[\s\S]*jdoe@example\.com[\s\S]*\+5511966191717/);
+    assert.match(
+      (await page.textContent('#personal-info')) ?? '',
+      /John Doe[\s\S]*jdoe@example\.com[\s\S]*\+5511966191717/,
+    );
     await checkState(page, 'demo-4-personal-info');
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.screenshot({ path: 'tests/artifacts/browser/demo-4-personal-info-1280.png', fullPage: true });
+    await page.screenshot({
+      path: 'tests/artifacts/browser/demo-4-personal-info-1280.png',
+      fullPage: true,
+    });
     assert.deepEqual(csp, []);
   });
 
@@ -98,7 +112,11 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
     await page.click('#resend');
     await page.waitForSelector('text=A new code is on its way.');
     assert.equal(await stack.codeSentTo(phone, 1), code);
-    assert.match((await page.textContent('#resend')) ?? '', /^Resend code in (60|59) s$/, 'the next cooldown doubles');
+    assert.match(
+      (await page.textContent('#resend')) ?? '',
+      /^Resend code in (60|59) s$/,
+      'the next cooldown doubles',
+    );
     await checkState(page, 'resend-2-sent-again');
   });
 
@@ -165,7 +183,10 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
   it('shows the code page in German to a German browser', async () => {
     const phone = nextPhone();
     const authId = await stack.issue(phone);
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'de-DE' });
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      locale: 'de-DE',
+    });
     contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${stack.url}/verify/${authId}`);

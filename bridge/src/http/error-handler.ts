@@ -8,7 +8,8 @@ interface BodyParserError extends Error {
   type?: string;
 }
 
-const REDIS_DOWN = /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue/;
+const REDIS_DOWN =
+  /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue/;
 
 /**
  * The one place errors become responses, in the CIAM failure shape:
@@ -17,13 +18,16 @@ const REDIS_DOWN = /Connection is closed|Stream isn't writeable|ECONNREFUSED|Max
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const error = toCiamError(err as BodyParserError);
-    if (error.status >= 500) logger.error('request failed', { code: error.code, error: (err as Error).message });
+    if (error.status >= 500)
+      logger.error('request failed', { code: error.code, error: (err as Error).message });
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     const errorCode = CATALOGUE[error.code as CiamErrorCode]?.errorCode;
     res.status(error.status).json({
       status: 'FAILURE',
       code: error.code,
-      message: error.expose ? error.message : 'An unexpected internal server error occurred. Try again later',
+      message: error.expose
+        ? error.message
+        : 'An unexpected internal server error occurred. Try again later',
       ...(errorCode !== undefined ? { errorCode } : {}),
       ...error.extra,
       traceId: currentRequestId(),
@@ -34,12 +38,24 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 function toCiamError(err: BodyParserError): AppError {
   if (err instanceof AppError) return err;
-  if (err.type === 'entity.too.large') return new CiamError('PAYLOAD_TOO_LARGE', 'the request body is too large');
-  if (err.type === 'entity.parse.failed') return new CiamError('INVALID_REQUEST', 'the body is not valid JSON', { details: [{ field: 'body', message: 'is not valid JSON' }] });
-  if (err.type?.startsWith('encoding.') || err.type === 'charset.unsupported') return new CiamError('UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8');
-  if (REDIS_DOWN.test(err.message ?? '')) return new CiamError('UNAVAILABLE', 'the service is unavailable; nothing was changed', {}, { 'Retry-After': '5' });
+  if (err.type === 'entity.too.large')
+    return new CiamError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+  if (err.type === 'entity.parse.failed')
+    return new CiamError('INVALID_REQUEST', 'the body is not valid JSON', {
+      details: [{ field: 'body', message: 'is not valid JSON' }],
+    });
+  if (err.type?.startsWith('encoding.') || err.type === 'charset.unsupported')
+    return new CiamError('UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8');
+  if (REDIS_DOWN.test(err.message ?? ''))
+    return new CiamError(
+      'UNAVAILABLE',
+      'the service is unavailable; nothing was changed',
+      {},
+      { 'Retry-After': '5' },
+    );
   return new CiamError('INTERNAL', err.message ?? 'internal error');
 }
 
 /** 404 in the CIAM shape for anything no route took. */
-export const notFoundHandler: RequestHandler = (req, _res, next) => next(new CiamError('NOT_FOUND', `no route for ${req.method} ${req.path}`));
+export const notFoundHandler: RequestHandler = (req, _res, next) =>
+  next(new CiamError('NOT_FOUND', `no route for ${req.method} ${req.path}`));

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** What happened to codes, counted per application (issued vs validated is the conversion rate: SMS pumping shows there first). */
 export type CodeEvent = 'issued' | 'validated' | 'failed' | 'locked' | 'expired';
@@ -34,5 +34,36 @@ export function createOtpMetrics(registry: Registry | undefined): OtpMetrics {
         }),
     );
   }
+  registerConversion(registry, counters);
   return { count: (event, application) => counters.get(event)?.inc({ application }) };
+}
+
+/** `mfa_conversion_ratio{application}`: validated / issued. A falling ratio is the first sign of SMS pumping. */
+function registerConversion(
+  registry: Registry,
+  counters: Map<CodeEvent, Counter<'application'>>,
+): void {
+  if (registry.getSingleMetric('mfa_conversion_ratio')) return;
+  new Gauge({
+    name: 'mfa_conversion_ratio',
+    help: 'Codes validated per code issued, by application (SMS pumping sends codes nobody enters)',
+    labelNames: ['application'],
+    registers: [registry],
+    async collect() {
+      const issued = await counters.get('issued')!.get();
+      const validated = new Map(
+        (await counters.get('validated')!.get()).values.map((v) => [
+          v.labels['application'],
+          v.value,
+        ]),
+      );
+      for (const { labels, value } of issued.values) {
+        if (value > 0)
+          this.set(
+            { application: String(labels['application']) },
+            (validated.get(labels['application']) ?? 0) / value,
+          );
+      }
+    },
+  });
 }

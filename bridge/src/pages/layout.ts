@@ -20,24 +20,24 @@ export interface Frame {
 /** The page shell: Keycloak-like header, one centred card, the stylesheet and deferred scripts. */
 export function layout(frame: Frame): SafeHtml {
   return html`<!doctype html>
-<html lang="${frame.locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${frame.title} · ${frame.brand}</title>
-<link rel="stylesheet" href="${STATIC_PATH}/pages.css">
-${(frame.scripts ?? []).map((s) => html`<script src="${STATIC_PATH}/${s}" defer></script>\n`)}</head>
-<body>
-<div class="page">
-<header class="page-header"><p class="brand">${frame.brand}</p></header>
-<main class="card" aria-labelledby="page-title">
-<h1 id="page-title">${frame.title}</h1>
-${frame.body}
-</main>
-${frame.aside}
-</div>
-</body>
-</html>
-`;
+    <html lang="${frame.locale}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>${frame.title} · ${frame.brand}</title>
+        <link rel="stylesheet" href="${STATIC_PATH}/pages.css" />
+        ${(frame.scripts ?? []).map((s) => html`<script src="${STATIC_PATH}/${s}" defer></script> `)}
+      </head>
+      <body>
+        <div class="page">
+          <header class="page-header"><p class="brand">${frame.brand}</p></header>
+          <main class="card" aria-labelledby="page-title">
+            <h1 id="page-title">${frame.title}</h1>
+            ${frame.body}
+          </main>
+          ${frame.aside}
+        </div>
+      </body>
+    </html> `;
 }

@@ -21,7 +21,10 @@ export interface PageEnv {
 }
 
 /** The request's language (Accept-Language) and a translator for it. */
-export function languageOf(env: Pick<PageEnv, 'messages'>, req: Request): { locale: Locale; t: Translate } {
+export function languageOf(
+  env: Pick<PageEnv, 'messages'>,
+  req: Request,
+): { locale: Locale; t: Translate } {
   const locale = negotiateLocale(req.get('accept-language'));
   return { locale, t: env.messages.translator(locale) };
 }

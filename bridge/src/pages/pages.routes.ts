@@ -23,9 +23,19 @@ export function pageRouters(ctx: DeviceAuthContext): Router[] {
   const messages = new Messages();
   const secure = ctx.config.publicUrl.startsWith('https:');
   const csrf = new Csrf(ctx.serverSecret, secure);
-  const env: PageEnv = { deps: createOtpDeps(ctx), apps: ctx.apps, config: ctx.config, messages, csrf, asides: [] };
+  const env: PageEnv = {
+    deps: createOtpDeps(ctx),
+    apps: ctx.apps,
+    config: ctx.config,
+    messages,
+    csrf,
+    asides: [],
+  };
   const router = Router();
-  router.use(STATIC_PATH, express.static(STATIC_DIR, { fallthrough: false, index: false, maxAge: '1h' }));
+  router.use(
+    STATIC_PATH,
+    express.static(STATIC_DIR, { fallthrough: false, index: false, maxAge: '1h' }),
+  );
   router.use(['/verify', '/demo'], pageSecurityHeaders());
   router.use(verifyRoutes(env));
   const demo = demoEnv(ctx, messages, csrf);
@@ -42,7 +52,9 @@ function demoEnv(ctx: DeviceAuthContext, messages: Messages, csrf: Csrf): DemoEn
   if (!demo.enabled || !demoClient?.clientSecret) return undefined;
   const client = { clientId: demoClient.clientId, clientSecret: demoClient.clientSecret };
   return {
-    messages, csrf, logger: ctx.logger,
+    messages,
+    csrf,
+    logger: ctx.logger,
     sessions: new DemoSessions(ctx.serverSecret, ctx.config.publicUrl.startsWith('https:')),
     users: new DemoUsers(demo.usersFile),
     ciam: new CiamClient(ctx.config, client),
@@ -53,10 +65,23 @@ function demoEnv(ctx: DeviceAuthContext, messages: Messages, csrf: Csrf): DemoEn
 function pageErrors(env: PageEnv, logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    const unavailable = /Connection is closed|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|UNAVAILABLE/.test(String((err as Error)?.message) + String((err as { code?: string })?.code));
-    logger.error('page failed', { path: req.path.replace(/[0-9a-f-]{36}/g, ':authId'), error: (err as Error)?.message });
+    const unavailable =
+      /Connection is closed|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|UNAVAILABLE/.test(
+        String((err as Error)?.message) + String((err as { code?: string })?.code),
+      );
+    logger.error('page failed', {
+      path: req.path.replace(/[0-9a-f-]{36}/g, ':authId'),
+      error: (err as Error)?.message,
+    });
     const { locale, t } = languageOf(env, req);
-    const body = html`<div class="alert alert-danger" role="alert"><p>${t('smsAuthUnavailable')}</p></div>`;
-    sendPage(res, unavailable ? 503 : 500, { locale, title: t('smsAuthTitle'), brand: 'sms-mfa', body });
+    const body = html`<div class="alert alert-danger" role="alert">
+      <p>${t('smsAuthUnavailable')}</p>
+    </div>`;
+    sendPage(res, unavailable ? 503 : 500, {
+      locale,
+      title: t('smsAuthTitle'),
+      brand: 'sms-mfa',
+      body,
+    });
   };
 }

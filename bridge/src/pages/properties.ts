@@ -25,11 +25,14 @@ export function readProperties(path: string): Map<string, string> {
  * text between single apostrophes is literal (the bundles use ’ so rarely need it).
  */
 export function formatMessage(pattern: string, args: readonly (string | number)[]): string {
-  return pattern.replace(/'([^']*)'|\{(\d+)\}/g, (_whole, quoted: string | undefined, index: string | undefined) => {
-    if (quoted !== undefined) return quoted === '' ? "'" : quoted;
-    const value = args[Number(index)];
-    return value === undefined ? '' : String(value);
-  });
+  return pattern.replace(
+    /'([^']*)'|\{(\d+)\}/g,
+    (_whole, quoted: string | undefined, index: string | undefined) => {
+      if (quoted !== undefined) return quoted === '' ? "'" : quoted;
+      const value = args[Number(index)];
+      return value === undefined ? '' : String(value);
+    },
+  );
 }
 
 function logicalLines(text: string): string[] {

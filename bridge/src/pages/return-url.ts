@@ -5,8 +5,13 @@ import type { Application } from '../apps/application.js';
  * allow-list admits it: an entry that is an origin admits any URL on it; an entry with a path
  * admits that path and what lies under it; an entry with a query admits only itself.
  */
-export function allowedReturnUrl(app: Application, candidate: unknown, publicUrl: string): URL | undefined {
-  if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > 2048) return undefined;
+export function allowedReturnUrl(
+  app: Application,
+  candidate: unknown,
+  publicUrl: string,
+): URL | undefined {
+  if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > 2048)
+    return undefined;
   const url = parse(candidate, publicUrl);
   if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password) return undefined;
   return app.returnUrls.some((entry) => admits(entry, url)) ? url : undefined;

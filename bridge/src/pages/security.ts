@@ -14,8 +14,14 @@ export function pageSecurityHeaders(): RequestHandler {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        defaultSrc: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'"], connectSrc: ["'self'"],
-        baseUri: ["'none'"], objectSrc: ["'none'"], frameAncestors: ["'none'"],
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
         formAction: ["'self'"],
       },
     },
@@ -31,7 +37,10 @@ export function pageSecurityHeaders(): RequestHandler {
 export function allowFormTarget(res: Response, origin: string | undefined): void {
   const csp = res.getHeader('content-security-policy');
   if (!origin || typeof csp !== 'string' || !/^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin)) return;
-  res.setHeader('content-security-policy', csp.replace("form-action 'self'", `form-action 'self' ${origin}`));
+  res.setHeader(
+    'content-security-policy',
+    csp.replace("form-action 'self'", `form-action 'self' ${origin}`),
+  );
 }
 
 /** The request's cookies, parsed by hand (two small cookies do not warrant a dependency). */
@@ -66,14 +75,22 @@ export function safeEqual(a: string, b: string): boolean {
  * HttpOnly cookie per browser, and in every form the HMAC of it under the server secret.
  */
 export class Csrf {
-  constructor(private readonly secret: Buffer, private readonly secure: boolean) {}
+  constructor(
+    private readonly secret: Buffer,
+    private readonly secure: boolean,
+  ) {}
 
   /** The token for this browser's forms; sets the cookie first when the browser has none. */
   token(req: Request, res: Response): string {
     let id = cookiesOf(req)[CSRF_COOKIE];
     if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) {
       id = randomBytes(32).toString('base64url');
-      res.cookie(CSRF_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/' });
+      res.cookie(CSRF_COOKIE, id, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.secure,
+        path: '/',
+      });
     }
     return sign(this.secret, 'csrf', id);
   }
@@ -82,7 +99,11 @@ export class Csrf {
   valid(req: Request): boolean {
     const id = cookiesOf(req)[CSRF_COOKIE];
     const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-    return Boolean(id) && typeof sent === 'string' && safeEqual(sent, sign(this.secret, 'csrf', id ?? ''));
+    return (
+      Boolean(id) &&
+      typeof sent === 'string' &&
+      safeEqual(sent, sign(this.secret, 'csrf', id ?? ''))
+    );
   }
 }
 

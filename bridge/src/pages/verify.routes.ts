@@ -8,7 +8,14 @@ import { verifyCode } from '../otp/verify-code.js';
 import { languageOf, sendPage, type PageEnv } from './page-env.js';
 import { allowedReturnUrl, returnWith } from './return-url.js';
 import { allowFormTarget } from './security.js';
-import { codeForm, NOTICES, outcomeBody, outcomeTitle, type Notice, type Outcome } from './verify.view.js';
+import {
+  codeForm,
+  NOTICES,
+  outcomeBody,
+  outcomeTitle,
+  type Notice,
+  type Outcome,
+} from './verify.view.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const GENERIC_BRAND = 'sms-mfa';
@@ -39,18 +46,38 @@ async function showPage(env: PageEnv, req: Request, res: Response): Promise<void
   const returnTo = allowedReturnUrl(target.app, req.query['return_to'], env.config.publicUrl);
   allowFormTarget(res, returnTo?.origin);
   if (view.status !== 'pending') {
-    return showOutcome(env, req, res, outcomeOf(view.status), returnTo && returnWith(returnTo, target.authId, view.status), target.app.brand);
+    return showOutcome(
+      env,
+      req,
+      res,
+      outcomeOf(view.status),
+      returnTo && returnWith(returnTo, target.authId, view.status),
+      target.app.brand,
+    );
   }
   const { locale, t } = languageOf(env, req);
   const resendAt = view.resendAvailableAt ? Date.parse(view.resendAvailableAt) : undefined;
   const body = codeForm(t, {
-    authId: target.authId, phoneMasked: view.phoneNumber, codeLength: target.codeLength, attemptsRemaining: view.attemptsRemaining,
-    resendInSeconds: resendAt === undefined ? null : Math.max(0, Math.ceil((resendAt - env.deps.now()) / 1000)),
-    notice: noticeOf(req.query['m']), waitSeconds: Math.min(86_400, Math.max(0, Number(req.query['w']) || 0)),
-    returnTo: returnTo?.href, csrf: env.csrf.token(req, res),
+    authId: target.authId,
+    phoneMasked: view.phoneNumber,
+    codeLength: target.codeLength,
+    attemptsRemaining: view.attemptsRemaining,
+    resendInSeconds:
+      resendAt === undefined ? null : Math.max(0, Math.ceil((resendAt - env.deps.now()) / 1000)),
+    notice: noticeOf(req.query['m']),
+    waitSeconds: Math.min(86_400, Math.max(0, Number(req.query['w']) || 0)),
+    returnTo: returnTo?.href,
+    csrf: env.csrf.token(req, res),
   });
   const aside = await firstAside(env, req, target.authId, t);
-  sendPage(res, 200, { locale, title: t('smsAuthTitle'), brand: target.app.brand, body, aside, scripts: ['verify.js'] });
+  sendPage(res, 200, {
+    locale,
+    title: t('smsAuthTitle'),
+    brand: target.app.brand,
+    body,
+    aside,
+    scripts: ['verify.js'],
+  });
 }
 
 async function submitCode(env: PageEnv, req: Request, res: Response): Promise<void> {
@@ -66,7 +93,10 @@ async function submitCode(env: PageEnv, req: Request, res: Response): Promise<vo
   } catch (err) {
     return backToPage(res, target, returnTo, ...noticeFor(err, 'rate_limited'));
   }
-  res.redirect(303, returnTo ? returnWith(returnTo, target.authId, 'approved') : pagePath(target, undefined));
+  res.redirect(
+    303,
+    returnTo ? returnWith(returnTo, target.authId, 'approved') : pagePath(target, undefined),
+  );
 }
 
 async function askResend(env: PageEnv, req: Request, res: Response): Promise<void> {
@@ -97,15 +127,31 @@ function noticeFor(err: unknown, limited: Notice): [Notice | undefined, number?]
   if (err.code === 'INVALID_REQUEST') return ['format'];
   if (err.code === 'RATE_LIMITED') return [limited, Number(err.headers['Retry-After'] ?? 0)];
   if (err.code === 'UNAVAILABLE' || err.code === 'DELIVERY_UNAVAILABLE') return ['unavailable'];
-  if (['OTP_EXPIRED', 'MAX_ATTEMPTS_REACHED', 'ALREADY_VALIDATED', 'AUTH_NOT_FOUND'].includes(err.code)) return [undefined];
+  if (
+    ['OTP_EXPIRED', 'MAX_ATTEMPTS_REACHED', 'ALREADY_VALIDATED', 'AUTH_NOT_FOUND'].includes(
+      err.code,
+    )
+  )
+    return [undefined];
   throw err;
 }
 
-function backToPage(res: Response, target: Target, returnTo: URL | undefined, notice?: Notice, waitSeconds?: number): void {
+function backToPage(
+  res: Response,
+  target: Target,
+  returnTo: URL | undefined,
+  notice?: Notice,
+  waitSeconds?: number,
+): void {
   res.redirect(303, pagePath(target, returnTo, notice, waitSeconds));
 }
 
-function pagePath(target: Target, returnTo: URL | undefined, notice?: Notice, waitSeconds?: number): string {
+function pagePath(
+  target: Target,
+  returnTo: URL | undefined,
+  notice?: Notice,
+  waitSeconds?: number,
+): string {
   const query = new URLSearchParams();
   if (returnTo) query.set('return_to', returnTo.href);
   if (notice) query.set('m', notice);
@@ -114,9 +160,21 @@ function pagePath(target: Target, returnTo: URL | undefined, notice?: Notice, wa
   return `/verify/${target.authId}${search ? `?${search}` : ''}`;
 }
 
-function showOutcome(env: PageEnv, req: Request, res: Response, outcome: Outcome, link: string | undefined, brand = GENERIC_BRAND): void {
+function showOutcome(
+  env: PageEnv,
+  req: Request,
+  res: Response,
+  outcome: Outcome,
+  link: string | undefined,
+  brand = GENERIC_BRAND,
+): void {
   const { locale, t } = languageOf(env, req);
-  sendPage(res, outcome === 'unknown' ? 404 : 200, { locale, title: outcomeTitle(t, outcome), brand, body: outcomeBody(t, outcome, link) });
+  sendPage(res, outcome === 'unknown' ? 404 : 200, {
+    locale,
+    title: outcomeTitle(t, outcome),
+    brand,
+    body: outcomeBody(t, outcome, link),
+  });
 }
 
 function outcomeOf(status: PublicStatus): Outcome {
@@ -126,7 +184,12 @@ function outcomeOf(status: PublicStatus): Outcome {
   return 'unknown';
 }
 
-async function firstAside(env: PageEnv, req: Request, authId: string, t: Parameters<PageEnv['asides'][number]>[2]) {
+async function firstAside(
+  env: PageEnv,
+  req: Request,
+  authId: string,
+  t: Parameters<PageEnv['asides'][number]>[2],
+) {
   for (const aside of env.asides) {
     const panel = await aside(req, authId, t);
     if (panel) return panel;

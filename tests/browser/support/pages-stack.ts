@@ -26,7 +26,10 @@ export interface PagesStack {
   readonly bridge: RunningBridge;
   readonly clock: TestClock;
   /** Registers an application (3 s cooldown unless overridden) and sends a code to `phone` through the CIAM API. */
-  issue(phone: string, settings?: Partial<Pick<Application, 'resendCooldownSeconds' | 'maxAttempts' | 'returnUrls'>>): Promise<string>;
+  issue(
+    phone: string,
+    settings?: Partial<Pick<Application, 'resendCooldownSeconds' | 'maxAttempts' | 'returnUrls'>>,
+  ): Promise<string>;
   /** Messages the outbox holds for `phone`, newest first. */
   outbox(phone: string): Promise<{ to: string; text: string }[]>;
   /** Waits for more than `after` messages to `phone` and returns the code in the newest. */
@@ -34,19 +37,37 @@ export interface PagesStack {
 }
 
 /** Starts the stack on the test file's Redis; stopped through `redis.defer`. */
-export async function startPagesStack(redis: RedisHarness, env: Record<string, string> = {}): Promise<PagesStack> {
+export async function startPagesStack(
+  redis: RedisHarness,
+  env: Record<string, string> = {},
+): Promise<PagesStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pages-'));
   const reference = await startReferenceApi(
-    loadReferenceConfig({ REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: dataDir, PROVIDERS: 'outbox', LOG_LEVEL: 'error' }),
+    loadReferenceConfig({
+      REDIS_URL: redis.url,
+      REFERENCE_API_PORT: '0',
+      DATA_DIR: dataDir,
+      PROVIDERS: 'outbox',
+      LOG_LEVEL: 'error',
+    }),
     { role: 'all' },
   );
   const port = await freePort();
   const clock = new TestClock();
   const config = loadConfig({
-    REDIS_URL: redis.url, BRIDGE_PORT: String(port), BRIDGE_PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-    BRIDGE_SECRET: 'pages-test-secret-0123456789abcdef', REFERENCE_API_URL: reference.url ?? '',
-    BRIDGE_DEMO_CLIENT_ID: DEMO.clientId, BRIDGE_DEMO_CLIENT_SECRET: DEMO.clientSecret, DEMO_USERS_FILE: USERS_FILE,
-    RATE_PHONE_SENDS: '1000', RATE_IP_SENDS_PER_HOUR: '10000', ...env,
+    REDIS_URL: redis.url,
+    BRIDGE_PORT: String(port),
+    BRIDGE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    BRIDGE_SECRET: 'pages-test-secret-0123456789abcdef',
+    REFERENCE_API_URL: reference.url ?? '',
+    BRIDGE_DEMO_CLIENT_ID: DEMO.clientId,
+    BRIDGE_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+    DEMO_USERS_FILE: USERS_FILE,
+    RATE_PHONE_SENDS: '1000',
+    RATE_IP_SENDS_PER_HOUR: '10000',
+    ...env,
   });
   const bridge = await startBridge(config, {
     deviceAuth: (ctx) => deviceAuthRoutes({ ...ctx, now: clock.now }),
@@ -63,27 +84,60 @@ export async function startPagesStack(redis: RedisHarness, env: Record<string, s
 function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock): PagesStack {
   let apps = 0;
   const stack: PagesStack = {
-    url: bridge.url, bridge, clock,
+    url: bridge.url,
+    bridge,
+    clock,
     async issue(phone, settings = {}) {
       const clientId = `shop-${++apps}`;
       const secret = `secret-${clientId}-0123456789`;
-      await bridge.apps.create({ name: 'Shop', brand: 'Acme Shop', resendCooldownSeconds: 3, scopes: ['mfa:send', 'mfa:verify'], ...settings, returnUrls: [...(settings.returnUrls ?? [])], clientId }, secret);
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
-      const token = (await (await fetch(`${bridge.url}/realms/mfa/protocol/openid-connect/token`, { method: 'POST', body: form })).json()) as { access_token: string };
+      await bridge.apps.create(
+        {
+          name: 'Shop',
+          brand: 'Acme Shop',
+          resendCooldownSeconds: 3,
+          scopes: ['mfa:send', 'mfa:verify'],
+          ...settings,
+          returnUrls: [...(settings.returnUrls ?? [])],
+          clientId,
+        },
+        secret,
+      );
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: secret,
+      });
+      const token = (await (
+        await fetch(`${bridge.url}/realms/mfa/protocol/openid-connect/token`, {
+          method: 'POST',
+          body: form,
+        })
+      ).json()) as { access_token: string };
       const res = await fetch(`${bridge.url}/ciam-mfa/v2/deviceAuthentications`, {
-        method: 'POST', headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ userName: `user-${clientId}`, phoneNumber: phone, deviceType: 'sms' }),
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token.access_token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          userName: `user-${clientId}`,
+          phoneNumber: phone,
+          deviceType: 'sms',
+        }),
       });
       if (res.status !== 201) throw new Error(`issue: HTTP ${res.status} ${await res.text()}`);
       return ((await res.json()) as { authId: string }).authId;
     },
     async outbox(phone) {
-      return (await (await fetch(`${referenceUrl}/dev/outbox?to=${encodeURIComponent(phone)}`)).json()) as { to: string; text: string }[];
+      return (await (
+        await fetch(`${referenceUrl}/dev/outbox?to=${encodeURIComponent(phone)}`)
+      ).json()) as { to: string; text: string }[];
     },
     async codeSentTo(phone, after = 0) {
       for (let i = 0; i < 200; i++) {
         const messages = await stack.outbox(phone);
-        const code = messages.length > after ? /\b(\d{4,10})\b/.exec(messages[0]?.text ?? '')?.[1] : undefined;
+        const code =
+          messages.length > after ? /\b(\d{4,10})\b/.exec(messages[0]?.text ?? '')?.[1] : undefined;
         if (code) return code;
         await sleep(25);
       }

@@ -3,7 +3,11 @@ import type { BridgeConfig } from '../../config.js';
 /** An answer of the CIAM API the demo did not expect, with its `code` when it had one. */
 export class CiamCallError extends Error {
   override readonly name = 'CiamCallError';
-  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -38,13 +42,20 @@ export class CiamClient {
 
   /** `POST /ciam-mfa/v2/deviceAuthentications`: sends a code by SMS; resolves to the authId. */
   async sendCode(userName: string, phoneNumber: string): Promise<string> {
-    const body = await this.call('POST', '/ciam-mfa/v2/deviceAuthentications', { userName, phoneNumber, deviceType: 'SMS' });
+    const body = await this.call('POST', '/ciam-mfa/v2/deviceAuthentications', {
+      userName,
+      phoneNumber,
+      deviceType: 'SMS',
+    });
     return String(body['authId']);
   }
 
   /** `GET /ciam-mfa/v2/deviceAuthentications/{authId}`. */
   async status(authId: string): Promise<AuthStatus> {
-    const body = await this.call('GET', `/ciam-mfa/v2/deviceAuthentications/${encodeURIComponent(authId)}`);
+    const body = await this.call(
+      'GET',
+      `/ciam-mfa/v2/deviceAuthentications/${encodeURIComponent(authId)}`,
+    );
     return { authId: String(body['authId']), status: String(body['status']) };
   }
 
@@ -52,34 +63,59 @@ export class CiamClient {
   async outbox(phone: string, limit = 3): Promise<OutboxMessage[]> {
     const { url, apiKey } = this.config.referenceApi;
     const res = await fetch(`${url}/dev/outbox?to=${encodeURIComponent(phone)}&limit=${limit}`, {
-      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS),
+      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+      signal: AbortSignal.timeout(TIMEOUT_MS),
     }).catch(() => undefined);
     return res?.ok ? ((await res.json()) as OutboxMessage[]) : [];
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { authorization: `Bearer ${await this.token()}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.config.publicUrl}${path}`, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!res.ok) throw new CiamCallError(res.status, answer['code'] as string | undefined, String(answer['message'] ?? `HTTP ${res.status}`));
+    if (!res.ok)
+      throw new CiamCallError(
+        res.status,
+        answer['code'] as string | undefined,
+        String(answer['message'] ?? `HTTP ${res.status}`),
+      );
     return answer;
   }
 
   private async token(): Promise<string> {
     if (this.#token && this.#token.expiresAtMs > Date.now()) return this.#token.value;
     const issuer = this.config.issuer.externalUrl ?? this.config.issuer.url;
-    const basic = Buffer.from(`${encodeURIComponent(this.client.clientId)}:${encodeURIComponent(this.client.clientSecret)}`).toString('base64');
+    const basic = Buffer.from(
+      `${encodeURIComponent(this.client.clientId)}:${encodeURIComponent(this.client.clientSecret)}`,
+    ).toString('base64');
     const res = await fetch(`${issuer.replace(/\/+$/, '')}/protocol/openid-connect/token`, {
-      method: 'POST', headers: { authorization: `Basic ${basic}` }, body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    if (!res.ok) throw new CiamCallError(res.status, 'UNAUTHORIZED', `the demo client could not get a token (HTTP ${res.status})`);
+    if (!res.ok)
+      throw new CiamCallError(
+        res.status,
+        'UNAUTHORIZED',
+        `the demo client could not get a token (HTTP ${res.status})`,
+      );
     const answer = (await res.json()) as { access_token: string; expires_in: number };
     // Renew a little early, so a token never expires between the check and the call.
-    this.#token = { value: answer.access_token, expiresAtMs: Date.now() + Math.max(0, answer.expires_in - 30) * 1000 };
+    this.#token = {
+      value: answer.access_token,
+      expiresAtMs: Date.now() + Math.max(0, answer.expires_in - 30) * 1000,
+    };
     return answer.access_token;
   }
 }

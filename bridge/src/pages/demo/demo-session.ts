@@ -14,15 +14,23 @@ export interface DemoSession {
 
 /** The demo's session in one cookie: the payload, then its HMAC under the server secret (HttpOnly, SameSite=Lax). */
 export class DemoSessions {
-  constructor(private readonly secret: Buffer, private readonly secure: boolean, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly secret: Buffer,
+    private readonly secure: boolean,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The session this request carries, if its signature is right and it has not run out. */
   read(req: Request): DemoSession | undefined {
     const [payload = '', mac = ''] = (cookiesOf(req)[COOKIE] ?? '').split('.');
     if (!payload || !safeEqual(mac, sign(this.secret, COOKIE, payload))) return undefined;
     try {
-      const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as DemoSession & { exp: number };
-      return data.exp > this.now() ? { username: data.username, stage: data.stage, authId: data.authId } : undefined;
+      const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as DemoSession & {
+        exp: number;
+      };
+      return data.exp > this.now()
+        ? { username: data.username, stage: data.stage, authId: data.authId }
+        : undefined;
     } catch {
       return undefined;
     }
@@ -30,8 +38,16 @@ export class DemoSessions {
 
   /** Starts or moves the session on. */
   write(res: Response, session: DemoSession): void {
-    const payload = Buffer.from(JSON.stringify({ ...session, exp: this.now() + LIFETIME_MS })).toString('base64url');
-    res.cookie(COOKIE, `${payload}.${sign(this.secret, COOKIE, payload)}`, { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/', maxAge: LIFETIME_MS });
+    const payload = Buffer.from(
+      JSON.stringify({ ...session, exp: this.now() + LIFETIME_MS }),
+    ).toString('base64url');
+    res.cookie(COOKIE, `${payload}.${sign(this.secret, COOKIE, payload)}`, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.secure,
+      path: '/',
+      maxAge: LIFETIME_MS,
+    });
   }
 
   /** Signs out. */

@@ -27,8 +27,19 @@ const CALLBACK = '/demo/callback';
 export function demoRoutes(env: DemoEnv): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
-  router.get('/demo', (req, res) => page(env, req, res, 200, 'demoTitle', landingBody(languageOf(env, req).t, env.sessions.read(req)?.stage === 'in')));
-  router.get('/demo/login', (req, res) => showLogin(env, req, res, 200, req.query['again'] ? 'demoSignInAgain' : undefined));
+  router.get('/demo', (req, res) =>
+    page(
+      env,
+      req,
+      res,
+      200,
+      'demoTitle',
+      landingBody(languageOf(env, req).t, env.sessions.read(req)?.stage === 'in'),
+    ),
+  );
+  router.get('/demo/login', (req, res) =>
+    showLogin(env, req, res, 200, req.query['again'] ? 'demoSignInAgain' : undefined),
+  );
   router.post('/demo/login', form, (req, res) => signIn(env, req, res));
   router.get(CALLBACK, (req, res) => callback(env, req, res));
   router.get('/demo/me', (req, res) => personalInfo(env, req, res));
@@ -47,15 +58,31 @@ async function signIn(env: DemoEnv, req: Request, res: Response): Promise<void> 
 }
 
 /** Asks the CIAM API for a code and sends the browser to the hosted code-entry page. */
-async function sendCodeTo(env: DemoEnv, req: Request, res: Response, user: DemoUser): Promise<void> {
+async function sendCodeTo(
+  env: DemoEnv,
+  req: Request,
+  res: Response,
+  user: DemoUser,
+): Promise<void> {
   let authId: string;
   try {
     authId = await env.ciam.sendCode(user.username, user.mobile_number);
   } catch (err) {
     if (!(err instanceof CiamCallError)) throw err;
-    env.logger.warn('demo: the CIAM API refused to send a code', { status: err.status, code: err.code });
+    env.logger.warn('demo: the CIAM API refused to send a code', {
+      status: err.status,
+      code: err.code,
+    });
     const { t } = languageOf(env, req);
-    return showLogin(env, req, res, 502, undefined, user.username, t('smsAuthSmsNotSent', err.message));
+    return showLogin(
+      env,
+      req,
+      res,
+      502,
+      undefined,
+      user.username,
+      t('smsAuthSmsNotSent', err.message),
+    );
   }
   env.sessions.write(res, { username: user.username, stage: 'code', authId });
   res.redirect(303, `/verify/${authId}?return_to=${encodeURIComponent(CALLBACK)}`);
@@ -65,7 +92,8 @@ async function sendCodeTo(env: DemoEnv, req: Request, res: Response, user: DemoU
 async function callback(env: DemoEnv, req: Request, res: Response): Promise<void> {
   const session = env.sessions.read(req);
   const authId = req.query['authId'];
-  if (session?.stage !== 'code' || typeof authId !== 'string' || session.authId !== authId) return res.redirect(303, '/demo/login?again=1');
+  if (session?.stage !== 'code' || typeof authId !== 'string' || session.authId !== authId)
+    return res.redirect(303, '/demo/login?again=1');
   const status = await env.ciam.status(authId).catch((err: unknown) => {
     if (err instanceof CiamCallError) return undefined;
     throw err;
@@ -84,7 +112,14 @@ async function personalInfo(env: DemoEnv, req: Request, res: Response): Promise<
   const session = env.sessions.read(req);
   const user = session?.stage === 'in' ? await env.users.find(session.username) : undefined;
   if (!user) return res.redirect(303, '/demo/login');
-  page(env, req, res, 200, 'demoPersonalInfo', personalInfoBody(languageOf(env, req).t, user, env.csrf.token(req, res)));
+  page(
+    env,
+    req,
+    res,
+    200,
+    'demoPersonalInfo',
+    personalInfoBody(languageOf(env, req).t, user, env.csrf.token(req, res)),
+  );
 }
 
 function signOut(env: DemoEnv, req: Request, res: Response): void {
@@ -92,14 +127,36 @@ function signOut(env: DemoEnv, req: Request, res: Response): void {
   res.redirect(303, '/demo');
 }
 
-async function showLogin(env: DemoEnv, req: Request, res: Response, status: number, errorKey?: string, username = '', errorText?: string): Promise<void> {
+async function showLogin(
+  env: DemoEnv,
+  req: Request,
+  res: Response,
+  status: number,
+  errorKey?: string,
+  username = '',
+  errorText?: string,
+): Promise<void> {
   const { t } = languageOf(env, req);
   const hint = (await env.users.defaultLoginWorks()) ? DEFAULT_DEMO_LOGIN : undefined;
   const error = errorText ?? (errorKey ? t(errorKey) : undefined);
-  page(env, req, res, status, 'demoSignInTitle', loginBody(t, { csrf: env.csrf.token(req, res), username, error, hint }));
+  page(
+    env,
+    req,
+    res,
+    status,
+    'demoSignInTitle',
+    loginBody(t, { csrf: env.csrf.token(req, res), username, error, hint }),
+  );
 }
 
-function page(env: DemoEnv, req: Request, res: Response, status: number, titleKey: string, body: ReturnType<typeof landingBody>): void {
+function page(
+  env: DemoEnv,
+  req: Request,
+  res: Response,
+  status: number,
+  titleKey: string,
+  body: ReturnType<typeof landingBody>,
+): void {
   const { locale, t } = languageOf(env, req);
   sendPage(res, status, { locale, title: t(titleKey), brand: t('demoTitle'), body });
 }
@@ -111,7 +168,12 @@ export function demoOutboxAside(env: DemoEnv): Aside {
     if (session?.stage !== 'code' || session.authId !== authId) return undefined;
     const user = await env.users.find(session.username);
     if (!user) return undefined;
-    return outboxPanel(t, user.mobile_number, await waitForOutbox(env, user.mobile_number), req.originalUrl);
+    return outboxPanel(
+      t,
+      user.mobile_number,
+      await waitForOutbox(env, user.mobile_number),
+      req.originalUrl,
+    );
   };
 }
 

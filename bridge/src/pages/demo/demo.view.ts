@@ -8,7 +8,11 @@ import type { DemoUser } from './demo-users.js';
 /** The landing page: what the demo is, and "Sign in". */
 export function landingBody(t: Translate, signedIn: boolean): SafeHtml {
   return html`<p class="instruction">${t('demoIntro')}</p>
-<p class="actions"><a id="sign-in" class="btn btn-primary" href="${signedIn ? '/demo/me' : '/demo/login'}">${signedIn ? t('demoPersonalInfo') : t('demoSignIn')}</a></p>`;
+    <p class="actions">
+      <a id="sign-in" class="btn btn-primary" href="${signedIn ? '/demo/me' : '/demo/login'}"
+        >${signedIn ? t('demoPersonalInfo') : t('demoSignIn')}</a
+      >
+    </p>`;
 }
 
 /** What the sign-in form shows. */
@@ -24,42 +28,77 @@ export interface LoginView {
 export function loginBody(t: Translate, v: LoginView): SafeHtml {
   const invalid = v.error ? html` aria-invalid="true" aria-describedby="login-error"` : '';
   return html`<form class="form" method="post" action="/demo/login" novalidate>
-<input type="hidden" name="${CSRF_FIELD_NAME}" value="${v.csrf}">
-<div id="login-errors" aria-live="polite">${v.error ? html`<div id="login-error" class="alert alert-danger" role="alert"><p>${v.error}</p></div>` : ''}</div>
-${v.hint ? html`<div id="demo-hint" class="alert alert-info"><p>${t('demoHint', v.hint.username, v.hint.password)}</p></div>` : ''}
-<div class="form-group">
-<label for="username" class="label">${t('demoUsername')}</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required autofocus value="${v.username}"${invalid}>
-</div>
-<div class="form-group">
-<label for="password" class="label">${t('demoPassword')}</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required${invalid}>
-</div>
-<div class="actions"><button id="login" type="submit" class="btn btn-primary">${t('demoSignIn')}</button></div>
-</form>`;
+    <input type="hidden" name="${CSRF_FIELD_NAME}" value="${v.csrf}" />
+    <div id="login-errors" aria-live="polite">
+      ${v.error ? html`<div id="login-error" class="alert alert-danger" role="alert"><p>${v.error}</p></div>` : ''}
+    </div>
+    ${v.hint ? html`<div id="demo-hint" class="alert alert-info"><p>${t('demoHint', v.hint.username, v.hint.password)}</p></div>` : ''}
+    <div class="form-group">
+      <label for="username" class="label">${t('demoUsername')}</label>
+      <input
+        id="username"
+        name="username"
+        type="text"
+        autocomplete="username"
+        autocapitalize="off"
+        spellcheck="false"
+        required
+        autofocus
+        value="${v.username}"
+        ${invalid}
+      />
+    </div>
+    <div class="form-group">
+      <label for="password" class="label">${t('demoPassword')}</label>
+      <input
+        id="password"
+        name="password"
+        type="password"
+        autocomplete="current-password"
+        required${invalid}
+      />
+    </div>
+    <div class="actions">
+      <button id="login" type="submit" class="btn btn-primary">${t('demoSignIn')}</button>
+    </div>
+  </form>`;
 }
 
 /** The signed-in user's details, and "Sign out". */
 export function personalInfoBody(t: Translate, user: DemoUser, csrf: string): SafeHtml {
   return html`<p class="instruction">${t('demoPersonalInfoIntro')}</p>
-<dl id="personal-info" class="details">
-<dt>${t('demoUsername')}</dt><dd>${user.username}</dd>
-<dt>${t('demoName')}</dt><dd>${user.name}</dd>
-<dt>${t('demoEmail')}</dt><dd>${user.email}</dd>
-<dt>${t('demoMobile')}</dt><dd>${user.mobile_number}</dd>
-</dl>
-<form method="post" action="/demo/logout" class="actions">
-<input type="hidden" name="${CSRF_FIELD_NAME}" value="${csrf}">
-<button id="sign-out" type="submit" class="btn btn-secondary">${t('demoSignOut')}</button>
-</form>`;
+    <dl id="personal-info" class="details">
+      <dt>${t('demoUsername')}</dt>
+      <dd>${user.username}</dd>
+      <dt>${t('demoName')}</dt>
+      <dd>${user.name}</dd>
+      <dt>${t('demoEmail')}</dt>
+      <dd>${user.email}</dd>
+      <dt>${t('demoMobile')}</dt>
+      <dd>${user.mobile_number}</dd>
+    </dl>
+    <form method="post" action="/demo/logout" class="actions">
+      <input type="hidden" name="${CSRF_FIELD_NAME}" value="${csrf}" />
+      <button id="sign-out" type="submit" class="btn btn-secondary">${t('demoSignOut')}</button>
+    </form>`;
 }
 
 /** The dev outbox panel beside the code form: what the outbox provider "sent" to the user's phone. */
-export function outboxPanel(t: Translate, phone: string, messages: readonly OutboxMessage[], refreshUrl: string): SafeHtml {
+export function outboxPanel(
+  t: Translate,
+  phone: string,
+  messages: readonly OutboxMessage[],
+  refreshUrl: string,
+): SafeHtml {
   return html`<aside id="dev-outbox" class="card outbox" aria-labelledby="dev-outbox-title">
-<h2 id="dev-outbox-title">${t('demoOutboxTitle', maskPhone(phone))}</h2>
-${messages.length ? html`<ol class="messages">${messages.map((m) => html`<li><time datetime="${m.sentAt}">${m.sentAt.slice(11, 19)}</time> <span class="message-text">${m.text}</span></li>`)}</ol>`
-    : html`<p class="helper">${t('demoOutboxEmpty')}</p>`}
-<p><a id="dev-outbox-refresh" href="${refreshUrl}">${t('demoOutboxRefresh')}</a></p>
-</aside>`;
+    <h2 id="dev-outbox-title">${t('demoOutboxTitle', maskPhone(phone))}</h2>
+    ${
+      messages.length
+        ? html`<ol class="messages">
+            ${messages.map((m) => html`<li><time datetime="${m.sentAt}">${m.sentAt.slice(11, 19)}</time> <span class="message-text">${m.text}</span></li>`)}
+          </ol>`
+        : html`<p class="helper">${t('demoOutboxEmpty')}</p>`
+    }
+    <p><a id="dev-outbox-refresh" href="${refreshUrl}">${t('demoOutboxRefresh')}</a></p>
+  </aside>`;
 }

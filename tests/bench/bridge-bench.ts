@@ -1,0 +1,105 @@
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { startProcess, type Started } from './processes.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const CLIENT = { id: 'bench-app', secret: 'bench-secret-0123456789' };
+const UNLIMITED = '1000000';
+
+/** Throughput and latency of one bridge endpoint. */
+export interface EndpointFigures { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; requests: number }
+
+/** Request-code and validate-code figures of the bridge (with the reference API and its worker behind it). */
+export async function measureBridge(redisUrl: string, seconds: number, connections: number): Promise<{ requestCode: EndpointFigures; validateCode: EndpointFigures }> {
+  const dataDir = resolve(root, '.data/bench');
+  const ref = await startProcess('reference-api/src/start.ts', ['--role', 'all'], { REDIS_URL: redisUrl, REFERENCE_API_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
+  const bridge = await startBridge(redisUrl, dataDir, ref.port);
+  try {
+    const base = `http://127.0.0.1:${bridge.port}`;
+    const token = await fetchToken(base);
+    const requestCode = await requestCodes(base, token, seconds, connections);
+    const pairs = await readCodes(base, token, ref.port, 2000);
+    const validateCode = await validateCodes(base, token, pairs, connections);
+    return { requestCode, validateCode };
+  } finally {
+    await bridge.stop();
+    await ref.stop();
+  }
+}
+
+function startBridge(redisUrl: string, dataDir: string, refPort: number): Promise<Started> {
+  return startProcess('bridge/src/start.ts', [], {
+    REDIS_URL: redisUrl, BRIDGE_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', REFERENCE_API_URL: `http://127.0.0.1:${refPort}`,
+    BRIDGE_DEMO_CLIENT_ID: CLIENT.id, BRIDGE_DEMO_CLIENT_SECRET: CLIENT.secret, BRIDGE_DEMO_ENABLED: 'false',
+    // The benchmark measures the engine, not the abuse limits (which would refuse most of the load).
+    RATE_PHONE_SENDS: UNLIMITED, RATE_APP_SENDS_PER_MINUTE: UNLIMITED, RATE_COUNTRY_SENDS_PER_MINUTE: UNLIMITED, RATE_IP_SENDS_PER_HOUR: UNLIMITED,
+    RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: UNLIMITED, RATE_APP_VALIDATIONS_PER_MINUTE: UNLIMITED,
+  }, /"url":"http:\/\/(?:127\.0\.0\.1|localhost):(\d+)"/);
+}
+
+async function fetchToken(base: string): Promise<string> {
+  const res = await fetch(`${base}/realms/mfa/protocol/openid-connect/token`, {
+    method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+let serial = 0;
+/** A distinct valid Brazilian mobile number per request, so no two requests share a phone. */
+function nextPhone(): string {
+  serial += 1;
+  return `+55119${String(60_000_000 + serial).padStart(8, '0')}`;
+}
+
+function figures(result: autocannon.Result): EndpointFigures {
+  return { requestsPerSecond: result.requests.average || result.requests.total / Math.max(result.duration, 0.001), p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, requests: result.requests.total };
+}
+
+async function requestCodes(base: string, token: string, seconds: number, connections: number): Promise<EndpointFigures> {
+  const result = await autocannon({
+    url: `${base}/ciam-mfa/v2/deviceAuthentications`, method: 'POST', connections, duration: seconds,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ userName: `u${serial}`, phoneNumber: nextPhone(), deviceType: 'sms' }) }) }],
+  });
+  return figures(result);
+}
+
+/** Starts `count` authentications and reads their codes from the dev outbox. */
+async function readCodes(base: string, token: string, refPort: number, count: number): Promise<{ authId: string; otp: string }[]> {
+  const pairs: { authId: string; otp: string }[] = [];
+  for (let i = 0; i < count; i += 50) {
+    const batch = await Promise.all(Array.from({ length: Math.min(50, count - i) }, async () => {
+      const phone = nextPhone();
+      const res = await fetch(`${base}/ciam-mfa/v2/deviceAuthentications`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ userName: `v${serial}`, phoneNumber: phone, deviceType: 'sms' }) });
+      return { authId: ((await res.json()) as { authId: string }).authId, phone };
+    }));
+    for (const { authId, phone } of batch) pairs.push({ authId, otp: await codeFor(refPort, phone) });
+  }
+  return pairs;
+}
+
+async function codeFor(refPort: number, phone: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const [entry] = (await (await fetch(`http://127.0.0.1:${refPort}/dev/outbox?to=${encodeURIComponent(phone)}&limit=1`)).json()) as { text: string }[];
+    const code = entry ? /\b(\d{6})\b/.exec(entry.text)?.[1] : undefined;
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no code arrived for ${phone.slice(0, 6)}…`);
+}
+
+async function validateCodes(base: string, token: string, pairs: { authId: string; otp: string }[], connections: number): Promise<EndpointFigures> {
+  let next = 0;
+  const result = await autocannon({
+    url: base, method: 'POST', connections, amount: pairs.length,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    requests: [{
+      setupRequest: (req) => {
+        const pair = pairs[next++ % pairs.length]!;
+        return { ...req, path: `/ciam-mfa/v2/deviceAuthentications/${pair.authId}`, body: JSON.stringify({ otp: pair.otp, deviceType: 'SMS' }) };
+      },
+    }],
+  });
+  return figures(result);
+}
