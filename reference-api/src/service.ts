@@ -150,6 +150,7 @@ export async function startReferenceApi(
     closers.unshift(() => closeServer(server));
   }
   closers.push(
+    () => stats.flush(),
     () => queue.close(),
     () => queueConnection.quit().catch(() => undefined),
     () => redis.quit().catch(() => undefined),

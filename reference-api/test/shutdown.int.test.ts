@@ -42,6 +42,8 @@ describe('worker processes stop without losing messages', () => {
     const { body } = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '246810' });
     await eventually(async () => ((await status(body.id)).status === 'sending' ? true : undefined));
     worker.child.kill('SIGTERM');
+    // The signal is handled asynchronously; new work sent after it has been taken must wait.
+    await eventually(async () => (worker.output().includes('shutting down') ? true : undefined));
     const late = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '135790' });
     assert.equal(await worker.exited, 0);
     assert.equal(

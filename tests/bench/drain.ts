@@ -71,7 +71,10 @@ async function ourWorker(redisUrl: string, jobs: number): Promise<number> {
     breakers: new CircuitBreakers(redis, config.queuePrefix, config.breaker), stats: new SendStats(redis, config.queuePrefix), logger,
     concurrency: CONCURRENCY, attemptsPerProvider: 3, retryBaseDelayMs: 100, providerTimeoutMs: 10_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000,
   });
+  const cpu = process.cpuUsage();
   const seconds = await timeDrainRunning(worker, jobs, started);
+  const used = process.cpuUsage(cpu);
+  if (process.env['BENCH_DEBUG']) console.error(`worker process CPU: ${((used.user + used.system) / 1e6 / seconds * 100).toFixed(0)}% of one core`);
   await worker.close();
   await queue.close();
   connection.disconnect();

@@ -56,8 +56,7 @@ export function webhookRoutes(
             },
             receipt.at ?? new Date(),
           ));
-        if (moved && receipt.status !== 'sent')
-          await stats.record(handler.providerId, receipt.status);
+        if (moved && receipt.status !== 'sent') stats.record(handler.providerId, receipt.status);
         logger.info('delivery receipt', {
           messageId: id,
           provider: handler.providerId,

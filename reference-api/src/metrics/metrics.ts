@@ -23,6 +23,7 @@ export function createMetrics(stats: SendStats, queueDepth: () => Promise<Record
     labelNames: ['provider', 'outcome'],
     registers: [registry],
     async collect() {
+      await stats.flush(); // this process's own sends, when it also runs the worker
       sends.reset();
       for (const [provider, outcomes] of await stats.counts().catch(() => new Map())) {
         for (const [outcome, n] of outcomes) sends.inc({ provider, outcome }, n);

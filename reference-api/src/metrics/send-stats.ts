@@ -16,12 +16,18 @@ export type SendOutcome =
 
 /**
  * Send counters and latency buckets kept in Redis, so that every worker process adds to the same
- * figures and any API process can serve them on /metrics.
+ * figures and any API process can serve them on /metrics. Each process adds up locally and writes
+ * its sums every `flushIntervalMs` (one pipeline), rather than four writes per send.
  */
 export class SendStats {
+  private readonly counts_ = new Map<string, number>();
+  private readonly latency_ = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly flushIntervalMs = 1000,
   ) {}
 
   private get countsKey() {
@@ -33,17 +39,29 @@ export class SendStats {
   }
 
   /** Counts one outcome, and its latency when it was a provider call. */
-  async record(provider: string, outcome: SendOutcome, durationMs?: number): Promise<void> {
-    const pipeline = this.redis.pipeline().hincrby(this.countsKey, `${provider}|${outcome}`, 1);
+  record(provider: string, outcome: SendOutcome, durationMs?: number): void {
+    add(this.counts_, `${provider}|${outcome}`, 1);
     if (durationMs !== undefined) {
       const seconds = durationMs / 1000;
       const bucket = LATENCY_BUCKETS_SECONDS.find((b) => seconds <= b) ?? '+Inf';
-      pipeline
-        .hincrby(this.latencyKey, `${provider}|${bucket}`, 1)
-        .hincrbyfloat(this.latencyKey, `${provider}|sum`, seconds)
-        .hincrby(this.latencyKey, `${provider}|count`, 1);
+      add(this.latency_, `${provider}|${bucket}`, 1);
+      add(this.latency_, `${provider}|sum`, seconds);
+      add(this.latency_, `${provider}|count`, 1);
     }
-    await pipeline.exec();
+    this.timer ??= setTimeout(() => void this.flush(), this.flushIntervalMs).unref();
+  }
+
+  /** Writes what was counted since the last flush (also called on shutdown). */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.counts_.size === 0 && this.latency_.size === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const [field, n] of this.counts_) pipeline.hincrby(this.countsKey, field, n);
+    for (const [field, n] of this.latency_) pipeline.hincrbyfloat(this.latencyKey, field, n);
+    this.counts_.clear();
+    this.latency_.clear();
+    await pipeline.exec().catch(() => undefined); // metrics never fail a send
   }
 
   /** All counters: provider → outcome → count. */
@@ -55,6 +73,10 @@ export class SendStats {
   async latency(): Promise<Map<string, Map<string, number>>> {
     return group(await this.redis.hgetall(this.latencyKey));
   }
+}
+
+function add(map: Map<string, number>, field: string, n: number): void {
+  map.set(field, (map.get(field) ?? 0) + n);
 }
 
 function group(hash: Record<string, string>): Map<string, Map<string, number>> {

@@ -15,6 +15,8 @@ export interface BreakerSettings {
 export class CircuitBreakers {
   /** provider → [openUntil, checkedAt]: a short local memory saves one Redis read per send. */
   private readonly seen = new Map<string, [number, number]>();
+  /** Providers this process saw fail or open lately: only their successes need a write to close. */
+  private readonly troubled = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -34,11 +36,13 @@ export class CircuitBreakers {
     const ttl = await this.redis.pttl(this.key(providerId, 'open'));
     const until = ttl > 0 ? now + ttl : 0;
     this.seen.set(providerId, [until, now]);
+    if (until) this.troubled.add(providerId);
     return until;
   }
 
   /** Counts a transient failure; returns true when this failure opened the breaker. */
   async recordFailure(providerId: string): Promise<boolean> {
+    this.troubled.add(providerId);
     const failuresKey = this.key(providerId, 'failures');
     const results = await this.redis
       .multi()
@@ -58,8 +62,9 @@ export class CircuitBreakers {
     return opened === 'OK';
   }
 
-  /** A success closes the breaker and forgets the failures. */
+  /** A success closes the breaker and forgets the failures (a no-op write-free path while all is well). */
   async recordSuccess(providerId: string): Promise<void> {
+    if (!this.troubled.delete(providerId)) return;
     this.seen.delete(providerId);
     await this.redis.del(this.key(providerId, 'failures'), this.key(providerId, 'open'));
   }

@@ -6,10 +6,13 @@ import {
   TransientProviderError,
 } from './provider-errors.js';
 
+/** Response headers, read by name (case-insensitive). */
+export type ResponseHeaders = Pick<Headers, 'get'>;
+
 /** The answer of a provider's HTTP API, read once. */
 export interface ProviderResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
   readonly body: unknown;
   readonly text: string;
 }
@@ -54,7 +57,7 @@ function request(
   url: string,
   init: RequestInit,
   signal: AbortSignal,
-): Promise<{ status: number; headers: Headers; text: string }> {
+): Promise<{ status: number; headers: ResponseHeaders; text: string }> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const body =
@@ -65,16 +68,16 @@ function request(
         : undefined;
   if (init.body != null && body === undefined)
     throw new TypeError('providerFetch: body must be a string or URLSearchParams');
-  const headers = new Headers(init.headers);
-  if (init.body instanceof URLSearchParams && !headers.has('content-type'))
-    headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
-  if (body !== undefined) headers.set('content-length', String(Buffer.byteLength(body)));
+  const headers = plainHeaders(init.headers);
+  if (init.body instanceof URLSearchParams && !headers['content-type'])
+    headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   return new Promise((resolve, reject) => {
     const req = send(
       target,
       {
         method: init.method ?? 'GET',
-        headers: Object.fromEntries(headers),
+        headers,
         agent: agents[target.protocol as 'http:'],
         signal,
       },
@@ -96,13 +99,25 @@ function request(
   });
 }
 
-function toHeaders(raw: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
-      headers.append(name, v);
-  }
-  return headers;
+/** Lower-cased header names to values, from whatever form an adapter passed (object, array, Headers). */
+function plainHeaders(init: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (name: string, value: string | readonly string[]) =>
+    (out[name.toLowerCase()] = typeof value === 'string' ? value : value.join(', '));
+  if (init instanceof Headers) init.forEach((value, name) => put(name, value));
+  else if (Array.isArray(init)) for (const [name, value] of init) put(String(name), String(value));
+  else for (const [name, value] of Object.entries(init ?? {})) put(name, value);
+  return out;
+}
+
+// A Headers object per answer costs more than the whole send elsewhere; adapters only ever get().
+function toHeaders(raw: IncomingHttpHeaders): ResponseHeaders {
+  return {
+    get(name: string) {
+      const value = raw[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
 
 function parseJson(text: string): unknown {
@@ -114,7 +129,7 @@ function parseJson(text: string): unknown {
 }
 
 /** Reads a Retry-After header (seconds or HTTP date) as milliseconds, with a fallback. */
-export function retryAfterMs(headers: Headers, fallbackMs: number): number {
+export function retryAfterMs(headers: ResponseHeaders, fallbackMs: number): number {
   const value = headers.get('retry-after');
   if (!value) return fallbackMs;
   const seconds = Number(value);

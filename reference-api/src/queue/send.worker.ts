@@ -189,10 +189,10 @@ async function tryProvider(
     );
     const ms = performance.now() - started;
     // Issued together so that Redis auto-pipelining sends them in one write.
+    deps.stats.record(provider.id, 'sent', ms);
     await Promise.all([
       deps.store.indexProviderId(data.messageId, provider.id, providerMessageId),
       deps.store.apply(data.messageId, 'sent', { provider: provider.id, providerMessageId }),
-      deps.stats.record(provider.id, 'sent', ms),
       deps.breakers.recordSuccess(provider.id),
     ]);
     deps.logger.info('message sent', {
@@ -204,7 +204,7 @@ async function tryProvider(
     return { kind: 'sent' };
   } catch (err) {
     const error = classifyProviderError(provider.id, err);
-    await deps.stats.record(
+    deps.stats.record(
       provider.id,
       error.kind === 'permanent'
         ? 'permanent_failure'
@@ -239,7 +239,7 @@ async function delayUntil(
 
 async function expire(job: Job<SendJobData>, deps: SendWorkerDeps): Promise<string> {
   await deps.store.apply(job.data.messageId, 'expired', { reason: 'not sent within its lifetime' });
-  await deps.stats.record(job.data.chain[job.data.chainIndex] ?? 'none', 'expired');
+  deps.stats.record(job.data.chain[job.data.chainIndex] ?? 'none', 'expired');
   deps.logger.warn('message expired before it could be sent', { messageId: job.data.messageId });
   return 'expired';
 }
