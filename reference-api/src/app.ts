@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@sms-mfa/common/logger';
@@ -22,6 +22,8 @@ export interface AppDeps extends AcceptDeps {
   readonly store: MessageStore;
   readonly stats: SendStats;
   readonly receipts: readonly ReceiptHandler[];
+  /** Routes providers add (e.g. Telegram chat links), already bound to `auth`. */
+  readonly providerRoutes: readonly Router[];
   readonly auth: RequestHandler;
   readonly metrics: { registry: Registry; observe: RequestHandler };
   readonly workerRunning: WorkerCheck;
@@ -43,6 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(express.json({ limit: '16kb', strict: false, type: 'application/json' }));
   app.use(messagesRoutes(deps, deps.auth));
+  for (const router of deps.providerRoutes) app.use(router);
   if (deps.config.providers.includes('outbox'))
     app.use(outboxRoutes(deps.redis, deps.config.queuePrefix, deps.auth));
   app.use(notFoundHandler);

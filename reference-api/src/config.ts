@@ -215,8 +215,11 @@ const REQUIRED_BY_PROVIDER: Record<ProviderId, (e: Env) => string[]> = {
     ...(e.SENDPULSE_CLIENT_SECRET ? [] : ['SENDPULSE_CLIENT_SECRET']),
     ...(e.SENDPULSE_SENDER ? [] : ['SENDPULSE_SENDER']),
   ],
-  // The bot cannot reach a phone number; the Gateway is what sends codes.
-  telegram: (e) => (e.TELEGRAM_GATEWAY_TOKEN ? [] : ['TELEGRAM_GATEWAY_TOKEN']),
+  // The Gateway reaches any number; a bot alone reaches only numbers whose owners linked a chat.
+  telegram: (e) =>
+    e.TELEGRAM_GATEWAY_TOKEN || e.TELEGRAM_BOT_TOKEN
+      ? []
+      : ['TELEGRAM_GATEWAY_TOKEN or TELEGRAM_BOT_TOKEN'],
 };
 
 function enabledProviders(e: Env, routes: readonly Route[]): ProviderId[] {

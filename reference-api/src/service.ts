@@ -18,6 +18,7 @@ import { routeFor } from './providers/routing.js';
 import {
   createProviders,
   createReceiptHandlers,
+  createProviderRoutes,
   type ProviderContext,
 } from './providers/registry.js';
 import { loadOrCreateKey } from './queue/crypto.js';
@@ -127,6 +128,7 @@ export async function startReferenceApi(
   }
   let url: string | undefined;
   if (role !== 'worker') {
+    const auth = authenticate(config.auth);
     const metrics = createMetrics(stats, () => queue.depth());
     const app = createApp({
       config,
@@ -140,7 +142,8 @@ export async function startReferenceApi(
       metrics,
       idempotency: new IdempotencyKeys(redis, config.queuePrefix),
       receipts: createReceiptHandlers(context),
-      auth: authenticate(config.auth),
+      providerRoutes: createProviderRoutes(context, auth),
+      auth,
       workerRunning: async () => (await queue.queue.getWorkersCount()) > 0,
     });
     const server = app.listen(config.port, config.host);

@@ -6,6 +6,7 @@ import { messagesRoutes } from '../src/http/messages.routes.js';
 import { healthRoutes } from '../src/http/health.routes.js';
 import { outboxRoutes } from '../src/http/outbox.routes.js';
 import { webhookRoutes } from '../src/http/webhooks.routes.js';
+import { telegramLinkRoutes } from '../src/providers/telegram/telegram-links.routes.js';
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> } };
 
@@ -19,6 +20,7 @@ function registeredRoutes(): string[] {
     healthRoutes(noop, noop, noop),
     outboxRoutes(noop, '{p}', pass),
     webhookRoutes([handler], noop, noop, noop, undefined),
+    telegramLinkRoutes(noop, pass),
   ];
   const routes = routers.flatMap((r) =>
     (r.stack as Layer[]).flatMap((l) =>

@@ -94,6 +94,27 @@ export const openapi = {
         },
       },
     },
+    '/v1/telegram/links/{phone}': {
+      put: {
+        summary:
+          'Link a phone number to the Telegram chat its owner opened with your bot (the telegram provider then sends through the bot)',
+        security,
+        parameters: [{ name: 'phone', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: json({
+          type: 'object',
+          additionalProperties: false,
+          required: ['chatId'],
+          properties: { chatId: { type: ['string', 'integer'] } },
+        }),
+        responses: { '204': { description: 'linked' }, ...errors(400, 401, 403) },
+      },
+      delete: {
+        summary: 'Forget the link (the Gateway is used again)',
+        security,
+        parameters: [{ name: 'phone', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '204': { description: 'unlinked' }, ...errors(400, 401, 404) },
+      },
+    },
     '/webhooks/{provider}': {
       get: {
         summary: 'Delivery receipts sent by GET (Vonage can be set to)',

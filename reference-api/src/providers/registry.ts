@@ -1,3 +1,4 @@
+import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@sms-mfa/common/logger';
 import type { ProviderId, ReferenceApiConfig } from '../config.js';
@@ -18,10 +19,12 @@ export interface ProviderContext {
   webhookUrl(providerId: string): string | undefined;
 }
 
-/** A provider's module: how to build its sender, and optionally how to read its delivery receipts. */
+/** A provider's module: how to build its sender, and optionally how to read its delivery receipts and which API routes it adds. */
 export interface ProviderModule {
   create(context: ProviderContext): SmsProvider;
   receipts?(context: ProviderContext): ReceiptHandler;
+  /** Routes of its own (behind `auth`), mounted only when the provider is enabled. */
+  routes?(context: ProviderContext, auth: RequestHandler): Router;
 }
 
 /** One line per provider: adding one touches its folder, this table and its config block. */
@@ -43,6 +46,14 @@ export function providerModule(id: ProviderId): ProviderModule {
 /** Builds every provider a chain uses (PROVIDERS first, in order, then those only routes name). */
 export function createProviders(context: ProviderContext): SmsProvider[] {
   return context.config.enabledProviders.map((id) => providerModule(id).create(context));
+}
+
+/** The routes enabled providers add to the API. */
+export function createProviderRoutes(context: ProviderContext, auth: RequestHandler): Router[] {
+  return context.config.enabledProviders.flatMap((id) => {
+    const module = providerModule(id);
+    return module.routes ? [module.routes(context, auth)] : [];
+  });
 }
 
 /** Receipt handlers of every provider that has them (whether or not it is in the chain: late receipts still count). */

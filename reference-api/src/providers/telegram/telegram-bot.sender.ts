@@ -1,6 +1,5 @@
 // The Bot API reaches a chat id, never a phone number: it serves users who linked their chat to
-// the bot beforehand. OutboundMessage only carries E.164 numbers, so this is a separate sender
-// for callers that hold a chat id, not the `telegram` provider's send (which uses the Gateway).
+// the bot beforehand (TelegramChatLinks); the `telegram` provider uses it for those numbers.
 import { PermanentProviderError } from '../provider-errors.js';
 import { providerFetch } from '../provider-http.js';
 import type { SendResult } from '../sms-provider.js';

@@ -6,6 +6,9 @@ import { providerFetch, type ProviderResponse } from '../provider-http.js';
 import type { ProviderContext, ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
 import { classifyGatewayAnswer, TELEGRAM } from './telegram-errors.js';
+import { createBotSender, type TelegramBotSender } from './telegram-bot.sender.js';
+import { TelegramChatLinks } from './telegram-chat-links.js';
+import { telegramLinkRoutes } from './telegram-links.routes.js';
 import { createGatewayReceiptHandler } from './telegram-gateway.receipts.js';
 
 /** Everything the Gateway sender needs. */
@@ -103,9 +106,7 @@ function readRequestStatus(res: ProviderResponse): SendResult {
 
 function optionsFrom(context: ProviderContext): GatewayOptions {
   const { gatewayBaseUrl, gatewayToken } = context.config.telegram;
-  // The Bot API cannot reach a phone number, so a bot token alone cannot carry this channel.
-  if (!gatewayToken)
-    throw new TypeError('telegram needs TELEGRAM_GATEWAY_TOKEN to send codes to phone numbers');
+  if (!gatewayToken) throw new TypeError('the Telegram Gateway needs TELEGRAM_GATEWAY_TOKEN');
   const callbackUrl = context.webhookUrl(TELEGRAM);
   warnWithoutReceipts(context.logger, callbackUrl);
   return {
@@ -125,8 +126,43 @@ function warnWithoutReceipts(logger: Logger, callbackUrl: string | undefined): v
   }
 }
 
-/** The registry entry: Gateway sends on the `telegram` channel, signed delivery reports at /webhooks/telegram. */
+/**
+ * The `telegram` channel: a number whose owner linked a chat to our bot gets the message text from
+ * the bot (Bot API sendMessage); any other number gets the code from the Telegram Gateway.
+ */
+export function createTelegramProvider(
+  gateway: SmsProvider | undefined,
+  bot: TelegramBotSender | undefined,
+  links: TelegramChatLinks,
+): SmsProvider {
+  return {
+    id: TELEGRAM,
+    channels: new Set<Channel>(['telegram']),
+    async send(message, signal) {
+      const chatId = bot ? await links.chatFor(message.to) : undefined;
+      // Chat ids are integers for Telegram; they fit a double (at most 52 bits), so send them as numbers.
+      if (bot && chatId) return bot.sendBotMessage(Number(chatId), message.text, signal);
+      if (gateway) return gateway.send(message, signal);
+      throw new PermanentProviderError(
+        TELEGRAM,
+        'no chat is linked to this number and TELEGRAM_GATEWAY_TOKEN is not set',
+        'NOT_LINKED',
+      );
+    },
+  };
+}
+
+/** The registry entry: linked chats through the bot, other numbers through the Gateway; signed delivery reports at /webhooks/telegram. */
 export const telegramProvider: ProviderModule = {
-  create: (context) => createGatewayProvider(optionsFrom(context)),
+  create: (context) =>
+    createTelegramProvider(
+      context.config.telegram.gatewayToken
+        ? createGatewayProvider(optionsFrom(context))
+        : undefined,
+      createBotSender(context.config),
+      new TelegramChatLinks(context.redis, context.config.queuePrefix),
+    ),
   receipts: (context) => createGatewayReceiptHandler(context.config.telegram.gatewayToken),
+  routes: (context, auth) =>
+    telegramLinkRoutes(new TelegramChatLinks(context.redis, context.config.queuePrefix), auth),
 };
