@@ -1,20 +1,11 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  hkdfSync,
-  randomBytes,
-  randomInt,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { deriveKey, openText, sealText } from '@sms-mfa/common/aead';
 
 /** Shortest and longest code an application may configure. */
 export const CODE_LENGTH_RANGE = { min: 4, max: 10 } as const;
 
 const DIGITS_ONLY = /^\d+$/;
 const SEAL_INFO = 'sms-mfa otp seal v1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** A fresh code of `length` digits from the CSPRNG, zero-padded. */
 export function generateCode(length: number): string {
@@ -54,27 +45,16 @@ export class CodeSealer {
 
   constructor(serverSecret: Buffer) {
     // A key of its own, so the HMAC key and the encryption key are never the same bytes.
-    this.#key = Buffer.from(hkdfSync('sha256', serverSecret, Buffer.alloc(0), SEAL_INFO, 32));
+    this.#key = deriveKey(serverSecret, SEAL_INFO);
   }
 
   /** Encrypts `plain` bound to `authId` (the AAD): a sealed value moved to another record will not open. */
   seal(authId: string, plain: string): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#key, iv).setAAD(Buffer.from(authId));
-    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+    return sealText(this.#key, authId, plain);
   }
 
   /** Decrypts a value from {@link seal}; throws if it was altered or belongs to another authId. */
   open(authId: string, sealed: string): string {
-    const raw = Buffer.from(sealed, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, IV_BYTES)).setAAD(
-      Buffer.from(authId),
-    );
-    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([
-      decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)),
-      decipher.final(),
-    ]).toString('utf8');
+    return openText(this.#key, authId, sealed);
   }
 }
