@@ -126,6 +126,12 @@ describe('the SMS code page in Chromium', { skip }, () => {
 
   it('puts the cursor in the code field', async () => {
     const page = await open('code-sent', 360);
+    // Chromium runs autofocus in a rendering step after load, later still on a busy machine: wait for it.
+    await page
+      .waitForFunction("document.activeElement && document.activeElement.id === 'code'", null, {
+        timeout: 5000,
+      })
+      .catch(() => undefined);
     assert.equal(
       await page.evaluate('document.activeElement && document.activeElement.id'),
       'code',
