@@ -1,7 +1,7 @@
+import { outboxReader } from '@sms-mfa/tests/support/outbox-reader';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig as loadReferenceConfig } from '../../../reference-api/src/config.js';
 import { startReferenceApi } from '../../../reference-api/src/service.js';
 import type { RedisHarness } from '@sms-mfa/tests/support/redis-harness';
@@ -112,23 +112,7 @@ function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock)
         body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
       };
     },
-    async outbox(phone) {
-      const key = bridge.context.config.referenceApi.apiKey;
-      const res = await fetch(`${referenceUrl}/dev/outbox?to=${encodeURIComponent(phone)}`, {
-        headers: key ? { authorization: `Bearer ${key}` } : {},
-      });
-      return (await res.json()) as { to: string; text: string; channel: string }[];
-    },
-    async codeSentTo(phone, after = 0) {
-      for (let i = 0; i < 200; i++) {
-        const messages = await stack.outbox(phone);
-        const code =
-          messages.length > after ? /\b(\d{4,10})\b/.exec(messages[0]?.text ?? '')?.[1] : undefined;
-        if (code) return code;
-        await sleep(25);
-      }
-      throw new Error(`no message for ${phone} in the outbox`);
-    },
+    ...outboxReader(referenceUrl, bridge.context.config.referenceApi.apiKey),
   };
   return stack;
 }

@@ -1,8 +1,8 @@
+import { outboxReader } from '@sms-mfa/tests/support/outbox-reader';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@sms-mfa/common/redis-server';
 import { loadConfig as loadReferenceConfig } from '../../../reference-api/src/config.js';
 import { startReferenceApi } from '../../../reference-api/src/service.js';
@@ -128,21 +128,7 @@ function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock)
       if (res.status !== 201) throw new Error(`issue: HTTP ${res.status} ${await res.text()}`);
       return ((await res.json()) as { authId: string }).authId;
     },
-    async outbox(phone) {
-      return (await (
-        await fetch(`${referenceUrl}/dev/outbox?to=${encodeURIComponent(phone)}`)
-      ).json()) as { to: string; text: string }[];
-    },
-    async codeSentTo(phone, after = 0) {
-      for (let i = 0; i < 200; i++) {
-        const messages = await stack.outbox(phone);
-        const code =
-          messages.length > after ? /\b(\d{4,10})\b/.exec(messages[0]?.text ?? '')?.[1] : undefined;
-        if (code) return code;
-        await sleep(25);
-      }
-      throw new Error(`no message for ${phone} in the outbox`);
-    },
+    ...outboxReader(referenceUrl),
   };
   return stack;
 }
