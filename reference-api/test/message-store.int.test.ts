@@ -39,6 +39,23 @@ describe('message status records', () => {
     );
   });
 
+  it('records a send and indexes its provider id in one step, so a receipt finds the message for as long as its record lives', async () => {
+    await create('m5');
+    await store.apply('m5', 'sending', { provider: 'twilio' });
+    assert.equal(await store.recordSent('m5', 'twilio', 'SM5'), 'applied');
+    assert.equal(await store.findByProviderId('twilio', 'SM5'), 'm5');
+    assert.equal((await store.get('m5'))?.providerMessageId, 'SM5');
+    const connection = new Redis(redis.url);
+    redis.defer(() => connection.disconnect());
+    const [recordTtl, indexTtl] = await Promise.all([
+      connection.pttl('{st}:msg:m5'),
+      connection.pttl('{st}:pmid:twilio:SM5'),
+    ]);
+    assert.ok(indexTtl > 0 && Math.abs(recordTtl - indexTtl) < 1000, `${recordTtl} vs ${indexTtl}`);
+    assert.equal(await store.recordSent('missing', 'twilio', 'SM6'), 'missing');
+    assert.equal(await store.findByProviderId('twilio', 'SM6'), undefined);
+  });
+
   it('never moves a message backwards when receipts arrive out of order', async () => {
     await create('m2');
     await store.apply('m2', 'sending', { provider: 'vonage' });

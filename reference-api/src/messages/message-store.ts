@@ -24,6 +24,14 @@ export interface NewMessage {
   expiresAt: Date;
 }
 
+/** What applying an event did. */
+export type TransitionResult = 'applied' | 'ignored' | 'missing';
+
+interface TransitionCommands {
+  smsmfaTransition(key: string, ...args: string[]): Promise<number>;
+  smsmfaTransitionIndexed(key: string, indexKey: string, ...args: string[]): Promise<number>;
+}
+
 /** Status records and the provider-id index, in Redis. */
 export class MessageStore {
   constructor(
@@ -32,6 +40,7 @@ export class MessageStore {
     private readonly retentionSeconds: number,
   ) {
     redis.defineCommand('smsmfaTransition', { numberOfKeys: 1, lua: TRANSITION_LUA });
+    redis.defineCommand('smsmfaTransitionIndexed', { numberOfKeys: 2, lua: TRANSITION_LUA });
   }
 
   private key(id: string): string {
@@ -77,28 +86,46 @@ export class MessageStore {
     event: MessageEvent,
     fields: EventFields = {},
     at = new Date(),
-  ): Promise<'applied' | 'ignored' | 'missing'> {
-    const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-    const redis = this.redis as Redis & {
-      smsmfaTransition(key: string, ...args: string[]): Promise<number>;
-    };
-    const result = await redis.smsmfaTransition(
-      this.key(id),
-      event,
-      JSON.stringify(clean),
-      at.toISOString(),
-    );
-    return result === 1 ? 'applied' : result === 0 ? 'ignored' : 'missing';
+  ): Promise<TransitionResult> {
+    return this.transition(this.key(id), undefined, event, fields, at);
   }
 
-  /** Remembers which message a provider id belongs to, for delivery receipts. */
-  async indexProviderId(id: string, provider: string, providerMessageId: string): Promise<void> {
-    await this.redis.set(
+  /**
+   * Records that a provider accepted the message and indexes its id for delivery receipts, in one
+   * script call: the send path's last write, so one round trip instead of two.
+   */
+  async recordSent(
+    id: string,
+    provider: string,
+    providerMessageId: string,
+    at = new Date(),
+  ): Promise<TransitionResult> {
+    return this.transition(
+      this.key(id),
       this.providerKey(provider, providerMessageId),
-      id,
-      'EX',
-      this.retentionSeconds,
+      'sent',
+      { provider, providerMessageId },
+      at,
     );
+  }
+
+  private async transition(
+    key: string,
+    indexKey: string | undefined,
+    event: MessageEvent,
+    fields: EventFields,
+    at: Date,
+  ): Promise<TransitionResult> {
+    const clean: EventFields = {};
+    for (const [name, value] of Object.entries(fields))
+      if (value !== undefined) clean[name as keyof EventFields] = value;
+    const args = [event, JSON.stringify(clean), at.toISOString()];
+    const redis = this.redis as Redis & TransitionCommands;
+    const result =
+      indexKey === undefined
+        ? await redis.smsmfaTransition(key, ...args)
+        : await redis.smsmfaTransitionIndexed(key, indexKey, ...args);
+    return result === 1 ? 'applied' : result === 0 ? 'ignored' : 'missing';
   }
 
   /** The message a provider's id belongs to. */

@@ -1,6 +1,8 @@
 --[[
   Applies one event to a message's status record, never moving it backwards.
   KEYS[1]  the record (JSON string)
+  KEYS[2]  optional: the provider-id index key, set to the record's id with the record's TTL whenever the
+           record exists (so a receipt can find the message even if this event was out of order)
   ARGV[1]  the event: queued | sending | attempt_failed | sent | delivered | undelivered | failed | expired
   ARGV[2]  JSON object of fields to set on the record and copy into the history entry
            (provider, providerMessageId, reason, errorCode); may be "{}"
@@ -14,6 +16,10 @@
 local raw = redis.call('GET', KEYS[1])
 if not raw then return -1 end
 local record = cjson.decode(raw)
+if KEYS[2] then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('SET', KEYS[2], record.id, 'PX', ttl) else redis.call('SET', KEYS[2], record.id) end
+end
 local rank = { queued = 0, sending = 1, sent = 2, delivered = 3, undelivered = 3, failed = 3, expired = 3 }
 local event = ARGV[1]
 local current = rank[record.status]

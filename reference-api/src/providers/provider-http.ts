@@ -18,10 +18,12 @@ export interface ProviderResponse {
 }
 
 /**
- * HTTP for adapters: aborts on `signal` or after `timeoutMs`; a network error or timeout becomes a
- * TransientProviderError. The body is parsed as JSON when it is JSON. Built on node:http with
- * keep-alive agents rather than fetch: a send is one small request, and undici's fetch costs
- * several times more CPU per call, which caps a worker's send rate.
+ * HTTP for adapters: aborts on `signal`, or when the socket stays silent for `timeoutMs`; a network
+ * error or timeout becomes a TransientProviderError. The body is parsed as JSON when it is JSON. Built
+ * on node:http with keep-alive agents rather than fetch: a send is one small request, and undici's
+ * fetch costs several times more CPU per call, which caps a worker's send rate. The caller's signal
+ * goes straight to node:http and the timeout is the socket's own, so a send makes no timer or
+ * AbortController of its own.
  */
 export async function providerFetch(
   providerId: string,
@@ -29,24 +31,19 @@ export async function providerFetch(
   init: RequestInit,
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<ProviderResponse> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-  const onAbort = () => controller.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) controller.abort();
   try {
-    const { status, headers, text } = await request(url, init, controller.signal);
+    const { status, headers, text } = await request(url, init, options);
     return { status, headers, body: parseJson(text), text };
   } catch (err) {
-    const reason = controller.signal.aborted
-      ? 'request timed out'
-      : `network error: ${(err as Error).message}`;
+    const reason =
+      err instanceof RequestTimeout || options.signal?.aborted
+        ? 'request timed out'
+        : `network error: ${(err as Error).message}`;
     throw new TransientProviderError(providerId, reason);
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
   }
 }
+
+class RequestTimeout extends Error {}
 
 const agents = {
   'http:': new HttpAgent({ keepAlive: true, maxSockets: 256 }),
@@ -56,7 +53,7 @@ const agents = {
 function request(
   url: string,
   init: RequestInit,
-  signal: AbortSignal,
+  options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<{ status: number; headers: ResponseHeaders; text: string }> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -79,7 +76,8 @@ function request(
         method: init.method ?? 'GET',
         headers,
         agent: agents[target.protocol as 'http:'],
-        signal,
+        timeout: options.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -94,6 +92,7 @@ function request(
         res.on('error', reject);
       },
     );
+    req.on('timeout', () => req.destroy(new RequestTimeout('request timed out')));
     req.on('error', reject);
     req.end(body);
   });

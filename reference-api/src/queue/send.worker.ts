@@ -188,11 +188,9 @@ async function tryProvider(
       controller.signal,
     );
     const ms = performance.now() - started;
-    // Issued together so that Redis auto-pipelining sends them in one write.
     deps.stats.record(provider.id, 'sent', ms);
     await Promise.all([
-      deps.store.indexProviderId(data.messageId, provider.id, providerMessageId),
-      deps.store.apply(data.messageId, 'sent', { provider: provider.id, providerMessageId }),
+      deps.store.recordSent(data.messageId, provider.id, providerMessageId),
       deps.breakers.recordSuccess(provider.id),
     ]);
     deps.logger.info('message sent', {

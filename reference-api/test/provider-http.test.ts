@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { TransientProviderError } from '../src/providers/provider-errors.js';
+import { providerFetch } from '../src/providers/provider-http.js';
+
+/** A provider that answers `/ok` at once, `/slow` after 150 ms, and never answers `/silent`. */
+function startServer(): Promise<Server> {
+  const server = createServer((req, res) => {
+    const answer = () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ path: req.url }));
+    };
+    if (req.url === '/ok') answer();
+    else if (req.url === '/slow') setTimeout(answer, 150);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('provider HTTP client', () => {
+  let server: Server;
+  let base: string;
+  before(async () => {
+    server = await startServer();
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('gives up on a provider that stays silent past the timeout, as a transient failure', async () => {
+    const started = performance.now();
+    const err = await providerFetch('p', `${base}/silent`, {}, { timeoutMs: 200 }).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof TransientProviderError);
+    assert.equal(err.message, 'request timed out');
+    assert.ok(performance.now() - started < 2000);
+  });
+
+  it("stops at once when the caller's signal aborts, and calls that a timeout", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = performance.now();
+    const err = await providerFetch(
+      'p',
+      `${base}/silent`,
+      {},
+      { timeoutMs: 10_000, signal: controller.signal },
+    ).catch((e: unknown) => e);
+    assert.ok(err instanceof TransientProviderError);
+    assert.equal(err.message, 'request timed out');
+    assert.ok(performance.now() - started < 2000);
+  });
+
+  it('reuses a kept-alive connection without carrying an earlier timeout over to the next call', async () => {
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await providerFetch('p', `${base}/ok`, {}, { timeoutMs: 100 })).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 150)); // idle in the pool past the 100 ms
+      const res = await providerFetch('p', `${base}/slow`, {}, { timeoutMs: 1000 });
+      assert.deepEqual(res.body, { path: '/slow' });
+    }
+  });
+
+  it('calls a refused connection a network error', async () => {
+    const closed = await startServer();
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    const err = await providerFetch(
+      'p',
+      `http://127.0.0.1:${port}/ok`,
+      {},
+      { timeoutMs: 1000 },
+    ).catch((e: unknown) => e);
+    assert.ok(err instanceof TransientProviderError);
+    assert.match(err.message, /^network error: /);
+  });
+});
