@@ -11,7 +11,7 @@ import { CircuitBreakers } from '../../reference-api/src/providers/circuit-break
 import { createProviders } from '../../reference-api/src/providers/registry.js';
 import { SendQueue } from '../../reference-api/src/queue/send.queue.js';
 import { createSendWorker } from '../../reference-api/src/queue/send.worker.js';
-import { startProcess, type Started } from './processes.js';
+import { startProcess, type Started } from '../support/processes.js';
 
 const CONCURRENCY = 32;
 const ACCOUNT_SID = `AC${'b'.repeat(32)}`;

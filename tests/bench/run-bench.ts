@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { startLocalRedis } from '@sms-mfa/common/redis-server';
 import { measureBridge } from './bridge-bench.js';
 import { measureDrain } from './drain.js';
-import { startProcess } from './processes.js';
+import { startProcess } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const DURATION_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);

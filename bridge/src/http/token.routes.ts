@@ -200,8 +200,15 @@ function noStore(res: Response): Response {
   return res.setHeader('Cache-Control', 'no-store').setHeader('Pragma', 'no-cache');
 }
 
+/** Logs who was refused: the client id from the form or from HTTP Basic, never the secret. */
 function logFailure(logger: Logger, req: Request): void {
-  const clientId =
-    typeof req.body?.client_id === 'string' ? req.body.client_id.slice(0, 64) : undefined;
+  let basicId: string | undefined;
+  try {
+    basicId = basicCredentials(req.get('authorization'))?.clientId;
+  } catch {
+    basicId = undefined; // a Basic header without a colon names no client
+  }
+  const formId = typeof req.body?.client_id === 'string' ? req.body.client_id : undefined;
+  const clientId = (basicId ?? formId)?.slice(0, 64);
   logger.warn('client authentication failed', { clientId, ip: req.ip });
 }

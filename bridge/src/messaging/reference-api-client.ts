@@ -1,5 +1,6 @@
 import type { Logger } from '@sms-mfa/common/logger';
 import { maskPhone } from '@sms-mfa/common/mask';
+import { currentRequestId } from '@sms-mfa/common/request-context';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
 
@@ -68,6 +69,9 @@ export class ReferenceApiClient implements MessageSender {
       'idempotency-key': message.idempotencyKey,
     };
     if (this.api.apiKey) headers['authorization'] = `Bearer ${this.api.apiKey}`;
+    // The reference API logs under the same id, so one sign-in can be followed across both services.
+    const requestId = currentRequestId();
+    if (requestId) headers['x-request-id'] = requestId;
     let response: Response;
     try {
       response = await fetch(`${this.api.url}${path}`, {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidPhoneError, normalisePhone } from '@sms-mfa/common/phone';
 import type { Logger } from '@sms-mfa/common/logger';
 import { maskPhone } from '@sms-mfa/common/mask';
+import { currentRequestId } from '@sms-mfa/common/request-context';
 import { ApiError, invalidPhone } from '../errors.js';
 import { chainFor } from '../providers/fallback.js';
 import type { SmsProvider } from '../providers/sms-provider.js';
@@ -107,7 +108,7 @@ async function enqueue(
       createdAt: now,
       expiresAt,
     }),
-    deps.queue.add(id, content, chain, expiresAt),
+    deps.queue.add(id, content, chain, expiresAt, currentRequestId()),
   ]);
   if (created.status === 'rejected' || queued.status === 'rejected') {
     await Promise.allSettled([deps.store.remove(id), deps.queue.remove(id)]);

@@ -16,6 +16,8 @@ export interface SendJobData {
   /** Position in `chain` and tries spent on that provider (updated by the worker between tries). */
   readonly chainIndex: number;
   readonly providerAttempt: number;
+  /** The id of the API request that queued the message, so the worker's log lines can be traced to it. */
+  readonly requestId?: string;
 }
 
 /** The sealed part of a job. */
@@ -58,6 +60,7 @@ export class SendQueue {
     content: SendJobContent,
     chain: readonly string[],
     expiresAt: Date,
+    requestId?: string,
   ): Promise<void> {
     const data: SendJobData = {
       messageId,
@@ -66,6 +69,7 @@ export class SendQueue {
       chain,
       chainIndex: 0,
       providerAttempt: 0,
+      ...(requestId ? { requestId } : {}),
     };
     const opts = {
       jobId: messageId,

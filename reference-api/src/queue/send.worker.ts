@@ -2,7 +2,6 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@sms-mfa/common/logger';
 import { maskPhone } from '@sms-mfa/common/mask';
-import { runWithRequestId } from '@sms-mfa/common/request-context';
 import type { MessageStore } from '../messages/message-store.js';
 import type { SendStats } from '../metrics/send-stats.js';
 import { nextInChain } from '../providers/fallback.js';
@@ -44,7 +43,10 @@ type Attempt =
 export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData> {
   return new Worker<SendJobData>(
     SEND_QUEUE_NAME,
-    (job, token) => runWithRequestId(job.data.messageId, () => processSendJob(job, token, deps)),
+    // The job's own logger carries the queuing request's id (no AsyncLocalStorage: its promise hooks
+    // would tax every await in a process whose whole work is awaits).
+    (job, token) =>
+      processSendJob(job, token, { ...deps, logger: jobLogger(deps.logger, job.data) }),
     {
       connection: deps.connection,
       prefix: deps.prefix,
@@ -57,6 +59,11 @@ export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData> {
       },
     },
   );
+}
+
+/** A logger whose lines carry the message id and the id of the request that queued it. */
+function jobLogger(logger: Logger, data: SendJobData): Logger {
+  return logger.child({ requestId: data.requestId ?? data.messageId, messageId: data.messageId });
 }
 
 /** Exponential backoff per provider with full jitter: base·2^(n-1)·U(0.5, 1). */
@@ -194,7 +201,6 @@ async function tryProvider(
       deps.breakers.recordSuccess(provider.id),
     ]);
     deps.logger.info('message sent', {
-      messageId: data.messageId,
       provider: provider.id,
       to: maskPhone(content.to),
       ms: Math.round(ms),
@@ -212,7 +218,6 @@ async function tryProvider(
       performance.now() - started,
     );
     deps.logger.warn('provider send failed', {
-      messageId: data.messageId,
       provider: provider.id,
       kind: error.kind,
       reason: error.message,
@@ -238,7 +243,7 @@ async function delayUntil(
 async function expire(job: Job<SendJobData>, deps: SendWorkerDeps): Promise<string> {
   await deps.store.apply(job.data.messageId, 'expired', { reason: 'not sent within its lifetime' });
   deps.stats.record(job.data.chain[job.data.chainIndex] ?? 'none', 'expired');
-  deps.logger.warn('message expired before it could be sent', { messageId: job.data.messageId });
+  deps.logger.warn('message expired before it could be sent');
   return 'expired';
 }
 
@@ -254,7 +259,7 @@ async function failForGood(
     reason,
     ...(lastError?.providerCode ? { errorCode: lastError.providerCode } : {}),
   });
-  deps.logger.error('message failed on every provider', { messageId, reason });
+  deps.logger.error('message failed on every provider', { reason });
   throw new UnrecoverableError(reason);
 }
 

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** A child process that printed its port. */
+export interface Started {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Everything it printed so far (stdout and stderr, in order of arrival). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Runs a TypeScript entry point in its own Node process and waits for `LISTENING <port>` or `readyLine`. */
+export async function startProcess(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  readyLine = /LISTENING (\d+)/,
+): Promise<Started> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', resolve(root, script), ...args],
+    {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  const collect = (d: Buffer) => (out += d.toString());
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const port = await new Promise<number>((done, fail) => {
+    const scan = () => {
+      const match = readyLine.exec(out);
+      if (match) done(Number(match[1] ?? 0));
+    };
+    child.stdout!.on('data', scan);
+    child.stderr!.on('data', scan);
+    child.once('exit', (code) => fail(new Error(`${script} exited with ${code}: ${out}`)));
+  });
+  return {
+    child,
+    port,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
