@@ -68,6 +68,8 @@ const schema = z.object({
   RATE_IP_SENDS_PER_HOUR: int(1, 1_000_000, 30),
   RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: int(1, 10_000, 20),
   RATE_APP_VALIDATIONS_PER_MINUTE: int(1, 1_000_000, 3000),
+  RATE_CLIENT_AUTH_FAILURES: int(1, 1_000_000, 20),
+  RATE_CLIENT_AUTH_WINDOW_SECONDS: int(1, 86_400, 600),
   // demo
   DEMO_USERS_FILE: z.string().min(1).default('bridge/demo-users.json'),
   BRIDGE_DEMO_ENABLED: bool.default(true),
@@ -127,6 +129,8 @@ function toConfig(e: Env) {
       ipSendsPerHour: e.RATE_IP_SENDS_PER_HOUR,
       validationsPerAuthPerMinute: e.RATE_VALIDATIONS_PER_AUTH_PER_MINUTE,
       appValidationsPerMinute: e.RATE_APP_VALIDATIONS_PER_MINUTE,
+      clientAuthFailures: e.RATE_CLIENT_AUTH_FAILURES,
+      clientAuthWindowSeconds: e.RATE_CLIENT_AUTH_WINDOW_SECONDS,
     },
     demo: { enabled: e.BRIDGE_DEMO_ENABLED, usersFile: e.DEMO_USERS_FILE },
   };

@@ -14,6 +14,7 @@ import { createAuth, tokenVerifier, type RequireScope } from './http/auth.middle
 import { deviceAuthRoutes } from './http/deviceauth.routes.js';
 import { createMetrics } from './http/health.routes.js';
 import { tokenRoutes } from './http/token.routes.js';
+import { ClientAuthFailures } from './ratelimit/rate-limits.js';
 import { retiredKeyGraceSeconds, SigningKeys } from './issuer/keys.js';
 import { DEFAULT_AUDIENCE, type IssuerSettings } from './issuer/token.js';
 import { loadOrCreateServerSecret } from './server-secret.js';
@@ -88,6 +89,7 @@ export async function startBridge(
           settings: issuerSettings(config),
           realm: config.issuer.realm,
           logger,
+          failures: new ClientAuthFailures(redis, config.keyPrefix, config.rateLimits),
         }),
       adminRoutes: adminRoutes({
         apps: ctx.apps,

@@ -14,11 +14,14 @@ import {
   type GrantDeps,
 } from '../issuer/client-credentials.js';
 import { discoveryDocument, ISSUER_PATHS } from '../issuer/jwks.js';
+import type { IssuedToken } from '../issuer/token.js';
+import { rateLimited, type ClientAuthFailures } from '../ratelimit/rate-limits.js';
 
 /** What the token endpoints are built from. */
 export interface TokenRoutesDeps extends GrantDeps {
   readonly realm: string;
   readonly logger: Logger;
+  readonly failures: ClientAuthFailures;
 }
 
 const MAX_SECRET_LENGTH = 512;
@@ -51,14 +54,14 @@ export function tokenRoutes(deps: TokenRoutesDeps): Router {
     res.json(await deps.keys.jwks());
   });
   router.post(`${realm}${ISSUER_PATHS.token}`, form, keycloakToken(deps));
-  router.use(realm, oauthErrorHandler(deps.logger, deps.realm));
+  router.use(realm, oauthErrorHandler(deps.realm));
   router.post('/ciam-mfa/v2/get/token', form, ciamToken(deps));
   return router;
 }
 
 function keycloakToken(deps: TokenRoutesDeps): RequestHandler {
   return async (req, res) => {
-    const token = await grantClientCredentials(deps, tokenRequest(req));
+    const token = await grant(deps, req);
     noStore(res).json({
       access_token: token.accessToken,
       expires_in: token.expiresIn,
@@ -73,7 +76,7 @@ function keycloakToken(deps: TokenRoutesDeps): RequestHandler {
 function ciamToken(deps: TokenRoutesDeps): RequestHandler {
   return async (req, res) => {
     try {
-      const token = await grantClientCredentials(deps, tokenRequest(req));
+      const token = await grant(deps, req);
       noStore(res).json({
         access_token: token.accessToken,
         token_type: 'Bearer',
@@ -81,10 +84,35 @@ function ciamToken(deps: TokenRoutesDeps): RequestHandler {
       });
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;
-      if (err.code === 'invalid_client') logFailure(deps.logger, req);
       throw toCiamError(err, req);
     }
   };
+}
+
+/**
+ * Grants a token unless the caller's address is refused for too many failed client
+ * authentications; a failed authentication is logged (client id, never the secret) and counted.
+ */
+async function grant(deps: TokenRoutesDeps, req: Request): Promise<IssuedToken> {
+  const address = req.ip ?? 'unknown';
+  const waitMs = await deps.failures.blockedFor(address);
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    throw new OAuthError(
+      'temporarily_unavailable',
+      `Too many failed client authentications from this address; try again in ${seconds} s`,
+      seconds,
+    );
+  }
+  try {
+    return await grantClientCredentials(deps, tokenRequest(req));
+  } catch (err) {
+    if (err instanceof OAuthError && err.code === 'invalid_client') {
+      logFailure(deps.logger, req);
+      await deps.failures.recordFailure(address);
+    }
+    throw err;
+  }
 }
 
 /** Reads the grant and the client's credentials from the form and/or HTTP Basic (one method only). */
@@ -146,10 +174,10 @@ function formDecode(value: string): string {
   }
 }
 
-function oauthErrorHandler(logger: Logger, realm: string): ErrorRequestHandler {
+function oauthErrorHandler(realm: string): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (err instanceof OAuthError) {
-      if (err.code === 'invalid_client') logFailure(logger, req);
+      if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       if (err.status === 401 && req.get('authorization')?.match(/^Basic /i))
         res.setHeader('WWW-Authenticate', `Basic realm="${realm}"`);
       return oauthError(res, err.status, err.code, err.description);
@@ -172,6 +200,8 @@ function oauthError(res: Response, status: number, error: string, description: s
 }
 
 function toCiamError(err: OAuthError, req: Request): CiamError {
+  if (err.code === 'temporarily_unavailable')
+    return rateLimited((err.retryAfterSeconds ?? 1) * 1000, err.description);
   if (err.code === 'invalid_client') {
     const headers: Record<string, string> = req.get('authorization')?.match(/^Basic /i)
       ? { 'WWW-Authenticate': 'Basic realm="ciam-mfa"' }

@@ -8,19 +8,22 @@ export type OAuthErrorCode =
   | 'invalid_client'
   | 'unauthorized_client'
   | 'unsupported_grant_type'
-  | 'invalid_scope';
+  | 'invalid_scope'
+  | 'temporarily_unavailable';
 
 /** A refused token request, answered as RFC 6749 says (not in the CIAM shape). */
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
-  /** 401 for a client that failed to authenticate, 400 for everything else. */
+  /** 401 for a client that failed to authenticate, 429 for an address refused for too many failures, 400 for everything else. */
   readonly status: number;
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
+    /** Whole seconds to wait, sent as `Retry-After` (429 only). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
-    this.status = code === 'invalid_client' ? 401 : 400;
+    this.status = code === 'invalid_client' ? 401 : code === 'temporarily_unavailable' ? 429 : 400;
   }
 }
 

@@ -106,3 +106,35 @@ export class RateLimits {
     return limiter;
   }
 }
+
+/**
+ * Failed client authentications per client address. Past the limit the token endpoints refuse
+ * the address before checking any secret, until its window ends: each check costs a scrypt
+ * hash, so unlimited guesses would be both a brute force and a cheap way to burn the bridge's CPU.
+ * Only failures count, so a well-behaved client is never slowed down.
+ */
+export class ClientAuthFailures {
+  readonly #limiter: RateLimiterRedis;
+  readonly #limit: number;
+
+  constructor(redis: Redis, keyPrefix: string, limits: BridgeConfig['rateLimits']) {
+    this.#limit = limits.clientAuthFailures;
+    this.#limiter = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${keyPrefix}:rl:client-auth-failures`,
+      points: limits.clientAuthFailures,
+      duration: limits.clientAuthWindowSeconds,
+    });
+  }
+
+  /** Milliseconds until `address` may try again, or 0 when it may try now. */
+  async blockedFor(address: string): Promise<number> {
+    const counted = await this.#limiter.get(address);
+    return counted && counted.consumedPoints >= this.#limit ? Math.max(1, counted.msBeforeNext) : 0;
+  }
+
+  /** Counts one failed authentication from `address`. */
+  async recordFailure(address: string): Promise<void> {
+    await this.#limiter.penalty(address, 1);
+  }
+}
