@@ -35,7 +35,7 @@ const issuerPaths = {
       requestBody: body(ref('TokenRequest'), 'application/x-www-form-urlencoded'),
       responses: {
         '200': ok('a signed RS256 access token', ref('KeycloakToken')),
-        ...oauthFailures(400, 401, 404, 413),
+        ...oauthFailures(400, 401, 404, 413, 429),
       },
     },
   },
@@ -57,7 +57,7 @@ const issuerPaths = {
     post: {
       summary: 'Client-credentials token at the published CIAM MFA API path (form-encoded only)',
       requestBody: body(ref('TokenRequest'), 'application/x-www-form-urlencoded'),
-      responses: { '200': ok('access token', ref('CiamToken')), ...failures(400, 401, 413) },
+      responses: { '200': ok('access token', ref('CiamToken')), ...failures(400, 401, 413, 429) },
     },
   },
 };
