@@ -5,6 +5,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /** Asymmetric algorithms only: `none` and HMAC (where a public key could act as a secret) are refused. */
 export const ACCEPTED_ALGORITHMS = [
@@ -47,6 +48,21 @@ export interface TokenVerifierOptions {
   /** Accepted audiences; empty accepts any (Keycloak omits `aud` for client-credentials by default). */
   readonly audiences?: readonly string[];
   readonly clockToleranceSeconds?: number;
+  /** Tokens this issuer's options already verified; see {@link verifiedTokenCache}. */
+  readonly cache?: VerifiedTokenCache;
+}
+
+/** Payloads of verified tokens, by the token's exact text (signature included). */
+export type VerifiedTokenCache = LRUCache<string, JWTPayload>;
+
+/**
+ * A bounded cache of verified tokens for one set of verifier options. A client reuses one token
+ * for every call until it expires, and an RSA signature check costs more than the rest of a request
+ * together; a cached token is taken as verified until its `exp` (plus the clock tolerance), so a key
+ * retired before then stops being checked for it. Tokens without `exp` are never cached.
+ */
+export function verifiedTokenCache(max = 10_000): VerifiedTokenCache {
+  return new LRUCache<string, JWTPayload>({ max });
 }
 
 /** Keys of a remote issuer (a Keycloak realm), fetched from its discovery document's `jwks_uri`. */
@@ -82,17 +98,7 @@ export async function verifyAccessToken(
   options: TokenVerifierOptions,
   requiredScope?: string,
 ): Promise<VerifiedToken> {
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, options.keys, {
-      issuer: options.issuer,
-      algorithms: [...ACCEPTED_ALGORITHMS],
-      clockTolerance: options.clockToleranceSeconds ?? 30,
-      ...(options.audiences?.length ? { audience: [...options.audiences] } : {}),
-    }));
-  } catch (err) {
-    throw new TokenRejectedError(err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid');
-  }
+  const payload = await verifiedPayload(token, options);
   const scopes = new Set(
     typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(Boolean) : [],
   );
@@ -100,6 +106,29 @@ export async function verifyAccessToken(
     throw new TokenRejectedError('insufficient_scope');
   const clientId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'client_id');
   return { subject: payload.sub, clientId, scopes, payload };
+}
+
+async function verifiedPayload(token: string, options: TokenVerifierOptions): Promise<JWTPayload> {
+  const toleranceSeconds = options.clockToleranceSeconds ?? 30;
+  const cached = options.cache?.get(token);
+  if (cached?.exp !== undefined && Date.now() / 1000 < cached.exp + toleranceSeconds) return cached;
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, options.keys, {
+      issuer: options.issuer,
+      algorithms: [...ACCEPTED_ALGORITHMS],
+      clockTolerance: toleranceSeconds,
+      ...(options.audiences?.length ? { audience: [...options.audiences] } : {}),
+    }));
+  } catch (err) {
+    if (cached) options.cache?.delete(token);
+    throw new TokenRejectedError(err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid');
+  }
+  if (options.cache && typeof payload.exp === 'number') {
+    const ttl = Math.floor((payload.exp + toleranceSeconds) * 1000 - Date.now());
+    if (ttl > 0) options.cache.set(token, payload, { ttl });
+  }
+  return payload;
 }
 
 function stringClaim(payload: JWTPayload, name: string): string | undefined {

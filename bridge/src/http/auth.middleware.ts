@@ -4,6 +4,7 @@ import {
   bearerToken,
   remoteIssuerKeys,
   TokenRejectedError,
+  verifiedTokenCache,
   verifyAccessToken,
   type TokenVerifierOptions,
   type VerifiedToken,
@@ -51,6 +52,7 @@ export function tokenVerifier(
       issuer: url,
       keys: remoteIssuerKeys(url),
       audiences: issuer.audience ? [issuer.audience] : [],
+      cache: verifiedTokenCache(),
     };
   }
   if (!keys) throw new TypeError('tokenVerifier: the embedded issuer needs its signing keys');
@@ -58,6 +60,7 @@ export function tokenVerifier(
     issuer: issuer.url,
     keys: keys.getKey,
     audiences: [issuer.audience ?? DEFAULT_AUDIENCE],
+    cache: verifiedTokenCache(),
   };
 }
 

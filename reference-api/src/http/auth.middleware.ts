@@ -4,6 +4,7 @@ import {
   bearerToken,
   remoteIssuerKeys,
   TokenRejectedError,
+  verifiedTokenCache,
   verifyAccessToken,
   type TokenVerifierOptions,
 } from '@sms-mfa/common/access-token';
@@ -77,6 +78,7 @@ function tokenVerifier(config: ReferenceApiConfig['auth']): TokenVerifierOptions
   return {
     issuer: config.oidcIssuerUrl,
     keys: remoteIssuerKeys(config.oidcIssuerUrl),
+    cache: verifiedTokenCache(),
     ...(config.oidcAudience ? { audiences: [config.oidcAudience] } : {}),
   };
 }
