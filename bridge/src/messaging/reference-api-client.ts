@@ -1,3 +1,4 @@
+import { httpCall, HttpCallError, type HttpAnswer } from '@sms-mfa/common/http-client';
 import type { Logger } from '@sms-mfa/common/logger';
 import { maskPhone } from '@sms-mfa/common/mask';
 import { currentRequestId } from '@sms-mfa/common/request-context';
@@ -24,6 +25,14 @@ export interface OutboundCode {
 export interface MessageSender {
   /** Resolves once the message is queued; throws DELIVERY_UNAVAILABLE (502) if it could not be. */
   send(message: OutboundCode): Promise<{ readonly messageId: string }>;
+}
+
+function acceptedBody(text: string): { id?: unknown } {
+  try {
+    return JSON.parse(text) as { id?: unknown };
+  } catch {
+    return {};
+  }
 }
 
 // The reference API accepts 30-3600 s; a code with under 30 s left still gets a 30 s window.
@@ -58,12 +67,12 @@ export class ReferenceApiClient implements MessageSender {
               ...this.localeOf(message),
             },
           ];
-    const response = await this.post(path, body, message);
-    const accepted = (await response.json().catch(() => ({}))) as { id?: unknown };
+    const answer = await this.post(path, body, message);
+    const accepted = acceptedBody(answer.text);
     return { messageId: typeof accepted.id === 'string' ? accepted.id : '' };
   }
 
-  private async post(path: string, body: object, message: OutboundCode): Promise<Response> {
+  private async post(path: string, body: object, message: OutboundCode): Promise<HttpAnswer> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'idempotency-key': message.idempotencyKey,
@@ -72,25 +81,21 @@ export class ReferenceApiClient implements MessageSender {
     // The reference API logs under the same id, so one sign-in can be followed across both services.
     const requestId = currentRequestId();
     if (requestId) headers['x-request-id'] = requestId;
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await fetch(`${this.api.url}${path}`, {
+      answer = await httpCall(`${this.api.url}${path}`, {
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.api.timeoutMs),
+        timeoutMs: this.api.timeoutMs,
       });
     } catch (err) {
-      throw this.unavailable(
-        message,
-        (err as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable',
-      );
+      if (!(err instanceof HttpCallError)) throw err;
+      throw this.unavailable(message, err.reason === 'timeout' ? 'timeout' : 'unreachable');
     }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw this.unavailable(message, `HTTP ${response.status}`);
-    }
-    return response;
+    if (answer.status < 200 || answer.status > 299)
+      throw this.unavailable(message, `HTTP ${answer.status}`);
+    return answer;
   }
 
   private localeOf(message: OutboundCode): { locale?: string } {
