@@ -18,7 +18,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const error = toAppError(err as Error);
     if (error.status >= 500)
-      logger.error('request failed', { code: error.code, error: (err as Error).message });
+      logger.error('request failed', { errorCode: error.code, error: (err as Error).message });
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.status(error.status).json({
       code: error.code,

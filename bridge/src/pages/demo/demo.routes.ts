@@ -71,7 +71,7 @@ async function sendCodeTo(
     if (!(err instanceof CiamCallError)) throw err;
     env.logger.warn('demo: the CIAM API refused to send a code', {
       status: err.status,
-      code: err.code,
+      errorCode: err.code, // not `code`: the log redactor blanks that key, meant for one-time codes
     });
     const { t } = languageOf(env, req);
     return showLogin(
