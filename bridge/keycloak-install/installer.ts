@@ -234,16 +234,19 @@ export async function ensureRealmSettings(
   o: InstallOptions,
 ): Promise<StepResult> {
   const realm = await admin.realms.findOne({ realm: o.realm });
-  const current = realm?.attributes ?? {};
+  if (!realm)
+    throw new InstallError('REALM_NOT_FOUND', `realm "${o.realm}" not found on ${admin.baseUrl}`);
+  const current = realm.attributes ?? {};
   const wanted = desiredAttributes(o);
   const changedKeys = Object.keys(wanted).filter((k) => current[k] !== wanted[k]);
-  const bind = realm?.browserFlow !== o.flowAlias;
+  const bind = realm.browserFlow !== o.flowAlias;
   if (!bind && changedKeys.length === 0)
     return { step: 'realm', changed: false, detail: 'flow bound, attributes set' };
-  // The whole map goes back: on PUT, Keycloak removes every attribute the representation leaves out (updateRealm).
+  // The whole representation goes back: a realm PUT resets settings it leaves out (the OAuth 2.0
+  // device code lifespan and polling interval) and removes every attribute it leaves out.
   await admin.realms.update(
     { realm: o.realm },
-    { browserFlow: o.flowAlias, attributes: { ...current, ...wanted } },
+    { ...realm, browserFlow: o.flowAlias, attributes: { ...current, ...wanted } },
   );
   const parts = [...(bind ? [`browserFlow = "${o.flowAlias}"`] : []), ...changedKeys];
   return { step: 'realm', changed: true, detail: `set ${parts.join(', ')}` };

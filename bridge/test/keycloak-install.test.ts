@@ -87,6 +87,18 @@ describe('the Keycloak installer', () => {
     });
   });
 
+  it('sends the realm back whole, so a PUT resets none of the settings it does not own', async () => {
+    const before = structuredClone(kc.realm);
+    await runInstall(optionsFor(kc));
+    assert.deepEqual(
+      { ...kc.realm, browserFlow: before.browserFlow, attributes: before.attributes },
+      before,
+      'only browserFlow and the attributes changed',
+    );
+    const put = kc.writes().find((w) => w.method === 'PUT' && w.path === '/admin/realms/myrealm');
+    assert.deepEqual(Object.keys(put?.body as object).sort(), Object.keys(before).sort());
+  });
+
   it('declares the phone attribute in the user profile with an E.164 pattern, editable by admins and users', async () => {
     await runInstall(optionsFor(kc));
     const names = kc.profile.attributes.map((a) => a['name']);

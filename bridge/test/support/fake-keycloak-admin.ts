@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
  * request and response shapes (AuthenticationManagementResource, RealmAdminResource,
  * UserProfileResource): the token endpoint, realm GET/PUT, authenticator providers, flows, copy,
  * executions (list, add, requirement, raise/lower priority) and the user profile. It keeps state,
- * so tests assert what the installer left behind, and records every request.
+ * so tests assert what the installer left behind, and records every request. Like Keycloak, a realm
+ * PUT that leaves out the OAuth 2.0 device settings resets them, and one that carries `attributes`
+ * drops every attribute it leaves out.
  */
 
 export interface FakeExecution {
@@ -29,6 +31,33 @@ export interface FakeFlow {
   builtIn: boolean;
   executions: FakeExecution[];
 }
+
+/** The slice of a RealmRepresentation the fake keeps; the seeded values differ from Keycloak's defaults. */
+export interface FakeRealm {
+  id: string;
+  realm: string;
+  displayName: string;
+  enabled: boolean;
+  browserFlow: string;
+  loginTheme: string;
+  accessTokenLifespan: number;
+  oauth2DeviceCodeLifespan: number;
+  oauth2DevicePollingInterval: number;
+  attributes: Record<string, string>;
+}
+
+/** Fields a realm PUT changes only when it carries them (DefaultExportImportManager.updateRealm). */
+const KEPT_WHEN_OMITTED = ['displayName', 'enabled', 'loginTheme', 'accessTokenLifespan'] as const;
+
+/**
+ * Fields a realm PUT always sets, to these defaults when it leaves them out: updateRealm calls
+ * OAuth2DeviceConfig.setOAuth2DeviceCodeLifespan / setOAuth2DevicePollingInterval with the
+ * representation's value, and each setter turns null into its default (600 s, 5 s).
+ */
+const RESET_WHEN_OMITTED = {
+  oauth2DeviceCodeLifespan: 600,
+  oauth2DevicePollingInterval: 5,
+} as const;
 
 export interface RecordedRequest {
   readonly method: string;
@@ -105,13 +134,7 @@ export class FakeKeycloakAdmin {
   readonly requests: RecordedRequest[] = [];
   readonly flows = new Map<string, FakeFlow>();
   readonly realmName: string;
-  realm: {
-    id: string;
-    realm: string;
-    enabled: boolean;
-    browserFlow: string;
-    attributes: Record<string, string>;
-  };
+  realm: FakeRealm;
   profile: {
     attributes: Record<string, unknown>[];
     groups: Record<string, unknown>[];
@@ -127,8 +150,13 @@ export class FakeKeycloakAdmin {
     this.realm = {
       id: randomUUID(),
       realm: this.realmName,
+      displayName: 'My realm',
       enabled: true,
       browserFlow: 'browser',
+      loginTheme: 'sms-mfa',
+      accessTokenLifespan: 300,
+      oauth2DeviceCodeLifespan: 1800,
+      oauth2DevicePollingInterval: 10,
       attributes: { frontendUrl: '', cibaAuthRequestedUserHint: 'login_hint' },
     };
     this.profile = {
@@ -468,6 +496,10 @@ export class FakeKeycloakAdmin {
   }
 
   private updateRealm(body: Record<string, unknown>): { status: number } {
+    const realm = this.realm as unknown as Record<string, unknown>;
+    for (const field of KEPT_WHEN_OMITTED) if (body[field] != null) realm[field] = body[field];
+    for (const [field, fallback] of Object.entries(RESET_WHEN_OMITTED))
+      realm[field] = typeof body[field] === 'number' ? body[field] : fallback;
     if (typeof body['browserFlow'] === 'string') {
       if (!this.flows.has(body['browserFlow']))
         throw new HttpError(400, { errorMessage: 'Flow not found' });
