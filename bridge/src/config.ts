@@ -7,6 +7,7 @@ const SECRET_NAMES = [
   'BRIDGE_SECRET',
   'BRIDGE_DEMO_CLIENT_SECRET',
   'REFERENCE_API_KEY',
+  'REFERENCE_API_CLIENT_SECRET',
   'BRIDGE_ADMIN_CLIENT_SECRET',
 ] as const;
 
@@ -53,6 +54,10 @@ const schema = z.object({
   // sending
   REFERENCE_API_URL: z.url().default('http://127.0.0.1:3412'),
   REFERENCE_API_KEY: z.string().min(16).optional(),
+  // or a client-credentials token for a reference API that requires OIDC tokens
+  REFERENCE_API_CLIENT_ID: z.string().min(1).max(255).optional(),
+  REFERENCE_API_CLIENT_SECRET: z.string().min(8).optional(),
+  REFERENCE_API_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional(),
   REFERENCE_API_TIMEOUT_MS: int(100, 60_000, 5000),
   // code defaults (each application may override)
   OTP_LENGTH: int(4, 10, 6),
@@ -112,6 +117,7 @@ function toConfig(e: Env) {
     referenceApi: {
       url: e.REFERENCE_API_URL.replace(/\/+$/, ''),
       apiKey: e.REFERENCE_API_KEY,
+      clientCredentials: referenceApiClient(e),
       timeoutMs: e.REFERENCE_API_TIMEOUT_MS,
     },
     otpDefaults: {
@@ -136,12 +142,43 @@ function toConfig(e: Env) {
   };
 }
 
+/** The bridge's own client at the issuer the reference API trusts; token URL, else the issuer's discovery names it. */
+function referenceApiClient(e: Env) {
+  if (!e.REFERENCE_API_CLIENT_ID || !e.REFERENCE_API_CLIENT_SECRET) return undefined;
+  return {
+    clientId: e.REFERENCE_API_CLIENT_ID,
+    clientSecret: e.REFERENCE_API_CLIENT_SECRET,
+    tokenUrl: e.REFERENCE_API_TOKEN_URL,
+    issuerUrl: e.OIDC_ISSUER_URL?.replace(/\/+$/, ''),
+  };
+}
+
 function crossChecks(e: Env): string[] {
   const problems: string[] = [];
   if (e.BRIDGE_DEMO_CLIENT_ID && !e.BRIDGE_DEMO_CLIENT_SECRET)
     problems.push('BRIDGE_DEMO_CLIENT_SECRET: required with BRIDGE_DEMO_CLIENT_ID');
   if (e.BRIDGE_ADMIN_CLIENT_ID && !e.BRIDGE_ADMIN_CLIENT_SECRET)
     problems.push('BRIDGE_ADMIN_CLIENT_SECRET: required with BRIDGE_ADMIN_CLIENT_ID');
+  return [...problems, ...referenceApiAuthChecks(e)];
+}
+
+function referenceApiAuthChecks(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.REFERENCE_API_CLIENT_ID && !e.REFERENCE_API_CLIENT_SECRET)
+    problems.push('REFERENCE_API_CLIENT_SECRET: required with REFERENCE_API_CLIENT_ID');
+  if (e.REFERENCE_API_CLIENT_SECRET && !e.REFERENCE_API_CLIENT_ID)
+    problems.push('REFERENCE_API_CLIENT_ID: required with REFERENCE_API_CLIENT_SECRET');
+  if (e.REFERENCE_API_TOKEN_URL && !e.REFERENCE_API_CLIENT_ID)
+    problems.push('REFERENCE_API_TOKEN_URL: used only with REFERENCE_API_CLIENT_ID and _SECRET');
+  if (!e.REFERENCE_API_CLIENT_ID) return problems;
+  if (e.REFERENCE_API_KEY)
+    problems.push(
+      'REFERENCE_API_KEY: set either REFERENCE_API_KEY or REFERENCE_API_CLIENT_ID and _SECRET, not both',
+    );
+  if (!e.REFERENCE_API_TOKEN_URL && !e.OIDC_ISSUER_URL)
+    problems.push(
+      'REFERENCE_API_CLIENT_ID: needs REFERENCE_API_TOKEN_URL, or OIDC_ISSUER_URL whose discovery names the token endpoint',
+    );
   return problems;
 }
 

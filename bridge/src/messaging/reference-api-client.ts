@@ -4,6 +4,7 @@ import { maskPhone } from '@sms-mfa/common/mask';
 import { currentRequestId } from '@sms-mfa/common/request-context';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
+import { ReferenceApiTokenCache, TokenUnavailableError } from './reference-api-token.cache.js';
 
 /** The channels the reference API sends on. */
 export type Channel = 'sms' | 'whatsapp' | 'telegram';
@@ -38,12 +39,22 @@ function acceptedBody(text: string): { id?: unknown } {
 // The reference API accepts 30-3600 s; a code with under 30 s left still gets a 30 s window.
 const clampTtl = (seconds: number) => Math.min(3600, Math.max(30, Math.ceil(seconds)));
 
-/** Sends through the reference messaging API: `POST /api/sms` ({mobile, totp}) for SMS, `POST /v1/messages` otherwise. */
+/**
+ * Sends through the reference messaging API: `POST /api/sms` ({mobile, totp}) for SMS, `POST
+ * /v1/messages` otherwise. Authenticates with REFERENCE_API_KEY, or with a client-credentials
+ * token when the reference API requires OIDC tokens (renewed once when it answers 401).
+ */
 export class ReferenceApiClient implements MessageSender {
+  private readonly tokens: ReferenceApiTokenCache | undefined;
+
   constructor(
     private readonly api: BridgeConfig['referenceApi'],
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.tokens = api.clientCredentials
+      ? new ReferenceApiTokenCache(api.clientCredentials, api.timeoutMs)
+      : undefined;
+  }
 
   async send(message: OutboundCode): Promise<{ messageId: string }> {
     const [path, body] =
@@ -67,35 +78,70 @@ export class ReferenceApiClient implements MessageSender {
               ...this.localeOf(message),
             },
           ];
-    const answer = await this.post(path, body, message);
+    const answer = await this.post(path, JSON.stringify(body), message);
     const accepted = acceptedBody(answer.text);
     return { messageId: typeof accepted.id === 'string' ? accepted.id : '' };
   }
 
-  private async post(path: string, body: object, message: OutboundCode): Promise<HttpAnswer> {
+  private async post(path: string, body: string, message: OutboundCode): Promise<HttpAnswer> {
+    const tokens = this.tokens;
+    if (!tokens)
+      return this.accepted(await this.call(path, body, message, this.api.apiKey), message);
+    const token = await this.token(message, () => tokens.current());
+    const answer = await this.call(path, body, message, token);
+    if (answer.status !== 401) return this.accepted(answer, message);
+    // A token the reference API stopped honouring (the issuer's keys rotated, a revocation): one new token, one retry.
+    const renewed = await this.token(message, () => tokens.refresh(token));
+    return this.accepted(await this.call(path, body, message, renewed), message);
+  }
+
+  private accepted(answer: HttpAnswer, message: OutboundCode): HttpAnswer {
+    if (answer.status < 200 || answer.status > 299)
+      throw this.unavailable(message, `HTTP ${answer.status}`);
+    return answer;
+  }
+
+  private async call(
+    path: string,
+    body: string,
+    message: OutboundCode,
+    credential: string | undefined,
+  ): Promise<HttpAnswer> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'idempotency-key': message.idempotencyKey,
     };
-    if (this.api.apiKey) headers['authorization'] = `Bearer ${this.api.apiKey}`;
+    if (credential) headers['authorization'] = `Bearer ${credential}`;
     // The reference API logs under the same id, so one sign-in can be followed across both services.
     const requestId = currentRequestId();
     if (requestId) headers['x-request-id'] = requestId;
-    let answer: HttpAnswer;
     try {
-      answer = await httpCall(`${this.api.url}${path}`, {
+      return await httpCall(`${this.api.url}${path}`, {
         method: 'POST',
         headers,
-        body: JSON.stringify(body),
+        body,
         timeoutMs: this.api.timeoutMs,
       });
     } catch (err) {
       if (!(err instanceof HttpCallError)) throw err;
       throw this.unavailable(message, err.reason === 'timeout' ? 'timeout' : 'unreachable');
     }
-    if (answer.status < 200 || answer.status > 299)
-      throw this.unavailable(message, `HTTP ${answer.status}`);
-    return answer;
+  }
+
+  /** The token `get` gives; a token that cannot be had is one log line and DELIVERY_UNAVAILABLE. */
+  private async token(message: OutboundCode, get: () => Promise<string>): Promise<string> {
+    try {
+      return await get();
+    } catch (err) {
+      if (!(err instanceof TokenUnavailableError)) throw err;
+      this.logger.warn('no access token for the reference API: the message was not sent', {
+        to: maskPhone(message.to),
+        channel: message.channel,
+        clientId: this.api.clientCredentials?.clientId,
+        reason: err.reason,
+      });
+      throw deliveryUnavailable();
+    }
   }
 
   private localeOf(message: OutboundCode): { locale?: string } {
@@ -108,9 +154,13 @@ export class ReferenceApiClient implements MessageSender {
       channel: message.channel,
       reason,
     });
-    return new CiamError(
-      'DELIVERY_UNAVAILABLE',
-      'the message could not be sent; nothing was changed, try again later',
-    );
+    return deliveryUnavailable();
   }
+}
+
+function deliveryUnavailable(): CiamError {
+  return new CiamError(
+    'DELIVERY_UNAVAILABLE',
+    'the message could not be sent; nothing was changed, try again later',
+  );
 }
