@@ -24,13 +24,15 @@ async function fakeIssuer() {
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/realms/test`;
-  const mint = (scope: string, claims: { iss?: string; exp?: number } = {}) =>
-    new SignJWT({ scope, azp: 'keycloak-sms' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+  const mint = (scope: string, claims: { iss?: string; exp?: number; aud?: string } = {}) => {
+    const jwt = new SignJWT({ scope, azp: 'keycloak-sms', typ: 'Bearer' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' })
       .setIssuer(claims.iss ?? issuer)
       .setIssuedAt()
-      .setExpirationTime(claims.exp ?? '5m')
-      .sign(privateKey);
+      .setExpirationTime(claims.exp ?? '5m');
+    if (claims.aud) jwt.setAudience(claims.aud);
+    return jwt.sign(privateKey);
+  };
   return { issuer, mint, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
@@ -87,6 +89,14 @@ describe('the reference API with authentication configured', () => {
     );
   });
 
+  it('accepts a Keycloak client-credentials token without OIDC_AUDIENCE: azp names the client, aud is "account" or absent', async () => {
+    for (const aud of ['account', undefined]) {
+      const token = await issuer.mint('profile email messages:send', { aud });
+      const res = await postJson(`${url}/api/sms`, BODY, { Authorization: `Bearer ${token}` });
+      assert.equal(res.status, 202, `aud ${aud}: ${JSON.stringify(res.body)}`);
+    }
+  });
+
   it('answers 403 for a valid JWT without the messages:send scope', async () => {
     const token = await issuer.mint('openid');
     const res = await postJson(`${url}/api/sms`, BODY, { Authorization: `Bearer ${token}` });
@@ -113,5 +123,29 @@ describe('the reference API with authentication configured', () => {
   it('still serves health and metrics without credentials', async () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     assert.equal((await fetch(`${url}/metrics`)).status, 200);
+  });
+});
+
+describe('the reference API with OIDC_AUDIENCE set', () => {
+  const redis = useRedis();
+  it('accepts only tokens for that audience', async () => {
+    const issuer = await fakeIssuer();
+    const api = await startApi(redis.url, {
+      OIDC_ISSUER_URL: issuer.issuer,
+      OIDC_AUDIENCE: 'sms-api',
+    });
+    redis.defer(async () => {
+      await api.close();
+      await issuer.close();
+    });
+    const status = async (aud: string | undefined) =>
+      (
+        await postJson(`${api.url}/api/sms`, BODY, {
+          Authorization: `Bearer ${await issuer.mint('messages:send', { aud })}`,
+        })
+      ).status;
+    assert.equal(await status('sms-api'), 202);
+    assert.equal(await status('account'), 401);
+    assert.equal(await status(undefined), 401);
   });
 });
