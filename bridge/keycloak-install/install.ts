@@ -7,6 +7,8 @@ import {
   DEFAULT_PROVIDER_ID,
   InstallError,
   installSmsStep,
+  SECRET_ATTRIBUTE,
+  vaultReference,
   type InstallOptions,
   type StepResult,
 } from './installer.js';
@@ -14,11 +16,13 @@ import {
 /**
  * `npm run keycloak:install -- --url http://localhost:8080 --realm myrealm --bridge-url ... ...`
  * Logs in to Keycloak's admin API and runs the idempotent installer steps. Secrets may come from
- * the environment instead of flags, so they stay out of shell history and process lists.
+ * the environment instead of flags, so they stay out of shell history and process lists. The
+ * bridge client secret best never passes through here at all: --bridge-client-secret-vault stores
+ * a reference to Keycloak's vault, --bridge-client-secret-env leaves it to Keycloak's environment.
  */
 
 export const USAGE = `Usage: npm run keycloak:install -- --url <keycloak> --realm <realm> --bridge-url <url> \\
-         --bridge-client-id <id> --bridge-client-secret <secret> [options]
+         --bridge-client-id <id> --bridge-client-secret-vault <key> [options]
 
 Keycloak admin login (one of):
   --admin-user <name> --admin-password <pw>      password grant with admin-cli   (env KEYCLOAK_ADMIN_USER, KEYCLOAK_ADMIN_PASSWORD)
@@ -28,11 +32,21 @@ Keycloak admin login (one of):
 What the SMS step uses (realm attributes the script reads):
   --bridge-url <url>             bridge base URL as Keycloak reaches it (env SMS_MFA_BRIDGE_URL)
   --bridge-client-id <id>        bridge application client id      (env SMS_MFA_BRIDGE_CLIENT_ID)
-  --bridge-client-secret <s>     bridge application client secret  (env SMS_MFA_BRIDGE_CLIENT_SECRET)
   --token-realm <realm>          realm of the bridge's token issuer (default mfa)
   --token-url <url>              token endpoint, when not the bridge's own
   --phone-attribute <name>       user attribute holding the phone (default mobile_number)
   --missing-phone skip|fail      a user without a phone: skip the step or fail (default fail)
+
+The bridge client secret, exactly one of (every admin who can view the realm reads its attributes,
+so prefer the first two):
+  --bridge-client-secret-vault <key>
+                                 store ${vaultReference('<key>')} in ${SECRET_ATTRIBUTE}: the script reads the
+                                 secret from Keycloak's vault. File vault (kc.sh start --vault=file
+                                 --vault-dir=<dir>): the file <dir>/<realm>_<key>, with underscores
+                                 in realm and key doubled
+  --bridge-client-secret-env     store no secret (removing one an earlier run stored); the script
+                                 reads SMS_MFA_CLIENT_SECRET in Keycloak's environment
+  --bridge-client-secret <s>     store the secret itself in ${SECRET_ATTRIBUTE} (env SMS_MFA_BRIDGE_CLIENT_SECRET)
 
 Flow:
   --flow-alias <alias>           copy of "browser" to create and bind (default "${DEFAULT_FLOW_ALIAS}")
@@ -51,6 +65,8 @@ export interface CliOptions {
   readonly login: AdminLogin;
   readonly timeoutMs: number;
   readonly install: InstallOptions;
+  /** Lines the admin should read before the install runs (stderr). */
+  readonly warnings: readonly string[];
 }
 
 /** A bad command line; the message lists every problem. */
@@ -69,6 +85,8 @@ const FLAGS = {
   'bridge-url': { type: 'string' },
   'bridge-client-id': { type: 'string' },
   'bridge-client-secret': { type: 'string' },
+  'bridge-client-secret-vault': { type: 'string' },
+  'bridge-client-secret-env': { type: 'boolean' },
   'token-realm': { type: 'string' },
   'token-url': { type: 'string' },
   'phone-attribute': { type: 'string' },
@@ -123,6 +141,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100)
     problems.push('--timeout-ms must be an integer >= 100');
   const login = parseLogin(v, env, problems);
+  const secret = parseBridgeSecret(v, env, problems);
   const install: InstallOptions = {
     realm: need('realm', v.realm ?? env['KEYCLOAK_REALM'], 'KEYCLOAK_REALM'),
     flowAlias: v['flow-alias'] ?? DEFAULT_FLOW_ALIAS,
@@ -133,21 +152,70 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
       v['bridge-client-id'] ?? env['SMS_MFA_BRIDGE_CLIENT_ID'],
       'SMS_MFA_BRIDGE_CLIENT_ID',
     ),
-    bridgeClientSecret: need(
-      'bridge-client-secret',
-      v['bridge-client-secret'] ?? env['SMS_MFA_BRIDGE_CLIENT_SECRET'],
-      'SMS_MFA_BRIDGE_CLIENT_SECRET',
-    ),
+    bridgeClientSecret: secret.value,
     tokenRealm: v['token-realm'] ?? 'mfa',
     tokenUrl: tokenUrl?.replace(/\/+$/, ''),
     phoneAttribute,
     missingPhone: missingPhone as InstallOptions['missingPhone'],
   };
   if (problems.length) throw new UsageError(problems.join('\n'));
-  return { url, authRealm: v['auth-realm'] ?? 'master', login: login!, timeoutMs, install };
+  return {
+    url,
+    authRealm: v['auth-realm'] ?? 'master',
+    login: login!,
+    timeoutMs,
+    install,
+    warnings: secret.source === 'plain' ? [PLAIN_SECRET_WARNING] : [],
+  };
 }
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'];
+
+/** Where the script finds the bridge client secret, and the attribute value that says so. */
+interface BridgeSecretChoice {
+  readonly source: 'vault' | 'env' | 'plain';
+  readonly value: string | undefined;
+}
+
+const SECRET_FLAGS = [
+  '--bridge-client-secret-vault <key>',
+  '--bridge-client-secret-env',
+  '--bridge-client-secret <secret>',
+];
+
+/** Vault keys name files in the file vault: no path separators, nothing a shell would mangle. */
+const VAULT_KEY = /^[A-Za-z0-9._-]{1,128}$/;
+
+const PLAIN_SECRET_WARNING = `warning: the bridge client secret is stored in the realm attribute ${SECRET_ATTRIBUTE}, which every admin who can view the realm can read; prefer --bridge-client-secret-vault <key> (Keycloak's vault) or --bridge-client-secret-env`;
+
+function parseBridgeSecret(
+  v: Values,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): BridgeSecretChoice {
+  const key = v['bridge-client-secret-vault'];
+  const plain = v['bridge-client-secret'];
+  const chosen = [key !== undefined, v['bridge-client-secret-env'] === true, plain !== undefined];
+  if (chosen.filter(Boolean).length > 1)
+    problems.push(`give only one of ${SECRET_FLAGS.join(', ')}`);
+  if (key !== undefined) {
+    if (!VAULT_KEY.test(key))
+      problems.push('--bridge-client-secret-vault: a vault key of letters, digits, . _ - only');
+    return { source: 'vault', value: vaultReference(key) };
+  }
+  if (v['bridge-client-secret-env']) return { source: 'env', value: undefined };
+  const value = plain ?? env['SMS_MFA_BRIDGE_CLIENT_SECRET'];
+  if (!value)
+    problems.push(
+      `one of ${SECRET_FLAGS.join(', ')} (or SMS_MFA_BRIDGE_CLIENT_SECRET) is required`,
+    );
+  return { source: 'plain', value };
+}
+
+/** The file Keycloak's file vault reads `key` from for `realm` (its default key resolver). */
+export function vaultFileName(realm: string, key: string): string {
+  return `${realm.replace(/_/g, '__')}_${key.replace(/_/g, '__')}`;
+}
 
 function parseLogin(v: Values, env: NodeJS.ProcessEnv, problems: string[]): AdminLogin | undefined {
   const username = v['admin-user'] ?? env['KEYCLOAK_ADMIN_USER'];
@@ -187,6 +255,13 @@ export function explain(err: unknown, o: Pick<CliOptions, 'url' | 'authRealm' | 
     return `cannot reach Keycloak at ${o.url} (${cause?.code ?? cause?.message ?? 'network error'}); is it running, and is --url right?`;
   }
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Where the admin puts the secret when the attribute names a vault entry. */
+function vaultHint(o: InstallOptions): string | undefined {
+  const key = /^\$\{vault\.(.+)\}$/.exec(o.bridgeClientSecret ?? '')?.[1];
+  if (key === undefined) return undefined;
+  return `the script reads the bridge client secret from Keycloak's vault entry "${key}"; with the file vault (kc.sh start --vault=file --vault-dir=<dir>) put it in <dir>/${vaultFileName(o.realm, key)}`;
 }
 
 /** Logs in and installs; returns the steps' results. */
@@ -231,6 +306,7 @@ export async function main(
     out(USAGE);
     return 0;
   }
+  for (const warning of options.warnings) err(warning);
   try {
     const steps = await runInstall(options);
     for (const s of steps)
@@ -241,6 +317,8 @@ export async function main(
         ? `done: ${changed} change(s) in realm "${options.install.realm}"`
         : `done: realm "${options.install.realm}" was already set up, nothing changed`,
     );
+    const hint = vaultHint(options.install);
+    if (hint) out(hint);
     return 0;
   } catch (e) {
     err(`keycloak:install failed: ${explain(e, options)}`);

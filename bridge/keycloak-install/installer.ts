@@ -26,7 +26,12 @@ export interface InstallOptions {
   readonly providerId: string;
   readonly bridgeUrl: string;
   readonly bridgeClientId: string;
-  readonly bridgeClientSecret: string;
+  /**
+   * The value of smsMfaClientSecret: the secret, or `${vault.<key>}` for the script to read from
+   * Keycloak's vault; undefined stores none (and removes one an earlier run stored), so that the
+   * script reads SMS_MFA_CLIENT_SECRET on the Keycloak host.
+   */
+  readonly bridgeClientSecret: string | undefined;
   readonly tokenRealm: string;
   readonly tokenUrl: string | undefined;
   readonly phoneAttribute: string;
@@ -215,17 +220,30 @@ async function moveAfterPasswordForm(
   return Math.abs(distance);
 }
 
+/** The realm attribute that holds the bridge client secret, or a vault reference to it. */
+export const SECRET_ATTRIBUTE = 'smsMfaClientSecret';
+
+/** `${vault.<key>}`: the form Keycloak's vault transcriber resolves (session.vault()). */
+export function vaultReference(key: string): string {
+  return `\${vault.${key}}`;
+}
+
 /** The realm attributes the script authenticator reads. */
 export function desiredAttributes(o: InstallOptions): Record<string, string> {
   return {
     smsMfaBridgeUrl: o.bridgeUrl,
     smsMfaClientId: o.bridgeClientId,
-    smsMfaClientSecret: o.bridgeClientSecret,
+    ...(o.bridgeClientSecret === undefined ? {} : { [SECRET_ATTRIBUTE]: o.bridgeClientSecret }),
     smsMfaTokenRealm: o.tokenRealm,
     ...(o.tokenUrl ? { smsMfaTokenUrl: o.tokenUrl } : {}),
     smsMfaPhoneAttribute: o.phoneAttribute,
     smsMfaMissingPhone: o.missingPhone,
   };
+}
+
+/** Attributes an earlier run may have stored that these options want gone. */
+export function unwantedAttributes(o: InstallOptions): string[] {
+  return o.bridgeClientSecret === undefined ? [SECRET_ATTRIBUTE] : [];
 }
 
 /** Binds the flow as the realm's browser flow and sets the script's attributes, in one PUT if anything differs. */
@@ -239,17 +257,21 @@ export async function ensureRealmSettings(
   const current = realm.attributes ?? {};
   const wanted = desiredAttributes(o);
   const changedKeys = Object.keys(wanted).filter((k) => current[k] !== wanted[k]);
+  const removedKeys = unwantedAttributes(o).filter((k) => k in current);
   const bind = realm.browserFlow !== o.flowAlias;
-  if (!bind && changedKeys.length === 0)
+  if (!bind && changedKeys.length === 0 && removedKeys.length === 0)
     return { step: 'realm', changed: false, detail: 'flow bound, attributes set' };
+  const attributes = { ...current, ...wanted };
+  for (const key of removedKeys) delete attributes[key];
   // The whole representation goes back: a realm PUT resets settings it leaves out (the OAuth 2.0
   // device code lifespan and polling interval) and removes every attribute it leaves out.
-  await admin.realms.update(
-    { realm: o.realm },
-    { ...realm, browserFlow: o.flowAlias, attributes: { ...current, ...wanted } },
-  );
-  const parts = [...(bind ? [`browserFlow = "${o.flowAlias}"`] : []), ...changedKeys];
-  return { step: 'realm', changed: true, detail: `set ${parts.join(', ')}` };
+  await admin.realms.update({ realm: o.realm }, { ...realm, browserFlow: o.flowAlias, attributes });
+  const set = [...(bind ? [`browserFlow = "${o.flowAlias}"`] : []), ...changedKeys];
+  const detail = [
+    ...(set.length ? [`set ${set.join(', ')}`] : []),
+    ...(removedKeys.length ? [`removed ${removedKeys.join(', ')}`] : []),
+  ].join('; ');
+  return { step: 'realm', changed: true, detail };
 }
 
 /** The user-profile declaration of the phone attribute: admins edit it, users see and edit their own. */

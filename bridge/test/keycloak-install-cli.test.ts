@@ -31,6 +31,16 @@ async function run(
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+/** Runs `fn` against a fake of its own, so that what it installs leaves the shared one alone. */
+async function withOwnKeycloak(fn: (kc: FakeKeycloakAdmin) => Promise<void>): Promise<void> {
+  const own = await startFakeKeycloak();
+  try {
+    await fn(own);
+  } finally {
+    await own.close();
+  }
+}
+
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -76,6 +86,96 @@ describe('the keycloak:install command line', () => {
       options !== 'help' &&
         options.login.kind === 'client' &&
         options.login.clientId === 'installer',
+    );
+  });
+
+  it('stores a vault reference for --bridge-client-secret-vault, warns about nothing, and says which vault file to fill', async () => {
+    await withOwnKeycloak(async (fresh) => {
+      const argv = [
+        '--url',
+        fresh.url,
+        ...REQUIRED_FLAGS,
+        '--admin-user',
+        'admin',
+        '--bridge-client-secret-vault',
+        'sms_bridge',
+      ];
+      const result = await run(argv, { KEYCLOAK_ADMIN_PASSWORD: 'admin' });
+      assert.equal(result.code, 0, result.err);
+      assert.equal(result.err, '', 'no warning');
+      assert.equal(fresh.realm.attributes['smsMfaClientSecret'], '${vault.sms_bridge}');
+      assert.match(result.out, /vault entry "sms_bridge".*<dir>\/myrealm_sms__bridge$/m);
+    });
+  });
+
+  it('stores no secret for --bridge-client-secret-env, and removes one an earlier run stored', async () => {
+    await withOwnKeycloak(async (fresh) => {
+      const argv = ['--url', fresh.url, ...REQUIRED_FLAGS, '--admin-user', 'admin'];
+      assert.equal((await run(argv, secrets)).code, 0);
+      assert.equal(
+        fresh.realm.attributes['smsMfaClientSecret'],
+        secrets.SMS_MFA_BRIDGE_CLIENT_SECRET,
+      );
+      const result = await run([...argv, '--bridge-client-secret-env'], secrets);
+      assert.equal(result.code, 0, result.err);
+      assert.equal(result.err, '', 'no warning');
+      assert.ok(!('smsMfaClientSecret' in fresh.realm.attributes));
+      assert.match(result.out, /^changed +realm +removed smsMfaClientSecret$/m);
+    });
+  });
+
+  it('warns once, on stderr and without the secret, that realm admins can read a plain secret', async () => {
+    await withOwnKeycloak(async (fresh) => {
+      const result = await run(
+        [
+          '--url',
+          fresh.url,
+          ...REQUIRED_FLAGS,
+          '--admin-user',
+          'admin',
+          '--bridge-client-secret',
+          'plain-0123456789',
+        ],
+        { KEYCLOAK_ADMIN_PASSWORD: 'admin' },
+      );
+      assert.equal(result.code, 0, result.err);
+      assert.equal(result.err.split('\n').length, 1, result.err);
+      assert.match(
+        result.err,
+        /^warning: .*smsMfaClientSecret.*every admin who can view the realm.*--bridge-client-secret-vault/,
+      );
+      assert.ok(!`${result.out}${result.err}`.includes('plain-0123456789'));
+    });
+  });
+
+  it('takes exactly one way of giving the bridge client secret', () => {
+    const base = ['--url', 'http://kc:8080', ...REQUIRED_FLAGS, '--admin-user', 'admin'];
+    const problem = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      try {
+        parseCli([...base, ...argv], { KEYCLOAK_ADMIN_PASSWORD: 'admin', ...env });
+        return '';
+      } catch (err) {
+        assert.ok(err instanceof UsageError);
+        return err.message;
+      }
+    };
+    assert.match(
+      problem(['--bridge-client-secret-vault', 'k', '--bridge-client-secret-env']),
+      /give only one of --bridge-client-secret-vault <key>, --bridge-client-secret-env, --bridge-client-secret <secret>/,
+    );
+    assert.match(
+      problem(['--bridge-client-secret', 's', '--bridge-client-secret-vault', 'k']),
+      /give only one of/,
+    );
+    assert.match(
+      problem([]),
+      /one of --bridge-client-secret-vault <key>, --bridge-client-secret-env, --bridge-client-secret <secret> \(or SMS_MFA_BRIDGE_CLIENT_SECRET\) is required/,
+    );
+    assert.match(problem(['--bridge-client-secret-vault', '../etc/x']), /a vault key of letters/);
+    assert.equal(
+      problem(['--bridge-client-secret-vault', 'k'], { SMS_MFA_BRIDGE_CLIENT_SECRET: 'x' }),
+      '',
+      'a secret left in the environment does not count as a second choice',
     );
   });
 
@@ -133,7 +233,7 @@ describe('the keycloak:install command line', () => {
     const result = await run(['--url', url, ...REQUIRED_FLAGS, '--admin-user', 'admin'], secrets);
     assert.equal(result.code, 1);
     assert.equal(
-      result.err,
+      result.err.split('\n').at(-1),
       `keycloak:install failed: cannot reach Keycloak at ${url} (ECONNREFUSED); is it running, and is --url right?`,
     );
   });
@@ -159,6 +259,11 @@ describe('the keycloak:install command line', () => {
       encoding: 'utf8',
     });
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /--bridge-client-secret/);
+    for (const flag of [
+      '--bridge-client-secret-vault <key>',
+      '--bridge-client-secret-env',
+      '--bridge-client-secret <s>',
+    ])
+      assert.ok(result.stdout.includes(flag), flag);
   });
 });

@@ -19,6 +19,7 @@ function optionsFor(kc: FakeKeycloakAdmin, install: Partial<InstallOptions> = {}
     authRealm: 'master',
     login: { kind: 'password', username: 'admin', password: 'admin' },
     timeoutMs: 5000,
+    warnings: [],
     install: {
       realm: kc.realmName,
       flowAlias: ALIAS,
@@ -97,6 +98,26 @@ describe('the Keycloak installer', () => {
     );
     const put = kc.writes().find((w) => w.method === 'PUT' && w.path === '/admin/realms/myrealm');
     assert.deepEqual(Object.keys(put?.body as object).sort(), Object.keys(before).sort());
+  });
+
+  it('stores a vault reference, never a secret, when the secret is in the vault', async () => {
+    await runInstall(optionsFor(kc, { bridgeClientSecret: '${vault.sms_bridge}' }));
+    assert.equal(kc.realm.attributes['smsMfaClientSecret'], '${vault.sms_bridge}');
+  });
+
+  it('stores no secret when Keycloak reads it from its environment, and removes one an earlier run stored', async () => {
+    await runInstall(optionsFor(kc));
+    assert.equal(kc.realm.attributes['smsMfaClientSecret'], 'keycloak-sms-secret-0123');
+    const steps = await runInstall(optionsFor(kc, { bridgeClientSecret: undefined }));
+    assert.ok(!('smsMfaClientSecret' in kc.realm.attributes));
+    assert.equal(kc.realm.attributes['smsMfaClientId'], 'keycloak-sms', 'the others stay');
+    assert.deepEqual(
+      steps.filter((s) => s.changed).map((s) => s.detail),
+      ['removed smsMfaClientSecret'],
+    );
+    const writes = kc.writes().length;
+    await runInstall(optionsFor(kc, { bridgeClientSecret: undefined }));
+    assert.equal(kc.writes().length, writes, 'a second run writes nothing');
   });
 
   it('declares the phone attribute in the user profile with an E.164 pattern, editable by admins and users', async () => {
