@@ -175,8 +175,9 @@ export async function ensureSmsExecution(
       `the execution "${providerId}" did not appear in "${shape.subflowAlias}"`,
     );
   const required = sms.requirement !== 'REQUIRED';
-  if (required)
-    await am.updateExecution({ flow: flowAlias }, { id: sms.id, requirement: 'REQUIRED' });
+  // The execution goes back whole: Keycloak sets `priority` from the body, and a body without one
+  // would move the step to the top of its subflow, before the password form.
+  if (required) await am.updateExecution({ flow: flowAlias }, { ...sms, requirement: 'REQUIRED' });
   return [
     {
       step: 'execution',

@@ -78,6 +78,8 @@ describe('the Keycloak installer', () => {
     assert.deepEqual(kc.realm.attributes, {
       frontendUrl: '',
       cibaAuthRequestedUserHint: 'login_hint',
+      oauth2DeviceCodeLifespan: '1800',
+      oauth2DevicePollingInterval: '10',
       smsMfaBridgeUrl: 'http://bridge:3000',
       smsMfaClientId: 'keycloak-sms',
       smsMfaClientSecret: 'keycloak-sms-secret-0123',
@@ -170,7 +172,10 @@ describe('the Keycloak installer', () => {
     ]);
     assert.deepEqual(kc.writes()[0]?.body, { newName: ALIAS });
     assert.deepEqual(kc.writes()[1]?.body, { provider: PROVIDER });
-    assert.deepEqual(Object.keys(kc.writes()[3]?.body as object).sort(), ['id', 'requirement']);
+    const sms = kc
+      .listExecutions(kc.flows.get(ALIAS)!)
+      .find((e) => e['displayName'] === 'SMS code (bridge)');
+    assert.deepEqual(kc.writes()[3]?.body, sms, 'the execution as GET lists it, priority included');
   });
 
   it('repairs a copy where the SMS step sits last and disabled, and a realm bound to another flow', async () => {

@@ -157,7 +157,12 @@ export class FakeKeycloakAdmin {
       accessTokenLifespan: 300,
       oauth2DeviceCodeLifespan: 1800,
       oauth2DevicePollingInterval: 10,
-      attributes: { frontendUrl: '', cibaAuthRequestedUserHint: 'login_hint' },
+      attributes: {
+        frontendUrl: '',
+        cibaAuthRequestedUserHint: 'login_hint',
+        oauth2DeviceCodeLifespan: '1800',
+        oauth2DevicePollingInterval: '10',
+      },
     };
     this.profile = {
       attributes: [
@@ -314,7 +319,7 @@ export class FakeKeycloakAdmin {
         authenticator: sub ? undefined : (step as string),
         flowId: sub?.id,
         requirement,
-        priority: priority * 10,
+        priority: (priority + 1) * 10,
       });
     });
     this.flows.set(alias, flow);
@@ -496,18 +501,19 @@ export class FakeKeycloakAdmin {
   }
 
   private updateRealm(body: Record<string, unknown>): { status: number } {
+    if (typeof body['browserFlow'] === 'string' && !this.flows.has(body['browserFlow']))
+      throw new HttpError(400, { errorMessage: 'Flow not found' });
     const realm = this.realm as unknown as Record<string, unknown>;
-    for (const field of KEPT_WHEN_OMITTED) if (body[field] != null) realm[field] = body[field];
-    for (const [field, fallback] of Object.entries(RESET_WHEN_OMITTED))
-      realm[field] = typeof body[field] === 'number' ? body[field] : fallback;
-    if (typeof body['browserFlow'] === 'string') {
-      if (!this.flows.has(body['browserFlow']))
-        throw new HttpError(400, { errorMessage: 'Flow not found' });
-      this.realm.browserFlow = body['browserFlow'];
-    }
-    // RepresentationToModel.updateRealm: a PUT that carries `attributes` sets those and removes every other one.
+    for (const field of [...KEPT_WHEN_OMITTED, 'browserFlow'] as const)
+      if (body[field] != null) realm[field] = body[field];
+    // A PUT that carries `attributes` sets those and removes every other one.
     if (body['attributes'])
       this.realm.attributes = { ...(body['attributes'] as Record<string, string>) };
+    // Then the device settings are set, and stored as attributes too, whatever the attributes said.
+    for (const [field, fallback] of Object.entries(RESET_WHEN_OMITTED)) {
+      realm[field] = typeof body[field] === 'number' ? body[field] : fallback;
+      this.realm.attributes[field] = String(realm[field]);
+    }
     return { status: 204 };
   }
 
@@ -586,17 +592,19 @@ export class FakeKeycloakAdmin {
     throw new HttpError(404, { error: 'Illegal execution' });
   }
 
-  private updateExecution(
-    alias: string,
-    body: Record<string, unknown>,
-  ): { status: number; body: unknown } {
-    const flow = this.flowByAlias(alias, 404);
+  /**
+   * AuthenticationManagementResource.updateExecutions: the representation's `priority` is an int,
+   * so a body without one moves the execution to priority 0, the top of its flow.
+   */
+  private updateExecution(alias: string, body: Record<string, unknown>): { status: number } {
+    this.flowByAlias(alias, 404);
     const { execution } = this.findExecution(String(body['id']));
     const requirement = String(body['requirement']);
     if (!['REQUIRED', 'ALTERNATIVE', 'DISABLED', 'CONDITIONAL'].includes(requirement))
       throw new HttpError(400, { error: `No enum constant ${requirement}` });
+    execution.priority = typeof body['priority'] === 'number' ? body['priority'] : 0;
     execution.requirement = requirement;
-    return { status: 202, body: this.flowRepresentation(flow) };
+    return { status: 204 };
   }
 
   private move(id: string, direction: -1 | 1): { status: number } {
