@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
 # Makes sure the OS packages the tests and the embedded default need are present:
-# redis-server always; chromium for the browser tests; a JDK and FreeMarker for the theme tests.
+# redis-server always; chromium for the browser tests; a JDK and FreeMarker for the theme tests;
+# Java 17+ and Maven for the real Keycloak (its distribution comes from Maven Central).
 # As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it says what to install.
+#   --redis-only   what `npm start` needs (no browser, no JDK)
+#   --keycloak     what `npm run keycloak` needs: redis-server, Java 17+ and Maven
 set -euo pipefail
 
-# `--redis-only`: what `npm start` needs (no browser, no JDK).
-redis_only=0
-[ "${1:-}" = "--redis-only" ] && redis_only=1
+mode=all
+[ "${1:-}" = "--redis-only" ] && mode=redis
+[ "${1:-}" = "--keycloak" ] && mode=keycloak
+
+# Java's major version, or 0 when there is no java on PATH.
+java_major() {
+  command -v java >/dev/null 2>&1 || { echo 0; return; }
+  java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1
+}
 
 need=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
-if [ "$redis_only" = 1 ]; then :
-elif [ "${SMS_MFA_SKIP_BROWSER:-}" != "1" ] && { [ -d tests/browser ] || [ -d keycloak-theme/test/browser ]; }; then
+if [ "$mode" = all ] && [ "${SMS_MFA_SKIP_BROWSER:-}" != "1" ] && { [ -d tests/browser ] || [ -d keycloak-theme/test/browser ]; }; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
-if [ "$redis_only" = 0 ] && [ -d keycloak-theme/test ]; then
+if [ "$mode" = all ] && [ -d keycloak-theme/test ]; then
   command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
   [ -f /usr/share/java/freemarker.jar ] || need+=(libfreemarker-java)
+fi
+if [ "$mode" != redis ]; then
+  major=$(java_major)
+  if [ "${major:-0}" -lt 17 ] && [[ ! " ${need[*]-} " =~ " default-jdk-headless " ]]; then need+=(default-jdk-headless); fi
+  command -v mvn >/dev/null 2>&1 || need+=(maven)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
@@ -29,7 +42,6 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "missing OS packages: ${need[*]}" >&2
-echo "install them with: sudo apt-get install ${need[*]}   (Debian/Ubuntu)" >&2
-echo "or, for Redis only, set REDIS_URL to a running Redis 6.2+." >&2
+echo "missing OS packages: ${need[*]}; install them with: sudo apt-get install ${need[*]} (Debian/Ubuntu; Keycloak needs Java 17, 21 or 25)" >&2
+[ "$mode" = redis ] && echo "or, for Redis only, set REDIS_URL to a running Redis 6.2+." >&2
 exit 1

@@ -64,8 +64,9 @@ export function scriptsDescriptor(): ZipEntry {
 }
 
 /**
- * The page and messages again as theme resources: Keycloak looks there when the realm's login
- * theme lacks them, so the step also works with keycloak.v2 as the login theme.
+ * The page, messages, script and stylesheet again as theme resources: Keycloak looks there when
+ * the realm's login theme lacks them, so the step also works with keycloak.v2 as the login theme.
+ * Static files are served only from theme-resources/resources/.
  */
 export function themeResourceEntries(): ZipEntry[] {
   const prefix = 'theme/sms-mfa/login/';
@@ -73,7 +74,7 @@ export function themeResourceEntries(): ZipEntry[] {
     const rest = entry.path.slice(prefix.length);
     if (rest === 'login-sms.ftl')
       return [{ path: `theme-resources/templates/${rest}`, data: entry.data }];
-    if (rest.startsWith('messages/'))
+    if (rest.startsWith('messages/') || rest.startsWith('resources/'))
       return [{ path: `theme-resources/${rest}`, data: entry.data }];
     return [];
   });

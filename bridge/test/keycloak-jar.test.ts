@@ -98,8 +98,11 @@ describe('the provider jar', () => {
     }
   });
 
-  it('carries the page and messages as theme resources too, for realms that keep keycloak.v2', () => {
+  it('carries the page, messages, script and stylesheet as theme resources too, for realms that keep keycloak.v2', () => {
     assert.ok(entries.has('theme-resources/templates/login-sms.ftl'));
+    // Keycloak serves a provider jar's static files only from theme-resources/resources/.
+    assert.ok(entries.has('theme-resources/resources/js/sms-resend.js'));
+    assert.ok(entries.has('theme-resources/resources/css/sms-mfa.css'));
     assert.match(
       entries.get('theme-resources/messages/messages_en.properties')?.toString('utf8') ?? '',
       /^smsAuthNoPhone=/m,

@@ -39,6 +39,7 @@ export async function startDeviceAuthStack(
   redis: RedisHarness,
   env: Record<string, string> = {},
   referenceEnv: Record<string, string> = {},
+  clock: TestClock = new TestClock(),
 ): Promise<DeviceAuthStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deviceauth-'));
   const reference = await startReferenceApi(
@@ -52,7 +53,6 @@ export async function startDeviceAuthStack(
     }),
     { role: 'all' },
   );
-  const clock = new TestClock();
   const config = testConfig({
     REDIS_URL: redis.url,
     BRIDGE_PORT: '0',

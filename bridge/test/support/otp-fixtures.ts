@@ -12,13 +12,19 @@ import { createOtpMetrics } from '../../src/otp/otp-metrics.js';
 import { RedisCodeStore } from '../../src/otp/redis-code-store.js';
 import { RateLimits } from '../../src/ratelimit/rate-limits.js';
 
-/** A clock the test moves by hand: expiry and waits are tested without sleeping. */
+/**
+ * A clock the test moves by hand: expiry and waits are tested without sleeping. Stopped by
+ * default; a running one follows real time (for a browser that counts down on its own) and
+ * jumps ahead when moved.
+ */
 export class TestClock {
   #ms: number;
-  constructor(start = Date.now()) {
-    this.#ms = start;
+  readonly #running: boolean;
+  constructor(start = Date.now(), options: { running?: boolean } = {}) {
+    this.#running = options.running ?? false;
+    this.#ms = this.#running ? start - Date.now() : start;
   }
-  readonly now = (): number => this.#ms;
+  readonly now = (): number => (this.#running ? Date.now() + this.#ms : this.#ms);
   advance(ms: number): void {
     this.#ms += ms;
   }

@@ -20,8 +20,13 @@
     <#if section = "header">
         ${msg("smsAuthTitle")}
     <#elseif section = "form">
+        <#-- Under another login theme (keycloak.v2), the theme's stylesheets leave ours out: link it here.
+             The provider jar serves it, and the resend script, from theme-resources/resources/. -->
+        <#if !(properties.styles!'')?contains('sms-mfa.css')>
+            <link rel="stylesheet" href="${url.resourcesPath}/css/sms-mfa.css">
+        </#if>
         <form id="kc-sms-code-login-form" class="${properties.kcFormClass!}" action="${url.loginAction}" method="post">
-            <p id="kc-sms-instruction" class="${properties.kcSmsPhoneClass!}">
+            <p id="kc-sms-instruction" class="${properties.kcSmsPhoneClass!'sms-mfa-phone'}">
                 <#if maskedPhone?has_content>
                     ${msg("smsAuthInstructionPhone", maskedPhone)}
                 <#else>
@@ -36,7 +41,7 @@
                     </label>
                 </div>
                 <span class="${properties.kcInputClass!}<#if codeError> ${properties.kcError!}</#if>">
-                    <input id="code" name="code" type="text" value="" class="${properties.kcSmsCodeInputClass!}"
+                    <input id="code" name="code" type="text" value="" class="${properties.kcSmsCodeInputClass!'sms-mfa-code'}"
                            inputmode="numeric" pattern="[0-9]*" autocomplete="one-time-code"
                            <#if codeLength??>maxlength="${num(codeLength)?c}"</#if>
                            required autofocus spellcheck="false"
@@ -53,7 +58,7 @@
                                 </div>
                             </#if>
                             <#if showAttempts>
-                                <div class="${properties.kcInputHelperTextItemClass!} ${properties.kcSmsAttemptsClass!}">
+                                <div class="${properties.kcInputHelperTextItemClass!} ${properties.kcSmsAttemptsClass!'sms-mfa-attempts'}">
                                     <span class="${properties.kcInputHelperTextItemTextClass!}">
                                         <#if num(attemptsRemaining) == 1>${msg("smsAuthAttemptsLeftOne")}<#else>${msg("smsAuthAttemptsLeft", num(attemptsRemaining)?c)}</#if>
                                     </span>
@@ -70,12 +75,12 @@
                             class="${properties.kcButtonPrimaryClass!} ${properties.kcButtonBlockClass!}">${msg("smsAuthSubmit")}</button>
                     <#if resendCooldownSeconds??>
                         <#if resendsRemaining?? && num(resendsRemaining) lte 0>
-                            <p id="kc-sms-resend-exhausted" class="${properties.kcSmsResendClass!}">${msg("smsAuthResendExhausted")}</p>
+                            <p id="kc-sms-resend-exhausted" class="${properties.kcSmsResendClass!'sms-mfa-resend'}">${msg("smsAuthResendExhausted")}</p>
                         <#else>
                             <#assign waiting = num(resendCooldownSeconds) gt 0>
                             <#-- formnovalidate: asking for a new code must not require typing the old one. -->
                             <button id="kc-sms-resend" name="resend" value="true" type="submit" formnovalidate
-                                    class="${properties.kcButtonSecondaryClass!} ${properties.kcButtonBlockClass!} ${properties.kcSmsResendClass!}"
+                                    class="${properties.kcButtonSecondaryClass!} ${properties.kcButtonBlockClass!} ${properties.kcSmsResendClass!'sms-mfa-resend'}"
                                     <#if waiting>disabled
                                     data-cooldown-seconds="${num(resendCooldownSeconds)?ceiling?c}"
                                     data-label-wait="${msg('smsAuthResendIn', '{0}')}"

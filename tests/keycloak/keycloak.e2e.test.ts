@@ -1,0 +1,61 @@
+// The SMS step in a real Keycloak (the pinned 26.x from Maven Central), driven in Chromium
+// through Keycloak's own pages, against a real bridge and reference API.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { demoRealm, writeRealmFile } from '../support/keycloak-realm.js';
+import { KEYCLOAK_VERSION } from '../support/keycloak-server.js';
+import {
+  scriptAttributes,
+  useKeycloakE2e,
+  type TestUser,
+  type WatchedPage,
+} from './support/keycloak-e2e.js';
+import { assertClean, walkThrough } from './support/sign-in.js';
+
+describe(`the SMS step in Keycloak ${KEYCLOAK_VERSION}`, () => {
+  const e2e = useKeycloakE2e((bridgeUrl, scratch) => ({
+    realmFiles: [
+      writeRealmFile(
+        join(scratch, 'sms-demo.json'),
+        demoRealm({ attributes: scriptAttributes(bridgeUrl) }),
+      ),
+    ],
+  }));
+  const outboxCount = async (phone: string) => (await e2e.stack.outbox(phone)).length;
+  const walk = (watched: WatchedPage, user: TestUser, name: string) =>
+    walkThrough(watched, e2e.kc.url, user, e2e.stack.codeSentTo, outboxCount, name);
+
+  it('signs jdoe in to the imported sms-demo realm with the code from the outbox', async () => {
+    const jdoe: TestUser = {
+      realm: 'sms-demo',
+      id: '',
+      username: 'jdoe',
+      password: 'demo',
+      phone: '+5511966191717',
+    };
+    await walk(await e2e.page(), jdoe, 'import');
+  });
+
+  for (const theme of ['sms-mfa', 'keycloak.v2']) {
+    it(`renders login-sms.ftl in Keycloak's own template with the ${theme} login theme, its script and styles loaded`, async () => {
+      const realm = await e2e.realm(`theme-${theme.replace('.', '-')}`, {
+        fields: { loginTheme: theme },
+      });
+      const user = await e2e.user(realm);
+      const watched = await e2e.page();
+      const code = await walk(watched, user, `theme-${theme}`);
+      assert.match(code, /^\d{6}$/);
+      assertClean(watched, theme);
+      const loaded = watched.responses.map((r) => r.url);
+      assert.ok(
+        loaded.some((u) => u.endsWith('/js/sms-resend.js')),
+        'the resend countdown script loads',
+      );
+      assert.ok(
+        loaded.some((u) => u.endsWith('/css/sms-mfa.css')),
+        'the sms-mfa stylesheet loads',
+      );
+    });
+  }
+});
