@@ -80,8 +80,9 @@ interface FormParameters {
 type Page = object;
 interface LoginFormsProvider {
   setAttribute(name: string, value: unknown): LoginFormsProvider;
-  setError(message: string, ...parameters: unknown[]): LoginFormsProvider;
-  setInfo(message: string, ...parameters: unknown[]): LoginFormsProvider;
+  /** Nashorn links these to the non-varargs bridge methods: the parameters must be an Object[]. */
+  setError(message: string, parameters: JavaArray): LoginFormsProvider;
+  setInfo(message: string, parameters: JavaArray): LoginFormsProvider;
   addError(message: object): LoginFormsProvider;
   createForm(template: string): Page;
   createErrorPage(status: object): Page;
@@ -143,7 +144,13 @@ interface RequestConfigBuilder {
 }
 
 declare const LOG: JavaLogger;
-declare const Java: { type<T>(className: string): T };
+/** A Java array made by Java.to. */
+type JavaArray = { readonly javaArray: true };
+
+declare const Java: {
+  type<T>(className: string): T;
+  to(values: unknown[], javaType: 'java.lang.Object[]'): JavaArray;
+};
 
 /* ---- The script's own types ---- */
 
@@ -532,7 +539,7 @@ function codePage(
     .setAttribute('resendsRemaining', String(resends))
     .setAttribute('resendCooldownSeconds', String(cooldown));
   if (options.fieldError) form.addError(fieldMessage(options.fieldError, options.fieldErrorParam));
-  if (options.info) form.setInfo(options.info);
+  if (options.info) form.setInfo(options.info, objects([]));
   const page = form.createForm(CODE_PAGE);
   if (options.countAsFailure)
     return context.failureChallenge(flowError('INVALID_CREDENTIALS'), page);
@@ -553,9 +560,20 @@ function errorPage(
   key: string,
   param?: string,
 ): Page {
-  const form =
-    param === undefined ? context.form().setError(key) : context.form().setError(key, param);
-  return form.createErrorPage(responseStatus(statusName));
+  return context
+    .form()
+    .setError(key, objects(param === undefined ? [] : [param]))
+    .createErrorPage(responseStatus(statusName));
+}
+
+/**
+ * Message parameters as the Object[] LoginFormsProvider's setError and setInfo take. They are
+ * varargs, but FreeMarkerLoginFormsProvider narrows their return type, so the class also carries
+ * synthetic bridge methods setError(String, Object[]) that are not varargs, and Nashorn links a
+ * call to those: setError(key) or setError(key, param) fails to match.
+ */
+function objects(values: string[]): JavaArray {
+  return Java.to(values, 'java.lang.Object[]');
 }
 
 /** jakarta.ws.rs from Keycloak 22 on, javax.ws.rs before. */

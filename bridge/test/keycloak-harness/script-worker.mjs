@@ -106,7 +106,14 @@ function keycloakBindings(state, record) {
       (message) => void record.logs.push({ level, message: String(message) }),
     ]),
   );
-  const Java = { type: (name) => javaType(name, state, record) };
+  const Java = {
+    type: (name) => javaType(name, state, record),
+    to: (values, type) => {
+      if (type !== 'java.lang.Object[]')
+        throw new TypeError(`the fake Java.to makes Object[] only, not ${type}`);
+      return new JavaArray(values);
+    },
+  };
   return {
     context,
     user,
@@ -125,16 +132,46 @@ function fakeUser({ username, attributes = {} }) {
   return { getUsername: () => username, getFirstAttribute: (name) => attributes[name] ?? null };
 }
 
+/** A Java array, as Java.to makes one. */
+class JavaArray {
+  constructor(values) {
+    this.values = [...values];
+  }
+}
+
+/**
+ * FreeMarkerLoginFormsProvider's setError/setInfo as Nashorn links them: to the synthetic bridge
+ * methods (String, Object[]), which are not varargs, so the parameters must be a Java array.
+ */
+function bridgeMethod(name, form, apply) {
+  return (...args) => {
+    if (args.length !== 2 || !(args[1] instanceof JavaArray))
+      throw new TypeError(
+        `Can not invoke method [jdk.dynalink.beans.SimpleDynamicMethod LoginFormsProvider org.keycloak.forms.login.freemarker.FreeMarkerLoginFormsProvider.${name}(String,Object[])] with the passed arguments; they do not match any of its method signatures.`,
+      );
+    apply(String(args[0]), args[1].values.map(String));
+    return form;
+  };
+}
+
 function fakeForm() {
   const page = { kind: 'form', attributes: {}, fieldErrors: [], error: null, info: null };
   const form = {
     setAttribute: (name, value) => ((page.attributes[name] = value), form),
-    setError: (message, ...params) => ((page.error = { message, params }), form),
-    setInfo: (message, ...params) => ((page.info = { message, params }), form),
     addError: (formMessage) => (page.fieldErrors.push(formMessage), form),
     createForm: (template) => ({ ...page, template }),
     createErrorPage: (status) => ({ ...page, kind: 'errorPage', status: status.name }),
   };
+  form.setError = bridgeMethod(
+    'setError',
+    form,
+    (message, params) => (page.error = { message, params }),
+  );
+  form.setInfo = bridgeMethod(
+    'setInfo',
+    form,
+    (message, params) => (page.info = { message, params }),
+  );
   return form;
 }
 
