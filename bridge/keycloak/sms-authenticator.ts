@@ -39,9 +39,10 @@
  *                                invalid_user_credentials (Keycloak's brute-force detector counts it)
  *   attempted / smsAuthNoPhone   no phone number, per smsMfaMissingPhone
  *   error page smsAuthUnavailable or smsAuthSmsNotSent
- *                                bridge unreachable, 5xx, token refused, number refused; shown with
- *                                challenge, not failureChallenge, so that an outage never counts as
- *                                a failed login against the user. No exception leaves the script.
+ *                                bridge or token endpoint unreachable, 5xx, token refused, number
+ *                                refused; shown with challenge, not failureChallenge, so that an
+ *                                outage never counts as a failed login against the user. No
+ *                                exception leaves the script.
  *
  * Never logs codes, secrets, tokens or whole phone numbers.
  */
@@ -167,6 +168,8 @@ interface Reply {
   status: number;
   body: { [key: string]: unknown };
   retryAfterSeconds: number;
+  /** Why there was no answer (status 0): the Java exception, or a missing token. */
+  failure?: string;
 }
 interface Bridge {
   call(method: string, path: string, body?: object): Reply;
@@ -491,7 +494,9 @@ function outage(context: AuthenticationFlowContext, what: string, answer: Reply)
     'sms-mfa: the bridge failed on ' +
       what +
       ': ' +
-      (answer.status ? 'HTTP ' + answer.status + ' ' + String(answer.body['code']) : 'no answer'),
+      (answer.status
+        ? 'HTTP ' + answer.status + ' ' + String(answer.body['code'])
+        : 'no answer (' + answer.failure + ')'),
   );
   unavailable(context, 'smsAuthUnavailable');
 }
@@ -602,14 +607,14 @@ function connect(context: AuthenticationFlowContext, settings: Settings): Bridge
   return {
     call: function (method: string, path: string, body?: object): Reply {
       if (!token) token = fetchToken(http, settings);
-      if (!token) return { status: 0, body: {}, retryAfterSeconds: 0 };
+      if (!token) return { status: 0, body: {}, retryAfterSeconds: 0, failure: 'no bridge token' };
       let request = (
         method === 'GET'
           ? http.get(settings.bridgeUrl + path)
           : http.post(settings.bridgeUrl + path)
       ).auth(token);
       if (body) request = request.entity(jsonEntity(body));
-      return exchange(request, method + ' ' + path.replace(/[0-9a-f-]{36}/, '{authId}'));
+      return exchange(request);
     },
   };
 }
@@ -625,22 +630,49 @@ function fetchToken(http: HttpClient, settings: Settings): string {
     .post(settings.tokenUrl)
     .authBasic(settings.clientId, settings.clientSecret)
     .param('grant_type', 'client_credentials');
-  const answer = exchange(request, 'token');
-  const token = text(answer.body['access_token']);
-  if (answer.status !== 200 || !token)
-    LOG.error(
-      'sms-mfa: the token endpoint refused client ' +
-        settings.clientId +
-        ': HTTP ' +
-        answer.status +
-        ' ' +
-        String(answer.body['error']),
-    );
-  return answer.status === 200 ? token : '';
+  const answer = exchange(request);
+  const token = answer.status === 200 ? text(answer.body['access_token']) : '';
+  if (!token) LOG.error('sms-mfa: ' + tokenProblem(answer, settings.tokenUrl, settings.clientId));
+  return token;
 }
 
-/** Sends a request; a network error or timeout is status 0, never an exception. */
-function exchange(request: HttpRequest, what: string): Reply {
+/** Why the token endpoint gave no token, in words an operator can act on (never the secret). */
+function tokenProblem(answer: Reply, tokenUrl: string, clientId: string): string {
+  if (answer.status === 0)
+    return (
+      'the token endpoint ' +
+      withoutUserInfo(tokenUrl) +
+      ' could not be reached for client ' +
+      clientId +
+      ': ' +
+      answer.failure
+    );
+  if (answer.status !== 200)
+    return (
+      'the token endpoint refused client ' +
+      clientId +
+      ': HTTP ' +
+      answer.status +
+      ' ' +
+      oauthError(answer.body)
+    );
+  return 'the token endpoint answered client ' + clientId + ' with HTTP 200 but no access_token';
+}
+
+/** RFC 6749's error and error_description, when the answer has them. */
+function oauthError(body: { [key: string]: unknown }): string {
+  const error = text(body['error']);
+  const description = text(body['error_description']).slice(0, 200);
+  if (!error) return '(no OAuth error in the answer)';
+  return description ? error + ' (' + description + ')' : error;
+}
+
+function withoutUserInfo(url: string): string {
+  return url.replace(/\/\/[^\/@]*@/, '//');
+}
+
+/** Sends a request; a network error or timeout is status 0 with the Java exception, never a throw. */
+function exchange(request: HttpRequest): Reply {
   try {
     const response = request.header('Accept', 'application/json').asResponse();
     const status = response.getStatus();
@@ -648,8 +680,7 @@ function exchange(request: HttpRequest, what: string): Reply {
     const retryAfter = numberOr(text(response.getFirstHeader('Retry-After')), 0);
     return { status: status, body: parseJson(raw), retryAfterSeconds: Math.ceil(retryAfter) };
   } catch (e) {
-    LOG.warn('sms-mfa: ' + what + ' failed: ' + String(e));
-    return { status: 0, body: {}, retryAfterSeconds: 0 };
+    return { status: 0, body: {}, retryAfterSeconds: 0, failure: String(e) };
   }
 }
 

@@ -2,7 +2,8 @@
 // Keycloak's bindings (context, user, realm, session, authenticationSession, clientSession,
 // httpRequest, script, LOG) and Nashorn's Java.type, over fakes that record every outcome. It runs
 // in a worker thread because the fake SimpleHttp blocks (execFileSync) while the bridge under test
-// keeps serving on the main thread.
+// keeps serving on the main thread. A failed HTTP call throws the Java exception Apache HttpClient
+// (under Keycloak 26.7's SimpleHttp) throws, which Nashorn hands to `catch` as it is.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -130,6 +131,15 @@ function keycloakBindings(state, record) {
 
 function fakeUser({ username, attributes = {} }) {
   return { getUsername: () => username, getFirstAttribute: (name) => attributes[name] ?? null };
+}
+
+/** A Java exception as Nashorn's `catch` sees it: toString() is "class: message". */
+function javaException(className, message) {
+  return {
+    getMessage: () => message,
+    getClass: () => ({ getName: () => className }),
+    toString: () => `${className}: ${message}`,
+  };
 }
 
 /** A Java array, as Java.to makes one. */
@@ -286,7 +296,7 @@ function exchange({ method, url, headers, params, entity, config }, record) {
   };
   if (method === 'POST') entry.body = params ? { ...params } : JSON.parse(body);
   record.http.push(entry);
-  if (out.error) throw new Error(`java.net.ConnectException: ${out.error}`);
+  if (out.error) throw httpClientException(out.error, new URL(url));
   const lower = Object.fromEntries(
     Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]),
   );
@@ -295,6 +305,24 @@ function exchange({ method, url, headers, params, entity, config }, record) {
     asString: () => out.body,
     getFirstHeader: (name) => lower[name.toLowerCase()] ?? null,
   };
+}
+
+/** What Apache HttpClient (under SimpleHttp) throws for a failed exchange. */
+function httpClientException(error, url) {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  if (/ECONNREFUSED/.test(error))
+    return javaException(
+      'org.apache.http.conn.HttpHostConnectException',
+      `Connect to ${url.hostname}:${port} [/${url.hostname}] failed: Connection refused`,
+    );
+  if (/ENOTFOUND|EAI_AGAIN/.test(error))
+    return javaException(
+      'java.net.UnknownHostException',
+      `${url.hostname}: Name or service not known`,
+    );
+  if (/TimeoutError|aborted due to timeout/.test(error))
+    return javaException('java.net.SocketTimeoutException', 'Read timed out');
+  return javaException('java.io.IOException', error);
 }
 
 parentPort.on('message', (message) =>
