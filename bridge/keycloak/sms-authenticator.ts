@@ -18,6 +18,13 @@
  *                 smsMfaTokenUrl        SMS_MFA_TOKEN_URL        {bridgeUrl}/realms/{tokenRealm}/protocol/openid-connect/token
  *                 smsMfaPhoneAttribute  SMS_MFA_PHONE_ATTRIBUTE  mobile_number
  *                 smsMfaMissingPhone    SMS_MFA_MISSING_PHONE    fail (or skip)
+ *               smsMfaClientId and smsMfaClientSecret may instead name an entry of Keycloak's
+ *               vault, `${vault.<key>}` (from either source), read with session.vault() and closed at
+ *               once; prefer it (or the environment) to a secret in a realm attribute, which every
+ *               admin who can view the realm can read. Keycloak's file vault: start Keycloak with
+ *               --vault=file --vault-dir=<dir> and write the secret to the file <dir>/<realm>_<key>,
+ *               each underscore in realm or key written twice (realm my_realm, key bridge_secret:
+ *               my__realm_bridge__secret); surrounding whitespace is ignored.
  *   Form:       `code`, or `resend` (the resend button of login-sms.ftl).
  *   State:      auth-session note `smsMfaAuthId` (the bridge's authId; never the code).
  *
@@ -39,10 +46,11 @@
  *                                invalid_user_credentials (Keycloak's brute-force detector counts it)
  *   attempted / smsAuthNoPhone   no phone number, per smsMfaMissingPhone
  *   error page smsAuthUnavailable or smsAuthSmsNotSent
- *                                bridge or token endpoint unreachable, 5xx, token refused, number
- *                                refused; shown with challenge, not failureChallenge, so that an
- *                                outage never counts as a failed login against the user. No
- *                                exception leaves the script.
+ *                                bridge or token endpoint unreachable, 5xx, token refused, vault
+ *                                entry missing, number refused; shown with challenge, not
+ *                                failureChallenge, so that an outage never counts as a failed login
+ *                                against the user. No exception leaves the script.
+
  *
  * Never logs codes, secrets, tokens or whole phone numbers.
  */
@@ -55,6 +63,7 @@ interface JavaLogger {
   error(message: string): void;
 }
 interface RealmModel {
+  getName(): string;
   getAttribute(name: string): string | null;
   getDefaultLocale?(): string | null;
 }
@@ -67,6 +76,20 @@ interface JavaLocale {
 }
 interface KeycloakSession {
   getContext(): { resolveLocale(user: UserModel | null): JavaLocale | null };
+  vault(): VaultTranscriber;
+}
+interface JavaOptional<T> {
+  isPresent(): boolean;
+  get(): T;
+}
+/** org.keycloak.vault.VaultTranscriber: resolves `${vault.<key>}`; any other value comes back as it is. */
+interface VaultTranscriber {
+  getStringSecret(value: string): VaultStringSecret;
+}
+/** AutoCloseable; get() fails once closed. */
+interface VaultStringSecret {
+  get(): JavaOptional<string>;
+  close(): void;
 }
 interface AuthenticationSessionModel {
   getAuthNote(name: string): string | null;
@@ -191,6 +214,8 @@ const CODE_PAGE = 'login-sms.ftl';
 const HTTP_TIMEOUT_MS = 10000;
 const LOCALE_SHAPE = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$/;
 const IP_SHAPE = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
+/** DefaultVaultTranscriber's pattern for a vault reference. */
+const VAULT_REFERENCE = /^\$\{vault\.(.+?)\}$/;
 
 /** Keycloak calls this when the flow reaches the step, and again when the page is reloaded. */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- ScriptBasedAuthenticator invokes it by name
@@ -606,7 +631,7 @@ function connect(context: AuthenticationFlowContext, settings: Settings): Bridge
   let token = '';
   return {
     call: function (method: string, path: string, body?: object): Reply {
-      if (!token) token = fetchToken(http, settings);
+      if (!token) token = fetchToken(context, http, settings);
       if (!token) return { status: 0, body: {}, retryAfterSeconds: 0, failure: 'no bridge token' };
       let request = (
         method === 'GET'
@@ -619,20 +644,29 @@ function connect(context: AuthenticationFlowContext, settings: Settings): Bridge
   };
 }
 
-function fetchToken(http: HttpClient, settings: Settings): string {
+/** A new token from the token endpoint; '' (logged) when there is none. */
+function fetchToken(
+  context: AuthenticationFlowContext,
+  http: HttpClient,
+  settings: Settings,
+): string {
   if (!settings.clientId || !settings.clientSecret) {
     LOG.error(
       'sms-mfa: smsMfaClientId / smsMfaClientSecret (or SMS_MFA_CLIENT_ID / SMS_MFA_CLIENT_SECRET) are not set',
     );
     return '';
   }
+  const clientId = unvault(context, settings.clientId, 'smsMfaClientId');
+  const secret =
+    clientId === null ? null : unvault(context, settings.clientSecret, 'smsMfaClientSecret');
+  if (clientId === null || secret === null) return '';
   const request = http
     .post(settings.tokenUrl)
-    .authBasic(settings.clientId, settings.clientSecret)
+    .authBasic(clientId, secret)
     .param('grant_type', 'client_credentials');
   const answer = exchange(request);
   const token = answer.status === 200 ? text(answer.body['access_token']) : '';
-  if (!token) LOG.error('sms-mfa: ' + tokenProblem(answer, settings.tokenUrl, settings.clientId));
+  if (!token) LOG.error('sms-mfa: ' + tokenProblem(answer, settings.tokenUrl, clientId));
   return token;
 }
 
@@ -669,6 +703,50 @@ function oauthError(body: { [key: string]: unknown }): string {
 
 function withoutUserInfo(url: string): string {
   return url.replace(/\/\/[^\/@]*@/, '//');
+}
+
+/* ---- Keycloak's vault ---- */
+
+/**
+ * A setting's value, or the vault entry it names when it is `${vault.<key>}`; null, logged, when
+ * the vault has no such entry or cannot be read.
+ */
+function unvault(context: AuthenticationFlowContext, value: string, name: string): string | null {
+  const match = VAULT_REFERENCE.exec(value);
+  if (!match) return value;
+  const realm = context.getRealm().getName();
+  let found = '';
+  try {
+    found = readVault(context.getSession(), value);
+  } catch (e) {
+    LOG.error(
+      'sms-mfa: could not read the vault entry ' +
+        match[1] +
+        ' for realm ' +
+        realm +
+        ' (' +
+        name +
+        '): ' +
+        String(e),
+    );
+    return null;
+  }
+  if (found) return found;
+  LOG.error(
+    'sms-mfa: the vault has no entry ' + match[1] + ' for realm ' + realm + ' (' + name + ')',
+  );
+  return null;
+}
+
+/** Reads a vault entry and closes it at once (the secret is blanked on close, so read first). */
+function readVault(session: KeycloakSession, reference: string): string {
+  const secret = session.vault().getStringSecret(reference);
+  try {
+    const value = secret.get();
+    return value.isPresent() ? text(value.get()) : '';
+  } finally {
+    secret.close();
+  }
 }
 
 /** Sends a request; a network error or timeout is status 0 with the Java exception, never a throw. */

@@ -1,5 +1,5 @@
-// The script authenticator's credentials against a real bridge: what the script logs when the
-// token endpoint cannot be reached or says no.
+// The script authenticator's credentials against a real bridge: the client secret from Keycloak's
+// vault, and what the script logs when the token endpoint cannot be reached or says no.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { freePort } from '@sms-mfa/common/redis-server';
@@ -58,6 +58,15 @@ describe("the Keycloak script authenticator's bridge credentials", () => {
     return { phone, flow: new SignIn(harness, state) };
   }
 
+  /** Signs in start to finish: the code page, then the right code. */
+  async function completeSignIn(flow: SignIn, phone: string): Promise<ScriptRun[]> {
+    const first = await flow.authenticate();
+    assert.equal(onlyOutcome(first).page?.template, 'login-sms.ftl', JSON.stringify(first.logs));
+    const done = await flow.submit(await stack.codeSentTo(phone));
+    assert.equal(onlyOutcome(done).type, 'success');
+    return [first, done];
+  }
+
   const logText = (runs: ScriptRun[]) =>
     runs.flatMap((r) => r.logs.map((l) => `${l.level} ${l.message}`)).join('\n');
   const unavailable = (outcome: Outcome) => {
@@ -66,6 +75,49 @@ describe("the Keycloak script authenticator's bridge credentials", () => {
     assert.equal(outcome.page?.status, 'SERVICE_UNAVAILABLE');
     assert.equal(outcome.page?.error?.message, 'smsAuthUnavailable');
   };
+
+  describe("Keycloak's vault", () => {
+    it('reads the client secret from the vault when smsMfaClientSecret is ${vault.<key>}, and closes it', async () => {
+      const { phone, flow } = signIn({
+        realmName: 'sms_demo',
+        realmAttributes: { smsMfaClientSecret: '${vault.bridge_secret}' },
+        // the file vault's name for realm sms_demo, key bridge_secret; `echo` adds the newline
+        vaultFiles: { sms__demo_bridge__secret: `${CLIENT_SECRET}\n` },
+      });
+      const runs = await completeSignIn(flow, phone);
+      assert.ok(
+        runs.every((r) => r.vaultSecretsOpen === 0),
+        'every vault secret is closed',
+      );
+      assert.ok(!logText(runs).includes(CLIENT_SECRET));
+    });
+
+    it('reads a vault reference from SMS_MFA_CLIENT_SECRET too, and the client id from the vault', async () => {
+      const { phone, flow } = signIn({
+        realmAttributes: { smsMfaClientSecret: '', smsMfaClientId: '${vault.bridge-id}' },
+        env: { SMS_MFA_CLIENT_SECRET: '${vault.bridge-secret}' },
+        vaultFiles: { 'sms-demo_bridge-id': CLIENT_ID, 'sms-demo_bridge-secret': CLIENT_SECRET },
+      });
+      await completeSignIn(flow, phone);
+    });
+
+    it('shows the unavailable page and names the missing entry, when the vault has none or there is no vault', async () => {
+      for (const vaultFiles of [{ 'sms-demo_other': CLIENT_SECRET }, undefined]) {
+        const { flow } = signIn({
+          realmAttributes: { smsMfaClientSecret: '${vault.bridge_secret}' },
+          ...(vaultFiles ? { vaultFiles } : {}),
+        });
+        const run = await flow.authenticate();
+        unavailable(onlyOutcome(run));
+        assert.equal(run.http.length, 0, 'no token call with a secret it does not have');
+        assert.match(
+          logText([run]),
+          /^error sms-mfa: the vault has no entry bridge_secret for realm sms-demo \(smsMfaClientSecret\)$/m,
+        );
+        assert.ok(!logText([run]).includes(CLIENT_SECRET));
+      }
+    });
+  });
 
   describe('what the script logs about the token endpoint', () => {
     it('says the token endpoint could not be reached, with the Java exception, when nothing listens there', async () => {

@@ -6,7 +6,15 @@ import { compileScript } from '../../keycloak/authenticator-jar.js';
 /** What the fakes were given for one request. */
 export interface ScriptState {
   user: { username: string; attributes?: Record<string, string> } | null;
+  /** RealmModel.getName() (default sms-demo) and getId(). */
+  realmName?: string;
+  realmId?: string;
   realmAttributes?: Record<string, string>;
+  /**
+   * Keycloak's file vault: file name (<realm>_<key>, underscores doubled) → content. Undefined:
+   * Keycloak runs without a vault, so every `${vault.…}` is empty.
+   */
+  vaultFiles?: Record<string, string>;
   env?: Record<string, string>;
   notes?: Record<string, string>;
   form?: Record<string, string>;
@@ -50,6 +58,8 @@ export interface ScriptRun {
     body?: Record<string, unknown>;
   }[];
   notes: Record<string, string>;
+  /** VaultStringSecrets the script opened and did not close. */
+  vaultSecretsOpen: number;
   thrown?: string;
 }
 

@@ -2,8 +2,9 @@
 // Keycloak's bindings (context, user, realm, session, authenticationSession, clientSession,
 // httpRequest, script, LOG) and Nashorn's Java.type, over fakes that record every outcome. It runs
 // in a worker thread because the fake SimpleHttp blocks (execFileSync) while the bridge under test
-// keeps serving on the main thread. A failed HTTP call throws the Java exception Apache HttpClient
-// (under Keycloak 26.7's SimpleHttp) throws, which Nashorn hands to `catch` as it is.
+// keeps serving on the main thread. The fakes follow Keycloak 26.7's classes as javap shows them:
+// the vault is DefaultVaultTranscriber over FilesPlainTextVaultProvider, and a failed HTTP call
+// throws the Java exception Apache HttpClient would, which Nashorn hands to `catch` as it is.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -39,7 +40,14 @@ function classNotFound(name) {
 }
 
 function run({ source, fn, state }) {
-  const record = { outcomes: [], events: [], logs: [], http: [], notes: { ...state.notes } };
+  const record = {
+    outcomes: [],
+    events: [],
+    logs: [],
+    http: [],
+    notes: { ...state.notes },
+    vaultSecretsOpen: 0,
+  };
   const bindings = keycloakBindings(state, record);
   try {
     vm.runInNewContext(`${source}\n;this.__result = ${fn}(context);`, bindings, {
@@ -54,6 +62,8 @@ function run({ source, fn, state }) {
 function keycloakBindings(state, record) {
   const user = state.user ? fakeUser(state.user) : null;
   const realm = {
+    getId: () => state.realmId ?? 'f1c5e0aa-5c2e-4d4b-9d6e-2a1f3b9e7c01',
+    getName: () => state.realmName ?? 'sms-demo',
     getAttribute: (name) => state.realmAttributes?.[name] ?? null,
     getDefaultLocale: () => null,
   };
@@ -61,6 +71,7 @@ function keycloakBindings(state, record) {
     getContext: () => ({
       resolveLocale: () => (state.locale ? { toLanguageTag: () => state.locale } : null),
     }),
+    vault: () => fakeVault(realm.getName(), state.vaultFiles, record),
   };
   const authenticationSession = {
     getAuthNote: (name) => record.notes[name] ?? null,
@@ -139,6 +150,48 @@ function javaException(className, message) {
     getMessage: () => message,
     getClass: () => ({ getName: () => className }),
     toString: () => `${className}: ${message}`,
+  };
+}
+
+/** java.util.Optional. */
+function optional(value) {
+  return {
+    isPresent: () => value !== null,
+    get: () => {
+      if (value === null)
+        throw javaException('java.util.NoSuchElementException', 'No value present');
+      return value;
+    },
+  };
+}
+
+/**
+ * session.vault(): DefaultVaultTranscriber. `${vault.<key>}` is looked up in the file vault, whose
+ * files are named <realm>_<key> with underscores doubled (the default key resolver); any other
+ * value comes back as it is; with no vault configured (`vaultFiles` undefined) every entry is
+ * empty. After close() a VaultStringSecret's get() throws, as DefaultVaultStringSecret's does.
+ */
+function fakeVault(realmName, vaultFiles, record) {
+  return {
+    getStringSecret: (value) => {
+      const key = value === null ? null : /^\$\{vault\.(.+?)}$/.exec(value)?.[1];
+      const file = key ? `${realmName.replace(/_/g, '__')}_${key.replace(/_/g, '__')}` : null;
+      const secret =
+        key === undefined ? value : key && !key.includes('/') ? (vaultFiles?.[file] ?? null) : null;
+      if (secret === null) return { get: () => optional(null), close: () => {} };
+      record.vaultSecretsOpen++;
+      let closed = false;
+      return {
+        get: () => {
+          if (closed) throw javaException('java.lang.NullPointerException', 'value');
+          return optional(secret);
+        },
+        close: () => {
+          if (!closed) record.vaultSecretsOpen--;
+          closed = true;
+        },
+      };
+    },
   };
 }
 
