@@ -11,6 +11,10 @@ import {
   type TestUser,
   type WatchedPage,
 } from './support/keycloak-e2e.js';
+import { codePageScenarios } from './code-page.scenarios.js';
+import { edgeScenarios } from './edges.scenarios.js';
+import { installerScenarios } from './installer.scenarios.js';
+import { issuerScenarios } from './issuer.scenarios.js';
 import { assertClean, walkThrough } from './support/sign-in.js';
 
 describe(`the SMS step in Keycloak ${KEYCLOAK_VERSION}`, () => {
@@ -58,4 +62,9 @@ describe(`the SMS step in Keycloak ${KEYCLOAK_VERSION}`, () => {
       );
     });
   }
+
+  codePageScenarios(e2e);
+  edgeScenarios(e2e);
+  installerScenarios(e2e);
+  issuerScenarios(e2e);
 });

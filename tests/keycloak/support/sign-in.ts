@@ -100,3 +100,15 @@ async function walkSteps(
   await snap(page, `${name}-3-personal-info`);
   return code;
 }
+
+/** Opens the account console and signs in with the password, up to the code page. */
+export async function toCodePage(page: Page, kcUrl: string, user: TestUser): Promise<void> {
+  await openAccountConsole(page, kcUrl, user.realm);
+  await submitPassword(page, user);
+  await codePage(page);
+}
+
+/** A code that is not `code` (same length). */
+export function wrongCode(code: string): string {
+  return String((Number(code) + 1) % 10 ** code.length).padStart(code.length, '0');
+}

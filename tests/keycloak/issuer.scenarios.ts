@@ -1,0 +1,134 @@
+// A real Keycloak realm as the token issuer (OIDC_ISSUER_URL): the bridge takes client-credentials
+// tokens of a confidential client of that realm (matched by azp) and refuses others; the
+// reference API in OIDC mode takes the bridge's own tokens only with the messages:send scope.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { outboxReader } from '@sms-mfa/tests/support/outbox-reader';
+import { loadConfig as loadReferenceConfig } from '../../reference-api/src/config.js';
+import { startReferenceApi } from '../../reference-api/src/service.js';
+import { startBridge } from '../../bridge/src/service.js';
+import { testConfig, testPhone } from '../../bridge/test/support/otp-fixtures.js';
+import type { KeycloakE2e } from './support/keycloak-e2e.js';
+
+const SEND_SCOPE = 'messages:send';
+const secretOf = (clientId: string) => `${clientId}-secret-0123456789`;
+
+/** Creates a realm with confidential service-account clients, and a `messages:send` client scope. */
+async function issuerRealm(e2e: KeycloakE2e, realm: string, clients: string[]): Promise<void> {
+  const admin = await e2e.admin.client('master');
+  await admin.realms.create({ realm, enabled: true });
+  admin.setConfig({ realmName: realm });
+  const { id: scopeId } = await admin.clientScopes.create({
+    name: SEND_SCOPE,
+    protocol: 'openid-connect',
+    attributes: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'false' },
+  });
+  for (const clientId of clients) {
+    const { id } = await admin.clients.create({
+      clientId,
+      enabled: true,
+      publicClient: false,
+      secret: secretOf(clientId),
+      serviceAccountsEnabled: true,
+      standardFlowEnabled: false,
+      directAccessGrantsEnabled: false,
+    });
+    if (clientId === 'sms-bridge')
+      await admin.clients.addOptionalClientScope({ id, clientScopeId: scopeId });
+  }
+}
+
+/** A client-credentials token from a realm of the real Keycloak. */
+async function keycloakToken(
+  e2e: KeycloakE2e,
+  realm: string,
+  clientId: string,
+  scope?: string,
+): Promise<string> {
+  const res = await fetch(`${e2e.kc.url}/realms/${realm}/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secretOf(clientId)}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) }),
+  });
+  assert.equal(res.status, 200, `token for ${clientId} in ${realm}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function post(url: string, token: string, body: unknown) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Registers the issuer scenario. */
+export function issuerScenarios(e2e: KeycloakE2e): void {
+  it('accepts client-credentials tokens of a Keycloak realm in the bridge (by azp) and, with messages:send, in the reference API; refuses another realm and another client', async () => {
+    await issuerRealm(e2e, 'issuer', ['shop', 'stranger', 'sms-bridge']);
+    await issuerRealm(e2e, 'elsewhere', ['shop']);
+    const issuer = `${e2e.kc.url}/realms/issuer`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'kc-issuer-'));
+    const reference = await startReferenceApi(
+      loadReferenceConfig({
+        REDIS_URL: e2e.redis.url,
+        REFERENCE_API_PORT: '0',
+        DATA_DIR: dataDir,
+        PROVIDERS: 'outbox',
+        QUEUE_PREFIX: '{kc-issuer}',
+        OIDC_ISSUER_URL: issuer,
+        LOG_LEVEL: 'error',
+      }),
+      { role: 'all' },
+    );
+    const bridge = await startBridge(
+      testConfig({
+        REDIS_URL: e2e.redis.url,
+        BRIDGE_PORT: '0',
+        KEY_PREFIX: '{kc-issuer}',
+        OIDC_ISSUER_URL: issuer,
+        REFERENCE_API_URL: reference.url ?? '',
+        REFERENCE_API_CLIENT_ID: 'sms-bridge',
+        REFERENCE_API_CLIENT_SECRET: secretOf('sms-bridge'),
+      }),
+    );
+    try {
+      await bridge.apps.create({ name: 'Shop', clientId: 'shop', scopes: ['mfa:send'] });
+      const send = (token: string, phone: string) =>
+        post(`${bridge.url}/ciam-mfa/v2/deviceAuthentications`, token, {
+          userName: 'jdoe',
+          phoneNumber: phone,
+          deviceType: 'sms',
+        });
+
+      const phone = testPhone(90);
+      const accepted = await send(await keycloakToken(e2e, 'issuer', 'shop'), phone);
+      assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+      assert.match(await outboxReader(reference.url ?? '').codeSentTo(phone), /^\d{6}$/);
+
+      const stranger = await send(await keycloakToken(e2e, 'issuer', 'stranger'), testPhone(91));
+      assert.equal(stranger.status, 401, 'a client of the realm with no application');
+      const elsewhere = await send(await keycloakToken(e2e, 'elsewhere', 'shop'), testPhone(92));
+      assert.equal(elsewhere.status, 401, 'the same client id in another realm');
+
+      const message = { to: testPhone(93), code: '123456' };
+      const withScope = await keycloakToken(e2e, 'issuer', 'sms-bridge', SEND_SCOPE);
+      assert.equal((await post(`${reference.url}/v1/messages`, withScope, message)).status, 202);
+      const withoutScope = await keycloakToken(e2e, 'issuer', 'shop');
+      const refused = await post(`${reference.url}/v1/messages`, withoutScope, message);
+      assert.equal(refused.status, 403, 'no messages:send scope');
+      const foreign = await keycloakToken(e2e, 'elsewhere', 'shop');
+      assert.equal((await post(`${reference.url}/v1/messages`, foreign, message)).status, 401);
+    } finally {
+      await bridge.close();
+      await reference.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+}
