@@ -27,8 +27,13 @@
  *               my__realm_bridge__secret); surrounding whitespace is ignored.
  *   Form:       `code`, or `resend` (the resend button of login-sms.ftl).
  *   State:      auth-session note `smsMfaAuthId` (the bridge's authId; never the code).
+ *               The bridge token, in session.singleUseObjects() (one store for the whole cluster)
+ *               under `sms-mfa.bridge-token.` + SHA-256 of realm id, token URL and client id, for
+ *               expires_in less 30 s; not kept when expires_in is missing or 30 s or less. Keycloak
+ *               evaluates the script afresh for every call, so nothing in the script outlives a step.
  *
- * ENDPOINTS (every call with a client-credentials token, fetched with HTTP Basic)
+ * ENDPOINTS (bridge calls carry a client-credentials token, fetched with HTTP Basic when the store
+ *            has none; a 401 to a stored token drops it, fetches a new one and repeats the call once)
  *   POST {tokenUrl}                                              grant_type=client_credentials
  *   POST {bridgeUrl}/ciam-mfa/v2/deviceAuthentications           send a code
  *   GET  {bridgeUrl}/ciam-mfa/v2/deviceAuthentications/{authId}  state: masked phone, attempts, resends
@@ -50,7 +55,6 @@
  *                                entry missing, number refused; shown with challenge, not
  *                                failureChallenge, so that an outage never counts as a failed login
  *                                against the user. No exception leaves the script.
-
  *
  * Never logs codes, secrets, tokens or whole phone numbers.
  */
@@ -63,6 +67,7 @@ interface JavaLogger {
   error(message: string): void;
 }
 interface RealmModel {
+  getId(): string;
   getName(): string;
   getAttribute(name: string): string | null;
   getDefaultLocale?(): string | null;
@@ -77,6 +82,7 @@ interface JavaLocale {
 interface KeycloakSession {
   getContext(): { resolveLocale(user: UserModel | null): JavaLocale | null };
   vault(): VaultTranscriber;
+  singleUseObjects(): SingleUseObjectProvider;
 }
 interface JavaOptional<T> {
   isPresent(): boolean;
@@ -90,6 +96,25 @@ interface VaultTranscriber {
 interface VaultStringSecret {
   get(): JavaOptional<string>;
   close(): void;
+}
+interface JavaMap {
+  get(key: string): unknown;
+  put(key: string, value: string): unknown;
+}
+/** org.keycloak.models.SingleUseObjectProvider: a cluster-wide store whose entries expire. */
+interface SingleUseObjectProvider {
+  put(key: string, lifespanSeconds: number, notes: JavaMap): void;
+  get(key: string): JavaMap | null;
+  remove(key: string): JavaMap | null;
+}
+/** A Java byte[] as Nashorn shows it: signed values. */
+interface JavaBytes {
+  length: number;
+  [index: number]: number;
+}
+interface JavaMessageDigest {
+  update(input: unknown): void;
+  digest(): JavaBytes;
 }
 interface AuthenticationSessionModel {
   getAuthNote(name: string): string | null;
@@ -197,6 +222,17 @@ interface Reply {
 interface Bridge {
   call(method: string, path: string, body?: object): Reply;
 }
+/** A bridge token for this step; `stored` when it came from Keycloak's store rather than the token endpoint. */
+interface BridgeToken {
+  value: string;
+  stored: boolean;
+}
+/** The bridge token's entry in Keycloak's single-use object store. */
+interface TokenStore {
+  read(): string;
+  keep(token: string, expiresInSeconds: number): void;
+  drop(): void;
+}
 /** How to draw the code page beyond what the bridge's status view says. */
 interface PageOptions {
   fieldError?: string;
@@ -216,6 +252,9 @@ const LOCALE_SHAPE = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$/;
 const IP_SHAPE = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
 /** DefaultVaultTranscriber's pattern for a vault reference. */
 const VAULT_REFERENCE = /^\$\{vault\.(.+?)\}$/;
+const TOKEN_KEY_PREFIX = 'sms-mfa.bridge-token.';
+/** A stored token is dropped this long before it expires, so that no call carries a dying one. */
+const TOKEN_MARGIN_SECONDS = 30;
 
 /** Keycloak calls this when the flow reaches the step, and again when the page is reloaded. */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- ScriptBasedAuthenticator invokes it by name
@@ -625,49 +664,84 @@ function flowError(name: string): unknown {
 
 /* ---- The bridge over HTTP ---- */
 
-/** A bridge client whose token is fetched on first use, once per step. */
+/**
+ * A bridge client. A token the bridge refuses leaves Keycloak's store; when it came from there, a
+ * new one is fetched and the call repeated, once.
+ */
 function connect(context: AuthenticationFlowContext, settings: Settings): Bridge {
   const http = httpClient(context.getSession());
-  let token = '';
+  const clientId = unvault(context, settings.clientId, 'smsMfaClientId');
+  let token: BridgeToken | null = null;
+  const attempt = function (method: string, path: string, body?: object) {
+    if (!token) token = clientId === null ? noToken() : tokenFor(context, http, settings, clientId);
+    const used = token;
+    const reply = send(http, settings.bridgeUrl, used.value, method, path, body);
+    if (reply.status === 401) tokenStore(context, settings.tokenUrl, clientId!).drop();
+    return { reply: reply, stored: used.stored };
+  };
   return {
     call: function (method: string, path: string, body?: object): Reply {
-      if (!token) token = fetchToken(context, http, settings);
-      if (!token) return { status: 0, body: {}, retryAfterSeconds: 0, failure: 'no bridge token' };
-      let request = (
-        method === 'GET'
-          ? http.get(settings.bridgeUrl + path)
-          : http.post(settings.bridgeUrl + path)
-      ).auth(token);
-      if (body) request = request.entity(jsonEntity(body));
-      return exchange(request);
+      const first = attempt(method, path, body);
+      if (first.reply.status !== 401 || !first.stored) return first.reply;
+      LOG.info('sms-mfa: the bridge refused the stored token; fetching a new one');
+      token = null;
+      return attempt(method, path, body).reply;
     },
   };
 }
 
-/** A new token from the token endpoint; '' (logged) when there is none. */
-function fetchToken(
+function noToken(): BridgeToken {
+  return { value: '', stored: false };
+}
+
+/** One call to the bridge with a token; without one, no call and status 0. */
+function send(
+  http: HttpClient,
+  bridgeUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: object,
+): Reply {
+  if (!token) return { status: 0, body: {}, retryAfterSeconds: 0, failure: 'no bridge token' };
+  let request = (method === 'GET' ? http.get(bridgeUrl + path) : http.post(bridgeUrl + path)).auth(
+    token,
+  );
+  if (body) request = request.entity(jsonEntity(body));
+  return exchange(request);
+}
+
+/** The stored token, else a new one from the token endpoint (then stored). */
+function tokenFor(
   context: AuthenticationFlowContext,
   http: HttpClient,
   settings: Settings,
-): string {
-  if (!settings.clientId || !settings.clientSecret) {
+  clientId: string,
+): BridgeToken {
+  if (!clientId || !settings.clientSecret) {
     LOG.error(
       'sms-mfa: smsMfaClientId / smsMfaClientSecret (or SMS_MFA_CLIENT_ID / SMS_MFA_CLIENT_SECRET) are not set',
     );
-    return '';
+    return noToken();
   }
-  const clientId = unvault(context, settings.clientId, 'smsMfaClientId');
-  const secret =
-    clientId === null ? null : unvault(context, settings.clientSecret, 'smsMfaClientSecret');
-  if (clientId === null || secret === null) return '';
-  const request = http
-    .post(settings.tokenUrl)
-    .authBasic(clientId, secret)
-    .param('grant_type', 'client_credentials');
-  const answer = exchange(request);
-  const token = answer.status === 200 ? text(answer.body['access_token']) : '';
-  if (!token) LOG.error('sms-mfa: ' + tokenProblem(answer, settings.tokenUrl, clientId));
-  return token;
+  const store = tokenStore(context, settings.tokenUrl, clientId);
+  const stored = store.read();
+  if (stored) return { value: stored, stored: true };
+  const secret = unvault(context, settings.clientSecret, 'smsMfaClientSecret');
+  if (secret === null) return noToken();
+  const answer = exchange(
+    http
+      .post(settings.tokenUrl)
+      .authBasic(clientId, secret)
+      .param('grant_type', 'client_credentials'),
+  );
+  const value = answer.status === 200 ? text(answer.body['access_token']) : '';
+  if (!value) {
+    LOG.error('sms-mfa: ' + tokenProblem(answer, settings.tokenUrl, clientId));
+    return noToken();
+  }
+  store.keep(value, numberOr(answer.body['expires_in'], NaN));
+  return { value: value, stored: false };
 }
 
 /** Why the token endpoint gave no token, in words an operator can act on (never the secret). */
@@ -703,6 +777,74 @@ function oauthError(body: { [key: string]: unknown }): string {
 
 function withoutUserInfo(url: string): string {
   return url.replace(/\/\/[^\/@]*@/, '//');
+}
+
+/* ---- The bridge token, kept in Keycloak between steps ---- */
+
+/**
+ * The token's entry in session.singleUseObjects(): Keycloak evaluates the script afresh for every
+ * call, so only Keycloak's own store outlives a step. Keyed by realm, token URL and client id (a
+ * realm never rides on another realm's token); the store failing only costs a token call.
+ */
+function tokenStore(
+  context: AuthenticationFlowContext,
+  tokenUrl: string,
+  clientId: string,
+): TokenStore {
+  const store = context.getSession().singleUseObjects();
+  const key =
+    TOKEN_KEY_PREFIX + sha256Hex(context.getRealm().getId() + '\n' + tokenUrl + '\n' + clientId);
+  return {
+    read: function (): string {
+      return quietly('read', function () {
+        const notes = store.get(key);
+        return notes ? text(notes.get('access_token')) : '';
+      });
+    },
+    keep: function (token: string, expiresInSeconds: number): void {
+      const lifespan = Math.floor(expiresInSeconds) - TOKEN_MARGIN_SECONDS;
+      if (!(lifespan >= 1)) return;
+      quietly('keep', function () {
+        const HashMap = Java.type<new () => JavaMap>('java.util.HashMap');
+        const notes = new HashMap();
+        notes.put('access_token', token);
+        store.put(key, lifespan, notes);
+        return '';
+      });
+    },
+    drop: function (): void {
+      quietly('drop', function () {
+        store.remove(key);
+        return '';
+      });
+    },
+  };
+}
+
+/** Runs one store operation; a failure is logged and reads as "nothing stored". */
+function quietly(what: string, operation: () => string): string {
+  try {
+    return operation();
+  } catch (e) {
+    LOG.warn('sms-mfa: could not ' + what + ' the stored bridge token: ' + String(e));
+    return '';
+  }
+}
+
+/** Lowercase hex SHA-256 of the text's UTF-8 bytes, by java.security.MessageDigest. */
+function sha256Hex(input: string): string {
+  const MessageDigest = Java.type<{ getInstance(algorithm: string): JavaMessageDigest }>(
+    'java.security.MessageDigest',
+  );
+  const charsets = Java.type<{ UTF_8: { encode(text: string): unknown } }>(
+    'java.nio.charset.StandardCharsets',
+  );
+  const digest = MessageDigest.getInstance('SHA-256');
+  digest.update(charsets.UTF_8.encode(input));
+  const bytes = digest.digest();
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += ((bytes[i] & 0xff) + 0x100).toString(16).slice(1);
+  return hex;
 }
 
 /* ---- Keycloak's vault ---- */

@@ -1,5 +1,6 @@
 // The script authenticator's credentials against a real bridge: the client secret from Keycloak's
-// vault, and what the script logs when the token endpoint cannot be reached or says no.
+// vault, the bridge token kept in Keycloak's single-use object store across steps and sign-ins,
+// and what the script logs when the token endpoint cannot be reached or says no.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { freePort } from '@sms-mfa/common/redis-server';
@@ -18,6 +19,7 @@ import { TokenProxy } from './keycloak-harness/token-proxy.js';
 
 const CLIENT_ID = 'keycloak-credentials';
 const CLIENT_SECRET = `secret-${CLIENT_ID}-0123456789`;
+const DEVICE_AUTHS = '/ciam-mfa/v2/deviceAuthentications';
 
 describe("the Keycloak script authenticator's bridge credentials", () => {
   const redis = useRedis();
@@ -37,6 +39,7 @@ describe("the Keycloak script authenticator's bridge credentials", () => {
   });
   after(() => proxy.close());
   beforeEach(() => {
+    harness.singleUseObjects.clear();
     proxy.mode = 'pass';
     proxy.calls = 0;
   });
@@ -67,6 +70,8 @@ describe("the Keycloak script authenticator's bridge credentials", () => {
     return [first, done];
   }
 
+  const tokenCalls = (runs: ScriptRun[]) =>
+    runs.flatMap((r) => r.http).filter((h) => h.url.includes('token')).length;
   const logText = (runs: ScriptRun[]) =>
     runs.flatMap((r) => r.logs.map((l) => `${l.level} ${l.message}`)).join('\n');
   const unavailable = (outcome: Outcome) => {
@@ -116,6 +121,98 @@ describe("the Keycloak script authenticator's bridge credentials", () => {
         );
         assert.ok(!logText([run]).includes(CLIENT_SECRET));
       }
+    });
+  });
+
+  describe("the bridge token in Keycloak's single-use object store", () => {
+    it('makes one token call for two sign-ins in a row', async () => {
+      const one = signIn();
+      const two = signIn();
+      const runs = [
+        ...(await completeSignIn(one.flow, one.phone)),
+        ...(await completeSignIn(two.flow, two.phone)),
+      ];
+      assert.equal(tokenCalls(runs), 1);
+      assert.equal(harness.singleUseObjects.size, 1);
+      const [key, entry] = [...harness.singleUseObjects][0]!;
+      assert.match(key, /^sms-mfa\.bridge-token\.[0-9a-f]{64}$/, 'a hash: no client id or secret');
+      assert.equal(entry.lifespanSeconds, 300 - 30, "the token's 300 s less a 30 s margin");
+      assert.deepEqual(Object.keys(entry.notes), ['access_token']);
+    });
+
+    it('keeps one token per realm, token URL and client id', async () => {
+      const first = signIn();
+      await completeSignIn(first.flow, first.phone);
+      const other = signIn({ realmId: 'another-realm' });
+      const runs = await completeSignIn(other.flow, other.phone);
+      assert.equal(tokenCalls(runs), 1, 'another realm does not ride on the first one');
+      assert.equal(harness.singleUseObjects.size, 2);
+    });
+
+    it('fetches a new token once the stored one has expired', async () => {
+      const first = signIn();
+      await completeSignIn(first.flow, first.phone);
+      harness.advance(271_000);
+      const second = signIn();
+      const run = await second.flow.authenticate();
+      assert.equal(tokenCalls([run]), 1);
+    });
+
+    it('replaces a stored token the bridge refuses, and repeats the call once', async () => {
+      const first = signIn();
+      await completeSignIn(first.flow, first.phone);
+      const [entry] = [...harness.singleUseObjects.values()];
+      entry!.notes['access_token'] = 'revoked-or-signed-by-a-retired-key';
+      const { phone, flow } = signIn();
+      const run = await flow.authenticate();
+      assert.equal(onlyOutcome(run).page?.template, 'login-sms.ftl');
+      assert.deepEqual(
+        run.http.map((h) => `${h.method} ${h.url.replace(stack.bridge.url, '')} ${h.status}`),
+        [
+          `POST ${DEVICE_AUTHS} 401`,
+          'POST /realms/mfa/protocol/openid-connect/token 200',
+          `POST ${DEVICE_AUTHS} 201`,
+          `GET ${DEVICE_AUTHS}/${flow.notes['smsMfaAuthId']} 200`,
+        ],
+      );
+      assert.ok(await stack.codeSentTo(phone));
+      assert.notEqual(
+        [...harness.singleUseObjects.values()][0]?.notes['access_token'],
+        'revoked-or-signed-by-a-retired-key',
+      );
+    });
+
+    it('repeats a refused call only once, and keeps no token the bridge refused', async () => {
+      const first = signIn({ realmAttributes: { smsMfaTokenUrl: proxy.url } });
+      await completeSignIn(first.flow, first.phone);
+      const [entry] = [...harness.singleUseObjects.values()];
+      entry!.notes['access_token'] = 'revoked-or-signed-by-a-retired-key';
+      proxy.mode = 'refused-token';
+      const { flow } = signIn({ realmAttributes: { smsMfaTokenUrl: proxy.url } });
+      const run = await flow.authenticate();
+      unavailable(onlyOutcome(run));
+      assert.deepEqual(
+        run.http.map((h) => h.status),
+        [401, 200, 401],
+        'the stored token, a new one, and no third try',
+      );
+      assert.equal(harness.singleUseObjects.size, 0, 'neither refused token is kept');
+      const next = await flow.authenticate();
+      assert.deepEqual(
+        next.http.map((h) => h.status),
+        [200, 401],
+        'a fresh token the bridge refuses is not retried',
+      );
+    });
+
+    it('stores no token whose expires_in is missing or within the margin', async () => {
+      for (const mode of ['no-expiry', 'short-expiry'] as const) {
+        proxy.mode = mode;
+        const { phone, flow } = signIn({ realmAttributes: { smsMfaTokenUrl: proxy.url } });
+        await completeSignIn(flow, phone);
+        assert.equal(harness.singleUseObjects.size, 0, mode);
+      }
+      assert.equal(proxy.calls, 4, 'one token per step');
     });
   });
 

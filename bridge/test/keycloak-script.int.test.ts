@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { before, describe, it } from 'node:test';
+import { before, beforeEach, describe, it } from 'node:test';
 import { freePort } from '@sms-mfa/common/redis-server';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { startDeviceAuthStack, type DeviceAuthStack } from './support/deviceauth-stack.js';
@@ -30,6 +30,8 @@ describe('the Keycloak script authenticator against a real bridge', () => {
     redis.defer(() => harness.close());
     await stack.client({ clientId: CLIENT_ID, brand: 'Acme' });
   });
+  // Each test starts with no bridge token in Keycloak's store, as after a restart.
+  beforeEach(() => harness.singleUseObjects.clear());
 
   /** A user with a fresh number (per-phone limits and outbox reads never mix tests), signing in. */
   function signIn(overrides: Partial<ScriptState> = {}): { phone: string; flow: SignIn } {

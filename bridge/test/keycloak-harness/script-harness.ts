@@ -63,9 +63,22 @@ export interface ScriptRun {
   thrown?: string;
 }
 
+/** An entry of the fake SingleUseObjectProvider. */
+export interface SingleUseObject {
+  notes: Record<string, string>;
+  lifespanSeconds: number;
+  expiresAtMs: number;
+}
+
 /** The compiled script in a worker thread, ready to be called with fakes. */
 export class ScriptHarness {
   readonly source = compileScript();
+  /**
+   * session.singleUseObjects(): shared by every run, as Keycloak's store is shared by every
+   * request and node; entries expire on the harness's clock.
+   */
+  readonly singleUseObjects = new Map<string, SingleUseObject>();
+  #clockOffsetMs = 0;
   #worker = new Worker(new URL('./script-worker.mjs', import.meta.url), { execArgv: [] });
   #pending = new Map<number, (run: ScriptRun) => void>();
   #next = 0;
@@ -77,13 +90,30 @@ export class ScriptHarness {
     });
   }
 
+  /** Moves the clock the single-use objects expire by. */
+  advance(ms: number): void {
+    this.#clockOffsetMs += ms;
+  }
+
   /** Calls `authenticate(context)` or `action(context)` once. */
-  run(fn: 'authenticate' | 'action', state: ScriptState): Promise<ScriptRun> {
+  async run(fn: 'authenticate' | 'action', state: ScriptState): Promise<ScriptRun> {
     const id = this.#next++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, resolve);
-      this.#worker.postMessage({ id, source: this.source, fn, state });
-    });
+    const { store, ...run } = await new Promise<ScriptRun & { store: [string, SingleUseObject][] }>(
+      (resolve) => {
+        this.#pending.set(id, resolve as (run: ScriptRun) => void);
+        this.#worker.postMessage({
+          id,
+          source: this.source,
+          fn,
+          state,
+          store: [...this.singleUseObjects],
+          nowMs: Date.now() + this.#clockOffsetMs,
+        });
+      },
+    );
+    this.singleUseObjects.clear();
+    for (const [key, entry] of store) this.singleUseObjects.set(key, entry);
+    return run;
   }
 
   /** Stops the worker. */

@@ -3,9 +3,12 @@
 // httpRequest, script, LOG) and Nashorn's Java.type, over fakes that record every outcome. It runs
 // in a worker thread because the fake SimpleHttp blocks (execFileSync) while the bridge under test
 // keeps serving on the main thread. The fakes follow Keycloak 26.7's classes as javap shows them:
-// the vault is DefaultVaultTranscriber over FilesPlainTextVaultProvider, and a failed HTTP call
-// throws the Java exception Apache HttpClient would, which Nashorn hands to `catch` as it is.
+// the vault is DefaultVaultTranscriber over FilesPlainTextVaultProvider, singleUseObjects() is
+// InfinispanSingleUseObjectProvider (its store lives in the harness, so it outlives a run as the
+// real one outlives a request), and a failed HTTP call throws the Java exception Apache HttpClient
+// would, which Nashorn hands to `catch` as it is.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
@@ -39,7 +42,7 @@ function classNotFound(name) {
   return new Error(`java.lang.ClassNotFoundException: ${name}`);
 }
 
-function run({ source, fn, state }) {
+function run({ source, fn, state, store, nowMs }) {
   const record = {
     outcomes: [],
     events: [],
@@ -47,6 +50,8 @@ function run({ source, fn, state }) {
     http: [],
     notes: { ...state.notes },
     vaultSecretsOpen: 0,
+    store: new Map(store),
+    nowMs,
   };
   const bindings = keycloakBindings(state, record);
   try {
@@ -56,7 +61,9 @@ function run({ source, fn, state }) {
   } catch (err) {
     record.thrown = String(err?.stack ?? err);
   }
-  return record;
+  const result = { ...record, store: [...record.store] };
+  delete result.nowMs;
+  return result;
 }
 
 function keycloakBindings(state, record) {
@@ -72,6 +79,7 @@ function keycloakBindings(state, record) {
       resolveLocale: () => (state.locale ? { toLanguageTag: () => state.locale } : null),
     }),
     vault: () => fakeVault(realm.getName(), state.vaultFiles, record),
+    singleUseObjects: () => fakeSingleUseObjects(record),
   };
   const authenticationSession = {
     getAuthNote: (name) => record.notes[name] ?? null,
@@ -195,6 +203,90 @@ function fakeVault(realmName, vaultFiles, record) {
   };
 }
 
+/** java.util.HashMap, as far as the script uses it. */
+class JavaHashMap {
+  #entries = new Map();
+  put(key, value) {
+    const old = this.get(key);
+    this.#entries.set(String(key), value);
+    return old;
+  }
+  get(key) {
+    return this.#entries.has(String(key)) ? this.#entries.get(String(key)) : null;
+  }
+  toObject() {
+    return Object.fromEntries(this.#entries);
+  }
+}
+
+/**
+ * session.singleUseObjects(): put(key, lifespanSeconds, Map<String,String>), get(key) → Map or
+ * null, remove(key) → Map or null, with InfinispanSingleUseObjectProvider's checks: a null key
+ * throws, a lifespan under 1 s throws IllegalArgumentException, ".revoked" keys take no notes. The
+ * notes must be a java.util.Map of strings; Nashorn would hand a script object over as a
+ * ScriptObjectMirror, which the cluster's marshaller cannot write.
+ */
+function fakeSingleUseObjects(record) {
+  const live = (key) => {
+    const entry = record.store.get(key);
+    if (entry && entry.expiresAtMs > record.nowMs) return entry;
+    record.store.delete(key);
+    return undefined;
+  };
+  const asMap = (entry) => {
+    if (!entry) return null;
+    const map = new JavaHashMap();
+    for (const [k, v] of Object.entries(entry.notes)) map.put(k, v);
+    return map;
+  };
+  const requireKey = (key) => {
+    if (key === null || key === undefined)
+      throw javaException('java.lang.NullPointerException', '');
+  };
+  return {
+    put: (key, lifespanSeconds, notes) => {
+      requireKey(key);
+      const lifespan = Math.trunc(Number(lifespanSeconds));
+      if (!(lifespan > 0))
+        throw javaException(
+          'java.lang.IllegalArgumentException',
+          'lifespanSeconds must be positive',
+        );
+      if (!(notes instanceof JavaHashMap))
+        throw javaException(
+          'org.infinispan.commons.marshall.MarshallingException',
+          'notes must be a java.util.Map<String,String>',
+        );
+      const values = notes.toObject();
+      if (String(key).endsWith('.revoked') && Object.keys(values).length)
+        throw javaException(
+          'org.keycloak.models.ModelException',
+          'Notes are not supported for revoked tokens',
+        );
+      if (Object.values(values).some((v) => typeof v !== 'string'))
+        throw javaException(
+          'java.lang.ClassCastException',
+          'notes hold a value that is not a String',
+        );
+      record.store.set(String(key), {
+        notes: values,
+        lifespanSeconds: lifespan,
+        expiresAtMs: record.nowMs + lifespan * 1000,
+      });
+    },
+    get: (key) => {
+      requireKey(key);
+      return asMap(live(String(key)));
+    },
+    remove: (key) => {
+      requireKey(key);
+      const entry = live(String(key));
+      record.store.delete(String(key));
+      return asMap(entry);
+    },
+  };
+}
+
 /** A Java array, as Java.to makes one. */
 class JavaArray {
   constructor(values) {
@@ -261,6 +353,12 @@ function javaType(name, state, record) {
         this.content = content;
         this.contentType = contentType;
       };
+    case 'java.util.HashMap':
+      return JavaHashMap;
+    case 'java.nio.charset.StandardCharsets':
+      return { UTF_8: { encode: (text) => ({ byteBuffer: Buffer.from(String(text), 'utf8') }) } };
+    case 'java.security.MessageDigest':
+      return { getInstance: (algorithm) => messageDigest(algorithm) };
     case 'org.apache.http.client.config.RequestConfig':
       return { custom: () => requestConfigBuilder() };
     case 'org.keycloak.http.simple.SimpleHttp':
@@ -274,6 +372,24 @@ function javaType(name, state, record) {
     default:
       throw classNotFound(name);
   }
+}
+
+/** java.security.MessageDigest over ByteBuffers; digest() is a byte[]: signed values. */
+function messageDigest(algorithm) {
+  const names = { 'SHA-256': 'sha256', 'SHA-1': 'sha1', MD5: 'md5' };
+  if (!names[algorithm])
+    throw javaException(
+      'java.security.NoSuchAlgorithmException',
+      `${algorithm} MessageDigest not available`,
+    );
+  const hash = createHash(names[algorithm]);
+  return {
+    update: (input) => {
+      if (!input?.byteBuffer) throw new TypeError('the fake MessageDigest takes a ByteBuffer');
+      hash.update(input.byteBuffer);
+    },
+    digest: () => [...hash.digest()].map((b) => (b > 127 ? b - 256 : b)),
+  };
 }
 
 function requestConfigBuilder() {
