@@ -13,4 +13,4 @@ runService(async () => {
     embeddedIssuer: !config.issuer.externalUrl,
   });
   return bridge;
-});
+}, 'BRIDGE_PORT');

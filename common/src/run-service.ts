@@ -9,13 +9,23 @@ export interface StoppableService {
 
 /**
  * Starts a service and keeps it running until SIGTERM or SIGINT, then closes it (in-flight work
- * finishes) and exits 0. A configuration error is printed as the plain list of problems, exit 1.
+ * finishes) and exits 0. A configuration error is printed as the plain list of problems, and a
+ * port already taken as one line naming `portVariable`; either way, exit 1.
  */
-export function runService(start: () => Promise<StoppableService>): void {
+export function runService(start: () => Promise<StoppableService>, portVariable = 'PORT'): void {
   start().then(stopOnSignals, (err: unknown) => {
-    console.error(err instanceof ConfigError ? err.message : err);
+    console.error(startFailure(err, portVariable));
     process.exit(1);
   });
+}
+
+/** What to print when a service cannot start: a plain line for what the user can fix. */
+export function startFailure(err: unknown, portVariable: string): unknown {
+  if (err instanceof ConfigError) return err.message;
+  const listen = err as { code?: unknown; port?: unknown };
+  if (listen?.code === 'EADDRINUSE')
+    return `port ${String(listen.port)} is already in use: stop what listens there, or set ${portVariable} to another port`;
+  return err;
 }
 
 function stopOnSignals(service: StoppableService): void {

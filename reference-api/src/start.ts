@@ -23,4 +23,4 @@ runService(async () => {
     providers: config.providers,
   });
   return service;
-});
+}, 'REFERENCE_API_PORT');
