@@ -62,6 +62,7 @@
 /* ---- The slice of Keycloak's Java API this script uses (types only; erased at compile time). ---- */
 
 interface JavaLogger {
+  debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
@@ -71,6 +72,7 @@ interface RealmModel {
   getName(): string;
   getAttribute(name: string): string | null;
   getDefaultLocale?(): string | null;
+  isBruteForceProtected(): boolean;
 }
 interface UserModel {
   getUsername(): string;
@@ -83,6 +85,17 @@ interface KeycloakSession {
   getContext(): { resolveLocale(user: UserModel | null): JavaLocale | null };
   vault(): VaultTranscriber;
   singleUseObjects(): SingleUseObjectProvider;
+  getProvider(type: unknown): unknown;
+}
+/** Keycloak 26.4+'s brute-force detector (older ones take no categories). */
+interface BruteForceProtector {
+  failedLogin(
+    realm: RealmModel,
+    user: UserModel,
+    connection: unknown,
+    uriInfo: unknown,
+    categories: unknown,
+  ): void;
 }
 interface JavaOptional<T> {
   isPresent(): boolean;
@@ -148,6 +161,7 @@ interface AuthenticationFlowContext {
   getAuthenticationSession(): AuthenticationSessionModel;
   getHttpRequest(): { getDecodedFormParameters(): FormParameters };
   getConnection(): { getRemoteAddr(): string } | null;
+  getUriInfo(): unknown;
   getEvent(): EventBuilder;
   form(): LoginFormsProvider;
   challenge(page: Page): void;
@@ -432,7 +446,7 @@ function checkCode(
     return context.success();
   }
   if (answer.status === 400 && errorCode === 'OTP_INVALID') {
-    credentialEvent(context).error('invalid_user_credentials');
+    wrongCode(context, '');
     return redraw(context, bridge, authId, {
       fieldError: 'smsAuthCodeInvalid',
       attemptsRemaining: numberOr(answer.body['attemptsRemaining'], -1),
@@ -446,7 +460,10 @@ function checkCode(
   }
   if (answer.status === 410)
     return redraw(context, bridge, authId, { fieldError: 'smsAuthCodeExpired', offerResend: true });
-  if (answer.status === 403 && errorCode === 'MAX_ATTEMPTS_REACHED') return locked(context);
+  if (answer.status === 403 && errorCode === 'MAX_ATTEMPTS_REACHED') {
+    wrongCode(context, 'sms_max_attempts');
+    return locked(context);
+  }
   if (answer.status === 429)
     return redraw(context, bridge, authId, {
       fieldError: 'smsAuthRateLimited',
@@ -537,11 +554,41 @@ function sendRefused(context: AuthenticationFlowContext, answer: Reply, phone: s
 
 function locked(context: AuthenticationFlowContext): void {
   LOG.warn('sms-mfa: too many wrong codes; this sign-in is locked');
-  credentialEvent(context).detail('reason', 'sms_max_attempts').error('invalid_user_credentials');
   context.failure(
     flowError('INVALID_CREDENTIALS'),
     errorPage(context, 'UNAUTHORIZED', 'smsAuthLocked'),
   );
+}
+
+/**
+ * A wrong code: the login event Keycloak's OTP form records (invalid_user_credentials), and a
+ * failure for brute-force detection. Keycloak 26.4+ counts a failed step only when its
+ * authenticator's category is password, otp or recovery-authn-codes, and a script's is "script",
+ * so the failure is reported as an otp one, as Keycloak's own OTP form reports it. Older versions
+ * count every failed step themselves and have no categories: there the call does not link, and
+ * nothing is added.
+ */
+function wrongCode(context: AuthenticationFlowContext, reason: string): void {
+  const event = credentialEvent(context);
+  (reason ? event.detail('reason', reason) : event).error('invalid_user_credentials');
+  const user = context.getUser();
+  if (!user || !context.getRealm().isBruteForceProtected()) return;
+  try {
+    const Protector = Java.type<{ class: unknown }>(
+      'org.keycloak.services.managers.BruteForceProtector',
+    );
+    const protector = context.getSession().getProvider(Protector.class) as BruteForceProtector;
+    const categories = Java.type<{ of(item: string): unknown }>('java.util.Set').of('otp');
+    protector.failedLogin(
+      context.getRealm(),
+      user,
+      context.getConnection(),
+      context.getUriInfo(),
+      categories,
+    );
+  } catch (e) {
+    LOG.debug('sms-mfa: brute-force detection left to Keycloak: ' + String(e));
+  }
 }
 
 /**

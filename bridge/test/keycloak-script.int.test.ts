@@ -123,6 +123,24 @@ describe('the Keycloak script authenticator against a real bridge', () => {
     assert.equal(page.attributes['attemptsRemaining'], '4');
     assert.equal(page.error, null, 'never the global "invalid username or password"');
     assert.deepEqual(run.events, ['invalid_user_credentials']);
+    // Keycloak 26.4+ counts a script's failed step only when told it was an otp failure.
+    assert.deepEqual(run.bruteForce, [['otp']]);
+  });
+
+  it('leaves brute-force counting to Keycloak before 26.4, whose detector takes no categories', async () => {
+    const { phone, flow } = signIn({ simpleHttp: 'legacy' });
+    await flow.authenticate();
+    const run = await flow.submit(wrong(await stack.codeSentTo(phone)));
+    assert.equal(codePage(run, 'failureChallenge').attributes['attemptsRemaining'], '4');
+    assert.deepEqual(run.bruteForce, []);
+    assert.deepEqual(run.events, ['invalid_user_credentials']);
+  });
+
+  it('reports nothing to brute-force detection when the realm has it off', async () => {
+    const { phone, flow } = signIn({ bruteForceProtected: false });
+    await flow.authenticate();
+    const run = await flow.submit(wrong(await stack.codeSentTo(phone)));
+    assert.deepEqual(run.bruteForce, []);
   });
 
   it('asks for the code when none is typed, and refuses letters without spending an attempt', async () => {
@@ -210,10 +228,13 @@ describe('the Keycloak script authenticator against a real bridge', () => {
     assert.equal(outcome.page?.kind, 'errorPage');
     assert.equal(outcome.page?.error?.message, 'smsAuthLocked');
     assert.deepEqual(last.events, ['invalid_user_credentials']);
+    assert.deepEqual(last.bruteForce, [['otp']], 'the last wrong code counts too');
 
     const reload = await flow.authenticate();
     assert.equal(onlyOutcome(reload).type, 'failure');
     assert.equal(sends(reload).length, 0, 'a reload must not buy five more attempts');
+    assert.deepEqual(reload.events, [], 'a reload is no wrong code');
+    assert.deepEqual(reload.bruteForce, []);
   });
 
   it('skips the step for a user without a phone when smsMfaMissingPhone is skip, from the realm or the environment', async () => {

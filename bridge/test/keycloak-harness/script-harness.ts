@@ -22,7 +22,12 @@ export interface ScriptState {
   locale?: string;
   /** The step's requirement in its flow (context.getExecution().getRequirement()); default REQUIRED. */
   requirement?: 'REQUIRED' | 'ALTERNATIVE' | 'CONDITIONAL';
-  /** 'legacy' hides org.keycloak.http.simple.SimpleHttp, as Keycloak before 26.4 does. */
+  /** RealmModel.isBruteForceProtected(); default true. */
+  bruteForceProtected?: boolean;
+  /**
+   * 'legacy' hides org.keycloak.http.simple.SimpleHttp and gives the brute-force detector no
+   * categories, as Keycloak before 26.4 does.
+   */
   simpleHttp?: 'modern' | 'legacy';
 }
 
@@ -48,6 +53,8 @@ export interface Outcome {
 export interface ScriptRun {
   outcomes: Outcome[];
   events: string[];
+  /** The categories of each failure reported to Keycloak's brute-force detector. */
+  bruteForce: string[][];
   logs: { level: string; message: string }[];
   http: {
     method: string;

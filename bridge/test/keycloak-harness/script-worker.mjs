@@ -37,6 +37,27 @@ const STATUSES = [
   'SERVICE_UNAVAILABLE',
 ];
 
+/** BruteForceProtector.class, as session.getProvider is handed it. */
+const BRUTE_FORCE_CLASS = { name: 'org.keycloak.services.managers.BruteForceProtector' };
+
+/**
+ * Keycloak's brute-force detector: 26.4+ takes the authentication categories (and counts only
+ * password, otp and recovery-authn-codes); before that (the 'legacy' SimpleHttp versions) it has
+ * only the four-argument failedLogin, which Nashorn cannot link to a call with five.
+ */
+function fakeBruteForce(state, record) {
+  return {
+    failedLogin: (...args) => {
+      if (state.simpleHttp === 'legacy' || args.length !== 5)
+        throw javaException(
+          'java.lang.NoSuchMethodException',
+          'no applicable overload of failedLogin for the given arguments',
+        );
+      record.bruteForce.push([...args[4]]);
+    },
+  };
+}
+
 /** Nashorn's ClassNotFoundException, as Java.type throws it for a class that is not there. */
 function classNotFound(name) {
   return new Error(`java.lang.ClassNotFoundException: ${name}`);
@@ -46,6 +67,7 @@ function run({ source, fn, state, store, nowMs }) {
   const record = {
     outcomes: [],
     events: [],
+    bruteForce: [],
     logs: [],
     http: [],
     notes: { ...state.notes },
@@ -73,6 +95,7 @@ function keycloakBindings(state, record) {
     getName: () => state.realmName ?? 'sms-demo',
     getAttribute: (name) => state.realmAttributes?.[name] ?? null,
     getDefaultLocale: () => null,
+    isBruteForceProtected: () => state.bruteForceProtected ?? true,
   };
   const session = {
     getContext: () => ({
@@ -80,6 +103,7 @@ function keycloakBindings(state, record) {
     }),
     vault: () => fakeVault(realm.getName(), state.vaultFiles, record),
     singleUseObjects: () => fakeSingleUseObjects(record),
+    getProvider: (type) => (type === BRUTE_FORCE_CLASS ? fakeBruteForce(state, record) : null),
   };
   const authenticationSession = {
     getAuthNote: (name) => record.notes[name] ?? null,
@@ -111,6 +135,7 @@ function keycloakBindings(state, record) {
     getAuthenticationSession: () => authenticationSession,
     getHttpRequest: () => httpRequest,
     getConnection: () => ({ getRemoteAddr: () => state.remoteAddr ?? '127.0.0.1' }),
+    getUriInfo: () => ({}),
     getEvent: () => event,
     getExecution: () => ({ getRequirement: () => state.requirement ?? 'REQUIRED' }),
     form: () => fakeForm(),
@@ -355,6 +380,10 @@ function javaType(name, state, record) {
       };
     case 'java.util.HashMap':
       return JavaHashMap;
+    case 'java.util.Set':
+      return { of: (...items) => new Set(items) };
+    case 'org.keycloak.services.managers.BruteForceProtector':
+      return { class: BRUTE_FORCE_CLASS };
     case 'java.nio.charset.StandardCharsets':
       return { UTF_8: { encode: (text) => ({ byteBuffer: Buffer.from(String(text), 'utf8') }) } };
     case 'java.security.MessageDigest':
