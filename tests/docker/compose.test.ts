@@ -30,10 +30,12 @@ interface Service {
   ports?: string[];
   healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
+  configs?: { source: string; target: string }[];
 }
 const compose = parse(read('docker/compose.yaml'), { merge: true }) as {
   services: Record<string, Service>;
   volumes: Record<string, unknown>;
+  configs?: Record<string, { content?: string }>;
 };
 const services = compose.services;
 /** A value as `docker compose` interpolates it with nothing set in the environment: `${X:-d}` → d. */
@@ -147,7 +149,13 @@ describe('docker/compose.yaml', () => {
   it('starts Keycloak 26 in dev mode with scripts, the realm import, the provider jar and the bootstrap admin', () => {
     const kc = svc('keycloak');
     assert.match(kc.image ?? '', /^quay\.io\/keycloak\/keycloak:26(\.\d+)*$/);
-    assert.deepEqual(kc.command, ['start-dev', '--features=scripts', '--import-realm']);
+    assert.deepEqual(kc.command, [
+      'start-dev',
+      '--features=scripts',
+      '--import-realm',
+      '--vault=file',
+      '--vault-dir=/opt/keycloak/vault',
+    ]);
     assert.ok(
       env('keycloak')['KC_BOOTSTRAP_ADMIN_USERNAME'] &&
         env('keycloak')['KC_BOOTSTRAP_ADMIN_PASSWORD'],
@@ -364,11 +372,20 @@ describe('docker/realm-import.json', () => {
     assert.deepEqual(realm.attributes, {
       smsMfaBridgeUrl: 'http://bridge:3000',
       smsMfaClientId: bridge['BRIDGE_DEMO_CLIENT_ID'],
-      smsMfaClientSecret: bridge['BRIDGE_DEMO_CLIENT_SECRET'],
+      smsMfaClientSecret: '${vault.smsMfaClientSecret}',
       smsMfaTokenRealm: 'mfa',
       smsMfaPhoneAttribute: 'mobile_number',
       smsMfaMissingPhone: 'fail',
     });
+    // The secret itself is in Keycloak's file vault, as the compose file mounts it.
+    const mount = svc('keycloak').configs?.find(
+      (c) => c.target === '/opt/keycloak/vault/sms-demo_smsMfaClientSecret',
+    );
+    assert.ok(mount, 'the vault entry <realm>_<key> is mounted');
+    assert.equal(
+      interpolated(compose.configs?.[mount.source]?.content ?? ''),
+      bridge['BRIDGE_DEMO_CLIENT_SECRET'],
+    );
     const installerKeys = Object.keys(
       desiredAttributes({
         realm: 'r',

@@ -16,16 +16,24 @@ import type { KeycloakE2e } from './support/keycloak-e2e.js';
 const SEND_SCOPE = 'messages:send';
 const secretOf = (clientId: string) => `${clientId}-secret-0123456789`;
 
-/** Creates a realm with confidential service-account clients, and a `messages:send` client scope. */
+/**
+ * Creates a realm with confidential service-account clients, as an admin would for the bridge:
+ * client scopes named after the bridge's scopes (mfa:send, mfa:verify) given to every client by
+ * default, and messages:send as an optional scope of the bridge's own client.
+ */
 async function issuerRealm(e2e: KeycloakE2e, realm: string, clients: string[]): Promise<void> {
   const admin = await e2e.admin.client('master');
   await admin.realms.create({ realm, enabled: true });
   admin.setConfig({ realmName: realm });
-  const { id: scopeId } = await admin.clientScopes.create({
-    name: SEND_SCOPE,
-    protocol: 'openid-connect',
-    attributes: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'false' },
-  });
+  const scopes: Record<string, string> = {};
+  for (const name of [SEND_SCOPE, 'mfa:send', 'mfa:verify']) {
+    const { id } = await admin.clientScopes.create({
+      name,
+      protocol: 'openid-connect',
+      attributes: { 'include.in.token.scope': 'true', 'display.on.consent.screen': 'false' },
+    });
+    scopes[name] = id;
+  }
   for (const clientId of clients) {
     const { id } = await admin.clients.create({
       clientId,
@@ -37,7 +45,10 @@ async function issuerRealm(e2e: KeycloakE2e, realm: string, clients: string[]): 
       directAccessGrantsEnabled: false,
     });
     if (clientId === 'sms-bridge')
-      await admin.clients.addOptionalClientScope({ id, clientScopeId: scopeId });
+      await admin.clients.addOptionalClientScope({ id, clientScopeId: scopes[SEND_SCOPE]! });
+    else
+      for (const name of ['mfa:send', 'mfa:verify'])
+        await admin.clients.addDefaultClientScope({ id, clientScopeId: scopes[name]! });
   }
 }
 
@@ -110,7 +121,9 @@ export function issuerScenarios(e2e: KeycloakE2e): void {
       const phone = testPhone(90);
       const accepted = await send(await keycloakToken(e2e, 'issuer', 'shop'), phone);
       assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
-      assert.match(await outboxReader(reference.url ?? '').codeSentTo(phone), /^\d{6}$/);
+      // The outbox too is behind the reference API's OIDC check: read it with a token that passes.
+      const withScope = await keycloakToken(e2e, 'issuer', 'sms-bridge', SEND_SCOPE);
+      assert.match(await outboxReader(reference.url ?? '', withScope).codeSentTo(phone), /^\d{6}$/);
 
       const stranger = await send(await keycloakToken(e2e, 'issuer', 'stranger'), testPhone(91));
       assert.equal(stranger.status, 401, 'a client of the realm with no application');
@@ -118,7 +131,6 @@ export function issuerScenarios(e2e: KeycloakE2e): void {
       assert.equal(elsewhere.status, 401, 'the same client id in another realm');
 
       const message = { to: testPhone(93), code: '123456' };
-      const withScope = await keycloakToken(e2e, 'issuer', 'sms-bridge', SEND_SCOPE);
       assert.equal((await post(`${reference.url}/v1/messages`, withScope, message)).status, 202);
       const withoutScope = await keycloakToken(e2e, 'issuer', 'shop');
       const refused = await post(`${reference.url}/v1/messages`, withoutScope, message);

@@ -3,9 +3,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { demoRealm, writeRealmFile } from '../support/keycloak-realm.js';
+import {
+  demoRealm,
+  SECRET_VAULT_KEY,
+  vaultEntryName,
+  writeRealmFile,
+} from '../support/keycloak-realm.js';
 import { KEYCLOAK_VERSION } from '../support/keycloak-server.js';
 import {
+  BRIDGE_CLIENT,
   scriptAttributes,
   useKeycloakE2e,
   type TestUser,
@@ -18,13 +24,20 @@ import { issuerScenarios } from './issuer.scenarios.js';
 import { assertClean, walkThrough } from './support/sign-in.js';
 
 describe(`the SMS step in Keycloak ${KEYCLOAK_VERSION}`, () => {
+  // The demo realm as `npm run keycloak` imports it: the bridge's secret in Keycloak's file vault.
   const e2e = useKeycloakE2e((bridgeUrl, scratch) => ({
     realmFiles: [
       writeRealmFile(
         join(scratch, 'sms-demo.json'),
-        demoRealm({ attributes: scriptAttributes(bridgeUrl) }),
+        demoRealm({
+          attributes: {
+            ...scriptAttributes(bridgeUrl),
+            smsMfaClientSecret: `\${vault.${SECRET_VAULT_KEY}}`,
+          },
+        }),
       ),
     ],
+    vault: { [vaultEntryName('sms-demo', SECRET_VAULT_KEY)]: BRIDGE_CLIENT.secret },
   }));
   const outboxCount = async (phone: string) => (await e2e.stack.outbox(phone)).length;
   const walk = (watched: WatchedPage, user: TestUser, name: string) =>
@@ -39,6 +52,9 @@ describe(`the SMS step in Keycloak ${KEYCLOAK_VERSION}`, () => {
       phone: '+5511966191717',
     };
     await walk(await e2e.page(), jdoe, 'import');
+    const realm = await e2e.admin.realm('sms-demo');
+    const attributes = realm['attributes'] as Record<string, string>;
+    assert.equal(attributes['smsMfaClientSecret'], '${vault.smsMfaClientSecret}');
   });
 
   for (const theme of ['sms-mfa', 'keycloak.v2']) {

@@ -201,15 +201,17 @@ function prepareHome(dist: string, home: string, options: KeycloakOptions, build
     writeFileSync(join(vault, name), value, { mode: 0o600 });
 }
 
-// Runs kc.sh in the background and ends it when the parent (argument 1) is gone.
+// Runs kc.sh in the background and ends it when the parent (argument 1) is gone; then removes
+// the throw-away home (argument 2, empty for a kept one) if the parent could not.
 const WATCHDOG = `
-parent=$1; shift
+parent=$1; scratch=$2; shift 2
 "$@" &
 kc=$!
 trap 'kill -TERM $kc 2>/dev/null; wait $kc; exit 143' TERM INT
 while kill -0 "$parent" 2>/dev/null && kill -0 "$kc" 2>/dev/null; do sleep 1; done
 kill -0 "$kc" 2>/dev/null && kill -TERM "$kc"
 wait "$kc"
+if [ -n "$scratch" ] && ! kill -0 "$parent" 2>/dev/null; then rm -rf -- "$scratch"; fi
 `;
 
 function serverArgs(port: number, options: KeycloakOptions, home: string): string[] {
@@ -248,6 +250,7 @@ export async function startKeycloak(options: KeycloakOptions = {}): Promise<Runn
       WATCHDOG,
       'keycloak-watchdog',
       String(process.pid),
+      options.home ? '' : home,
       join(home, 'bin', 'kc.sh'),
       ...serverArgs(port, options, home),
     ],
