@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { it } from 'node:test';
-import type { KeycloakE2e } from './support/keycloak-e2e.js';
+import { tokenRequests, type KeycloakE2e } from './support/keycloak-e2e.js';
 import {
   codePage,
   personalInfo,
@@ -66,6 +66,7 @@ export function codePageScenarios(e2e: KeycloakE2e): void {
     const realm = await e2e.realm('resend');
     const user = await e2e.user(realm);
     const { page } = await e2e.page();
+    const tokensBefore = await tokenRequests(e2e.stack.bridge.url);
     await toCodePage(page, e2e.kc.url, user);
     const code = await e2e.stack.codeSentTo(user.phone);
     const resend = page.locator('#kc-sms-resend');
@@ -89,6 +90,8 @@ export function codePageScenarios(e2e: KeycloakE2e): void {
     assert.equal(await sent(user.phone), 2);
     await submitCode(page, code);
     await personalInfo(page);
+    // Five pages and seven bridge calls, one token: Keycloak keeps it between steps.
+    assert.equal((await tokenRequests(e2e.stack.bridge.url)) - tokensBefore, 1);
   });
 
   it('offers a new code when the code has expired, and signs in with the new one', async () => {

@@ -52,6 +52,9 @@ export function edgeScenarios(e2e: KeycloakE2e): void {
     await submitPassword(page, user);
     await page.getByText('The SMS service is not available right now').waitFor();
     await snap(page, 'bridge-down-1-unavailable');
+    const said = e2e.kc.logs();
+    assert.match(said, /the token endpoint \S+ could not be reached for client keycloak-sms: /);
+    assert.doesNotMatch(said, /HTTP 0 undefined/);
     assert.equal((await e2e.admin.bruteForce(realm, user.id)).numFailures, 0);
     assert.deepEqual(await e2e.admin.loginErrors(realm, user.id), []);
 

@@ -114,6 +114,7 @@ function fetchArchive(version: string): string {
     [
       '-q',
       '-B',
+      '-Dstyle.color=never',
       'dependency:copy',
       `-Dartifact=org.keycloak:keycloak-quarkus-dist:${version}:tar.gz`,
       `-DoutputDirectory=${scratch}`,
@@ -121,19 +122,25 @@ function fetchArchive(version: string): string {
     { encoding: 'utf8' },
   );
   rmSync(scratch, { recursive: true, force: true });
-  if (mvn.status !== 0 || !existsSync(archive)) {
-    const said = `${mvn.stdout}\n${mvn.stderr}`
-      .split('\n')
-      .filter((l) => /ERROR|Could not|refused|status/i.test(l))
-      .slice(0, 3)
-      .join(' ')
-      .replace(/\s+/g, ' ')
-      .trim();
+  if (mvn.status !== 0 || !existsSync(archive))
     throw new KeycloakSetupError(
-      `Maven could not fetch org.keycloak:keycloak-quarkus-dist:${version}:tar.gz: ${said || `mvn exited with ${mvn.status}`}`,
+      `Maven could not fetch org.keycloak:keycloak-quarkus-dist:${version}:tar.gz: ${mavenSaid(`${mvn.stdout}\n${mvn.stderr}`) || `mvn exited with ${mvn.status}`}`,
     );
-  }
   return archive;
+}
+
+/** What Maven answered, in one line: its first error, without the goal that failed. */
+function mavenSaid(output: string): string {
+  const first = output
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .find((l) => l.startsWith('[ERROR]') && l.length > '[ERROR] '.length);
+  if (!first) return '';
+  const said = first.replace(/^\[ERROR\]\s*/, '');
+  const cause = said.indexOf('Could not');
+  const afterGoal = said.indexOf('standalone-pom: ');
+  if (cause >= 0) return said.slice(cause);
+  return afterGoal >= 0 ? said.slice(afterGoal + 'standalone-pom: '.length) : said;
 }
 
 /** The unpacked distribution in the cache folder (fetched and unpacked on first use). */

@@ -162,3 +162,12 @@ export function useKeycloakE2e(setup: KeycloakSetup = () => ({})): KeycloakE2e {
   };
   return e2e;
 }
+
+/** How many token requests the bridge has answered, from its /metrics. */
+export async function tokenRequests(bridgeUrl: string): Promise<number> {
+  const text = await (await fetch(`${bridgeUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('http_requests_total') && l.includes('openid-connect/token'))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+}
