@@ -16,11 +16,13 @@ import {
   rmSync,
   writeFileSync,
   closeSync,
+  readdirSync,
+  statSync,
   utimesSync,
 } from 'node:fs';
 import { createConnection } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@sms-mfa/common/redis-server';
 
@@ -310,12 +312,21 @@ export async function startKeycloak(options: KeycloakOptions = {}): Promise<Runn
   return { url, port, version, home, logFile, admin, logs, stop };
 }
 
-/** Saves the build a start made, for the next start with the same providers. */
+const KEPT_BUILDS = 4;
+
+/** Saves the build a start made, for the next start with the same providers; keeps the newest few. */
 function keepBuild(home: string, build: string): void {
   if (existsSync(build)) return;
   const scratch = `${build}.${process.pid}`;
   cpSync(join(home, 'lib', 'quarkus'), scratch, { recursive: true });
   renameSync(scratch, build);
+  const dir = dirname(build);
+  const prefix = basename(build).replace(/-[0-9a-f]{16}$/, '-');
+  const builds = readdirSync(dir)
+    .filter((name) => name.startsWith(prefix) && /-[0-9a-f]{16}$/.test(name))
+    .map((name) => ({ path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const old of builds.slice(KEPT_BUILDS)) rmSync(old.path, { recursive: true, force: true });
 }
 
 async function waitUntilReady(
