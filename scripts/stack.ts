@@ -4,9 +4,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
-import { freePort, startLocalRedis, type LocalRedis } from '@sms-mfa/common/redis-server';
+import {
+  freePort,
+  portInUse,
+  startLocalRedis,
+  type LocalRedis,
+} from '@sms-mfa/common/redis-server';
 import { checkStartEnv } from './check-start-env.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -28,17 +32,6 @@ export interface Stack {
   stop(): Promise<void>;
   /** Called once if a process exits on its own (the stack is then stopped). */
   onCrash(listener: (name: string, how: string) => void): void;
-}
-
-/** Whether something on this machine accepts connections on `port`. */
-export function portInUse(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.on('error', () => done(false));
-  });
 }
 
 /** Refuses to start when a fixed port is taken, naming the variable that moves it. */

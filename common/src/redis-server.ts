@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -49,6 +49,17 @@ export async function freePort(): Promise<number> {
           : reject(new Error('no port')),
       );
     });
+  });
+}
+
+/** Whether something on this machine accepts TCP connections on `port` (loopback). */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.on('error', () => done(false));
   });
 }
 

@@ -9,9 +9,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
-import { freePort } from '@sms-mfa/common/redis-server';
+import { freePort, portInUse } from '@sms-mfa/common/redis-server';
 import { outboxReader } from '../support/outbox-reader.js';
-import { portInUse } from '../../scripts/stack.js';
 import { launchChromium } from '../browser/support/page-checks.js';
 import { codePage, personalInfo, snap } from './support/sign-in.js';
 
