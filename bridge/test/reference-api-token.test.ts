@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import {
   ReferenceApiTokenCache,
   TokenUnavailableError,
-  tokenUseSeconds,
   type ReferenceApiClientCredentials,
 } from '../src/messaging/reference-api-token.cache.js';
+import { tokenUseSeconds } from '@sms-mfa/common/token-lifetime';
 import { startFakeRealm, type FakeRealm } from './support/fake-oidc-realm.js';
 import { TestClock } from './support/otp-fixtures.js';
 

@@ -10,7 +10,7 @@ import {
   shownErrors,
   snap,
   submitCode,
-  toCodePage,
+  atCodePage,
   wrongCode,
 } from './support/sign-in.js';
 
@@ -21,11 +21,7 @@ export function codePageScenarios(e2e: KeycloakE2e): void {
   const sent = async (phone: string) => (await e2e.stack.outbox(phone)).length;
 
   it('shows the form again with the attempts left after a wrong code, records invalid_user_credentials, and brute-force detection counts it', async () => {
-    const realm = await e2e.realm('wrong-code');
-    const user = await e2e.user(realm);
-    const { page } = await e2e.page();
-    await toCodePage(page, e2e.kc.url, user);
-    const code = await e2e.stack.codeSentTo(user.phone);
+    const { realm, user, page, code } = await atCodePage(e2e, 'wrong-code');
     await submitCode(page, wrongCode(code));
     await codePage(page);
     await snap(page, 'wrong-code-1-attempts-left');
@@ -45,11 +41,7 @@ export function codePageScenarios(e2e: KeycloakE2e): void {
   });
 
   it('locks the sign-in with a clear page at the last wrong code', async () => {
-    const realm = await e2e.realm('lockout');
-    const user = await e2e.user(realm);
-    const { page } = await e2e.page();
-    await toCodePage(page, e2e.kc.url, user);
-    const code = await e2e.stack.codeSentTo(user.phone);
+    const { realm, user, page, code } = await atCodePage(e2e, 'lockout');
     for (let i = 1; i < MAX_ATTEMPTS; i++) {
       await submitCode(page, wrongCode(code));
       await codePage(page);
@@ -63,12 +55,8 @@ export function codePageScenarios(e2e: KeycloakE2e): void {
   });
 
   it('keeps resend disabled with a visible countdown, then resends the same code; a refresh sends nothing', async () => {
-    const realm = await e2e.realm('resend');
-    const user = await e2e.user(realm);
-    const { page } = await e2e.page();
     const tokensBefore = await tokenRequests(e2e.stack.bridge.url);
-    await toCodePage(page, e2e.kc.url, user);
-    const code = await e2e.stack.codeSentTo(user.phone);
+    const { user, page, code } = await atCodePage(e2e, 'resend');
     const resend = page.locator('#kc-sms-resend');
     assert.equal(await resend.isDisabled(), true);
     assert.match(await resend.innerText(), /Resend code in \d s/);
@@ -95,11 +83,7 @@ export function codePageScenarios(e2e: KeycloakE2e): void {
   });
 
   it('offers a new code when the code has expired, and signs in with the new one', async () => {
-    const realm = await e2e.realm('expiry');
-    const user = await e2e.user(realm);
-    const { page } = await e2e.page();
-    await toCodePage(page, e2e.kc.url, user);
-    const code = await e2e.stack.codeSentTo(user.phone);
+    const { user, page, code } = await atCodePage(e2e, 'expiry');
     e2e.stack.clock.advance(301_000);
     try {
       await submitCode(page, code);

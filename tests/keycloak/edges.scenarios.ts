@@ -75,16 +75,7 @@ export function edgeScenarios(e2e: KeycloakE2e): void {
     const realm = await e2e.realm('concurrent');
     const users = await Promise.all([0, 1, 2, 3, 4].map(() => e2e.user(realm)));
     const codes = await Promise.all(
-      users.map(async (user, i) =>
-        walkThrough(
-          await e2e.page(),
-          e2e.kc.url,
-          user,
-          e2e.stack.codeSentTo,
-          sent,
-          `concurrent-${i}`,
-        ),
-      ),
+      users.map(async (user, i) => walkThrough(e2e, await e2e.page(), user, `concurrent-${i}`)),
     );
     for (const user of users) assert.equal(await sent(user.phone), 1, `one SMS to ${user.phone}`);
     assert.equal(codes.length, 5);

@@ -133,14 +133,6 @@ export function installerScenarios(e2e: KeycloakE2e): void {
     assert.deepEqual(again['attributes'], after['attributes']);
 
     const user = await e2e.user(realm);
-    const watched = await e2e.page();
-    await walkThrough(
-      watched,
-      e2e.kc.url,
-      user,
-      e2e.stack.codeSentTo,
-      async (phone) => (await e2e.stack.outbox(phone)).length,
-      'installer',
-    );
+    await walkThrough(e2e, await e2e.page(), user, 'installer');
   });
 }

@@ -6,11 +6,11 @@ import { describe, it } from 'node:test';
 import { KEYCLOAK_COMPAT_VERSION } from '../support/keycloak-server.js';
 import { useKeycloakE2e } from './support/keycloak-e2e.js';
 import {
+  atCodePage,
   codePage,
   personalInfo,
   shownErrors,
   submitCode,
-  toCodePage,
   walkThrough,
   wrongCode,
 } from './support/sign-in.js';
@@ -22,24 +22,13 @@ describe(`the SMS step in Keycloak ${KEYCLOAK_COMPAT_VERSION} (SimpleHttp before
     const realm = await e2e.realm('compat');
     const user = await e2e.user(realm);
     const watched = await e2e.page();
-    await walkThrough(
-      watched,
-      e2e.kc.url,
-      user,
-      e2e.stack.codeSentTo,
-      async (phone) => (await e2e.stack.outbox(phone)).length,
-      `compat-${KEYCLOAK_COMPAT_VERSION}`,
-    );
+    await walkThrough(e2e, watched, user, `compat-${KEYCLOAK_COMPAT_VERSION}`);
     assert.deepEqual(watched.problems, []);
     assert.match(e2e.kc.logs(), /sms-mfa: code sent to \+14\*+\d{3}/);
   });
 
   it('shows the attempts left after a wrong code, and Keycloak counts it once', async () => {
-    const realm = await e2e.realm('compat-wrong-code');
-    const user = await e2e.user(realm);
-    const { page } = await e2e.page();
-    await toCodePage(page, e2e.kc.url, user);
-    const code = await e2e.stack.codeSentTo(user.phone);
+    const { realm, user, page, code } = await atCodePage(e2e, 'compat-wrong-code');
     await submitCode(page, wrongCode(code));
     await codePage(page);
     assert.match(await shownErrors(page), /4 attempts left/);

@@ -15,7 +15,6 @@ import {
   scriptAttributes,
   useKeycloakE2e,
   type TestUser,
-  type WatchedPage,
 } from './support/keycloak-e2e.js';
 import { codePageScenarios } from './code-page.scenarios.js';
 import { edgeScenarios } from './edges.scenarios.js';
@@ -39,9 +38,6 @@ describe(`the SMS step in Keycloak ${KEYCLOAK_VERSION}`, () => {
     ],
     vault: { [vaultEntryName('sms-demo', SECRET_VAULT_KEY)]: BRIDGE_CLIENT.secret },
   }));
-  const outboxCount = async (phone: string) => (await e2e.stack.outbox(phone)).length;
-  const walk = (watched: WatchedPage, user: TestUser, name: string) =>
-    walkThrough(watched, e2e.kc.url, user, e2e.stack.codeSentTo, outboxCount, name);
 
   it('signs jdoe in to the imported sms-demo realm with the code from the outbox', async () => {
     const jdoe: TestUser = {
@@ -51,7 +47,7 @@ describe(`the SMS step in Keycloak ${KEYCLOAK_VERSION}`, () => {
       password: 'demo',
       phone: '+5511966191717',
     };
-    await walk(await e2e.page(), jdoe, 'import');
+    await walkThrough(e2e, await e2e.page(), jdoe, 'import');
     const realm = await e2e.admin.realm('sms-demo');
     const attributes = realm['attributes'] as Record<string, string>;
     assert.equal(attributes['smsMfaClientSecret'], '${vault.smsMfaClientSecret}');
@@ -64,7 +60,7 @@ describe(`the SMS step in Keycloak ${KEYCLOAK_VERSION}`, () => {
       });
       const user = await e2e.user(realm);
       const watched = await e2e.page();
-      const code = await walk(watched, user, `theme-${theme}`);
+      const code = await walkThrough(e2e, watched, user, `theme-${theme}`);
       assert.match(code, /^\d{6}$/);
       assertClean(watched, theme);
       const loaded = watched.responses.map((r) => r.url);

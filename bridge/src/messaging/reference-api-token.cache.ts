@@ -1,4 +1,5 @@
 import { httpCall, HttpCallError, type HttpAnswer } from '@sms-mfa/common/http-client';
+import { tokenUseSeconds } from '@sms-mfa/common/token-lifetime';
 
 /** The scope the reference API requires of a token (reference-api/src/http/auth.middleware.ts). */
 export const REFERENCE_API_SCOPE = 'messages:send';
@@ -24,12 +25,6 @@ interface CachedToken {
   readonly value: string;
   /** Epoch ms after which it is not used any more (a little before the issuer expires it). */
   readonly renewAtMs: number;
-}
-
-/** How long to use a token that lives `expiresInSeconds`: up to a minute less, so no send carries a dying one. */
-export function tokenUseSeconds(expiresInSeconds: number): number {
-  const margin = Math.min(60, Math.ceil(expiresInSeconds * 0.1));
-  return Math.max(1, Math.floor(expiresInSeconds - margin));
 }
 
 /**

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, type TestUser, type WatchedPage } from './keycloak-e2e.js';
+import { ARTIFACTS, type KeycloakE2e, type TestUser, type WatchedPage } from './keycloak-e2e.js';
 
 /** Keeps a full-page screenshot of the current state under tests/artifacts/keycloak/. */
 export async function snap(page: Page, name: string): Promise<void> {
@@ -61,44 +61,44 @@ export function assertClean(watched: WatchedPage, what: string): void {
 
 /**
  * The whole walkthrough: account console → username and password → the code from the outbox →
- * Personal info. Returns the code it used. Screenshots are named `<name>-1-login` and so on.
+ * Personal info. Returns the code it used. Screenshots are named `<name>-1-login` and so on, and
+ * `<name>-failed` where it stopped.
  */
 export async function walkThrough(
+  e2e: KeycloakE2e,
   watched: WatchedPage,
-  kcUrl: string,
   user: TestUser,
-  codeSentTo: (phone: string, after?: number) => Promise<string>,
-  outboxCount: (phone: string) => Promise<number>,
   name: string,
 ): Promise<string> {
   const { page } = watched;
   try {
-    return await walkSteps(page, kcUrl, user, codeSentTo, outboxCount, name);
+    await openAccountConsole(page, e2e.kc.url, user.realm);
+    await snap(page, `${name}-1-login`);
+    const before = (await e2e.stack.outbox(user.phone)).length;
+    await submitPassword(page, user);
+    await codePage(page);
+    await snap(page, `${name}-2-code`);
+    const code = await e2e.stack.codeSentTo(user.phone, before);
+    await submitCode(page, code);
+    await personalInfo(page);
+    await snap(page, `${name}-3-personal-info`);
+    return code;
   } catch (err) {
     await snap(page, `${name}-failed`);
     throw err;
   }
 }
 
-async function walkSteps(
-  page: Page,
-  kcUrl: string,
-  user: TestUser,
-  codeSentTo: (phone: string, after?: number) => Promise<string>,
-  outboxCount: (phone: string) => Promise<number>,
-  name: string,
-): Promise<string> {
-  await openAccountConsole(page, kcUrl, user.realm);
-  await snap(page, `${name}-1-login`);
-  const before = await outboxCount(user.phone);
-  await submitPassword(page, user);
-  await codePage(page);
-  await snap(page, `${name}-2-code`);
-  const code = await codeSentTo(user.phone, before);
-  await submitCode(page, code);
-  await personalInfo(page);
-  await snap(page, `${name}-3-personal-info`);
-  return code;
+/** A new realm (from the demo realm file) and user, signed in up to the code page, and the code sent. */
+export async function atCodePage(
+  e2e: KeycloakE2e,
+  realmName: string,
+): Promise<{ realm: string; user: TestUser; page: Page; code: string }> {
+  const realm = await e2e.realm(realmName);
+  const user = await e2e.user(realm);
+  const { page } = await e2e.page();
+  await toCodePage(page, e2e.kc.url, user);
+  return { realm, user, page, code: await e2e.stack.codeSentTo(user.phone) };
 }
 
 /** Opens the account console and signs in with the password, up to the code page. */

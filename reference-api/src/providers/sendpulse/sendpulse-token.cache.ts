@@ -1,3 +1,4 @@
+import { tokenUseSeconds } from '@sms-mfa/common/token-lifetime';
 import type { Redis } from 'ioredis';
 import { TransientProviderError } from '../provider-errors.js';
 import { providerFetch } from '../provider-http.js';
@@ -26,12 +27,6 @@ interface SharedToken {
 /** The Redis key under which workers share the SendPulse access token. */
 export function sendPulseTokenKey(prefix: string): string {
   return `${prefix}:sendpulse:token`;
-}
-
-/** How long to share a token that lives `expiresInSeconds`: up to a minute less, so nobody sends with a dying one. */
-export function sharedTokenTtlSeconds(expiresInSeconds: number): number {
-  const margin = Math.min(60, Math.ceil(expiresInSeconds * 0.1));
-  return Math.max(1, Math.floor(expiresInSeconds - margin));
 }
 
 /**
@@ -91,7 +86,7 @@ export class SendPulseTokenCache {
 
   private async fetchAndShare(): Promise<SharedToken> {
     const { accessToken, expiresInSeconds } = await requestToken(this.options);
-    const ttlSeconds = sharedTokenTtlSeconds(expiresInSeconds);
+    const ttlSeconds = tokenUseSeconds(expiresInSeconds);
     const token: SharedToken = {
       clientId: this.options.clientId,
       accessToken,
