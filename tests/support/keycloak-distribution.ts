@@ -21,7 +21,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** The Keycloak the project pins: the newest 26.x Maven Central served when it was chosen. */
-export const KEYCLOAK_VERSION = '26.7.3';
+export const KEYCLOAK_VERSION = '26.7.4';
 /** A 26.x older than 26.4, whose script API has only the older broker SimpleHttp. */
 export const KEYCLOAK_COMPAT_VERSION = '26.3.5';
 
