@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import {
@@ -53,6 +54,21 @@ class Browser {
 }
 
 const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+const returnToOf = (page: string) => /name="return_to" value="([^"]+)"/.exec(page)?.[1] ?? '';
+
+/** GET with a Host header of our choosing (fetch sends the URL's). */
+function getWithHost(url: string, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 describe('the hosted code-entry page over HTTP', () => {
   const redis = useRedis();
@@ -129,6 +145,19 @@ describe('the hosted code-entry page over HTTP', () => {
     const done = await browser.get(res.location);
     assert.match(done.text, /Verified/);
     assert.doesNotMatch(done.text, /id="continue"/);
+  });
+
+  it('keeps a relative return URL on the loopback name the page was opened at, and on the public URL for any other Host', async () => {
+    const { port } = new URL(stack.url);
+    const authId = await stack.issue('+14155550106', { returnUrls: [`${stack.url}/shop/return`] });
+    const page = `${stack.url}/verify/${authId}?return_to=%2Fshop%2Freturn`;
+    for (const [host, back] of [
+      [`localhost:${port}`, `http://localhost:${port}/shop/return`],
+      [`127.0.0.1:${port}`, `${stack.url}/shop/return`],
+      ['evil.example', `${stack.url}/shop/return`],
+      [`evil.example:${port}`, `${stack.url}/shop/return`],
+    ] as const)
+      assert.equal(returnToOf(await getWithHost(page, host)), back, host);
   });
 
   it('answers an unknown link with a 404 page, not JSON', async () => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { html } from '../src/pages/html.js';
 import { Messages, negotiateLocale } from '../src/pages/i18n.js';
 import { formatMessage, parseProperties } from '../src/pages/properties.js';
-import { allowedReturnUrl } from '../src/pages/return-url.js';
+import { allowedReturnUrl, userOrigin } from '../src/pages/return-url.js';
 import { testApplication } from './support/otp-fixtures.js';
 
 describe('hosted page building blocks', () => {
@@ -48,6 +48,7 @@ describe('hosted page building blocks', () => {
         'smsAuthInstructionPhone',
         'smsAuthResendIn',
         'pageVerifiedTitle',
+        'pageBadRequestText',
         'demoHint',
       ])
         assert.notEqual(t(key, 'x'), key, `${locale}: ${key}`);
@@ -78,5 +79,47 @@ describe('hosted page building blocks', () => {
       'demo/callback',
     ])
       assert.equal(ok(bad), undefined, bad);
+  });
+
+  it('resolves a relative return URL on the loopback name the user is on, and admits that origin as the public URL’s', () => {
+    const app = testApplication({ returnUrls: ['http://localhost:3000/demo/callback'] });
+    const at = (u: string, here: string) =>
+      allowedReturnUrl(app, u, 'http://localhost:3000', here)?.href;
+    const here = 'http://127.0.0.1:3000';
+    assert.equal(at('/demo/callback', here), 'http://127.0.0.1:3000/demo/callback');
+    assert.equal(
+      at('http://127.0.0.1:3000/demo/callback?x=1', here),
+      'http://127.0.0.1:3000/demo/callback?x=1',
+    );
+    assert.equal(
+      at('http://localhost:3000/demo/callback', here),
+      'http://localhost:3000/demo/callback',
+    );
+    for (const bad of [
+      '/other',
+      'http://[::1]:3000/demo/callback',
+      '//127.0.0.1:3000/demo/callback',
+    ])
+      assert.equal(at(bad, here), undefined, bad);
+  });
+
+  it('takes the user’s origin from the request only on a loopback name, and only when the public URL is on one too', () => {
+    const origin = (host: string, publicUrl = 'http://localhost:3000') =>
+      userOrigin({ protocol: 'http', host }, publicUrl);
+    assert.equal(origin('127.0.0.1:3000'), 'http://127.0.0.1:3000');
+    assert.equal(origin('[::1]:3000'), 'http://[::1]:3000');
+    assert.equal(origin('LOCALHOST:3000', 'http://127.0.0.1:3000'), 'http://localhost:3000');
+    for (const host of [
+      'evil.example',
+      'localhost:3000@evil.example',
+      '127.0.0.1.evil.example',
+      '',
+    ])
+      assert.equal(origin(host), 'http://localhost:3000', host);
+    assert.equal(
+      origin('127.0.0.1:3000', 'https://mfa.example.com'),
+      'https://mfa.example.com',
+      'behind a reverse proxy the Host header may name the upstream',
+    );
   });
 });

@@ -194,3 +194,41 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
     await checkState(page, 'verify-de');
   });
 });
+
+describe(
+  'the demo opened at another loopback name than the public URL’s, in Chromium',
+  { skip, timeout: 120_000 },
+  () => {
+    const redis = useRedis();
+    let stack: PagesStack;
+    let browser: Browser;
+
+    before(async () => {
+      if (!existsSync('/usr/bin/chromium'))
+        throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
+      [stack, browser] = await Promise.all([
+        startPagesStack(redis, (port) => ({ BRIDGE_PUBLIC_URL: `http://localhost:${port}` })),
+        launchChromium(),
+      ]);
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    it('finishes the sign-in on 127.0.0.1, where the session cookie is, although the public URL says localhost', async () => {
+      assert.match(stack.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+      await page.goto(`${stack.url}/demo/login`);
+      await page.fill('#username', 'jdoe');
+      await page.fill('#password', 'demo');
+      await page.click('#login');
+      await page.waitForURL(/\/verify\/[0-9a-f-]{36}\?return_to=/);
+      await page.fill('#code', await stack.codeSentTo(DEMO_PHONE));
+      await page.click('#verify');
+      await page.waitForURL(/\/demo\/(me|login)/);
+      assert.equal(page.url(), `${stack.url}/demo/me`);
+      assert.match((await page.textContent('h1')) ?? '', /Personal info/);
+      await checkState(page, 'demo-at-127-personal-info');
+    });
+  },
+);

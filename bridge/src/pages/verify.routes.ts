@@ -6,7 +6,7 @@ import { describeAuthentication } from '../otp/auth-status.js';
 import { resendCode } from '../otp/resend-code.js';
 import { verifyCode } from '../otp/verify-code.js';
 import { languageOf, sendPage, type PageEnv } from './page-env.js';
-import { allowedReturnUrl, returnWith } from './return-url.js';
+import { allowedReturnUrl, returnWith, userOrigin } from './return-url.js';
 import { allowFormTarget } from './security.js';
 import {
   codeForm,
@@ -43,7 +43,7 @@ async function showPage(env: PageEnv, req: Request, res: Response): Promise<void
   const target = await findTarget(env, req);
   if (!target) return showOutcome(env, req, res, 'unknown', undefined);
   const view = await describeAuthentication(env.deps, target.app, target.authId);
-  const returnTo = allowedReturnUrl(target.app, req.query['return_to'], env.config.publicUrl);
+  const returnTo = returnUrlOf(env, req, target, req.query['return_to']);
   allowFormTarget(res, returnTo?.origin);
   if (view.status !== 'pending') {
     return showOutcome(
@@ -83,7 +83,7 @@ async function showPage(env: PageEnv, req: Request, res: Response): Promise<void
 async function submitCode(env: PageEnv, req: Request, res: Response): Promise<void> {
   const target = await findTarget(env, req);
   if (!target) return showOutcome(env, req, res, 'unknown', undefined);
-  const returnTo = allowedReturnUrl(target.app, bodyField(req, 'return_to'), env.config.publicUrl);
+  const returnTo = returnUrlOf(env, req, target, bodyField(req, 'return_to'));
   if (!env.csrf.valid(req)) return backToPage(res, target, returnTo, 'csrf');
   // People paste "123 456" or "123-456"; the code itself is digits only.
   const code = (bodyField(req, 'code') ?? '').replace(/[\s-]/g, '');
@@ -102,7 +102,7 @@ async function submitCode(env: PageEnv, req: Request, res: Response): Promise<vo
 async function askResend(env: PageEnv, req: Request, res: Response): Promise<void> {
   const target = await findTarget(env, req);
   if (!target) return showOutcome(env, req, res, 'unknown', undefined);
-  const returnTo = allowedReturnUrl(target.app, bodyField(req, 'return_to'), env.config.publicUrl);
+  const returnTo = returnUrlOf(env, req, target, bodyField(req, 'return_to'));
   if (!env.csrf.valid(req)) return backToPage(res, target, returnTo, 'csrf');
   try {
     await resendCode(env.deps, target.app, target.authId, req.ip);
@@ -118,6 +118,12 @@ async function findTarget(env: PageEnv, req: Request): Promise<Target | undefine
   const record = UUID.test(authId) ? await env.deps.store.get(authId) : undefined;
   const app = record && (await env.apps.get(record.clientId));
   return record && app ? { authId, app, codeLength: record.codeLength } : undefined;
+}
+
+/** The return URL the application allows, on the origin the user is on when it is a path. */
+function returnUrlOf(env: PageEnv, req: Request, target: Target, value: unknown): URL | undefined {
+  const { publicUrl } = env.config;
+  return allowedReturnUrl(target.app, value, publicUrl, userOrigin(req, publicUrl));
 }
 
 /** A refusal as a notice on the form; finished states need none (the page shows them). */

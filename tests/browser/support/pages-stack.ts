@@ -36,10 +36,13 @@ export interface PagesStack {
   codeSentTo(phone: string, after?: number): Promise<string>;
 }
 
-/** Starts the stack on the test file's Redis; stopped through `redis.defer`. */
+/**
+ * Starts the stack on the test file's Redis; stopped through `redis.defer`. `env` overrides the
+ * bridge's settings; as a function it gets the bridge's port (for a BRIDGE_PUBLIC_URL).
+ */
 export async function startPagesStack(
   redis: RedisHarness,
-  env: Record<string, string> = {},
+  env: Record<string, string> | ((port: number) => Record<string, string>) = {},
 ): Promise<PagesStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pages-'));
   const reference = await startReferenceApi(
@@ -67,7 +70,7 @@ export async function startPagesStack(
     DEMO_USERS_FILE: USERS_FILE,
     RATE_PHONE_SENDS: '1000',
     RATE_IP_SENDS_PER_HOUR: '10000',
-    ...env,
+    ...(typeof env === 'function' ? env(port) : env),
   });
   const bridge = await startBridge(config, {
     deviceAuth: (ctx) => deviceAuthRoutes({ ...ctx, now: clock.now }),
