@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { capturingLogger } from '@sms-mfa/tests/support/capturing-logger';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { postJson, startApi } from './support/api-harness.js';
 
 describe('bad input gets a clear error naming the field, never a 500, and nothing is queued', () => {
   const redis = useRedis();
+  const log = capturingLogger('reference-api', 'warn');
   let url: string;
   before(async () => {
-    const api = await startApi(redis.url);
+    const api = await startApi(redis.url, {}, { logger: log.logger });
     url = api.url;
     redis.defer(() => api.close());
   });
@@ -177,6 +180,40 @@ describe('bad input gets a clear error naming the field, never a 500, and nothin
       'Idempotency-Key',
       { 'Idempotency-Key': 'has space' },
     ));
+  it('refuses a path with a malformed percent-escape with 400 naming the path', async () => {
+    for (const path of ['/v1/messages/%ZZ', '/v1/messages/%', '/v1/messages/%C0%AF']) {
+      const res = await fetch(`${url}${path}`);
+      const body = (await res.json()) as Record<string, any>;
+      assert.equal(res.status, 400, `${path}: ${JSON.stringify(body)}`);
+      assert.equal(body.code, 'INVALID_REQUEST');
+      assert.deepEqual(
+        body.details.map((d: { field: string }) => d.field),
+        ['path'],
+      );
+      assert.ok(body.requestId, 'the error carries the request id');
+    }
+  });
+  it('refuses a body that is not in the Content-Encoding it claims with 400', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br'])
+      await expectError(
+        '/api/sms',
+        { mobile: '+5511966191717', totp: '123456' },
+        400,
+        'INVALID_REQUEST',
+        'body',
+        { 'content-encoding': encoding },
+      );
+  });
+  it('refuses a Content-Encoding it cannot decode with 415 naming it', async () => {
+    const res = await postJson(
+      `${url}/api/sms`,
+      { mobile: '+5511966191717', totp: '123456' },
+      { 'content-encoding': 'compress' },
+    );
+    assert.equal(res.status, 415, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.match(res.body.message, /compress/);
+  });
   it('answers 404 in JSON for an unknown route', async () => {
     const res = await fetch(`${url}/api/nope`);
     assert.equal(res.status, 404);
@@ -190,5 +227,16 @@ describe('bad input gets a clear error naming the field, never a 500, and nothin
       'only the accepted unicode message went out',
     );
     assert.ok(waiting <= 1);
+  });
+  it('takes a body that really is gzip-compressed', async () => {
+    const res = await fetch(`${url}/api/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ mobile: '+5511966191717', totp: '654321' })),
+    });
+    assert.equal(res.status, 202, await res.text());
+  });
+  it('logged no error for any of it: the client was at fault', () => {
+    assert.deepEqual(log.at('error'), []);
   });
 });

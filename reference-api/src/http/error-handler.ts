@@ -1,7 +1,8 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError } from '@sms-mfa/common/app-error';
 import type { Logger } from '@sms-mfa/common/logger';
 import { currentRequestId } from '@sms-mfa/common/request-context';
+import { requestFault } from '@sms-mfa/common/request-fault';
 import { ApiError, invalidRequest, notFound } from '../errors.js';
 
 /** Body-parser's errors carry a `type` string. */
@@ -15,8 +16,8 @@ const REDIS_DOWN =
 
 /** The one place errors become responses: `{code, message, details?, requestId}`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    const error = toAppError(err as Error);
+  return (err, req, res, _next) => {
+    const error = toAppError(err as Error, req);
     if (error.status >= 500)
       logger.error('request failed', { errorCode: error.code, error: (err as Error).message });
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
@@ -29,13 +30,21 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function toAppError(err: BodyParserError): AppError {
+function toAppError(err: BodyParserError, req: Request): AppError {
   if (err instanceof AppError) return err;
+  const fault = requestFault(err, req);
+  if (fault)
+    return new ApiError(
+      fault.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST',
+      fault.status,
+      fault.message,
+      { details: [fault.issue] },
+    );
   if (err.type === 'entity.too.large')
     return new ApiError('PAYLOAD_TOO_LARGE', 413, 'the body is larger than 16 KiB');
   if (err.type === 'entity.parse.failed')
     return invalidRequest([{ field: 'body', message: 'is not valid JSON' }]);
-  if (err.type?.startsWith('encoding.') || err.type === 'charset.unsupported')
+  if (err.type === 'charset.unsupported')
     return new ApiError('UNSUPPORTED_MEDIA_TYPE', 415, 'the body must be UTF-8 JSON');
   if (REDIS_DOWN.test(err.message ?? ''))
     return new ApiError(
