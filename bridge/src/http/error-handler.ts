@@ -1,7 +1,8 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError } from '@sms-mfa/common/app-error';
 import type { Logger } from '@sms-mfa/common/logger';
 import { currentRequestId } from '@sms-mfa/common/request-context';
+import { requestFault } from '@sms-mfa/common/request-fault';
 import { CATALOGUE, CiamError, type CiamErrorCode } from '../errors.js';
 
 interface BodyParserError extends Error {
@@ -16,8 +17,8 @@ const REDIS_DOWN =
  * `{status:"FAILURE", code, message, errorCode?, traceId, timestamp, ...extra}`.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    const error = toCiamError(err as BodyParserError);
+  return (err, req, res, _next) => {
+    const error = toCiamError(err as BodyParserError, req);
     if (error.status >= 500)
       logger.error('request failed', { errorCode: error.code, error: (err as Error).message });
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
@@ -36,15 +37,22 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function toCiamError(err: BodyParserError): AppError {
+function toCiamError(err: BodyParserError, req: Request): AppError {
   if (err instanceof AppError) return err;
+  const fault = requestFault(err, req);
+  if (fault)
+    return new CiamError(
+      fault.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST',
+      fault.message,
+      { details: [fault.issue] },
+    );
   if (err.type === 'entity.too.large')
     return new CiamError('PAYLOAD_TOO_LARGE', 'the request body is too large');
   if (err.type === 'entity.parse.failed')
     return new CiamError('INVALID_REQUEST', 'the body is not valid JSON', {
       details: [{ field: 'body', message: 'is not valid JSON' }],
     });
-  if (err.type?.startsWith('encoding.') || err.type === 'charset.unsupported')
+  if (err.type === 'charset.unsupported')
     return new CiamError('UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8');
   if (REDIS_DOWN.test(err.message ?? ''))
     return new CiamError(

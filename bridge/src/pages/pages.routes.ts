@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import express, { Router, type ErrorRequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Logger } from '@sms-mfa/common/logger';
+import { requestFault } from '@sms-mfa/common/request-fault';
+import { CiamError } from '../errors.js';
 import { createOtpDeps, type DeviceAuthContext } from '../http/deviceauth.routes.js';
 import { CiamClient } from './demo/ciam-client.js';
 import { DemoSessions } from './demo/demo-session.js';
@@ -35,6 +37,7 @@ export function pageRouters(ctx: DeviceAuthContext): Router[] {
   router.use(
     STATIC_PATH,
     express.static(STATIC_DIR, { fallthrough: false, index: false, maxAge: '1h' }),
+    staticErrors,
   );
   router.use(['/verify', '/demo'], pageSecurityHeaders());
   router.use(verifyRoutes(env));
@@ -61,10 +64,31 @@ function demoEnv(ctx: DeviceAuthContext, messages: Messages, csrf: Csrf): DemoEn
   };
 }
 
-/** Failures on the pages are pages too: a short, translated notice, never a stack or a JSON body. */
+/** The file server's refusals are the client's: a path that cannot name a file (400), or no such file (403, 404). */
+const staticErrors: ErrorRequestHandler = (err: unknown, req, _res, next) => {
+  const status = (err as { status?: unknown }).status;
+  if (status === 400)
+    return next(
+      new CiamError('INVALID_REQUEST', 'the request path cannot name a file', {
+        details: [{ field: 'path', message: 'cannot name a file' }],
+      }),
+    );
+  if (status === 403 || status === 404)
+    return next(new CiamError('NOT_FOUND', `no file at ${req.originalUrl.split('?')[0]}`));
+  next(err);
+};
+
+/**
+ * Failures on the pages are pages too: a short, translated notice, never a stack or a JSON body.
+ * A request Express cannot read (a link with a malformed percent-escape) is the client's fault:
+ * 400, and nothing logged as an error.
+ */
 function pageErrors(env: PageEnv, logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
+    const fault = requestFault(err, req);
+    if (fault)
+      return sendNotice(env, req, res, fault.status, 'pageUnknownTitle', 'pageBadRequestText');
     const unavailable =
       /Connection is closed|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|UNAVAILABLE/.test(
         String((err as Error)?.message) + String((err as { code?: string })?.code),
@@ -73,15 +97,21 @@ function pageErrors(env: PageEnv, logger: Logger): ErrorRequestHandler {
       path: req.path.replace(/[0-9a-f-]{36}/g, ':authId'),
       error: (err as Error)?.message,
     });
-    const { locale, t } = languageOf(env, req);
-    const body = html`<div class="alert alert-danger" role="alert">
-      <p>${t('smsAuthUnavailable')}</p>
-    </div>`;
-    sendPage(res, unavailable ? 503 : 500, {
-      locale,
-      title: t('smsAuthTitle'),
-      brand: 'sms-mfa',
-      body,
-    });
+    sendNotice(env, req, res, unavailable ? 503 : 500, 'smsAuthTitle', 'smsAuthUnavailable');
   };
+}
+
+function sendNotice(
+  env: PageEnv,
+  req: Request,
+  res: Response,
+  status: number,
+  titleKey: string,
+  textKey: string,
+): void {
+  const { locale, t } = languageOf(env, req);
+  const body = html`<div class="alert alert-danger" role="alert">
+    <p>${t(textKey)}</p>
+  </div>`;
+  sendPage(res, status, { locale, title: t(titleKey), brand: 'sms-mfa', body });
 }
