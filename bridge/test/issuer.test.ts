@@ -146,6 +146,20 @@ describe('the embedded token issuer', () => {
     assert.equal(twice.status, 400);
   });
 
+  it('refuses a form in a charset it cannot read with 400 invalid_request in OAuth’s shape', async () => {
+    const res = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-16' },
+      body: form({ grant_type: 'client_credentials', ...creds }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description']);
+    assert.equal(body['error'], 'invalid_request');
+    assert.match(String(body['error_description']), /UTF-8/);
+  });
+
   it('narrows a token to the scope asked for, and refuses a scope the application was not granted', async () => {
     const narrowed = await fetch(tokenUrl, {
       method: 'POST',
@@ -226,6 +240,21 @@ describe('the embedded token issuer', () => {
     assert.equal(body['code'], 'INVALID_REQUEST');
     assert.equal(body['errorCode'], 10028);
     assert.ok(body['traceId'] && body['timestamp']);
+  });
+
+  it('refuses a form in a charset it cannot read on the CIAM token path as it refuses a JSON body, in the CIAM failure shape', async () => {
+    const res = await fetch(`${bridge.url}/ciam-mfa/v2/get/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-16' },
+      body: form({ grant_type: 'client_credentials', ...creds }),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(body['status'], 'FAILURE');
+    assert.equal(body['code'], 'INVALID_REQUEST');
+    assert.equal(body['errorCode'], 10028);
+    assert.match(String(body['message']), /UTF-8/);
+    assert.deepEqual(body['details'], [{ field: 'body', message: body['message'] }]);
   });
 
   it('refuses wrong credentials on the CIAM token path with 401 UNAUTHORIZED and errorCode 10002', async () => {

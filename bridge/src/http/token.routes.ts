@@ -25,12 +25,22 @@ export interface TokenRoutesDeps extends GrantDeps {
 }
 
 const MAX_SECRET_LENGTH = 512;
-const form = express.urlencoded({
+const parseForm = express.urlencoded({
   extended: false,
   limit: '4kb',
   type: 'application/x-www-form-urlencoded',
   parameterLimit: 20,
 });
+
+/** The form parser; a form in a charset it cannot read is an invalid request (RFC 6749 §5.2), not a 415. */
+const form: RequestHandler = (req, res, next) =>
+  parseForm(req, res, (err?: unknown) =>
+    next(
+      (err as { type?: unknown } | undefined)?.type === 'charset.unsupported'
+        ? new OAuthError('invalid_request', 'The form must be encoded in UTF-8')
+        : err,
+    ),
+  );
 
 /**
  * The embedded issuer at Keycloak's paths (`/realms/{realm}/protocol/openid-connect/{token,certs}`,
@@ -56,6 +66,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): Router {
   router.post(`${realm}${ISSUER_PATHS.token}`, form, keycloakToken(deps));
   router.use(realm, oauthErrorHandler(deps.realm));
   router.post('/ciam-mfa/v2/get/token', form, ciamToken(deps));
+  router.use('/ciam-mfa/v2/get/token', ciamErrorHandler);
   return router;
 }
 
@@ -73,19 +84,15 @@ function keycloakToken(deps: TokenRoutesDeps): RequestHandler {
   };
 }
 
+/** Its OAuth errors become CIAM failures in the error handler after it. */
 function ciamToken(deps: TokenRoutesDeps): RequestHandler {
   return async (req, res) => {
-    try {
-      const token = await grant(deps, req);
-      noStore(res).json({
-        access_token: token.accessToken,
-        token_type: 'Bearer',
-        expires_in: token.expiresIn,
-      });
-    } catch (err) {
-      if (!(err instanceof OAuthError)) throw err;
-      throw toCiamError(err, req);
-    }
+    const token = await grant(deps, req);
+    noStore(res).json({
+      access_token: token.accessToken,
+      token_type: 'Bearer',
+      expires_in: token.expiresIn,
+    });
   };
 }
 
@@ -194,6 +201,10 @@ function oauthErrorHandler(realm: string): ErrorRequestHandler {
     next(err);
   };
 }
+
+/** The CIAM token path's OAuth errors (the form's and the grant's) as CIAM failures, for the one CIAM error handler. */
+const ciamErrorHandler: ErrorRequestHandler = (err: unknown, req, _res, next) =>
+  next(err instanceof OAuthError ? toCiamError(err, req) : err);
 
 function oauthError(res: Response, status: number, error: string, description: string): void {
   noStore(res).status(status).json({ error, error_description: description });
