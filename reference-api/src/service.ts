@@ -13,6 +13,7 @@ import { MessageStore } from './messages/message-store.js';
 import { createMetrics } from './metrics/metrics.js';
 import { SendStats } from './metrics/send-stats.js';
 import { ProviderPauses } from './providers/provider-pause.js';
+import { unreachableWarnings } from './providers/reachability.js';
 import { CircuitBreakers } from './providers/circuit-breaker.js';
 import { routeFor } from './providers/routing.js';
 import {
@@ -83,6 +84,7 @@ export async function startReferenceApi(
         : undefined,
   };
   const providers = createProviders(context);
+  for (const warning of unreachableWarnings(config, providers)) logger.warn(warning);
   const store = new MessageStore(redis, config.queuePrefix, config.messageRetentionSeconds);
   const stats = new SendStats(redis, config.queuePrefix);
   // BullMQ defines ~50 scripts on the connection it is given, and ioredis copies every defined

@@ -25,5 +25,7 @@ export interface SendResult {
 export interface SmsProvider {
   readonly id: string;
   readonly channels: ReadonlySet<Channel>;
+  /** Takes every message on its channels and never fails over (the dev outbox): a chain never gets past it on those channels. */
+  readonly alwaysAccepts?: boolean;
   send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
 }

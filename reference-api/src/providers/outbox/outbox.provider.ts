@@ -26,6 +26,7 @@ export function createOutboxProvider(redis: Redis, prefix: string, delayMs = 0):
   return {
     id: 'outbox',
     channels: new Set<Channel>(['sms', 'whatsapp', 'telegram']),
+    alwaysAccepts: true,
     async send(message: OutboundMessage, signal: AbortSignal) {
       if (delayMs) await setTimeout(delayMs, undefined, { signal });
       const entry: OutboxEntry = {
