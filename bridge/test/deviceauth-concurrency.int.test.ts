@@ -48,3 +48,38 @@ describe('concurrent validations over HTTP', () => {
     assert.equal(after.body['code'], 'MAX_ATTEMPTS_REACHED');
   });
 });
+
+describe('a locked authentication under the default validation limit, over HTTP', () => {
+  const redis = useRedis();
+  let stack: DeviceAuthStack;
+  let token: string;
+
+  before(async () => {
+    stack = await startDeviceAuthStack(redis);
+    token = await stack.client({ clientId: 'guesser' });
+  });
+
+  it('answers the right code after 30 parallel wrong guesses with 403 MAX_ATTEMPTS_REACHED, not 429', async () => {
+    const phoneNumber = testPhone(2);
+    const sent = await stack.call('POST', BASE, token, {
+      userName: 'guessed',
+      phoneNumber,
+      deviceType: 'SMS',
+    });
+    const authId = String(sent.body['authId']);
+    const otp = await stack.codeSentTo(phoneNumber);
+    const wrong = String((Number(otp) + 1) % 1_000_000).padStart(6, '0');
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        stack.call('POST', `${BASE}/${authId}`, token, { otp: wrong }),
+      ),
+    );
+    const codes = guesses.map((r) => String(r.body['code']));
+    assert.equal(codes.filter((c) => c === 'OTP_INVALID').length, 4);
+    assert.ok(codes.includes('MAX_ATTEMPTS_REACHED'));
+    const right = await stack.call('POST', `${BASE}/${authId}`, token, { otp });
+    assert.equal(right.status, 403, JSON.stringify(right.body));
+    assert.equal(right.body['code'], 'MAX_ATTEMPTS_REACHED');
+    assert.equal(right.headers.get('retry-after'), null);
+  });
+});

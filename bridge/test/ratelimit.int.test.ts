@@ -107,6 +107,28 @@ describe('rate limits', () => {
     assert.equal((await describeAuthentication(deps, app, authId)).attemptsRemaining, 7);
   });
 
+  it('answer a locked authentication with MAX_ATTEMPTS_REACHED before its validation limit, counting nothing', async () => {
+    const { deps, send, sender } = setup({ RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: '3' });
+    const strict = testApplication({ maxAttempts: 3 });
+    const { authId } = await issueCode(deps, strict, {
+      userName: 'jdoe',
+      phoneNumber: testPhone(0),
+      deviceType: 'SMS',
+    });
+    const wrong = String((Number(sender.lastCode()) + 1) % 1_000_000).padStart(6, '0');
+    for (let i = 0; i < 2; i++)
+      await expectCiam(verifyCode(deps, strict, { authId, otp: wrong }), 'OTP_INVALID');
+    await expectCiam(verifyCode(deps, strict, { authId, otp: wrong }), 'MAX_ATTEMPTS_REACHED');
+    for (let i = 0; i < 3; i++)
+      await expectCiam(
+        verifyCode(deps, strict, { authId, otp: sender.lastCode() }),
+        'MAX_ATTEMPTS_REACHED',
+      );
+    const other = await send({ phoneNumber: testPhone(1), userName: 'other' });
+    await expectCiam(verifyCode(deps, otherApp, { authId, otp: wrong }), 'AUTH_NOT_FOUND');
+    await verifyCode(deps, app, { authId: other.authId, otp: sender.lastCode() });
+  });
+
   it('limit validations per application', async () => {
     const { deps, send, sender } = setup({ RATE_APP_VALIDATIONS_PER_MINUTE: '2' });
     const a = await send({ phoneNumber: testPhone(0) });

@@ -11,7 +11,16 @@ export async function findOwnRecord(
   app: Application,
   authId: string,
 ): Promise<AuthRecord> {
-  const record = UUID.test(authId) ? await deps.store.get(authId) : undefined;
+  return ownRecord(app, await readRecord(deps, authId));
+}
+
+/** The authentication stored under `authId`, whichever application it belongs to; undefined for a malformed authId. */
+export async function readRecord(deps: OtpDeps, authId: string): Promise<AuthRecord | undefined> {
+  return UUID.test(authId) ? deps.store.get(authId) : undefined;
+}
+
+/** `record` when it is the application's own, else 404 (see findOwnRecord). */
+export function ownRecord(app: Application, record: AuthRecord | undefined): AuthRecord {
   if (!record || record.clientId !== app.clientId) throw authNotFound();
   return record;
 }

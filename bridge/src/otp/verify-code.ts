@@ -3,7 +3,7 @@ import { CiamError } from '../errors.js';
 import type { AuthRecord } from './auth-record.js';
 import { hashCode, hashesEqual, hasCodeShape } from './code.js';
 import type { VerifyOutcome } from './code-store.js';
-import { findOwnRecord } from './find-record.js';
+import { ownRecord, readRecord } from './find-record.js';
 import { userWaitPolicy, type OtpDeps } from './otp-deps.js';
 import { maxAttemptsReached, refusalError } from './otp-errors.js';
 
@@ -16,7 +16,7 @@ export interface VerifyRequest {
 }
 
 /**
- * Checks a code: count the attempt against the limits, find the caller's own authentication,
+ * Checks a code: find the caller's own authentication and count the attempt against the limits,
  * refuse a code of the wrong shape without counting it, compare the HMACs in constant time,
  * then let one atomic script consume the authentication or count the failure. Resolves on success.
  */
@@ -25,8 +25,7 @@ export async function verifyCode(
   app: Application,
   request: VerifyRequest,
 ): Promise<void> {
-  await deps.limits.countValidation(app.clientId, request.authId);
-  const record = await findOwnRecord(deps, app, request.authId);
+  const record = await admitAttempt(deps, app, request.authId);
   refuseWrongShape(record, request);
   const candidate = hashCode(deps.serverSecret, record.authId, request.otp);
   const matched =
@@ -48,6 +47,20 @@ export async function verifyCode(
     });
   if (outcome.kind === 'locked_now') throw maxAttemptsReached();
   throw refusalError(outcome);
+}
+
+/**
+ * The caller's own authentication once the attempt is counted against the validation limits. A
+ * locked one is refused first: it stays locked, so a 429 would send the client back (Retry-After)
+ * for nothing. That costs no extra round trip (the record is read anyway), compares no code, and
+ * counts and audits nothing (the lock was audited when it happened; a flood of refusals must not
+ * push older events out of the capped trail). The verify script checks the state again, atomically.
+ */
+async function admitAttempt(deps: OtpDeps, app: Application, authId: string): Promise<AuthRecord> {
+  const stored = await readRecord(deps, authId);
+  if (stored?.clientId === app.clientId && stored.status === 'locked') throw maxAttemptsReached();
+  await deps.limits.countValidation(app.clientId, authId);
+  return ownRecord(app, stored);
 }
 
 /**
