@@ -160,6 +160,22 @@ describe('the embedded token issuer', () => {
     assert.match(String(body['error_description']), /UTF-8/);
   });
 
+  it('refuses a form in a Content-Encoding it cannot decode with 400 invalid_request in OAuth’s shape', async () => {
+    const res = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-encoding': 'compress',
+      },
+      body: form({ grant_type: 'client_credentials', ...creds }),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description']);
+    assert.equal(body['error'], 'invalid_request');
+    assert.match(String(body['error_description']), /compress/);
+  });
+
   it('narrows a token to the scope asked for, and refuses a scope the application was not granted', async () => {
     const narrowed = await fetch(tokenUrl, {
       method: 'POST',

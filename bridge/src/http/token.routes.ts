@@ -6,6 +6,7 @@ import express, {
   type Response,
 } from 'express';
 import type { Logger } from '@sms-mfa/common/logger';
+import { requestFault } from '@sms-mfa/common/request-fault';
 import { CiamError } from '../errors.js';
 import {
   grantClientCredentials,
@@ -189,14 +190,13 @@ function oauthErrorHandler(realm: string): ErrorRequestHandler {
         res.setHeader('WWW-Authenticate', `Basic realm="${realm}"`);
       return oauthError(res, err.status, err.code, err.description);
     }
+    // RFC 6749 §5.2 has one error for a request the server cannot read, a 415 included.
+    const fault = requestFault(err, req);
+    if (fault) return oauthError(res, 400, 'invalid_request', fault.message);
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large')
       return oauthError(res, 413, 'invalid_request', 'The request is too large');
-    if (
-      type === 'entity.parse.failed' ||
-      type?.startsWith('encoding.') ||
-      type === 'parameters.too.many'
-    )
+    if (type === 'entity.parse.failed' || type === 'parameters.too.many')
       return oauthError(res, 400, 'invalid_request', 'The request body cannot be read');
     next(err);
   };
