@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@sms-mfa/common/logger';
+import type { TrustProxy } from '@sms-mfa/common/trust-proxy';
 import { requestContext } from '@sms-mfa/common/request-context';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
@@ -12,6 +13,8 @@ import { openapi } from './http/openapi.js';
 export interface AppDeps {
   readonly redis: Redis;
   readonly logger: Logger;
+  /** Whose X-Forwarded-* headers to believe (TRUST_PROXY); they set req.ip, which the per-address limits count. */
+  readonly trustProxy: TrustProxy;
   readonly metrics: { readonly registry: Registry; readonly observe: RequestHandler };
   /** The embedded issuer; absent when tokens come from OIDC_ISSUER_URL. */
   readonly tokenRoutes?: Router | undefined;
@@ -29,7 +32,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy);
   app.use(requestContext(), deps.metrics.observe);
   app.use(helmet());
   app.use(healthRoutes(deps.redis, deps.metrics.registry));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, zodProblems } from '@sms-mfa/common/config-error';
 import { deepFreeze } from '@sms-mfa/common/freeze';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
+import { trustProxySetting } from '@sms-mfa/common/trust-proxy';
 
 const SECRET_NAMES = [
   'BRIDGE_SECRET',
@@ -19,6 +20,8 @@ const schema = z.object({
   BRIDGE_PORT: int(0, 65535, 3000),
   BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   BRIDGE_PUBLIC_URL: z.url().optional(),
+  // whose X-Forwarded-For (and -Proto, -Host) to believe: none unless behind a reverse proxy
+  TRUST_PROXY: trustProxySetting,
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -94,6 +97,7 @@ function toConfig(e: Env) {
     port: e.BRIDGE_PORT,
     host: e.BRIDGE_HOST,
     publicUrl,
+    trustProxy: e.TRUST_PROXY,
     redisUrl: e.REDIS_URL,
     embeddedRedisPort: e.EMBEDDED_REDIS_PORT,
     keyPrefix: e.KEY_PREFIX,

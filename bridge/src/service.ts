@@ -80,6 +80,7 @@ export async function startBridge(
     const app = createApp({
       redis,
       logger,
+      trustProxy: config.trustProxy,
       metrics: context.metrics,
       tokenRoutes:
         keys &&

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import express from 'express';
 import { ConfigError } from '@sms-mfa/common/config-error';
 import { loadConfig } from '../src/config.js';
 
@@ -84,5 +85,33 @@ describe("the bridge's credentials for the reference API", () => {
       problems({ ...client, REFERENCE_API_TOKEN_URL: 'ftp://sso.example.com/token' }).join(),
       /REFERENCE_API_TOKEN_URL/,
     );
+  });
+});
+
+describe('the proxies the bridge trusts (TRUST_PROXY)', () => {
+  it('trusts none by default, so X-Forwarded-For never picks the address that rate limits count', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+  });
+
+  it('takes what Express takes: names, addresses, subnets, a hop count', () => {
+    for (const value of ['loopback', '10.0.0.0/8,192.168.1.1', 'uniquelocal, ::1', '2', 'false']) {
+      const { trustProxy } = loadConfig({ TRUST_PROXY: value });
+      assert.doesNotThrow(() => express().set('trust proxy', trustProxy), value);
+    }
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.1' }).trustProxy, [
+      '10.0.0.0/8',
+      '192.168.1.1',
+    ]);
+  });
+
+  it('refuses a value Express would not understand, or true, with a line naming TRUST_PROXY', () => {
+    assert.deepEqual(problems({ TRUST_PROXY: 'proxy.internal' }), [
+      'TRUST_PROXY: "proxy.internal": not a proxy address; use false, a hop count, or a comma-separated list of loopback, linklocal, uniquelocal, addresses and subnets (10.0.0.0/8)',
+    ]);
+    assert.match(
+      problems({ TRUST_PROXY: '10.0.0.0/40' })[0] ?? '',
+      /^TRUST_PROXY: "10\.0\.0\.0\/40"/,
+    );
+    assert.match(problems({ TRUST_PROXY: 'true' })[0] ?? '', /^TRUST_PROXY: true would trust/);
   });
 });

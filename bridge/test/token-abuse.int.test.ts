@@ -8,21 +8,24 @@ import { startTestBridge, type TestBridge } from './support/bridge-harness.js';
 const FAILURES = 3;
 const WINDOW_SECONDS = 2;
 
-describe('failed client logins at the token endpoints', () => {
+/** A bridge with a tight failure budget and a client; `tokenRequest` says it comes through a proxy for `address`. */
+function tokenEndpoints(env: Record<string, string>) {
   const redis = useRedis();
   let bridge: TestBridge;
-  let client: { clientId: string; clientSecret: string };
+  const client = { clientId: '', clientSecret: '' };
   before(async () => {
     bridge = await startTestBridge(redis.url, {
       RATE_CLIENT_AUTH_FAILURES: String(FAILURES),
       RATE_CLIENT_AUTH_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      ...env,
     });
     redis.defer(() => bridge.close());
     const created = await bridge.apps.create({ name: 'Shop', clientId: 'shop-web' });
-    client = { clientId: created.application.clientId, clientSecret: created.clientSecret };
+    Object.assign(client, {
+      clientId: created.application.clientId,
+      clientSecret: created.clientSecret,
+    });
   });
-
-  /** A token request from `address` (the bridge trusts X-Forwarded-For from loopback, as behind a local proxy). */
   const tokenRequest = (
     address: string,
     secret: string,
@@ -37,6 +40,23 @@ describe('failed client logins at the token endpoints', () => {
         client_secret: secret,
       }),
     });
+  return { client, tokenRequest };
+}
+
+describe('failed client logins from a local caller that makes up X-Forwarded-For, with no proxy trusted', () => {
+  const { client, tokenRequest } = tokenEndpoints({});
+
+  it('count against the one address the requests come from, whatever address each one claims', async () => {
+    for (let i = 0; i < FAILURES; i++)
+      assert.equal((await tokenRequest(`198.51.100.${i}`, `wrong-${i}`)).status, 401);
+    const refused = await tokenRequest('198.51.100.99', client.clientSecret);
+    assert.equal(refused.status, 429);
+    assert.equal(((await refused.json()) as { error: string }).error, 'temporarily_unavailable');
+  });
+});
+
+describe('failed client logins at the token endpoints, behind a proxy on loopback (TRUST_PROXY=loopback)', () => {
+  const { client, tokenRequest } = tokenEndpoints({ TRUST_PROXY: 'loopback' });
 
   it('refuses an address that failed too often, even with the right secret, until its window ends', async () => {
     const address = '203.0.113.10';

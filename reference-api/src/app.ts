@@ -34,7 +34,7 @@ export interface AppDeps extends AcceptDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.config.trustProxy);
   app.use(requestContext(), deps.metrics.observe);
   app.use(healthRoutes(deps.redis, deps.workerRunning, deps.metrics.registry));
   app.get('/openapi.json', (_req, res) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, zodProblems } from '@sms-mfa/common/config-error';
 import { deepFreeze } from '@sms-mfa/common/freeze';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
+import { trustProxySetting, type TrustProxy } from '@sms-mfa/common/trust-proxy';
 
 import { PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
 import { parseRoutes, type Route } from './providers/routing.js';
@@ -71,6 +72,8 @@ const schema = z.object({
   OUTBOX_DELAY_MS: int(0, 60_000, 0),
   MESSAGE_RETENTION_SECONDS: int(60, 90 * 86400, 7 * 86400),
   PUBLIC_BASE_URL: url,
+  // whose X-Forwarded-Proto (and -For, -Host) to believe: none unless behind a reverse proxy
+  TRUST_PROXY: trustProxySetting,
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   // twilio
   TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
@@ -142,6 +145,8 @@ export interface ReferenceApiConfig {
   readonly outboxDelayMs: number;
   readonly messageRetentionSeconds: number;
   readonly publicBaseUrl: string | undefined;
+  /** Whose X-Forwarded-* headers Express believes (TRUST_PROXY); none by default. */
+  readonly trustProxy: TrustProxy;
   readonly logLevel: string;
   readonly twilio: ReturnType<typeof twilioBlock>;
   readonly vonage: ReturnType<typeof vonageBlock>;
@@ -292,6 +297,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
     outboxDelayMs: e.OUTBOX_DELAY_MS,
     messageRetentionSeconds: e.MESSAGE_RETENTION_SECONDS,
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     twilio: twilioBlock(e),
     vonage: vonageBlock(e),
