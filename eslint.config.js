@@ -1,5 +1,17 @@
-// One lint setup for every workspace: typescript-eslint's recommended rules, type-aware off for speed.
+// One lint setup for every workspace: typescript-eslint's recommended rules (type-aware off for speed),
+// plus the rules that keep the house tidy: braces on every block, no import cycles, and no reaching
+// into another workspace's files by a relative path (import it by its package name instead).
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+
+/** Relative paths into another workspace; each workspace imports the others by package name. */
+const OTHER_WORKSPACES = [
+  {
+    regex: '^(\\.\\./)+(common|reference-api|bridge|keycloak-theme|tests)/',
+    message:
+      'import another workspace by its package name (@sms-mfa/<workspace>/…), not by a relative path into it',
+  },
+];
 
 export default tseslint.config(
   {
@@ -7,9 +19,23 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   {
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensionAlias: { '.js': ['.ts', '.js'] },
+          conditionNames: ['source', 'import', 'node', 'default'],
+        }),
+      ],
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'off',
+      curly: ['error', 'all'],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'no-restricted-imports': ['error', { patterns: OTHER_WORKSPACES }],
     },
   },
   {

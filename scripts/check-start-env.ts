@@ -15,9 +15,12 @@ const secretSet = (env: StartEnv, name: string) => isSet(env, name) || isSet(env
  * bridge needs a client of that issuer to get them (REFERENCE_API_CLIENT_ID and _SECRET).
  */
 export function checkStartEnv(env: StartEnv): string | null {
-  if (!isSet(env, 'OIDC_ISSUER_URL') || secretSet(env, 'REFERENCE_API_KEY')) return null;
-  if (isSet(env, 'REFERENCE_API_CLIENT_ID') && secretSet(env, 'REFERENCE_API_CLIENT_SECRET'))
+  if (!isSet(env, 'OIDC_ISSUER_URL') || secretSet(env, 'REFERENCE_API_KEY')) {
     return null;
+  }
+  if (isSet(env, 'REFERENCE_API_CLIENT_ID') && secretSet(env, 'REFERENCE_API_CLIENT_SECRET')) {
+    return null;
+  }
   return (
     'OIDC_ISSUER_URL makes the reference API require tokens with scope messages:send: ' +
     'set REFERENCE_API_CLIENT_ID and REFERENCE_API_CLIENT_SECRET (a confidential client of that ' +

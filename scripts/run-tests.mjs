@@ -15,21 +15,35 @@ const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name.startsWith('.') || name === 'artifacts')
+    if (
+      name === 'node_modules' ||
+      name === 'dist' ||
+      name.startsWith('.') ||
+      name === 'artifacts'
+    ) {
       continue;
+    }
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path, out);
-    else if (name.endsWith('.test.ts')) out.push(path);
+    if (statSync(path).isDirectory()) {
+      walk(path, out);
+    } else if (name.endsWith('.test.ts')) {
+      out.push(path);
+    }
   }
   return out;
 }
 
 const isE2e = (f) => f.endsWith('.e2e.test.ts');
 let files = roots.flatMap((root) => walk(root, [])).sort();
-if (unitOnly)
+if (unitOnly) {
   files = files.filter((f) => !f.endsWith('.int.test.ts') && !f.includes('/browser/') && !isE2e(f));
-if (keycloakOnly) files = files.filter(isE2e);
-if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
+}
+if (keycloakOnly) {
+  files = files.filter(isE2e);
+}
+if (filters.length) {
+  files = files.filter((f) => filters.some((x) => f.includes(x)));
+}
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
@@ -38,7 +52,9 @@ if (files.length === 0) {
 // Node's --test-timeout also bounds a whole file when files run in their own processes: a
 // Keycloak file (a JVM start, then a dozen browser sign-ins) gets 20 minutes, any other 3.
 function run(group, concurrency, timeoutMs) {
-  if (group.length === 0) return 0;
+  if (group.length === 0) {
+    return 0;
+  }
   const result = spawnSync(
     process.execPath,
     [

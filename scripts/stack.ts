@@ -36,18 +36,23 @@ export interface Stack {
 
 /** Refuses to start when a fixed port is taken, naming the variable that moves it. */
 export async function requireFreePort(port: number, variable: string): Promise<void> {
-  if (await portInUse(port))
+  if (await portInUse(port)) {
     throw new StartError(
       `port ${port} is already in use: stop what listens there, or set ${variable} to another port`,
     );
+  }
 }
 
 async function ensureRedis(dataDir: string): Promise<{ url: string; local?: LocalRedis }> {
-  if (process.env['REDIS_URL']) return { url: process.env['REDIS_URL'] };
+  if (process.env['REDIS_URL']) {
+    return { url: process.env['REDIS_URL'] };
+  }
   const deps = spawnSync('bash', [resolve(root, 'scripts/ensure-system-deps.sh'), '--redis-only'], {
     stdio: 'inherit',
   });
-  if (deps.status !== 0) throw new StartError('redis-server is missing (see above)');
+  if (deps.status !== 0) {
+    throw new StartError('redis-server is missing (see above)');
+  }
   const preferred = Number(process.env['EMBEDDED_REDIS_PORT'] ?? 6390);
   const port = (await portInUse(preferred)) ? await freePort() : preferred;
   const local = await startLocalRedis({
@@ -61,11 +66,13 @@ async function ensureRedis(dataDir: string): Promise<{ url: string; local?: Loca
 /** The demo client's credentials: from the environment, or made once and kept under .data/. */
 function demoClient(dataDir: string): { id: string; secret: string } {
   const id = process.env['BRIDGE_DEMO_CLIENT_ID'] ?? 'demo-app';
-  if (process.env['BRIDGE_DEMO_CLIENT_SECRET'])
+  if (process.env['BRIDGE_DEMO_CLIENT_SECRET']) {
     return { id, secret: process.env['BRIDGE_DEMO_CLIENT_SECRET'] };
+  }
   const file = resolve(dataDir, 'demo-client.json');
-  if (existsSync(file))
+  if (existsSync(file)) {
     return JSON.parse(readFileSync(file, 'utf8')) as { id: string; secret: string };
+  }
   const client = { id, secret: randomBytes(18).toString('base64url') };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(client), { mode: 0o600 });
@@ -79,8 +86,9 @@ async function waitFor(url: string): Promise<void> {
         (r) => r.ok,
         () => false,
       )
-    )
+    ) {
       return;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new StartError(`${url} did not become ready within 30 s (see the lines above)`);
@@ -89,7 +97,9 @@ async function waitFor(url: string): Promise<void> {
 /** Starts Redis, the reference API, its worker and the bridge, and waits until they answer. */
 export async function startStack(): Promise<Stack> {
   const problem = checkStartEnv(process.env);
-  if (problem) throw new StartError(problem);
+  if (problem) {
+    throw new StartError(problem);
+  }
   const refPort = process.env['REFERENCE_API_PORT'] ?? '3412';
   const bridgePort = process.env['BRIDGE_PORT'] ?? '3000';
   await requireFreePort(Number(refPort), 'REFERENCE_API_PORT');
@@ -114,8 +124,12 @@ export async function startStack(): Promise<Stack> {
       { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     child.on('exit', (code, signal) => {
-      if (stopping) return;
-      for (const listener of crashListeners.splice(0)) listener(name, String(code ?? signal));
+      if (stopping) {
+        return;
+      }
+      for (const listener of crashListeners.splice(0)) {
+        listener(name, String(code ?? signal));
+      }
     });
     children.push({ name, child });
   };
@@ -157,7 +171,9 @@ export function runLauncher(main: () => Promise<{ shutdown(): Promise<void> }>):
     (running) => {
       let done = false;
       const end = (code: number) => {
-        if (done) return;
+        if (done) {
+          return;
+        }
         done = true;
         void running.shutdown().then(() => process.exit(code));
       };

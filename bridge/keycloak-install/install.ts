@@ -113,33 +113,44 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     strict: true,
     allowPositionals: false,
   });
-  if (v.help) return 'help';
+  if (v.help) {
+    return 'help';
+  }
   const problems: string[] = [];
   const need = (flag: string, value: string | undefined, envName?: string): string => {
-    if (!value) problems.push(`--${flag}${envName ? ` (or ${envName})` : ''} is required`);
+    if (!value) {
+      problems.push(`--${flag}${envName ? ` (or ${envName})` : ''} is required`);
+    }
     return value ?? '';
   };
   const url = need('url', v.url ?? env['KEYCLOAK_URL'], 'KEYCLOAK_URL').replace(/\/+$/, '');
-  if (url && !isHttpUrl(url)) problems.push(`--url must be an http(s) URL, not ${url}`);
+  if (url && !isHttpUrl(url)) {
+    problems.push(`--url must be an http(s) URL, not ${url}`);
+  }
   const bridgeUrl = need(
     'bridge-url',
     v['bridge-url'] ?? env['SMS_MFA_BRIDGE_URL'],
     'SMS_MFA_BRIDGE_URL',
   ).replace(/\/+$/, '');
-  if (bridgeUrl && !isHttpUrl(bridgeUrl))
+  if (bridgeUrl && !isHttpUrl(bridgeUrl)) {
     problems.push(`--bridge-url must be an http(s) URL, not ${bridgeUrl}`);
+  }
   const tokenUrl = v['token-url'];
-  if (tokenUrl && !isHttpUrl(tokenUrl))
+  if (tokenUrl && !isHttpUrl(tokenUrl)) {
     problems.push(`--token-url must be an http(s) URL, not ${tokenUrl}`);
+  }
   const missingPhone = v['missing-phone'] ?? 'fail';
-  if (missingPhone !== 'skip' && missingPhone !== 'fail')
+  if (missingPhone !== 'skip' && missingPhone !== 'fail') {
     problems.push(`--missing-phone must be skip or fail, not ${missingPhone}`);
+  }
   const phoneAttribute = v['phone-attribute'] ?? 'mobile_number';
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(phoneAttribute))
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(phoneAttribute)) {
     problems.push('--phone-attribute: letters, digits, . _ - only');
+  }
   const timeoutMs = Number(v['timeout-ms'] ?? 15_000);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100)
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100) {
     problems.push('--timeout-ms must be an integer >= 100');
+  }
   const login = parseLogin(v, env, problems);
   const secret = parseBridgeSecret(v, env, problems);
   const install: InstallOptions = {
@@ -158,7 +169,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     phoneAttribute,
     missingPhone: missingPhone as InstallOptions['missingPhone'],
   };
-  if (problems.length) throw new UsageError(problems.join('\n'));
+  if (problems.length) {
+    throw new UsageError(problems.join('\n'));
+  }
   return {
     url,
     authRealm: v['auth-realm'] ?? 'master',
@@ -196,19 +209,24 @@ function parseBridgeSecret(
   const key = v['bridge-client-secret-vault'];
   const plain = v['bridge-client-secret'];
   const chosen = [key !== undefined, v['bridge-client-secret-env'] === true, plain !== undefined];
-  if (chosen.filter(Boolean).length > 1)
+  if (chosen.filter(Boolean).length > 1) {
     problems.push(`give only one of ${SECRET_FLAGS.join(', ')}`);
+  }
   if (key !== undefined) {
-    if (!VAULT_KEY.test(key))
+    if (!VAULT_KEY.test(key)) {
       problems.push('--bridge-client-secret-vault: a vault key of letters, digits, . _ - only');
+    }
     return { source: 'vault', value: vaultReference(key) };
   }
-  if (v['bridge-client-secret-env']) return { source: 'env', value: undefined };
+  if (v['bridge-client-secret-env']) {
+    return { source: 'env', value: undefined };
+  }
   const value = plain ?? env['SMS_MFA_BRIDGE_CLIENT_SECRET'];
-  if (!value)
+  if (!value) {
     problems.push(
       `one of ${SECRET_FLAGS.join(', ')} (or SMS_MFA_BRIDGE_CLIENT_SECRET) is required`,
     );
+  }
   return { source: 'plain', value };
 }
 
@@ -222,9 +240,12 @@ function parseLogin(v: Values, env: NodeJS.ProcessEnv, problems: string[]): Admi
   const password = v['admin-password'] ?? env['KEYCLOAK_ADMIN_PASSWORD'];
   const clientId = v['admin-client-id'] ?? env['KEYCLOAK_ADMIN_CLIENT_ID'];
   const clientSecret = v['admin-client-secret'] ?? env['KEYCLOAK_ADMIN_CLIENT_SECRET'];
-  if (clientId && clientSecret && !v['admin-user'])
+  if (clientId && clientSecret && !v['admin-user']) {
     return { kind: 'client', clientId, clientSecret };
-  if (username && password) return { kind: 'password', username, password };
+  }
+  if (username && password) {
+    return { kind: 'password', username, password };
+  }
   problems.push(
     'give --admin-user and --admin-password, or --admin-client-id and --admin-client-secret (or their env vars)',
   );
@@ -233,7 +254,9 @@ function parseLogin(v: Values, env: NodeJS.ProcessEnv, problems: string[]): Admi
 
 /** Turns an admin-API failure into one sentence the admin can act on. */
 export function explain(err: unknown, o: Pick<CliOptions, 'url' | 'authRealm' | 'login'>): string {
-  if (err instanceof InstallError || err instanceof UsageError) return err.message;
+  if (err instanceof InstallError || err instanceof UsageError) {
+    return err.message;
+  }
   if (err instanceof NetworkError) {
     const status = err.response.status;
     const path = new URL(err.response.url).pathname;
@@ -244,12 +267,14 @@ export function explain(err: unknown, o: Pick<CliOptions, 'url' | 'authRealm' | 
           : `client "${o.login.clientId}"`;
       return `Keycloak refused the admin login for ${who} in realm "${o.authRealm}" (HTTP ${status}: ${err.message}); check the credentials`;
     }
-    if (status === 401 || status === 403)
+    if (status === 401 || status === 403) {
       return `the admin account may not do ${path} (HTTP ${status}); it needs the realm-management role manage-realm (or the admin role)`;
+    }
     return `Keycloak answered HTTP ${status} to ${path}: ${err.message}`;
   }
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `Keycloak at ${o.url} did not answer in time`;
+  }
   if (err instanceof TypeError && err.message === 'fetch failed') {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return `cannot reach Keycloak at ${o.url} (${cause?.code ?? cause?.message ?? 'network error'}); is it running, and is --url right?`;
@@ -260,7 +285,9 @@ export function explain(err: unknown, o: Pick<CliOptions, 'url' | 'authRealm' | 
 /** Where the admin puts the secret when the attribute names a vault entry. */
 function vaultHint(o: InstallOptions): string | undefined {
   const key = /^\$\{vault\.(.+)\}$/.exec(o.bridgeClientSecret ?? '')?.[1];
-  if (key === undefined) return undefined;
+  if (key === undefined) {
+    return undefined;
+  }
   return `the script reads the bridge client secret from Keycloak's vault entry "${key}"; with the file vault (kc.sh start --vault=file --vault-dir=<dir>) put it in <dir>/${vaultFileName(o.realm, key)}`;
 }
 
@@ -306,11 +333,14 @@ export async function main(
     out(USAGE);
     return 0;
   }
-  for (const warning of options.warnings) err(warning);
+  for (const warning of options.warnings) {
+    err(warning);
+  }
   try {
     const steps = await runInstall(options);
-    for (const s of steps)
+    for (const s of steps) {
       out(`${s.changed ? 'changed ' : 'ok      '} ${s.step.padEnd(12)} ${s.detail}`);
+    }
     const changed = steps.filter((s) => s.changed).length;
     out(
       changed
@@ -318,7 +348,9 @@ export async function main(
         : `done: realm "${options.install.realm}" was already set up, nothing changed`,
     );
     const hint = vaultHint(options.install);
-    if (hint) out(hint);
+    if (hint) {
+      out(hint);
+    }
     return 0;
   } catch (e) {
     err(`keycloak:install failed: ${explain(e, options)}`);

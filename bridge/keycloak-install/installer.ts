@@ -76,13 +76,16 @@ export async function installSmsStep(
 
 async function requireRealm(admin: KeycloakAdminClient, realm: string): Promise<void> {
   const found = await admin.realms.findOne({ realm });
-  if (!found)
+  if (!found) {
     throw new InstallError('REALM_NOT_FOUND', `realm "${realm}" not found on ${admin.baseUrl}`);
+  }
 }
 
 async function requireProvider(admin: KeycloakAdminClient, providerId: string): Promise<void> {
   const providers = await admin.authenticationManagement.getAuthenticatorProviders();
-  if (providers.some((p) => p.id === providerId)) return;
+  if (providers.some((p) => p.id === providerId)) {
+    return;
+  }
   throw new InstallError(
     'PROVIDER_NOT_DEPLOYED',
     `Keycloak has no authenticator "${providerId}": deploy the jar (bridge/keycloak/dist/sms-mfa-authenticator.jar) ` +
@@ -96,8 +99,9 @@ export async function ensureFlowCopy(
   alias: string,
 ): Promise<StepResult> {
   const flows = await admin.authenticationManagement.getFlows();
-  if (flows.some((f) => f.alias === alias))
+  if (flows.some((f) => f.alias === alias)) {
     return { step: 'flow', changed: false, detail: `flow "${alias}" exists` };
+  }
   await admin.authenticationManagement.copyFlow({ flow: 'browser', newName: alias });
   return { step: 'flow', changed: true, detail: `copied "browser" to "${alias}"` };
 }
@@ -136,7 +140,9 @@ export function findFormsSubflow(executions: readonly Execution[]): FormsShape {
   const pw = executions[pwIndex];
   const level = pw?.level ?? 0;
   let parentIndex = pwIndex - 1;
-  while (parentIndex >= 0 && (executions[parentIndex]?.level ?? 0) >= level) parentIndex--;
+  while (parentIndex >= 0 && (executions[parentIndex]?.level ?? 0) >= level) {
+    parentIndex--;
+  }
   const parent = executions[parentIndex];
   if (!pw || !parent?.authenticationFlow || !parent.displayName) {
     throw new InstallError(
@@ -146,8 +152,12 @@ export function findFormsSubflow(executions: readonly Execution[]): FormsShape {
   }
   const siblings: Execution[] = [];
   for (const e of executions.slice(parentIndex + 1)) {
-    if ((e.level ?? 0) < level) break;
-    if (e.level === level) siblings.push(e);
+    if ((e.level ?? 0) < level) {
+      break;
+    }
+    if (e.level === level) {
+      siblings.push(e);
+    }
   }
   return { subflowAlias: parent.displayName, siblings };
 }
@@ -167,17 +177,22 @@ export async function ensureSmsExecution(
     shape = await read();
   }
   const moves = await moveAfterPasswordForm(admin, shape, providerId);
-  if (moves) shape = await read();
+  if (moves) {
+    shape = await read();
+  }
   const sms = shape.siblings.find((e) => isProvider(e, providerId));
-  if (!sms?.id)
+  if (!sms?.id) {
     throw new InstallError(
       'FLOW_SHAPE',
       `the execution "${providerId}" did not appear in "${shape.subflowAlias}"`,
     );
+  }
   const required = sms.requirement !== 'REQUIRED';
   // The execution goes back whole: Keycloak sets `priority` from the body, and a body without one
   // would move the step to the top of its subflow, before the password form.
-  if (required) await am.updateExecution({ flow: flowAlias }, { ...sms, requirement: 'REQUIRED' });
+  if (required) {
+    await am.updateExecution({ flow: flowAlias }, { ...sms, requirement: 'REQUIRED' });
+  }
   return [
     {
       step: 'execution',
@@ -211,12 +226,17 @@ async function moveAfterPasswordForm(
   const pw = shape.siblings.findIndex((e) => e.providerId === PASSWORD_FORM);
   const smsIndex = shape.siblings.findIndex((e) => isProvider(e, providerId));
   const sms = ids[smsIndex];
-  if (!sms) return 0;
+  if (!sms) {
+    return 0;
+  }
   const distance = smsIndex - (pw + 1) + (smsIndex < pw ? 1 : 0);
   const am = admin.authenticationManagement;
   for (let i = 0; i < Math.abs(distance); i++) {
-    if (distance > 0) await am.raisePriorityExecution({ id: sms });
-    else await am.lowerPriorityExecution({ id: sms });
+    if (distance > 0) {
+      await am.raisePriorityExecution({ id: sms });
+    } else {
+      await am.lowerPriorityExecution({ id: sms });
+    }
   }
   return Math.abs(distance);
 }
@@ -253,17 +273,21 @@ export async function ensureRealmSettings(
   o: InstallOptions,
 ): Promise<StepResult> {
   const realm = await admin.realms.findOne({ realm: o.realm });
-  if (!realm)
+  if (!realm) {
     throw new InstallError('REALM_NOT_FOUND', `realm "${o.realm}" not found on ${admin.baseUrl}`);
+  }
   const current = realm.attributes ?? {};
   const wanted = desiredAttributes(o);
   const changedKeys = Object.keys(wanted).filter((k) => current[k] !== wanted[k]);
   const removedKeys = unwantedAttributes(o).filter((k) => k in current);
   const bind = realm.browserFlow !== o.flowAlias;
-  if (!bind && changedKeys.length === 0 && removedKeys.length === 0)
+  if (!bind && changedKeys.length === 0 && removedKeys.length === 0) {
     return { step: 'realm', changed: false, detail: 'flow bound, attributes set' };
+  }
   const attributes = { ...current, ...wanted };
-  for (const key of removedKeys) delete attributes[key];
+  for (const key of removedKeys) {
+    delete attributes[key];
+  }
   // The whole representation goes back: a realm PUT resets settings it leaves out (the OAuth 2.0
   // device code lifespan and polling interval) and removes every attribute it leaves out.
   await admin.realms.update({ realm: o.realm }, { ...realm, browserFlow: o.flowAlias, attributes });
@@ -303,8 +327,9 @@ export async function ensureProfileAttribute(
 ): Promise<StepResult> {
   const profile = await admin.users.getProfile();
   const attributes = profile.attributes ?? [];
-  if (attributes.some((a) => a.name === name))
+  if (attributes.some((a) => a.name === name)) {
     return { step: 'profile', changed: false, detail: `"${name}" is declared` };
+  }
   await admin.users.updateProfile({
     ...profile,
     attributes: [...attributes, phoneAttributeDeclaration(name)],

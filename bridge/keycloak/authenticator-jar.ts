@@ -38,10 +38,11 @@ export function compileScript(source: string = readFileSync(scriptSourcePath, 'u
   });
   // transpileModule always reports that isolatedModules wants a module system; only syntax errors (with a file) matter.
   const problems = (out.diagnostics ?? []).filter((d) => d.file !== undefined);
-  if (problems.length)
+  if (problems.length) {
     throw new Error(
       `sms-authenticator.ts: ${ts.flattenDiagnosticMessageText(problems[0]!.messageText, '\n')}`,
     );
+  }
   // The directive may follow comments: keep the script's opening block first, as a reader expects.
   return out.outputText.replace(/^"use strict";\n(\/\*[\s\S]*?\*\/\n)/, '$1"use strict";\n');
 }
@@ -72,10 +73,12 @@ export function themeResourceEntries(): ZipEntry[] {
   const prefix = 'theme/sms-mfa/login/';
   return themeFiles().flatMap((entry) => {
     const rest = entry.path.slice(prefix.length);
-    if (rest === 'login-sms.ftl')
+    if (rest === 'login-sms.ftl') {
       return [{ path: `theme-resources/templates/${rest}`, data: entry.data }];
-    if (rest.startsWith('messages/') || rest.startsWith('resources/'))
+    }
+    if (rest.startsWith('messages/') || rest.startsWith('resources/')) {
       return [{ path: `theme-resources/${rest}`, data: entry.data }];
+    }
     return [];
   });
 }

@@ -338,7 +338,9 @@ function readSettings(realm: RealmModel): Settings {
 /** Realm attribute, else environment variable, else the default; blank counts as unset. */
 function setting(realm: RealmModel, attribute: string, envName: string, fallback: string): string {
   let value = text(realm.getAttribute(attribute));
-  if (value) return value;
+  if (value) {
+    return value;
+  }
   value = text(
     Java.type<{ getenv(name: string): string | null }>('java.lang.System').getenv(envName),
   );
@@ -358,11 +360,15 @@ function start(context: AuthenticationFlowContext, settings: Settings): void {
   const authId = text(context.getAuthenticationSession().getAuthNote(AUTH_ID_NOTE));
   if (authId) {
     const state = bridge.call('GET', DEVICE_AUTHS + '/' + encodeURIComponent(authId));
-    if (state.status === 200 && state.body['status'] === 'pending')
+    if (state.status === 200 && state.body['status'] === 'pending') {
       return codePage(context, state.body, {});
-    if (state.status === 200 && state.body['status'] === 'max_attempts_reached')
+    }
+    if (state.status === 200 && state.body['status'] === 'max_attempts_reached') {
       return locked(context);
-    if (state.status !== 200 && state.status !== 404) return outage(context, 'status', state);
+    }
+    if (state.status !== 200 && state.status !== 404) {
+      return outage(context, 'status', state);
+    }
   }
   sendCode(context, settings, bridge);
 }
@@ -370,12 +376,18 @@ function start(context: AuthenticationFlowContext, settings: Settings): void {
 /** A post of the code page: resend, or check the code. */
 function act(context: AuthenticationFlowContext, settings: Settings): void {
   const authId = text(context.getAuthenticationSession().getAuthNote(AUTH_ID_NOTE));
-  if (!authId) return start(context, settings);
+  if (!authId) {
+    return start(context, settings);
+  }
   const form = context.getHttpRequest().getDecodedFormParameters();
   const bridge = connect(context, settings);
-  if (form.containsKey('resend')) return resend(context, settings, bridge, authId);
+  if (form.containsKey('resend')) {
+    return resend(context, settings, bridge, authId);
+  }
   const code = text(form.getFirst('code')).replace(/[\s-]+/g, '');
-  if (!code) return redraw(context, bridge, authId, { fieldError: 'smsAuthCodeRequired' });
+  if (!code) {
+    return redraw(context, bridge, authId, { fieldError: 'smsAuthCodeRequired' });
+  }
   checkCode(context, settings, bridge, authId, code);
 }
 
@@ -384,18 +396,26 @@ function act(context: AuthenticationFlowContext, settings: Settings): void {
 function sendCode(context: AuthenticationFlowContext, settings: Settings, bridge: Bridge): void {
   const user = context.getUser();
   const phone = user ? text(user.getFirstAttribute(settings.phoneAttribute)) : '';
-  if (!phone) return missingPhone(context, settings, user);
+  if (!phone) {
+    return missingPhone(context, settings, user);
+  }
   const body: { [key: string]: string } = {
     userName: user ? text(user.getUsername()) : '',
     phoneNumber: phone,
     deviceType: 'SMS',
   };
   const locale = userLocale(context, user);
-  if (locale) body['locale'] = locale;
+  if (locale) {
+    body['locale'] = locale;
+  }
   const ip = clientAddress(context);
-  if (ip) body['ipAddress'] = ip;
+  if (ip) {
+    body['ipAddress'] = ip;
+  }
   const sent = bridge.call('POST', DEVICE_AUTHS, body);
-  if (sent.status !== 201 || !sent.body['authId']) return sendRefused(context, sent, phone);
+  if (sent.status !== 201 || !sent.body['authId']) {
+    return sendRefused(context, sent, phone);
+  }
   const authId = String(sent.body['authId']);
   context.getAuthenticationSession().setAuthNote(AUTH_ID_NOTE, authId);
   LOG.info('sms-mfa: code sent to ' + mask(phone) + ' (authId ' + authId + ')');
@@ -414,7 +434,9 @@ function resend(
     DEVICE_AUTHS + '/' + encodeURIComponent(authId) + '/resend',
     ip ? { ipAddress: ip } : {},
   );
-  if (answer.status === 200) return redraw(context, bridge, authId, { info: 'smsAuthResent' });
+  if (answer.status === 200) {
+    return redraw(context, bridge, authId, { info: 'smsAuthResent' });
+  }
   if (answer.status === 429) {
     return redraw(context, bridge, authId, {
       fieldError: 'smsAuthResendTooSoon',
@@ -422,10 +444,12 @@ function resend(
       cooldownSeconds: answer.retryAfterSeconds,
     });
   }
-  if (answer.status === 403 && answer.body['code'] === 'MAX_ATTEMPTS_REACHED')
+  if (answer.status === 403 && answer.body['code'] === 'MAX_ATTEMPTS_REACHED') {
     return locked(context);
-  if (answer.status === 404 || answer.status === 409 || answer.status === 410)
+  }
+  if (answer.status === 404 || answer.status === 409 || answer.status === 410) {
     return startOver(context, settings, bridge);
+  }
   outage(context, 'resend', answer);
 }
 
@@ -458,18 +482,22 @@ function checkCode(
       fieldError: /^[0-9]+$/.test(code) ? 'smsAuthCodeInvalid' : 'smsAuthCodeFormat',
     });
   }
-  if (answer.status === 410)
+  if (answer.status === 410) {
     return redraw(context, bridge, authId, { fieldError: 'smsAuthCodeExpired', offerResend: true });
+  }
   if (answer.status === 403 && errorCode === 'MAX_ATTEMPTS_REACHED') {
     wrongCode(context, 'sms_max_attempts');
     return locked(context);
   }
-  if (answer.status === 429)
+  if (answer.status === 429) {
     return redraw(context, bridge, authId, {
       fieldError: 'smsAuthRateLimited',
       fieldErrorParam: String(answer.retryAfterSeconds),
     });
-  if (answer.status === 404 || answer.status === 409) return startOver(context, settings, bridge);
+  }
+  if (answer.status === 404 || answer.status === 409) {
+    return startOver(context, settings, bridge);
+  }
   outage(context, 'validation', answer);
 }
 
@@ -572,7 +600,9 @@ function wrongCode(context: AuthenticationFlowContext, reason: string): void {
   const event = credentialEvent(context);
   (reason ? event.detail('reason', reason) : event).error('invalid_user_credentials');
   const user = context.getUser();
-  if (!user || !context.getRealm().isBruteForceProtected()) return;
+  if (!user || !context.getRealm().isBruteForceProtected()) {
+    return;
+  }
   try {
     const Protector = Java.type<{ class: unknown }>(
       'org.keycloak.services.managers.BruteForceProtector',
@@ -626,7 +656,9 @@ function redraw(
   options: PageOptions,
 ): void {
   const state = bridge.call('GET', DEVICE_AUTHS + '/' + encodeURIComponent(authId));
-  if (state.status !== 200) return outage(context, 'status', state);
+  if (state.status !== 200) {
+    return outage(context, 'status', state);
+  }
   codePage(context, state.body, options);
 }
 
@@ -654,11 +686,16 @@ function codePage(
     .setAttribute('attemptsRemaining', String(attempts))
     .setAttribute('resendsRemaining', String(resends))
     .setAttribute('resendCooldownSeconds', String(cooldown));
-  if (options.fieldError) form.addError(fieldMessage(options.fieldError, options.fieldErrorParam));
-  if (options.info) form.setInfo(options.info, objects([]));
+  if (options.fieldError) {
+    form.addError(fieldMessage(options.fieldError, options.fieldErrorParam));
+  }
+  if (options.info) {
+    form.setInfo(options.info, objects([]));
+  }
   const page = form.createForm(CODE_PAGE);
-  if (options.countAsFailure)
+  if (options.countAsFailure) {
     return context.failureChallenge(flowError('INVALID_CREDENTIALS'), page);
+  }
   context.challenge(page);
 }
 
@@ -720,16 +757,22 @@ function connect(context: AuthenticationFlowContext, settings: Settings): Bridge
   const clientId = unvault(context, settings.clientId, 'smsMfaClientId');
   let token: BridgeToken | null = null;
   const attempt = function (method: string, path: string, body?: object) {
-    if (!token) token = clientId === null ? noToken() : tokenFor(context, http, settings, clientId);
+    if (!token) {
+      token = clientId === null ? noToken() : tokenFor(context, http, settings, clientId);
+    }
     const used = token;
     const reply = send(http, settings.bridgeUrl, used.value, method, path, body);
-    if (reply.status === 401) tokenStore(context, settings.tokenUrl, clientId!).drop();
+    if (reply.status === 401) {
+      tokenStore(context, settings.tokenUrl, clientId!).drop();
+    }
     return { reply: reply, stored: used.stored };
   };
   return {
     call: function (method: string, path: string, body?: object): Reply {
       const first = attempt(method, path, body);
-      if (first.reply.status !== 401 || !first.stored) return first.reply;
+      if (first.reply.status !== 401 || !first.stored) {
+        return first.reply;
+      }
       LOG.info('sms-mfa: the bridge refused the stored token; fetching a new one');
       token = null;
       return attempt(method, path, body).reply;
@@ -750,11 +793,15 @@ function send(
   path: string,
   body?: object,
 ): Reply {
-  if (!token) return { status: 0, body: {}, retryAfterSeconds: 0, failure: 'no bridge token' };
+  if (!token) {
+    return { status: 0, body: {}, retryAfterSeconds: 0, failure: 'no bridge token' };
+  }
   let request = (method === 'GET' ? http.get(bridgeUrl + path) : http.post(bridgeUrl + path)).auth(
     token,
   );
-  if (body) request = request.entity(jsonEntity(body));
+  if (body) {
+    request = request.entity(jsonEntity(body));
+  }
   return exchange(request);
 }
 
@@ -773,9 +820,13 @@ function tokenFor(
   }
   const store = tokenStore(context, settings.tokenUrl, clientId);
   const stored = store.read();
-  if (stored) return { value: stored, stored: true };
+  if (stored) {
+    return { value: stored, stored: true };
+  }
   const secret = unvault(context, settings.clientSecret, 'smsMfaClientSecret');
-  if (secret === null) return noToken();
+  if (secret === null) {
+    return noToken();
+  }
   const answer = exchange(
     http
       .post(settings.tokenUrl)
@@ -793,7 +844,7 @@ function tokenFor(
 
 /** Why the token endpoint gave no token, in words an operator can act on (never the secret). */
 function tokenProblem(answer: Reply, tokenUrl: string, clientId: string): string {
-  if (answer.status === 0)
+  if (answer.status === 0) {
     return (
       'the token endpoint ' +
       withoutUserInfo(tokenUrl) +
@@ -802,7 +853,8 @@ function tokenProblem(answer: Reply, tokenUrl: string, clientId: string): string
       ': ' +
       answer.failure
     );
-  if (answer.status !== 200)
+  }
+  if (answer.status !== 200) {
     return (
       'the token endpoint refused client ' +
       clientId +
@@ -811,6 +863,7 @@ function tokenProblem(answer: Reply, tokenUrl: string, clientId: string): string
       ' ' +
       oauthError(answer.body)
     );
+  }
   return 'the token endpoint answered client ' + clientId + ' with HTTP 200 but no access_token';
 }
 
@@ -818,7 +871,9 @@ function tokenProblem(answer: Reply, tokenUrl: string, clientId: string): string
 function oauthError(body: { [key: string]: unknown }): string {
   const error = text(body['error']);
   const description = text(body['error_description']).slice(0, 200);
-  if (!error) return '(no OAuth error in the answer)';
+  if (!error) {
+    return '(no OAuth error in the answer)';
+  }
   return description ? error + ' (' + description + ')' : error;
 }
 
@@ -850,7 +905,9 @@ function tokenStore(
     },
     keep: function (token: string, expiresInSeconds: number): void {
       const lifespan = Math.floor(expiresInSeconds) - TOKEN_MARGIN_SECONDS;
-      if (!(lifespan >= 1)) return;
+      if (!(lifespan >= 1)) {
+        return;
+      }
       quietly('keep', function () {
         const HashMap = Java.type<new () => JavaMap>('java.util.HashMap');
         const notes = new HashMap();
@@ -890,7 +947,9 @@ function sha256Hex(input: string): string {
   digest.update(charsets.UTF_8.encode(input));
   const bytes = digest.digest();
   let hex = '';
-  for (let i = 0; i < bytes.length; i++) hex += ((bytes[i] & 0xff) + 0x100).toString(16).slice(1);
+  for (let i = 0; i < bytes.length; i++) {
+    hex += ((bytes[i] & 0xff) + 0x100).toString(16).slice(1);
+  }
   return hex;
 }
 
@@ -902,7 +961,9 @@ function sha256Hex(input: string): string {
  */
 function unvault(context: AuthenticationFlowContext, value: string, name: string): string | null {
   const match = VAULT_REFERENCE.exec(value);
-  if (!match) return value;
+  if (!match) {
+    return value;
+  }
   const realm = context.getRealm().getName();
   let found = '';
   try {
@@ -920,7 +981,9 @@ function unvault(context: AuthenticationFlowContext, value: string, name: string
     );
     return null;
   }
-  if (found) return found;
+  if (found) {
+    return found;
+  }
   LOG.error(
     'sms-mfa: the vault has no entry ' + match[1] + ' for realm ' + realm + ' (' + name + ')',
   );
@@ -1050,7 +1113,9 @@ function clientAddress(context: AuthenticationFlowContext): string {
 /** +91******212: enough to recognise a number in logs, not enough to use it. */
 function mask(phone: string): string {
   const digits = phone.replace(/[^0-9+]/g, '');
-  if (digits.length < 7) return '***';
+  if (digits.length < 7) {
+    return '***';
+  }
   return digits.slice(0, 3) + new Array(digits.length - 5).join('*') + digits.slice(-3);
 }
 

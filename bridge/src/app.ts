@@ -39,11 +39,17 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  if (deps.tokenRoutes) app.use(deps.tokenRoutes);
+  if (deps.tokenRoutes) {
+    app.use(deps.tokenRoutes);
+  }
   app.use(express.json({ limit: '16kb' }));
   app.use(deps.adminRoutes);
-  if (deps.deviceAuthRoutes) app.use(deps.deviceAuthRoutes);
-  for (const router of deps.extraRouters ?? []) app.use(router);
+  if (deps.deviceAuthRoutes) {
+    app.use(deps.deviceAuthRoutes);
+  }
+  for (const router of deps.extraRouters ?? []) {
+    app.use(router);
+  }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -148,7 +148,9 @@ function toConfig(e: Env) {
 
 /** The bridge's own client at the issuer the reference API trusts; token URL, else the issuer's discovery names it. */
 function referenceApiClient(e: Env) {
-  if (!e.REFERENCE_API_CLIENT_ID || !e.REFERENCE_API_CLIENT_SECRET) return undefined;
+  if (!e.REFERENCE_API_CLIENT_ID || !e.REFERENCE_API_CLIENT_SECRET) {
+    return undefined;
+  }
   return {
     clientId: e.REFERENCE_API_CLIENT_ID,
     clientSecret: e.REFERENCE_API_CLIENT_SECRET,
@@ -159,30 +161,39 @@ function referenceApiClient(e: Env) {
 
 function crossChecks(e: Env): string[] {
   const problems: string[] = [];
-  if (e.BRIDGE_DEMO_CLIENT_ID && !e.BRIDGE_DEMO_CLIENT_SECRET)
+  if (e.BRIDGE_DEMO_CLIENT_ID && !e.BRIDGE_DEMO_CLIENT_SECRET) {
     problems.push('BRIDGE_DEMO_CLIENT_SECRET: required with BRIDGE_DEMO_CLIENT_ID');
-  if (e.BRIDGE_ADMIN_CLIENT_ID && !e.BRIDGE_ADMIN_CLIENT_SECRET)
+  }
+  if (e.BRIDGE_ADMIN_CLIENT_ID && !e.BRIDGE_ADMIN_CLIENT_SECRET) {
     problems.push('BRIDGE_ADMIN_CLIENT_SECRET: required with BRIDGE_ADMIN_CLIENT_ID');
+  }
   return [...problems, ...referenceApiAuthChecks(e)];
 }
 
 function referenceApiAuthChecks(e: Env): string[] {
   const problems: string[] = [];
-  if (e.REFERENCE_API_CLIENT_ID && !e.REFERENCE_API_CLIENT_SECRET)
+  if (e.REFERENCE_API_CLIENT_ID && !e.REFERENCE_API_CLIENT_SECRET) {
     problems.push('REFERENCE_API_CLIENT_SECRET: required with REFERENCE_API_CLIENT_ID');
-  if (e.REFERENCE_API_CLIENT_SECRET && !e.REFERENCE_API_CLIENT_ID)
+  }
+  if (e.REFERENCE_API_CLIENT_SECRET && !e.REFERENCE_API_CLIENT_ID) {
     problems.push('REFERENCE_API_CLIENT_ID: required with REFERENCE_API_CLIENT_SECRET');
-  if (e.REFERENCE_API_TOKEN_URL && !e.REFERENCE_API_CLIENT_ID)
+  }
+  if (e.REFERENCE_API_TOKEN_URL && !e.REFERENCE_API_CLIENT_ID) {
     problems.push('REFERENCE_API_TOKEN_URL: used only with REFERENCE_API_CLIENT_ID and _SECRET');
-  if (!e.REFERENCE_API_CLIENT_ID) return problems;
-  if (e.REFERENCE_API_KEY)
+  }
+  if (!e.REFERENCE_API_CLIENT_ID) {
+    return problems;
+  }
+  if (e.REFERENCE_API_KEY) {
     problems.push(
       'REFERENCE_API_KEY: set either REFERENCE_API_KEY or REFERENCE_API_CLIENT_ID and _SECRET, not both',
     );
-  if (!e.REFERENCE_API_TOKEN_URL && !e.OIDC_ISSUER_URL)
+  }
+  if (!e.REFERENCE_API_TOKEN_URL && !e.OIDC_ISSUER_URL) {
     problems.push(
       'REFERENCE_API_CLIENT_ID: needs REFERENCE_API_TOKEN_URL, or OIDC_ISSUER_URL whose discovery names the token endpoint',
     );
+  }
   return problems;
 }
 
@@ -190,8 +201,12 @@ function referenceApiAuthChecks(e: Env): string[] {
 export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Readonly<BridgeConfig> {
   const { env, problems } = resolveFileSecrets(rawEnv, SECRET_NAMES);
   const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
+  if (!parsed.success) {
+    throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
+  }
   const all = [...problems, ...crossChecks(parsed.data)];
-  if (all.length) throw new ConfigError(all);
+  if (all.length) {
+    throw new ConfigError(all);
+  }
   return deepFreeze(toConfig(parsed.data));
 }

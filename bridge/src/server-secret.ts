@@ -12,7 +12,9 @@ export function readServerSecret(
   configured: string | undefined,
   dataDir: string,
 ): Buffer | undefined {
-  if (configured) return Buffer.from(configured, 'utf8');
+  if (configured) {
+    return Buffer.from(configured, 'utf8');
+  }
   const file = serverSecretFile(dataDir);
   return existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'hex') : undefined;
 }
@@ -26,17 +28,22 @@ export function loadOrCreateServerSecret(
   configured: string | undefined,
   dataDir: string,
 ): { secret: Buffer; generated: boolean } {
-  if (configured) return { secret: Buffer.from(configured, 'utf8'), generated: false };
+  if (configured) {
+    return { secret: Buffer.from(configured, 'utf8'), generated: false };
+  }
   const file = serverSecretFile(dataDir);
-  if (existsSync(file))
+  if (existsSync(file)) {
     return { secret: Buffer.from(readFileSync(file, 'utf8').trim(), 'hex'), generated: false };
+  }
   mkdirSync(dirname(file), { recursive: true });
   const secret = randomBytes(32);
   // `wx` fails if another process created it meanwhile; then theirs wins and we read it.
   try {
     writeFileSync(file, secret.toString('hex'), { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw err;
+    }
     return { secret: Buffer.from(readFileSync(file, 'utf8').trim(), 'hex'), generated: false };
   }
   chmodSync(file, 0o600);

@@ -128,10 +128,11 @@ export function issuerSettings(config: Pick<BridgeConfig, 'issuer'>): IssuerSett
 }
 
 async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Promise<Redis> {
-  if (!config.redisUrl)
+  if (!config.redisUrl) {
     throw new TypeError(
       'startBridge: config.redisUrl is required (set REDIS_URL; `npm start` runs a local Redis)',
     );
+  }
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   try {
     await once(redis, 'ready');
@@ -142,8 +143,9 @@ async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Pro
   // Requests fail fast with 503 while Redis is away; log each new kind of trouble once, not every retry.
   let last = '';
   redis.on('error', (err: Error) => {
-    if (err.message !== last)
+    if (err.message !== last) {
       logger.warn('redis connection problem', { error: (last = err.message) });
+    }
   });
   redis.on('ready', () => (last = ''));
   return redis;
@@ -151,13 +153,15 @@ async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Pro
 
 async function buildContext(config: Readonly<BridgeConfig>, redis: Redis, logger: Logger) {
   const { secret, generated } = loadOrCreateServerSecret(config.serverSecret, config.dataDir);
-  if (generated)
+  if (generated) {
     logger.warn(
       'BRIDGE_SECRET is not set: generated one under the data directory; set it in production so every instance shares it',
     );
+  }
   const apps = new ApplicationStore(redis, config.keyPrefix, config.otpDefaults);
-  for (const app of await ensureConfiguredClients(apps, config))
+  for (const app of await ensureConfiguredClients(apps, config)) {
     logger.info('configured application ready', { clientId: app.clientId, scopes: app.scopes });
+  }
   const metrics = createMetrics();
   return { redis, config, apps, logger, serverSecret: secret, registry: metrics.registry, metrics };
 }

@@ -35,11 +35,17 @@ describe('the audit trail', () => {
       codes.push(await stack.codeSentTo(testPhone(i)));
       const authId = String(res.body['authId']);
       const wrong = String((Number(codes[i]) + 1) % 1_000_000).padStart(6, '0');
-      if (i === 0) await stack.call('POST', `${BASE}/${authId}`, token, { otp: codes[i] });
-      if (i === 1)
-        for (let k = 0; k < 2; k++)
+      if (i === 0) {
+        await stack.call('POST', `${BASE}/${authId}`, token, { otp: codes[i] });
+      }
+      if (i === 1) {
+        for (let k = 0; k < 2; k++) {
           await stack.call('POST', `${BASE}/${authId}`, token, { otp: wrong });
-      if (i === 2) await stack.call('DELETE', `${BASE}/${authId}`, token);
+        }
+      }
+      if (i === 2) {
+        await stack.call('DELETE', `${BASE}/${authId}`, token);
+      }
       if (i === 3) {
         stack.clock.advance(300_000);
         await stack.call('POST', `${BASE}/${authId}`, token, { otp: codes[i] });
@@ -58,8 +64,9 @@ describe('the audit trail', () => {
       'locked',
       'canceled',
       'expired',
-    ])
+    ]) {
       assert.ok(types.includes(type), `${type} in ${types.join(',')}`);
+    }
     assert.equal(page[0]?.type, 'expired');
     const times = page.map((e) => Date.parse(e.at ?? ''));
     assert.deepEqual(
@@ -75,9 +82,12 @@ describe('the audit trail', () => {
 
   it('never holds a code or a full phone number, only masked ones', async () => {
     const raw = JSON.stringify((await events('?limit=1000')).events);
-    for (const code of codes) assert.ok(!raw.includes(`"${code}"`), 'a code is in the trail');
-    for (let i = 0; i < 4; i++)
+    for (const code of codes) {
+      assert.ok(!raw.includes(`"${code}"`), 'a code is in the trail');
+    }
+    for (let i = 0; i < 4; i++) {
       assert.ok(!raw.includes(testPhone(i)), 'a full phone number is in the trail');
+    }
     assert.match(raw, /"phone":"\+14\*{6}10\d"/);
   });
 

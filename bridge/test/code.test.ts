@@ -9,17 +9,21 @@ const AUTH_B = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 describe('codes', () => {
   it('has exactly the asked number of digits, for every length from 4 to 10', () => {
     for (let length = 4; length <= 10; length++) {
-      for (let i = 0; i < 200; i++)
+      for (let i = 0; i < 200; i++) {
         assert.match(generateCode(length), new RegExp(`^\\d{${length}}$`));
+      }
     }
   });
 
   it('keeps leading zeros, and every first digit comes up about as often', () => {
     const counts = new Array<number>(10).fill(0);
-    for (let i = 0; i < 20_000; i++) counts[Number(generateCode(6)[0])]! += 1;
+    for (let i = 0; i < 20_000; i++) {
+      counts[Number(generateCode(6)[0])]! += 1;
+    }
     // 2 000 expected per digit; a biased generator (e.g. no zero-padding) misses this by far
-    for (const count of counts)
+    for (const count of counts) {
       assert.ok(count > 1700 && count < 2300, `first-digit counts ${counts.join(',')}`);
+    }
   });
 
   it('refuses lengths outside 4-10 as a programming error', () => {
@@ -30,8 +34,9 @@ describe('codes', () => {
 
   it('recognises only digits of the exact length as a code', () => {
     assert.equal(hasCodeShape('012345', 6), true);
-    for (const bad of ['12345', '1234567', '12345a', ' 12345', '١٢٣٤٥٦', '12 345', ''])
+    for (const bad of ['12345', '1234567', '12345a', ' 12345', '١٢٣٤٥٦', '12 345', '']) {
       assert.equal(hasCodeShape(bad, 6), false, bad);
+    }
   });
 });
 

@@ -13,7 +13,9 @@ function problems(env: Record<string, string>): readonly string[] {
   try {
     loadConfig(env);
   } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
+    if (err instanceof ConfigError) {
+      return err.problems;
+    }
     throw err;
   }
   return [];

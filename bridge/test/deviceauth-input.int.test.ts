@@ -38,12 +38,15 @@ describe('bad input on every field gets 400 naming the field, never a 500, and n
         : undefined;
     const res = await stack.call('POST', BASE, token, body);
     const failure = assertFailure(res, 400, code);
-    if (code === 'INVALID_REQUEST')
+    if (code === 'INVALID_REQUEST') {
       assert.ok(
         detailFields(failure).includes(field),
         `details name ${field}: ${JSON.stringify(failure['details'])}`,
       );
-    if (phone?.startsWith('+1415555')) assert.deepEqual(await stack.outbox(phone), []);
+    }
+    if (phone?.startsWith('+1415555')) {
+      assert.deepEqual(await stack.outbox(phone), []);
+    }
   };
 
   const cases: [string, unknown, string?][] = [

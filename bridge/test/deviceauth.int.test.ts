@@ -346,8 +346,9 @@ describe('the CIAM deviceAuthentications API', () => {
       await stack.call('POST', `${BASE}/${authId}`, token, { otp: wrongCode(otp) });
       await stack.call('POST', `${BASE}/${authId}`, token, { otp });
       const metrics = await (await fetch(`${stack.bridge.url}/metrics`)).text();
-      for (const name of ['issued', 'validated', 'failed'])
+      for (const name of ['issued', 'validated', 'failed']) {
         assert.match(metrics, new RegExp(`mfa_codes_${name}_total\\{application="shop"\\} [1-9]`));
+      }
       const ratio = Number(
         /mfa_conversion_ratio\{application="shop"\} ([\d.]+)/.exec(metrics)?.[1],
       );

@@ -67,7 +67,9 @@ describe('the keycloak:install command line', () => {
       secrets,
     );
     assert.notEqual(options, 'help');
-    if (options === 'help') return;
+    if (options === 'help') {
+      return;
+    }
     assert.equal(options.url, 'http://kc:8080');
     assert.deepEqual(options.login, { kind: 'password', username: 'admin', password: 'admin' });
     assert.equal(options.install.bridgeClientSecret, 'kc-secret-0123456789');
@@ -263,7 +265,8 @@ describe('the keycloak:install command line', () => {
       '--bridge-client-secret-vault <key>',
       '--bridge-client-secret-env',
       '--bridge-client-secret <s>',
-    ])
+    ]) {
       assert.ok(result.stdout.includes(flag), flag);
+    }
   });
 });

@@ -45,8 +45,9 @@ describe('the compiled script authenticator', () => {
       'smsMfaBridgeUrl',
       'SMS_MFA_CLIENT_ID',
       '/ciam-mfa/v2/deviceAuthentications',
-    ])
+    ]) {
       assert.ok(header.includes(word), word);
+    }
   });
 
   it('type-checks against the ES5 library alone', () => {

@@ -95,8 +95,9 @@ describe('the Keycloak script authenticator against a real bridge', () => {
     assert.equal(onlyOutcome(done).type, 'success');
     assert.equal(flow.notes['smsMfaAuthId'], undefined);
     const logs = [...first.logs, ...done.logs].map((l) => l.message).join('\n');
-    for (const secret of [phone, code, CLIENT_SECRET])
+    for (const secret of [phone, code, CLIENT_SECRET]) {
       assert.ok(!logs.includes(secret), `logs must not hold ${secret}`);
+    }
   });
 
   it('does not send a second SMS when the page is reloaded', async () => {
@@ -216,11 +217,12 @@ describe('the Keycloak script authenticator against a real bridge', () => {
     const { phone, flow } = signIn();
     await flow.authenticate();
     const bad = wrong(await stack.codeSentTo(phone));
-    for (const left of ['4', '3', '2', '1'])
+    for (const left of ['4', '3', '2', '1']) {
       assert.equal(
         codePage(await flow.submit(bad), 'failureChallenge').attributes['attemptsRemaining'],
         left,
       );
+    }
     const last = await flow.submit(bad);
     const outcome = onlyOutcome(last);
     assert.equal(outcome.type, 'failure');

@@ -97,8 +97,9 @@ describe('a request the bridge cannot read gets 400 in the caller’s shape, nev
   it('answers a page asset path with a malformed percent-escape with 400, and a missing asset with 404', async () => {
     const malformed = await send('GET', '/pages/static/%ZZ.css');
     assert.deepEqual(detailFields(assertFailure(malformed, 400, 'INVALID_REQUEST')), ['path']);
-    for (const path of ['/pages/static/nope.css', '/pages/static/..%2f..%2fpackage.json'])
+    for (const path of ['/pages/static/nope.css', '/pages/static/..%2f..%2fpackage.json']) {
       assertFailure(await send('GET', path), 404, 'NOT_FOUND');
+    }
     assert.equal((await send('GET', '/pages/static/pages.css')).status, 200);
   });
 

@@ -47,7 +47,9 @@ describe('failures per user (NIST SP 800-63B-4 3.2.2)', () => {
   it('carry over to a new code: after a lock the user waits 30 s before a new code is sent', async () => {
     const { deps, clock, issue, request, failOnce } = setup();
     const first = await issue();
-    for (let i = 0; i < 5; i++) await failOnce(first.authId, first.code);
+    for (let i = 0; i < 5; i++) {
+      await failOnce(first.authId, first.code);
+    }
     const refused = await expectCiam(issueCode(deps, app, request()), 'RATE_LIMITED');
     assert.equal(retryAfter(refused), 30);
     await expectCiam(issueCode(deps, app, request({ userName: 'JDoe' })), 'RATE_LIMITED');
@@ -59,7 +61,9 @@ describe('failures per user (NIST SP 800-63B-4 3.2.2)', () => {
   it('grow the wait with every further failure, doubling up to one hour, never a permanent lock', async () => {
     const { deps, clock, issue, failOnce } = setup();
     const first = await issue();
-    for (let i = 0; i < 5; i++) await failOnce(first.authId, first.code);
+    for (let i = 0; i < 5; i++) {
+      await failOnce(first.authId, first.code);
+    }
     const waits: number[] = [];
     let wait = 30;
     for (let round = 0; round < 9; round++) {
@@ -80,18 +84,24 @@ describe('failures per user (NIST SP 800-63B-4 3.2.2)', () => {
   it('are wiped by a success, so earlier typos do not count against the next sign-in', async () => {
     const { clock, issue, failOnce, deps } = setup();
     const a = await issue();
-    for (let i = 0; i < 4; i++) await failOnce(a.authId, a.code);
+    for (let i = 0; i < 4; i++) {
+      await failOnce(a.authId, a.code);
+    }
     await verifyCode(deps, app, { authId: a.authId, otp: a.code });
     clock.advance(1000);
     const b = await issue();
-    for (let i = 0; i < 4; i++) assert.equal(await failOnce(b.authId, b.code), 'OTP_INVALID');
+    for (let i = 0; i < 4; i++) {
+      assert.equal(await failOnce(b.authId, b.code), 'OTP_INVALID');
+    }
   });
 
   it('block a resend while the user waits', async () => {
     const { deps, clock, issue, failOnce } = setup();
     const a = await issue();
     const b = await issue();
-    for (let i = 0; i < 5; i++) await failOnce(a.authId, a.code);
+    for (let i = 0; i < 5; i++) {
+      await failOnce(a.authId, a.code);
+    }
     clock.advance(29_000);
     await expectCiam(resendCode(deps, app, b.authId), 'RATE_LIMITED');
   });

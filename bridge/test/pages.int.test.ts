@@ -156,8 +156,9 @@ describe('the hosted code-entry page over HTTP', () => {
       [`127.0.0.1:${port}`, `${stack.url}/shop/return`],
       ['evil.example', `${stack.url}/shop/return`],
       [`evil.example:${port}`, `${stack.url}/shop/return`],
-    ] as const)
+    ] as const) {
       assert.equal(returnToOf(await getWithHost(page, host)), back, host);
+    }
   });
 
   it('answers an unknown link with a 404 page, not JSON', async () => {

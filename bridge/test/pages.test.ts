@@ -50,8 +50,9 @@ describe('hosted page building blocks', () => {
         'pageVerifiedTitle',
         'pageBadRequestText',
         'demoHint',
-      ])
+      ]) {
         assert.notEqual(t(key, 'x'), key, `${locale}: ${key}`);
+      }
     }
   });
 
@@ -77,8 +78,9 @@ describe('hosted page building blocks', () => {
       'http://shop.example/return',
       '/other',
       'demo/callback',
-    ])
+    ]) {
       assert.equal(ok(bad), undefined, bad);
+    }
   });
 
   it('resolves a relative return URL on the loopback name the user is on, and admits that origin as the public URL’s', () => {
@@ -99,8 +101,9 @@ describe('hosted page building blocks', () => {
       '/other',
       'http://[::1]:3000/demo/callback',
       '//127.0.0.1:3000/demo/callback',
-    ])
+    ]) {
       assert.equal(at(bad, here), undefined, bad);
+    }
   });
 
   it('takes the user’s origin from the request only on a loopback name, and only when the public URL is on one too', () => {
@@ -114,8 +117,9 @@ describe('hosted page building blocks', () => {
       'localhost:3000@evil.example',
       '127.0.0.1.evil.example',
       '',
-    ])
+    ]) {
       assert.equal(origin(host), 'http://localhost:3000', host);
+    }
     assert.equal(
       origin('127.0.0.1:3000', 'https://mfa.example.com'),
       'https://mfa.example.com',

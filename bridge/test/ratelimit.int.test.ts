@@ -39,7 +39,9 @@ describe('rate limits', () => {
 
   it('allow 5 sends to one number in 10 minutes by default, then 429 with Retry-After, whoever asks', async () => {
     const { send } = setup();
-    for (let i = 0; i < 5; i++) await send({ userName: `user-${i}` });
+    for (let i = 0; i < 5; i++) {
+      await send({ userName: `user-${i}` });
+    }
     const error = await expectCiam(send({ userName: 'someone-else' }), 'RATE_LIMITED');
     assert.ok(retryAfter(error) > 590 && retryAfter(error) <= 600, String(retryAfter(error)));
     await expectCiam(send({}, otherApp), 'RATE_LIMITED');
@@ -62,7 +64,9 @@ describe('rate limits', () => {
 
   it('limit sends per application', async () => {
     const { send } = setup({ RATE_APP_SENDS_PER_MINUTE: '3' });
-    for (let i = 0; i < 3; i++) await send({ phoneNumber: testPhone(i) });
+    for (let i = 0; i < 3; i++) {
+      await send({ phoneNumber: testPhone(i) });
+    }
     await expectCiam(send({ phoneNumber: testPhone(3) }), 'RATE_LIMITED');
     await send({ phoneNumber: testPhone(3) }, otherApp);
   });
@@ -101,8 +105,9 @@ describe('rate limits', () => {
     const { deps, send, sender } = setup({ RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: '3' });
     const { authId } = await send();
     const wrong = String((Number(sender.lastCode()) + 1) % 1_000_000).padStart(6, '0');
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 3; i++) {
       await expectCiam(verifyCode(deps, app, { authId, otp: wrong }), 'OTP_INVALID');
+    }
     await expectCiam(verifyCode(deps, app, { authId, otp: sender.lastCode() }), 'RATE_LIMITED');
     assert.equal((await describeAuthentication(deps, app, authId)).attemptsRemaining, 7);
   });
@@ -116,14 +121,16 @@ describe('rate limits', () => {
       deviceType: 'SMS',
     });
     const wrong = String((Number(sender.lastCode()) + 1) % 1_000_000).padStart(6, '0');
-    for (let i = 0; i < 2; i++)
+    for (let i = 0; i < 2; i++) {
       await expectCiam(verifyCode(deps, strict, { authId, otp: wrong }), 'OTP_INVALID');
+    }
     await expectCiam(verifyCode(deps, strict, { authId, otp: wrong }), 'MAX_ATTEMPTS_REACHED');
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 3; i++) {
       await expectCiam(
         verifyCode(deps, strict, { authId, otp: sender.lastCode() }),
         'MAX_ATTEMPTS_REACHED',
       );
+    }
     const other = await send({ phoneNumber: testPhone(1), userName: 'other' });
     await expectCiam(verifyCode(deps, otherApp, { authId, otp: wrong }), 'AUTH_NOT_FOUND');
     await verifyCode(deps, app, { authId: other.authId, otp: sender.lastCode() });

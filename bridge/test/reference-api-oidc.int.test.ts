@@ -21,7 +21,9 @@ const TESTER_SECRET = 'tester-secret-0123456789';
 /** A log the test reads: every JSON line the bridge wrote, whatever its level. */
 function capturingLogger() {
   const logger = createLogger('bridge', 'warn');
-  for (const transport of logger.transports) transport.silent = true;
+  for (const transport of logger.transports) {
+    transport.silent = true;
+  }
   const lines: string[] = [];
   logger.on('data', (info: Record<symbol, string>) => lines.push(info[Symbol.for('message')]!));
   return { logger, lines };
@@ -37,7 +39,9 @@ async function realmToken(realm: FakeRealm, clientId: string, secret: string): P
       client_secret: secret,
     }),
   });
-  if (!res.ok) throw new Error(`token for ${clientId}: HTTP ${res.status}`);
+  if (!res.ok) {
+    throw new Error(`token for ${clientId}: HTTP ${res.status}`);
+  }
   return ((await res.json()) as { access_token: string }).access_token;
 }
 

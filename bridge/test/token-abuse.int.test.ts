@@ -47,8 +47,9 @@ describe('failed client logins from a local caller that makes up X-Forwarded-For
   const { client, tokenRequest } = tokenEndpoints({});
 
   it('count against the one address the requests come from, whatever address each one claims', async () => {
-    for (let i = 0; i < FAILURES; i++)
+    for (let i = 0; i < FAILURES; i++) {
       assert.equal((await tokenRequest(`198.51.100.${i}`, `wrong-${i}`)).status, 401);
+    }
     const refused = await tokenRequest('198.51.100.99', client.clientSecret);
     assert.equal(refused.status, 429);
     assert.equal(((await refused.json()) as { error: string }).error, 'temporarily_unavailable');
@@ -60,8 +61,9 @@ describe('failed client logins at the token endpoints, behind a proxy on loopbac
 
   it('refuses an address that failed too often, even with the right secret, until its window ends', async () => {
     const address = '203.0.113.10';
-    for (let i = 0; i < FAILURES; i++)
+    for (let i = 0; i < FAILURES; i++) {
       assert.equal((await tokenRequest(address, `wrong-${i}`)).status, 401);
+    }
 
     const refused = await tokenRequest(address, client.clientSecret);
     assert.equal(refused.status, 429);
@@ -85,12 +87,15 @@ describe('failed client logins at the token endpoints, behind a proxy on loopbac
 
   it('keeps other addresses and well-behaved clients signing in: only failures count', async () => {
     const attacker = '203.0.113.20';
-    for (let i = 0; i <= FAILURES; i++) await tokenRequest(attacker, `wrong-${i}`);
+    for (let i = 0; i <= FAILURES; i++) {
+      await tokenRequest(attacker, `wrong-${i}`);
+    }
     assert.equal((await tokenRequest(attacker, client.clientSecret)).status, 429);
 
     const neighbour = '203.0.113.21';
-    for (let i = 0; i < FAILURES * 3; i++)
+    for (let i = 0; i < FAILURES * 3; i++) {
       assert.equal((await tokenRequest(neighbour, client.clientSecret)).status, 200);
+    }
     assert.equal((await tokenRequest(neighbour, 'one-typo')).status, 401);
     assert.equal((await tokenRequest(neighbour, client.clientSecret)).status, 200);
   });

@@ -74,9 +74,13 @@ export function remoteIssuerKeys(issuerUrl: string): JWTVerifyGetKey {
       const res = await fetch(`${base}/.well-known/openid-configuration`, {
         signal: AbortSignal.timeout(5000),
       });
-      if (!res.ok) throw new Error(`issuer discovery failed with HTTP ${res.status}`);
+      if (!res.ok) {
+        throw new Error(`issuer discovery failed with HTTP ${res.status}`);
+      }
       const doc = (await res.json()) as { jwks_uri?: string };
-      if (!doc.jwks_uri) throw new Error('issuer discovery has no jwks_uri');
+      if (!doc.jwks_uri) {
+        throw new Error('issuer discovery has no jwks_uri');
+      }
       // createRemoteJWKSet caches keys and refetches when it meets an unknown `kid`.
       jwks = createRemoteJWKSet(new URL(doc.jwks_uri), { cooldownDuration: 10_000 });
     }
@@ -86,9 +90,13 @@ export function remoteIssuerKeys(issuerUrl: string): JWTVerifyGetKey {
 
 /** Reads the bearer token out of an Authorization header value. */
 export function bearerToken(header: string | undefined): string {
-  if (!header) throw new TokenRejectedError('missing');
+  if (!header) {
+    throw new TokenRejectedError('missing');
+  }
   const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)$/.exec(header.trim());
-  if (!match?.[1]) throw new TokenRejectedError('malformed');
+  if (!match?.[1]) {
+    throw new TokenRejectedError('malformed');
+  }
   return match[1];
 }
 
@@ -102,8 +110,9 @@ export async function verifyAccessToken(
   const scopes = new Set(
     typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(Boolean) : [],
   );
-  if (requiredScope && !scopes.has(requiredScope))
+  if (requiredScope && !scopes.has(requiredScope)) {
     throw new TokenRejectedError('insufficient_scope');
+  }
   const clientId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'client_id');
   return { subject: payload.sub, clientId, scopes, payload };
 }
@@ -111,7 +120,9 @@ export async function verifyAccessToken(
 async function verifiedPayload(token: string, options: TokenVerifierOptions): Promise<JWTPayload> {
   const toleranceSeconds = options.clockToleranceSeconds ?? 30;
   const cached = options.cache?.get(token);
-  if (cached?.exp !== undefined && Date.now() / 1000 < cached.exp + toleranceSeconds) return cached;
+  if (cached?.exp !== undefined && Date.now() / 1000 < cached.exp + toleranceSeconds) {
+    return cached;
+  }
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, options.keys, {
@@ -121,12 +132,16 @@ async function verifiedPayload(token: string, options: TokenVerifierOptions): Pr
       ...(options.audiences?.length ? { audience: [...options.audiences] } : {}),
     }));
   } catch (err) {
-    if (cached) options.cache?.delete(token);
+    if (cached) {
+      options.cache?.delete(token);
+    }
     throw new TokenRejectedError(err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid');
   }
   if (options.cache && typeof payload.exp === 'number') {
     const ttl = Math.floor((payload.exp + toleranceSeconds) * 1000 - Date.now());
-    if (ttl > 0) options.cache.set(token, payload, { ttl });
+    if (ttl > 0) {
+      options.cache.set(token, payload, { ttl });
+    }
   }
   return payload;
 }

@@ -43,8 +43,9 @@ export function sealText(key: Buffer, context: string, plain: string): string {
 /** Opens a value from {@link sealText}; throws if it was altered, sealed under another key or for another context. */
 export function openText(key: Buffer, context: string, sealed: string): string {
   const [version, iv, tag, body] = sealed.split('.');
-  if (version !== VERSION || !iv || !tag || body === undefined)
+  if (version !== VERSION || !iv || !tag || body === undefined) {
     throw new TypeError('not a sealed value');
+  }
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));

@@ -52,9 +52,12 @@ export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer>
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const body = call.body instanceof URLSearchParams ? call.body.toString() : call.body;
   const headers = plainHeaders(call.headers);
-  if (call.body instanceof URLSearchParams && !headers['content-type'])
+  if (call.body instanceof URLSearchParams && !headers['content-type']) {
     headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
-  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  if (body !== undefined) {
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
   return new Promise((resolve, reject) => {
     const req = send(
       target,
@@ -85,8 +88,12 @@ export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer>
 }
 
 function failure(err: Error, signal: AbortSignal | undefined): HttpCallError {
-  if (err instanceof HttpCallError) return err;
-  if (signal?.aborted) return new HttpCallError('timeout', 'request timed out');
+  if (err instanceof HttpCallError) {
+    return err;
+  }
+  if (signal?.aborted) {
+    return new HttpCallError('timeout', 'request timed out');
+  }
   return new HttpCallError('network', `network error: ${err.message}`);
 }
 
@@ -95,9 +102,17 @@ function plainHeaders(init: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (name: string, value: string | readonly string[]) =>
     (out[name.toLowerCase()] = typeof value === 'string' ? value : value.join(', '));
-  if (init instanceof Headers) init.forEach((value, name) => put(name, value));
-  else if (Array.isArray(init)) for (const [name, value] of init) put(String(name), String(value));
-  else for (const [name, value] of Object.entries(init ?? {})) put(name, value);
+  if (init instanceof Headers) {
+    init.forEach((value, name) => put(name, value));
+  } else if (Array.isArray(init)) {
+    for (const [name, value] of init) {
+      put(String(name), String(value));
+    }
+  } else {
+    for (const [name, value] of Object.entries(init ?? {})) {
+      put(name, value);
+    }
+  }
   return out;
 }
 

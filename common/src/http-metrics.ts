@@ -22,13 +22,17 @@ export function httpMetrics(registry: Registry): RequestHandler {
   const counterFor = (method: string, route: string, status: string) => {
     const key = `${method} ${route} ${status}`;
     let child = counters.get(key);
-    if (!child) counters.set(key, (child = requests.labels(method, route, status)));
+    if (!child) {
+      counters.set(key, (child = requests.labels(method, route, status)));
+    }
     return child;
   };
   const timerFor = (method: string, route: string) => {
     const key = `${method} ${route}`;
     let child = timers.get(key);
-    if (!child) timers.set(key, (child = duration.labels(method, route)));
+    if (!child) {
+      timers.set(key, (child = duration.labels(method, route)));
+    }
     return child;
   };
   return (req, res, next) => {

@@ -7,14 +7,18 @@ export type Logger = winston.Logger;
 
 const addContext = winston.format((info) => {
   const requestId = currentRequestId();
-  if (requestId && info['requestId'] === undefined) info['requestId'] = requestId;
+  if (requestId && info['requestId'] === undefined) {
+    info['requestId'] = requestId;
+  }
   return info;
 });
 
 const redactFields = winston.format((info) => {
   const { level, message, ...rest } = info;
   const clean = redact(rest) as Record<string, unknown>;
-  for (const key of Object.keys(rest)) info[key] = clean[key];
+  for (const key of Object.keys(rest)) {
+    info[key] = clean[key];
+  }
   info.level = level;
   info.message = message;
   return info;

@@ -41,24 +41,33 @@ const NO_SMS_TYPES = new Set([
  */
 export function normalisePhone(input: string): NormalisedPhone {
   const trimmed = input.trim();
-  if (trimmed.length > 32 || !ALLOWED_DECORATION.test(trimmed))
+  if (trimmed.length > 32 || !ALLOWED_DECORATION.test(trimmed)) {
     throw new InvalidPhoneError('unparseable');
+  }
   const withPlus = trimmed.startsWith('+')
     ? trimmed
     : trimmed.startsWith('00')
       ? `+${trimmed.slice(2)}`
       : null;
-  if (!withPlus) throw new InvalidPhoneError('unparseable');
+  if (!withPlus) {
+    throw new InvalidPhoneError('unparseable');
+  }
   let parsed;
   try {
     parsed = parsePhoneNumberWithError(withPlus);
   } catch (err) {
-    if (err instanceof ParseError) throw new InvalidPhoneError('unparseable');
+    if (err instanceof ParseError) {
+      throw new InvalidPhoneError('unparseable');
+    }
     throw err;
   }
-  if (!parsed.isValid()) throw new InvalidPhoneError('invalid');
+  if (!parsed.isValid()) {
+    throw new InvalidPhoneError('invalid');
+  }
   const type = parsed.getType();
-  if (type && NO_SMS_TYPES.has(type)) throw new InvalidPhoneError('not_mobile');
+  if (type && NO_SMS_TYPES.has(type)) {
+    throw new InvalidPhoneError('not_mobile');
+  }
   return {
     e164: parsed.number,
     country: parsed.country,

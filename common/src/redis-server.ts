@@ -30,7 +30,9 @@ export function findRedisServer(pathEnv = process.env['PATH'] ?? ''): string {
   const dirs = [...pathEnv.split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
   for (const dir of dirs) {
     const candidate = join(dir, 'redis-server');
-    if (dir && existsSync(candidate)) return candidate;
+    if (dir && existsSync(candidate)) {
+      return candidate;
+    }
   }
   throw new Error(INSTALL_HINT);
 }
@@ -90,8 +92,9 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
 async function waitForPing(port: number, child: ChildProcess): Promise<void> {
   const { Redis } = await import('ioredis');
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null)
+    if (child.exitCode !== null) {
       throw new Error(`redis-server exited with ${child.exitCode} (port ${port} in use?)`);
+    }
     const probe = new Redis(port, '127.0.0.1', {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
@@ -113,7 +116,9 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null) {
+    return;
+  }
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
   await exited;

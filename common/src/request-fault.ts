@@ -26,28 +26,33 @@ const DECODABLE = 'send the body uncompressed, or as gzip, deflate or br';
  * claims (`gzip` over plain JSON), or a Content-Encoding body-parser cannot decode.
  */
 export function requestFault(err: unknown, req: Request): RequestFault | undefined {
-  if (!(err instanceof Error)) return undefined;
+  if (!(err instanceof Error)) {
+    return undefined;
+  }
   const { status, type, encoding } = err as HttpError;
-  if (err instanceof URIError && status === 400)
+  if (err instanceof URIError && status === 400) {
     return {
       status: 400,
       message: 'the request path has a malformed percent-escape',
       issue: { field: 'path', message: 'has a malformed percent-escape' },
     };
+  }
   const claimed = contentEncoding(req, encoding);
-  if (type === 'encoding.unsupported')
+  if (type === 'encoding.unsupported') {
     return {
       status: 415,
       message: `Content-Encoding "${claimed}" is not supported: ${DECODABLE}`,
       issue: { field: 'Content-Encoding', message: `"${claimed}" is not supported` },
     };
+  }
   // body-parser reports a failed decompression as the zlib error itself, given status 400.
-  if (status === 400 && type === undefined && claimed !== 'identity')
+  if (status === 400 && type === undefined && claimed !== 'identity') {
     return {
       status: 400,
       message: `the body is not ${claimed} data, as its Content-Encoding says: ${DECODABLE}`,
       issue: { field: 'body', message: `is not ${claimed} data` },
     };
+  }
   return undefined;
 }
 

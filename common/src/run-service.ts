@@ -21,17 +21,22 @@ export function runService(start: () => Promise<StoppableService>, portVariable 
 
 /** What to print when a service cannot start: a plain line for what the user can fix. */
 export function startFailure(err: unknown, portVariable: string): unknown {
-  if (err instanceof ConfigError) return err.message;
+  if (err instanceof ConfigError) {
+    return err.message;
+  }
   const listen = err as { code?: unknown; port?: unknown };
-  if (listen?.code === 'EADDRINUSE')
+  if (listen?.code === 'EADDRINUSE') {
     return `port ${String(listen.port)} is already in use: stop what listens there, or set ${portVariable} to another port`;
+  }
   return err;
 }
 
 function stopOnSignals(service: StoppableService): void {
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     service.logger.info('shutting down', { signal });
     await service.close();

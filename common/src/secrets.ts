@@ -13,7 +13,9 @@ export function resolveFileSecrets(
   const problems: string[] = [];
   for (const name of names) {
     const file = env[`${name}_FILE`];
-    if (!file) continue;
+    if (!file) {
+      continue;
+    }
     if (env[name]) {
       problems.push(`${name}: set either ${name} or ${name}_FILE, not both`);
       continue;

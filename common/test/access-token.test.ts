@@ -74,8 +74,9 @@ describe('access tokens checked through a verified-token cache', () => {
     const { calls, options } = counted();
     const [header, payload] = (await sign(300)).split('.');
     const forged = `${header}.${payload}.${'A'.repeat(342)}`;
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 3; i++) {
       await assert.rejects(verifyAccessToken(forged, options), TokenRejectedError);
+    }
     assert.equal(calls.count, 3);
   });
 });

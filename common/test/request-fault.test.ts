@@ -56,7 +56,8 @@ describe('requests Express or body-parser could not read', () => {
       withStatus(new Error('Bad Request'), 400),
       withStatus(new Error('request aborted'), 400, { type: 'request.aborted' }),
       'not an error',
-    ])
+    ]) {
       assert.equal(requestFault(err, request()), undefined, String(err));
+    }
   });
 });

@@ -10,7 +10,9 @@ const problem = (value: string) => {
 
 describe('TRUST_PROXY, in Express’s trust-proxy syntax', () => {
   it('trusts no proxy when unset, empty or false', () => {
-    for (const value of [undefined, '', ' ', 'false']) assert.equal(parse(value), false);
+    for (const value of [undefined, '', ' ', 'false']) {
+      assert.equal(parse(value), false);
+    }
   });
 
   it('takes a hop count, names, addresses and subnets, as Express takes them', () => {

@@ -29,14 +29,18 @@ const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
 
 const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  for (let k = 0; k < 8; k++) {
+    c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
   return c >>> 0;
 });
 
 /** CRC-32 as ZIP uses it (zlib.crc32 only exists from Node 20.15 on). */
 export function crc32(data: Buffer): number {
   let c = 0xffffffff;
-  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  for (const byte of data) {
+    c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  }
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -67,7 +71,9 @@ function pack(entry: ZipEntry, offset: number): Packed {
 function header(p: Packed, central: boolean): Buffer {
   const b = Buffer.alloc(central ? 46 : 30);
   let o = b.writeUInt32LE(central ? CENTRAL_SIG : LOCAL_SIG, 0);
-  if (central) o = b.writeUInt16LE(20, o); // version made by: 2.0, MS-DOS attributes
+  if (central) {
+    o = b.writeUInt16LE(20, o);
+  } // version made by: 2.0, MS-DOS attributes
   o = b.writeUInt16LE(20, o); // version needed to extract
   o = b.writeUInt16LE(UTF8_FLAG, o);
   o = b.writeUInt16LE(p.method, o);
@@ -79,7 +85,9 @@ function header(p: Packed, central: boolean): Buffer {
   o = b.writeUInt16LE(p.name.length, o);
   b.writeUInt16LE(0, o); // extra field length
   // Central only: comment length, disk, attributes stay 0; then where the local header starts.
-  if (central) b.writeUInt32LE(p.offset, 42);
+  if (central) {
+    b.writeUInt32LE(p.offset, 42);
+  }
   return Buffer.concat([b, p.name]);
 }
 
@@ -100,7 +108,9 @@ export function zip(entries: readonly ZipEntry[]): Buffer {
   const packed: Packed[] = [];
   let offset = 0;
   for (const entry of entries) {
-    if (seen.has(entry.path)) throw new TypeError(`duplicate zip entry: ${entry.path}`);
+    if (seen.has(entry.path)) {
+      throw new TypeError(`duplicate zip entry: ${entry.path}`);
+    }
     seen.add(entry.path);
     const p = pack(entry, offset);
     const local = header(p, false);
@@ -136,13 +146,16 @@ export function withDirectories(entries: readonly ZipEntry[]): ZipEntry[] {
 /** Reads the central directory of a zip. */
 export function listZip(archive: Buffer): ZipListing[] {
   const end = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (end < 0) throw new Error('not a zip: no end of central directory');
+  if (end < 0) {
+    throw new Error('not a zip: no end of central directory');
+  }
   const count = archive.readUInt16LE(end + 10);
   let o = archive.readUInt32LE(end + 16);
   const out: ZipListing[] = [];
   for (let i = 0; i < count; i++) {
-    if (archive.readUInt32LE(o) !== CENTRAL_SIG)
+    if (archive.readUInt32LE(o) !== CENTRAL_SIG) {
       throw new Error(`bad central directory entry ${i}`);
+    }
     const nameLength = archive.readUInt16LE(o + 28);
     const skip = archive.readUInt16LE(o + 30) + archive.readUInt16LE(o + 32);
     out.push({
@@ -165,7 +178,9 @@ export function readZip(archive: Buffer): ZipEntry[] {
     const start = o + 30 + archive.readUInt16LE(o + 26) + archive.readUInt16LE(o + 28);
     const body = archive.subarray(start, start + e.compressedSize);
     const data = e.method === 8 ? inflateRawSync(body) : Buffer.from(body);
-    if (crc32(data) !== e.crc32) throw new Error(`CRC mismatch in ${e.path}`);
+    if (crc32(data) !== e.crc32) {
+      throw new Error(`CRC mismatch in ${e.path}`);
+    }
     return { path: e.path, data };
   });
 }

@@ -41,7 +41,9 @@ const page = (name: Page | string): string =>
 
 before(() => {
   const missing = missingTools();
-  if (missing) throw new Error(`the theme tests need a JDK and FreeMarker: ${missing}`);
+  if (missing) {
+    throw new Error(`the theme tests need a JDK and FreeMarker: ${missing}`);
+  }
   const locales = declaredLocales().map(
     (locale) => [`locale:${locale}`, { locale, attributes: jobs.ours.attributes }] as const,
   );

@@ -22,7 +22,9 @@ function templateKeys(): string[] {
   const keys = new Set<string>();
   for (const file of readdirSync(loginThemeDir).filter((f) => f.endsWith('.ftl'))) {
     const ftl = readFileSync(join(loginThemeDir, file), 'utf8');
-    for (const m of ftl.matchAll(/\bmsg\(\s*(["'])([^"']+)\1/g)) keys.add(m[2]!);
+    for (const m of ftl.matchAll(/\bmsg\(\s*(["'])([^"']+)\1/g)) {
+      keys.add(m[2]!);
+    }
   }
   return [...keys].sort();
 }
@@ -44,8 +46,9 @@ describe('theme messages', () => {
   });
 
   it('has the same keys in every locale', () => {
-    for (const locale of declaredLocales())
+    for (const locale of declaredLocales()) {
       assert.deepEqual(sortedKeys(locale), sortedKeys('en'), locale);
+    }
   });
 
   it('defines every key the templates use in every locale', () => {
@@ -59,7 +62,9 @@ describe('theme messages', () => {
 
   it('keeps every QriarLabs key, with smsAuthText ready for String.format', () => {
     for (const locale of declaredLocales()) {
-      for (const key of QRIAR_KEYS) assert.ok(messages(locale).get(key), `${locale} lacks ${key}`);
+      for (const key of QRIAR_KEYS) {
+        assert.ok(messages(locale).get(key), `${locale} lacks ${key}`);
+      }
       const text = messages(locale).get('smsAuthText')!;
       assert.ok(text.includes('%1$s') && text.includes('%2$d'), `${locale} smsAuthText: ${text}`);
     }
@@ -77,7 +82,9 @@ describe('theme messages', () => {
   it('uses the same plain arguments in every locale and nothing else MessageFormat would interpret', () => {
     for (const locale of declaredLocales()) {
       for (const [key, text] of messages(locale)) {
-        if (key === 'smsAuthText') continue; // String.format, not MessageFormat
+        if (key === 'smsAuthText') {
+          continue;
+        } // String.format, not MessageFormat
         assert.doesNotMatch(
           text,
           /\{(?!\d+\})|(?<!\{\d+)\}/,

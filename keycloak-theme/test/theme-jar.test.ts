@@ -36,7 +36,9 @@ describe('the theme jar', () => {
 
   it('holds every theme file, byte for byte, under theme/sms-mfa/login/', () => {
     const files = themeFiles();
-    for (const file of files) assert.deepEqual(entries.get(file.path), file.data, file.path);
+    for (const file of files) {
+      assert.deepEqual(entries.get(file.path), file.data, file.path);
+    }
     const paths = files.map((f) => f.path);
     for (const expected of [
       'theme.properties',

@@ -45,9 +45,12 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(express.json({ limit: '16kb', strict: false, type: 'application/json' }));
   app.use(messagesRoutes(deps, deps.auth));
-  for (const router of deps.providerRoutes) app.use(router);
-  if (deps.config.providers.includes('outbox'))
+  for (const router of deps.providerRoutes) {
+    app.use(router);
+  }
+  if (deps.config.providers.includes('outbox')) {
     app.use(outboxRoutes(deps.redis, deps.config.queuePrefix, deps.auth));
+  }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -249,7 +249,9 @@ function crossChecks(e: Env, routes: readonly Route[]): string[] {
 }
 
 function decodeKey(value: string | undefined): Buffer | undefined {
-  if (!value) return undefined;
+  if (!value) {
+    return undefined;
+  }
   return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
 }
 
@@ -257,7 +259,9 @@ function decodeKey(value: string | undefined): Buffer | undefined {
 export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceApiConfig {
   const { env, problems } = resolveFileSecrets(rawEnv, SECRET_NAMES);
   const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
+  if (!parsed.success) {
+    throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
+  }
   const e = parsed.data;
   const routing = parseRoutes(e.PROVIDER_ROUTES);
   const all = [
@@ -265,7 +269,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
     ...routing.problems.map((p) => `PROVIDER_ROUTES: ${p}`),
     ...crossChecks(e, routing.routes),
   ];
-  if (all.length) throw new ConfigError(all);
+  if (all.length) {
+    throw new ConfigError(all);
+  }
   return deepFreeze({
     port: e.REFERENCE_API_PORT,
     host: e.REFERENCE_API_HOST,

@@ -54,10 +54,11 @@ export async function startReferenceApi(
 ): Promise<RunningService> {
   const role = options.role ?? 'all';
   const logger = options.logger ?? createLogger('reference-api', config.logLevel);
-  if (!config.redisUrl)
+  if (!config.redisUrl) {
     throw new TypeError(
       'startReferenceApi: config.redisUrl is required (the launcher starts a local Redis)',
     );
+  }
   // Auto-pipelining batches the commands of concurrent requests into one write: fewer syscalls under load.
   const redis = new Redis(config.redisUrl, {
     maxRetriesPerRequest: 1,
@@ -70,10 +71,11 @@ export async function startReferenceApi(
     config.messageEncryptionKey,
     join(config.dataDir, 'message-key'),
   );
-  if (generated)
+  if (generated) {
     logger.warn(
       'MESSAGE_ENCRYPTION_KEY is not set: generated one under the data directory; set it in production so every node shares it',
     );
+  }
   const context: ProviderContext = {
     config,
     redis,
@@ -84,7 +86,9 @@ export async function startReferenceApi(
         : undefined,
   };
   const providers = createProviders(context);
-  for (const warning of unreachableWarnings(config, providers)) logger.warn(warning);
+  for (const warning of unreachableWarnings(config, providers)) {
+    logger.warn(warning);
+  }
   const store = new MessageStore(redis, config.queuePrefix, config.messageRetentionSeconds);
   const stats = new SendStats(redis, config.queuePrefix);
   // BullMQ defines ~50 scripts on the connection it is given, and ioredis copies every defined
@@ -165,7 +169,9 @@ export async function startReferenceApi(
     worker,
     logger,
     async close() {
-      for (const close of closers) await close();
+      for (const close of closers) {
+        await close();
+      }
     },
   };
 }

@@ -5,8 +5,9 @@ import { ROLES, startReferenceApi, type Role } from './service.js';
 function roleFromArgs(argv: readonly string[]): Role {
   const at = argv.indexOf('--role');
   const role = at >= 0 ? argv[at + 1] : 'all';
-  if (!ROLES.includes(role as Role))
+  if (!ROLES.includes(role as Role)) {
     throw new TypeError(`--role must be one of ${ROLES.join(', ')}, not ${role}`);
+  }
   return role as Role;
 }
 

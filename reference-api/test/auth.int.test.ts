@@ -30,7 +30,9 @@ async function fakeIssuer() {
       .setIssuer(claims.iss ?? issuer)
       .setIssuedAt()
       .setExpirationTime(claims.exp ?? '5m');
-    if (claims.aud) jwt.setAudience(claims.aud);
+    if (claims.aud) {
+      jwt.setAudience(claims.aud);
+    }
     return jwt.sign(privateKey);
   };
   return { issuer, mint, close: () => new Promise<void>((r) => server.close(() => r())) };

@@ -27,11 +27,12 @@ describe('bad input gets a clear error naming the field, never a 500, and nothin
     assert.equal(res.status, status, JSON.stringify(res.body));
     assert.equal(res.body.code, code);
     assert.ok(res.body.requestId, 'the error carries the request id');
-    if (field)
+    if (field) {
       assert.ok(
         res.body.details?.some((d: { field: string }) => d.field === field),
         `details name ${field}: ${JSON.stringify(res.body.details)}`,
       );
+    }
   };
 
   it('refuses malformed JSON', () =>
@@ -194,7 +195,7 @@ describe('bad input gets a clear error naming the field, never a 500, and nothin
     }
   });
   it('refuses a body that is not in the Content-Encoding it claims with 400', async () => {
-    for (const encoding of ['gzip', 'deflate', 'br'])
+    for (const encoding of ['gzip', 'deflate', 'br']) {
       await expectError(
         '/api/sms',
         { mobile: '+5511966191717', totp: '123456' },
@@ -203,6 +204,7 @@ describe('bad input gets a clear error naming the field, never a 500, and nothin
         'body',
         { 'content-encoding': encoding },
       );
+    }
   });
   it('refuses a Content-Encoding it cannot decode with 415 naming it', async () => {
     const res = await postJson(

@@ -49,11 +49,12 @@ describe('the OpenAPI document', () => {
   it('documents no route the API does not serve', () => {
     const served = new Set(registeredRoutes());
     for (const [path, ops] of Object.entries(openapi.paths)) {
-      for (const method of Object.keys(ops))
+      for (const method of Object.keys(ops)) {
         assert.ok(
           served.has(`${method.toUpperCase()} ${path}`),
           `${method} ${path} is documented but not served`,
         );
+      }
     }
   });
 

@@ -12,8 +12,11 @@ function startServer(): Promise<Server> {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ path: req.url }));
     };
-    if (req.url === '/ok') answer();
-    else if (req.url === '/slow') setTimeout(answer, 150);
+    if (req.url === '/ok') {
+      answer();
+    } else if (req.url === '/slow') {
+      setTimeout(answer, 150);
+    }
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

@@ -94,9 +94,12 @@ describe('SendPulse error classification', () => {
       const err = classifySendPulseError(c.res);
       assert.equal(err.kind, c.kind);
       assert.equal(err.providerId, 'sendpulse');
-      if (c.code) assert.equal(err.providerCode, c.code);
-      if (c.retryAfterMs !== undefined)
+      if (c.code) {
+        assert.equal(err.providerCode, c.code);
+      }
+      if (c.retryAfterMs !== undefined) {
         assert.equal(err.kind === 'rate_limited' && err.retryAfterMs, c.retryAfterMs);
+      }
     });
   }
 

@@ -38,8 +38,12 @@ function table(
     it(c.name, () => {
       const err = classify(c.res);
       assert.equal(err?.kind, c.kind);
-      if (c.code) assert.equal(err?.providerCode, c.code);
-      if (c.retryAfterMs !== undefined) assert.equal(err?.retryAfterMs, c.retryAfterMs);
+      if (c.code) {
+        assert.equal(err?.providerCode, c.code);
+      }
+      if (c.retryAfterMs !== undefined) {
+        assert.equal(err?.retryAfterMs, c.retryAfterMs);
+      }
     });
   }
 }

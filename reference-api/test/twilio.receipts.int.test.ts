@@ -49,9 +49,12 @@ describe('Twilio delivery receipts through the reference API', () => {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const current = await record(id);
-      if (current.status === status) return current;
-      if (Date.now() > deadline)
+      if (current.status === status) {
+        return current;
+      }
+      if (Date.now() > deadline) {
         throw new Error(`message ${id} is ${current.status}, not ${status}`);
+      }
       await new Promise((r) => setTimeout(r, 25));
     }
   }

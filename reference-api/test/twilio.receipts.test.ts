@@ -117,8 +117,9 @@ describe('Twilio delivery receipts', () => {
   });
 
   it('ignores statuses that say nothing final, such as queued, sending and accepted', () => {
-    for (const s of ['queued', 'sending', 'accepted', 'scheduled', 'canceled'])
+    for (const s of ['queued', 'sending', 'accepted', 'scheduled', 'canceled']) {
       assert.deepEqual(handler.parse(callback(status(s))), [], s);
+    }
   });
 
   it('rejects a callback without a signature', () => {

@@ -193,10 +193,12 @@ describe('Vonage SMS delivery receipts signed with sig', () => {
         receipts.map((r) => r.status),
         ours ? [ours] : [],
       );
-      if (ours && ours !== 'delivered')
+      if (ours && ours !== 'delivered') {
         assert.equal(receipts[0]!.errorCode, '1', 'err-code is kept');
-      if (ours === 'delivered')
+      }
+      if (ours === 'delivered') {
         assert.equal(receipts[0]!.errorCode, undefined, 'err-code 0 is no error');
+      }
     });
   }
 });

@@ -81,7 +81,7 @@ async function readCodes(base: string, token: string, refPort: number, count: nu
       const res = await fetch(`${base}/ciam-mfa/v2/deviceAuthentications`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ userName: `v${serial}`, phoneNumber: phone, deviceType: 'sms' }) });
       return { authId: ((await res.json()) as { authId: string }).authId, phone };
     }));
-    for (const { authId, phone } of batch) pairs.push({ authId, otp: await codeFor(refPort, phone) });
+    for (const { authId, phone } of batch) {pairs.push({ authId, otp: await codeFor(refPort, phone) });}
   }
   return pairs;
 }
@@ -90,7 +90,7 @@ async function codeFor(refPort: number, phone: string): Promise<string> {
   for (let i = 0; i < 200; i++) {
     const [entry] = (await (await fetch(`http://127.0.0.1:${refPort}/dev/outbox?to=${encodeURIComponent(phone)}&limit=1`)).json()) as { text: string }[];
     const code = entry ? /\b(\d{6})\b/.exec(entry.text)?.[1] : undefined;
-    if (code) return code;
+    if (code) {return code;}
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`no code arrived for ${phone.slice(0, 6)}…`);

@@ -59,14 +59,14 @@ function timeDrain(worker: Worker, jobs: number, started = performance.now()): P
   let done = 0;
   return new Promise((resolve) => {
     const end = () => {
-      if (++done < jobs) return;
+      if (++done < jobs) {return;}
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
       resolve({ perSecond: jobs / seconds, seconds, cpuMicrosPerJob: (used.user + used.system) / jobs });
     };
     worker.on('completed', end);
     worker.on('failed', end);
-    if (!worker.isRunning()) worker.run().catch(() => undefined);
+    if (!worker.isRunning()) {worker.run().catch(() => undefined);}
   });
 }
 

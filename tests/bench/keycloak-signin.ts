@@ -30,7 +30,7 @@ const root = resolve(import.meta.dirname, '../..');
 const SIGN_INS = Number(process.env['BENCH_SIGN_INS'] ?? 50);
 const WARM_UP = 5;
 // testPhone gives 100 distinct fictional numbers.
-if (SIGN_INS + WARM_UP > 100) throw new RangeError('BENCH_SIGN_INS must be 95 or less');
+if (SIGN_INS + WARM_UP > 100) {throw new RangeError('BENCH_SIGN_INS must be 95 or less');}
 
 interface Timing {
   passwordMs: number;
@@ -41,7 +41,7 @@ interface Timing {
 function formAction(html: string, id: string): string {
   const tag = new RegExp(`<form[^>]*id="${id}"[^>]*>`).exec(html)?.[0] ?? '';
   const action = /action="([^"]+)"/.exec(tag)?.[1];
-  if (!action) throw new Error(`no form #${id} in the page`);
+  if (!action) {throw new Error(`no form #${id} in the page`);}
   return action.replaceAll('&amp;', '&');
 }
 
@@ -72,7 +72,7 @@ async function signIn(
     const afterPassword = await http.post(login, { form: { username, password: PASSWORD } });
     const passwordMs = performance.now() - started;
     if (!code) {
-      if (afterPassword.status() !== 302) throw new Error(`plain sign-in: ${afterPassword.status()}`);
+      if (afterPassword.status() !== 302) {throw new Error(`plain sign-in: ${afterPassword.status()}`);}
       return { passwordMs, codeMs: 0 };
     }
     const action = formAction(await afterPassword.text(), 'kc-sms-code-login-form');
@@ -80,7 +80,7 @@ async function signIn(
     started = performance.now();
     const done = await http.post(action, { form: { code: typed } });
     const codeMs = performance.now() - started;
-    if (done.status() !== 302) throw new Error(`SMS sign-in: ${done.status()}`);
+    if (done.status() !== 302) {throw new Error(`SMS sign-in: ${done.status()}`);}
     return { passwordMs, codeMs };
   } finally {
     await http.dispose();
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     for (const [i, user] of users.entries()) {
       const base = await signIn(kc, 'plain', user.name, undefined);
       const step = await signIn(kc, 'sms', user.name, () => stack.codeSentTo(user.phone));
-      if (i < WARM_UP) continue;
+      if (i < WARM_UP) {continue;}
       plain.push(base.passwordMs);
       sms.push(step);
       added.push(step.passwordMs + step.codeMs - base.passwordMs);
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     const bridgeMs = (((await bridgeSeconds(stack.bridge.url)) - bridgeBefore) * 1000) / total;
     report(kc, { added, sms, plain, tokens, bridgeMs, signIns: total });
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    for (const cleanup of cleanups.reverse()) {await cleanup();}
     await redisServer.stop();
     rmSync(scratch, { recursive: true, force: true });
   }

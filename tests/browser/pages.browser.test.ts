@@ -20,8 +20,9 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    if (!existsSync('/usr/bin/chromium'))
+    if (!existsSync('/usr/bin/chromium')) {
       throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
+    }
     [stack, browser] = await Promise.all([startPagesStack(redis), launchChromium()]);
   });
   after(async () => {
@@ -204,8 +205,9 @@ describe(
     let browser: Browser;
 
     before(async () => {
-      if (!existsSync('/usr/bin/chromium'))
+      if (!existsSync('/usr/bin/chromium')) {
         throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
+      }
       [stack, browser] = await Promise.all([
         startPagesStack(redis, (port) => ({ BRIDGE_PUBLIC_URL: `http://localhost:${port}` })),
         launchChromium(),

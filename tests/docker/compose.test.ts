@@ -117,11 +117,12 @@ describe('docker/compose.yaml', () => {
       'api and worker share the data directory (message key)',
     );
     assert.equal(worker.depends_on?.['reference-api']?.condition, 'service_healthy');
-    for (const service of [api, worker])
+    for (const service of [api, worker]) {
       assert.ok(
         (ROLES as readonly string[]).includes(String(service.command?.[1])),
         'a role start.ts knows',
       );
+    }
   });
 
   it('points the bridge at Redis and the reference API, with the demo application Keycloak signs in as', () => {
@@ -139,11 +140,13 @@ describe('docker/compose.yaml', () => {
     const apiEnv = envNames('reference-api/src/config.ts');
     const bridgeEnv = envNames('bridge/src/config.ts');
     for (const name of ['reference-api', 'worker'] as const) {
-      for (const key of Object.keys(svc(name).environment ?? {}))
+      for (const key of Object.keys(svc(name).environment ?? {})) {
         assert.ok(apiEnv.has(key), `${name}: ${key} is read by reference-api/src/config.ts`);
+      }
     }
-    for (const key of Object.keys(svc('bridge').environment ?? {}))
+    for (const key of Object.keys(svc('bridge').environment ?? {})) {
       assert.ok(bridgeEnv.has(key), `bridge: ${key} is read by bridge/src/config.ts`);
+    }
   });
 
   it('starts Keycloak 26 in dev mode with scripts, the realm import, the provider jar and the bootstrap admin', () => {
@@ -192,8 +195,11 @@ describe('docker/compose.yaml', () => {
       '127.0.0.1:8080:8080',
     ]);
     for (const [name, s] of Object.entries(services)) {
-      if (name === 'worker') assert.equal(s.healthcheck?.disable, true);
-      else assert.ok(s.healthcheck?.test?.length, `${name} has a healthcheck`);
+      if (name === 'worker') {
+        assert.equal(s.healthcheck?.disable, true);
+      } else {
+        assert.ok(s.healthcheck?.test?.length, `${name} has a healthcheck`);
+      }
     }
   });
 });
@@ -238,13 +244,16 @@ describe('docker/Dockerfile.*', () => {
         m[1]!.split(/\s+/),
       );
       assert.ok(sources.length > 0);
-      for (const source of sources) assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
+      for (const source of sources) {
+        assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
+      }
       const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
-      for (const w of workspaces)
+      for (const w of workspaces) {
         assert.ok(
           text.includes(`COPY ${w}/package.json ${w}/`),
           `${w}/package.json is copied for npm ci`,
         );
+      }
     });
   }
 });
@@ -314,15 +323,20 @@ describe('docker/realm-import.json', () => {
 
   it("holds every flow Keycloak's import looks up, and every subflow reference resolves", () => {
     // importAuthenticationFlows: with flows given, browser, registration and direct grant are looked up, not created.
-    for (const alias of ['browser', 'registration', 'direct grant'])
+    for (const alias of ['browser', 'registration', 'direct grant']) {
       assert.ok(flow(alias).topLevel);
+    }
     assert.deepEqual(
       realm.authenticatorConfig,
       [],
       'the import iterates authenticatorConfig whenever flows are given',
     );
     for (const f of realm.authenticationFlows) {
-      for (const e of f.authenticationExecutions) if (e.authenticatorFlow) flow(e.flowAlias ?? '');
+      for (const e of f.authenticationExecutions) {
+        if (e.authenticatorFlow) {
+          flow(e.flowAlias ?? '');
+        }
+      }
     }
     assert.equal(flow('registration form').providerId, 'form-flow');
   });

@@ -77,7 +77,9 @@ export function edgeScenarios(e2e: KeycloakE2e): void {
     const codes = await Promise.all(
       users.map(async (user, i) => walkThrough(e2e, await e2e.page(), user, `concurrent-${i}`)),
     );
-    for (const user of users) assert.equal(await sent(user.phone), 1, `one SMS to ${user.phone}`);
+    for (const user of users) {
+      assert.equal(await sent(user.phone), 1, `one SMS to ${user.phone}`);
+    }
     assert.equal(codes.length, 5);
   });
 }

@@ -74,9 +74,13 @@ function changedSettings(
   const was = (before['attributes'] ?? {}) as Record<string, string>;
   const now = (after['attributes'] ?? {}) as Record<string, string>;
   for (const key of Object.keys({ ...was, ...now })) {
-    if (key.startsWith('smsMfa') || was[key] === now[key]) continue;
+    if (key.startsWith('smsMfa') || was[key] === now[key]) {
+      continue;
+    }
     const mirror = !(key in was) && key in after && String(after[key]) === now[key];
-    if (!mirror) changed.push(`attributes.${key}: ${was[key]} → ${now[key]}`);
+    if (!mirror) {
+      changed.push(`attributes.${key}: ${was[key]} → ${now[key]}`);
+    }
   }
   return changed;
 }
@@ -100,8 +104,11 @@ export function installerScenarios(e2e: KeycloakE2e): void {
     const after = await e2e.admin.realm(realm);
     assert.equal(after['browserFlow'], FLOW);
     assert.deepEqual(changedSettings(before, after), [], 'settings it does not own survive');
-    for (const [key, value] of Object.entries(NOT_OURS))
-      if (key !== 'attributes') assert.deepEqual(after[key], value, key);
+    for (const [key, value] of Object.entries(NOT_OURS)) {
+      if (key !== 'attributes') {
+        assert.deepEqual(after[key], value, key);
+      }
+    }
     assert.equal(
       (after['attributes'] as Record<string, string>)['smsMfaClientSecret'],
       '${vault.smsMfaClientSecret}',

@@ -44,11 +44,13 @@ async function issuerRealm(e2e: KeycloakE2e, realm: string, clients: string[]): 
       standardFlowEnabled: false,
       directAccessGrantsEnabled: false,
     });
-    if (clientId === 'sms-bridge')
+    if (clientId === 'sms-bridge') {
       await admin.clients.addOptionalClientScope({ id, clientScopeId: scopes[SEND_SCOPE]! });
-    else
-      for (const name of ['mfa:send', 'mfa:verify'])
+    } else {
+      for (const name of ['mfa:send', 'mfa:verify']) {
         await admin.clients.addDefaultClientScope({ id, clientScopeId: scopes[name]! });
+      }
+    }
   }
 }
 

@@ -23,8 +23,11 @@ describe('the Keycloak launcher, when Keycloak cannot be had', () => {
           !err.message.includes('\n'),
       );
     } finally {
-      if (saved === undefined) delete process.env['SMS_MFA_CACHE_DIR'];
-      else process.env['SMS_MFA_CACHE_DIR'] = saved;
+      if (saved === undefined) {
+        delete process.env['SMS_MFA_CACHE_DIR'];
+      } else {
+        process.env['SMS_MFA_CACHE_DIR'] = saved;
+      }
       rmSync(cache, { recursive: true, force: true });
     }
   });

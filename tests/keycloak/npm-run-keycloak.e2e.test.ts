@@ -112,12 +112,19 @@ describe('npm run keycloak', () => {
     const deadline = Date.now() + 60_000;
     const leftovers = async () => {
       const busy = [];
-      for (const [name, port] of Object.entries(ports))
-        if (await portInUse(port)) busy.push(`${name} still listens on ${port}`);
-      if (existsSync(home)) busy.push(`${home} is still there`);
+      for (const [name, port] of Object.entries(ports)) {
+        if (await portInUse(port)) {
+          busy.push(`${name} still listens on ${port}`);
+        }
+      }
+      if (existsSync(home)) {
+        busy.push(`${home} is still there`);
+      }
       return busy;
     };
-    while ((await leftovers()).length && Date.now() < deadline) await sleep(500);
+    while ((await leftovers()).length && Date.now() < deadline) {
+      await sleep(500);
+    }
     assert.deepEqual(await leftovers(), []);
   });
 });

@@ -11,7 +11,9 @@ export interface CapturingLogger {
 /** A real JSON logger for `service` that writes nothing and keeps each line it would have written. */
 export function capturingLogger(service: string, level = 'info'): CapturingLogger {
   const logger = createLogger(service, level);
-  for (const transport of logger.transports) transport.silent = true;
+  for (const transport of logger.transports) {
+    transport.silent = true;
+  }
   const lines: string[] = [];
   logger.on('data', (info: Record<symbol, string>) => lines.push(info[Symbol.for('message')]!));
   return {

@@ -44,10 +44,11 @@ export function requireJavaAndMaven(): void {
     stdio: ['ignore', 'inherit', 'pipe'],
     encoding: 'utf8',
   });
-  if (deps.status !== 0)
+  if (deps.status !== 0) {
     throw new KeycloakSetupError(
       deps.stderr.trim().split('\n').join(' ') || 'Java 17+ and Maven are needed',
     );
+  }
 }
 
 function mavenArtifact(version: string): string {
@@ -62,7 +63,9 @@ function mavenArtifact(version: string): string {
 /** Brings the distribution's tar.gz into ~/.m2 through Maven (nothing is downloaded when it is there). */
 function fetchArchive(version: string): string {
   const archive = mavenArtifact(version);
-  if (existsSync(archive)) return archive;
+  if (existsSync(archive)) {
+    return archive;
+  }
   requireJavaAndMaven();
   const scratch = mkdtempSync(join(tmpdir(), 'kc-fetch-'));
   console.error(`fetching Keycloak ${version} from Maven Central (about 170 MB, once)…`);
@@ -79,10 +82,11 @@ function fetchArchive(version: string): string {
     { encoding: 'utf8' },
   );
   rmSync(scratch, { recursive: true, force: true });
-  if (mvn.status !== 0 || !existsSync(archive))
+  if (mvn.status !== 0 || !existsSync(archive)) {
     throw new KeycloakSetupError(
       `Maven could not fetch org.keycloak:keycloak-quarkus-dist:${version}:tar.gz: ${mavenSaid(`${mvn.stdout}\n${mvn.stderr}`) || `mvn exited with ${mvn.status}`}`,
     );
+  }
   return archive;
 }
 
@@ -92,24 +96,31 @@ function mavenSaid(output: string): string {
     .replace(/\u001b\[[0-9;]*m/g, '')
     .split('\n')
     .find((l) => l.startsWith('[ERROR]') && l.length > '[ERROR] '.length);
-  if (!first) return '';
+  if (!first) {
+    return '';
+  }
   const said = first.replace(/^\[ERROR\]\s*/, '');
   const cause = said.indexOf('Could not');
   const afterGoal = said.indexOf('standalone-pom: ');
-  if (cause >= 0) return said.slice(cause);
+  if (cause >= 0) {
+    return said.slice(cause);
+  }
   return afterGoal >= 0 ? said.slice(afterGoal + 'standalone-pom: '.length) : said;
 }
 
 /** The unpacked distribution in the cache folder (fetched and unpacked on first use). */
 export function distribution(version = KEYCLOAK_VERSION): string {
   const dir = join(cacheDir(), `keycloak-${version}`);
-  if (existsSync(join(dir, 'bin', 'kc.sh'))) return dir;
+  if (existsSync(join(dir, 'bin', 'kc.sh'))) {
+    return dir;
+  }
   const archive = fetchArchive(version);
   mkdirSync(cacheDir(), { recursive: true });
   const scratch = mkdtempSync(join(cacheDir(), '.unpack-'));
   const tar = spawnSync('tar', ['-xzf', archive, '-C', scratch], { encoding: 'utf8' });
-  if (tar.status !== 0)
+  if (tar.status !== 0) {
     throw new KeycloakSetupError(`could not unpack ${archive}: ${tar.stderr.trim()}`);
+  }
   // Renamed into place only when whole, so an interrupted unpack is never taken for a good one.
   rmSync(dir, { recursive: true, force: true });
   renameSync(join(scratch, `keycloak-${version}`), dir);
@@ -123,7 +134,9 @@ export function distribution(version = KEYCLOAK_VERSION): string {
  */
 export function buildCache(version: string, providers: readonly string[]): string {
   const hash = createHash('sha256').update(`${version} start-dev --features=scripts`);
-  for (const jar of providers) hash.update(basename(jar)).update(readFileSync(jar));
+  for (const jar of providers) {
+    hash.update(basename(jar)).update(readFileSync(jar));
+  }
   return join(cacheDir(), 'builds', `keycloak-${version}-${hash.digest('hex').slice(0, 16)}`);
 }
 
@@ -138,7 +151,9 @@ const KEPT_BUILDS = 4;
 
 /** Saves the build a start made, for the next start with the same providers; keeps the newest few. */
 export function keepBuild(home: string, build: string): void {
-  if (existsSync(build)) return;
+  if (existsSync(build)) {
+    return;
+  }
   const scratch = `${build}.${process.pid}`;
   cpSync(join(home, 'lib', 'quarkus'), scratch, { recursive: true });
   renameSync(scratch, build);
@@ -148,5 +163,7 @@ export function keepBuild(home: string, build: string): void {
     .filter((name) => name.startsWith(prefix) && /-[0-9a-f]{16}$/.test(name))
     .map((name) => ({ path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
-  for (const old of builds.slice(KEPT_BUILDS)) rmSync(old.path, { recursive: true, force: true });
+  for (const old of builds.slice(KEPT_BUILDS)) {
+    rmSync(old.path, { recursive: true, force: true });
+  }
 }

@@ -77,7 +77,9 @@ export interface RunningKeycloak {
 function prepareHome(dist: string, home: string, options: KeycloakOptions, build: string): void {
   if (!existsSync(join(home, 'bin', 'kc.sh'))) {
     cpSync(dist, home, { recursive: true });
-    if (existsSync(build)) cpSync(build, join(home, 'lib', 'quarkus'), { recursive: true });
+    if (existsSync(build)) {
+      cpSync(build, join(home, 'lib', 'quarkus'), { recursive: true });
+    }
   }
   for (const jar of options.providers ?? []) {
     const target = join(home, 'providers', basename(jar));
@@ -87,11 +89,14 @@ function prepareHome(dist: string, home: string, options: KeycloakOptions, build
   const imports = join(home, 'data', 'import');
   rmSync(imports, { recursive: true, force: true });
   mkdirSync(imports, { recursive: true });
-  for (const file of options.realmFiles ?? []) cpSync(file, join(imports, basename(file)));
+  for (const file of options.realmFiles ?? []) {
+    cpSync(file, join(imports, basename(file)));
+  }
   const vault = join(home, 'vault');
   mkdirSync(vault, { recursive: true, mode: 0o700 });
-  for (const [name, value] of Object.entries(options.vault ?? {}))
+  for (const [name, value] of Object.entries(options.vault ?? {})) {
     writeFileSync(join(vault, name), value, { mode: 0o600 });
+  }
 }
 
 // Runs kc.sh in the background and ends it when the parent (argument 1) is gone; then removes
@@ -123,10 +128,11 @@ function serverArgs(port: number, options: KeycloakOptions, home: string): strin
 export async function startKeycloak(options: KeycloakOptions = {}): Promise<RunningKeycloak> {
   const version = options.version ?? KEYCLOAK_VERSION;
   const port = options.port || (await freePort());
-  if (await portInUse(port))
+  if (await portInUse(port)) {
     throw new KeycloakSetupError(
       `port ${port} is already in use: stop what listens there or set KEYCLOAK_PORT to another port`,
     );
+  }
   requireJavaAndMaven();
   const dist = distribution(version);
   const home = options.home ?? mkdtempSync(join(tmpdir(), `keycloak-${version}-`));
@@ -181,7 +187,9 @@ export async function startKeycloak(options: KeycloakOptions = {}): Promise<Runn
     clearTimeout(timer);
     killAll('SIGKILL');
     process.off('exit', onExit);
-    if (!options.home) rmSync(home, { recursive: true, force: true });
+    if (!options.home) {
+      rmSync(home, { recursive: true, force: true });
+    }
   };
   try {
     await waitUntilReady(url, exited, logs);
@@ -202,12 +210,16 @@ async function waitUntilReady(
   void exited.then(() => (gone = true));
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (gone) throw new KeycloakSetupError(`Keycloak stopped while starting: ${lastError(logs())}`);
+    if (gone) {
+      throw new KeycloakSetupError(`Keycloak stopped while starting: ${lastError(logs())}`);
+    }
     const ok = await fetch(`${url}/realms/master`, { signal: AbortSignal.timeout(5000) }).then(
       (r) => r.ok,
       () => false,
     );
-    if (ok) return;
+    if (ok) {
+      return;
+    }
     await sleep(500);
   }
   throw new KeycloakSetupError(

@@ -29,7 +29,9 @@ export function outboxReader(referenceUrl: string, apiKey?: string): OutboxReade
         const messages = await reader.outbox(phone);
         const code =
           messages.length > after ? /\b(\d{4,10})\b/.exec(messages[0]?.text ?? '')?.[1] : undefined;
-        if (code) return code;
+        if (code) {
+          return code;
+        }
         await sleep(25);
       }
       throw new Error(`no message for ${phone} in the outbox`);

@@ -34,7 +34,9 @@ export async function startProcess(
   const port = await new Promise<number>((done, fail) => {
     const scan = () => {
       const match = readyLine.exec(out);
-      if (match) done(Number(match[1] ?? 0));
+      if (match) {
+        done(Number(match[1] ?? 0));
+      }
     };
     child.stdout!.on('data', scan);
     child.stderr!.on('data', scan);
@@ -46,7 +48,9 @@ export async function startProcess(
     output: () => out,
     stop: () =>
       new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
+        if (child.exitCode !== null) {
+          return done();
+        }
         child.once('exit', () => done());
         child.kill('SIGTERM');
       }),

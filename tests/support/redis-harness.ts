@@ -39,14 +39,17 @@ export function useRedis(): RedisHarness {
     server = await startLocalRedis();
   });
   after(async () => {
-    for (const cleanup of cleanups.reverse()) await bounded(cleanup);
+    for (const cleanup of cleanups.reverse()) {
+      await bounded(cleanup);
+    }
     connection?.disconnect();
     await server?.stop();
   });
   const harness: RedisHarness = {
     get url() {
-      if (!server)
+      if (!server) {
         throw new TypeError('useRedis(): Redis is not started yet (use it inside a test)');
+      }
       return server.url;
     },
     client() {

@@ -167,27 +167,32 @@ describe('logs across the bridge, the reference API and its worker', () => {
   it('logs the refused client by its id, and every line about a message carries a request id', () => {
     const refused = lines.find((line) => line.message === 'client authentication failed');
     assert.equal(refused?.['clientId'], CLIENT.id);
-    for (const line of lines.filter((l) => l.messageId !== undefined))
+    for (const line of lines.filter((l) => l.messageId !== undefined)) {
       assert.ok(line.requestId, `${line.message} has no request id`);
+    }
   });
 
   it('never logs a code, a message text, a full phone number, a client secret or a token', () => {
     assert.ok(secrets.length >= 6);
-    for (const secret of secrets)
+    for (const secret of secrets) {
       assert.equal(raw.includes(secret), false, `the logs contain ${secret.slice(0, 4)}…`);
+    }
     for (const phone of [SIGN_IN_PHONE, QRIAR_PHONE]) {
       const digits = phone.slice(1);
-      for (const form of [digits, digits.slice(2), digits.slice(4)])
+      for (const form of [digits, digits.slice(2), digits.slice(4)]) {
         assert.equal(
           raw.includes(form),
           false,
           `the logs contain the number ${phone.slice(0, 5)}… as ${form.length} digits`,
         );
+      }
     }
     const masked = lines
       .filter((line) => line['to'] !== undefined)
       .map((line) => String(line['to']));
     assert.ok(masked.length >= 2, 'the lines about a send name the masked number');
-    for (const to of masked) assert.match(to, /^\+\d{2}\*+\d{3}$/);
+    for (const to of masked) {
+      assert.match(to, /^\+\d{2}\*+\d{3}$/);
+    }
   });
 });

@@ -95,7 +95,9 @@ export type UpdateApplicationInput = z.output<typeof updateApplicationSchema>;
 /** Parses untrusted input with `schema`, or throws INVALID_REQUEST naming every field at fault. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    return parsed.data;
+  }
   const details = fieldIssues(parsed.error);
   throw new CiamError('INVALID_REQUEST', `invalid ${details.map((d) => d.field).join(', ')}`, {
     details,
@@ -106,11 +108,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 export function fieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.flatMap((issue) => {
     const base = issue.path.join('.');
-    if (issue.code === 'unrecognized_keys')
+    if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         field: base ? `${base}.${key}` : key,
         message: 'is not a known field',
       }));
+    }
     return [{ field: base || 'body', message: issue.message }];
   });
 }

@@ -67,7 +67,9 @@ export class ApplicationStore {
 
   /** The application with this client id, if registered. */
   async get(clientId: string): Promise<Application | undefined> {
-    if (!clientIdSchema.safeParse(clientId).success) return undefined;
+    if (!clientIdSchema.safeParse(clientId).success) {
+      return undefined;
+    }
     return toApplication(await this.redis.hgetall(this.key(clientId)));
   }
 
@@ -75,7 +77,9 @@ export class ApplicationStore {
   async list(): Promise<Application[]> {
     const ids = await this.redis.smembers(this.ids);
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.key(id));
+    for (const id of ids) {
+      pipeline.hgetall(this.key(id));
+    }
     const rows = (await pipeline.exec()) ?? [];
     const apps = rows
       .map(([, row]) => toApplication(row as Record<string, string>))
@@ -101,7 +105,9 @@ export class ApplicationStore {
         .hsetnx(key, 'secretHash', application.secretHash!)
         .sadd(this.ids, application.clientId)
         .exec()) ?? [];
-    if (created?.[1] !== 1) throw clientIdTaken();
+    if (created?.[1] !== 1) {
+      throw clientIdTaken();
+    }
     return { application, clientSecret };
   }
 
@@ -113,7 +119,9 @@ export class ApplicationStore {
     const changes = parseInput(updateApplicationSchema, patch);
     for (let attempt = 0; attempt < 10; attempt++) {
       const raw = await this.redis.hget(this.key(clientId), 'record');
-      if (raw === null) return undefined;
+      if (raw === null) {
+        return undefined;
+      }
       const next = applyChanges(JSON.parse(raw) as Application, changes, this.now());
       if (
         (await this.redis.eval(
@@ -123,8 +131,9 @@ export class ApplicationStore {
           raw,
           JSON.stringify(next),
         )) === 1
-      )
+      ) {
         return this.get(clientId);
+      }
     }
     throw new CiamError(
       'UNAVAILABLE',
@@ -139,7 +148,9 @@ export class ApplicationStore {
     clientId: string,
     clientSecret = generateClientSecret(),
   ): Promise<string | undefined> {
-    if (!clientIdSchema.safeParse(clientId).success) return undefined;
+    if (!clientIdSchema.safeParse(clientId).success) {
+      return undefined;
+    }
     const written = await this.redis.eval(
       SET_SECRET_IF_EXISTS,
       1,
@@ -151,7 +162,9 @@ export class ApplicationStore {
 
   /** Removes an application; its tokens stop working at once. False when there was none. */
   async remove(clientId: string): Promise<boolean> {
-    if (!clientIdSchema.safeParse(clientId).success) return false;
+    if (!clientIdSchema.safeParse(clientId).success) {
+      return false;
+    }
     const [deleted] =
       (await this.redis.multi().del(this.key(clientId)).srem(this.ids, clientId).exec()) ?? [];
     return deleted?.[1] === 1;
@@ -200,7 +213,9 @@ function withoutSecretHash(app: Application): ApplicationView {
 }
 
 function toApplication(row: Record<string, string> | null | undefined): Application | undefined {
-  if (!row?.['record']) return undefined;
+  if (!row?.['record']) {
+    return undefined;
+  }
   return {
     ...(JSON.parse(row['record']) as Omit<Application, 'secretHash'>),
     secretHash: row['secretHash'],
@@ -218,7 +233,11 @@ function applyChanges(
     ...changes,
     updatedAt: now.toISOString(),
   };
-  for (const [field, value] of Object.entries(changes)) if (value === null) delete next[field];
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === null) {
+      delete next[field];
+    }
+  }
   return next as Omit<Application, 'secretHash'>;
 }
 

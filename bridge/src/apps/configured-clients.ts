@@ -38,12 +38,14 @@ export async function ensureConfiguredClients(
 ): Promise<Application[]> {
   const ready: Application[] = [];
   const { demoClient: demo, adminClient: admin } = config;
-  if (demo?.clientSecret)
+  if (demo?.clientSecret) {
     ready.push(
       await ensureClient(apps, demoClient(demo.clientId, config.publicUrl), demo.clientSecret),
     );
-  if (admin?.clientSecret)
+  }
+  if (admin?.clientSecret) {
     ready.push(await ensureClient(apps, adminClient(admin.clientId), admin.clientSecret));
+  }
   return ready;
 }
 
@@ -57,16 +59,23 @@ async function ensureClient(
       return (await apps.create(wanted, secret)).application;
     } catch (err) {
       // Another instance created it a moment ago: fall through and bring it up to date.
-      if (!(err instanceof CiamError && err.code === 'INVALID_REQUEST')) throw err;
+      if (!(err instanceof CiamError && err.code === 'INVALID_REQUEST')) {
+        throw err;
+      }
     }
   }
-  if (!(await apps.verifySecret(wanted.clientId, secret)))
+  if (!(await apps.verifySecret(wanted.clientId, secret))) {
     await apps.rotateSecret(wanted.clientId, secret);
+  }
   const current = await apps.get(wanted.clientId);
-  if (!current) throw new Error(`application ${wanted.clientId} vanished during start-up`);
+  if (!current) {
+    throw new Error(`application ${wanted.clientId} vanished during start-up`);
+  }
   const missing = wanted.scopes.filter((s) => !current.scopes.includes(s));
   const missingUrls = (wanted.returnUrls ?? []).filter((u) => !current.returnUrls.includes(u));
-  if (missing.length === 0 && missingUrls.length === 0) return current;
+  if (missing.length === 0 && missingUrls.length === 0) {
+    return current;
+  }
   const patch = {
     ...(missing.length ? { scopes: [...current.scopes, ...missing] as Scope[] } : {}),
     ...(missingUrls.length ? { returnUrls: [...current.returnUrls, ...missingUrls] } : {}),

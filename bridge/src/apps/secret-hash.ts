@@ -50,8 +50,9 @@ export async function secretMatches(secret: string, encoded: string): Promise<bo
     !salt ||
     !hash ||
     !(params.N > 1 && params.N <= MAX_N && params.r <= 16 && params.p <= 4)
-  )
+  ) {
     return false;
+  }
   const expected = Buffer.from(hash, 'base64url');
   const actual = await scrypt(secret, Buffer.from(salt, 'base64url'), params);
   return expected.length === actual.length && timingSafeEqual(expected, actual);

@@ -42,7 +42,9 @@ const localeSchema = z
   .transform((value, ctx) => {
     try {
       const [canonical] = Intl.getCanonicalLocales(value);
-      if (canonical) return canonical;
+      if (canonical) {
+        return canonical;
+      }
     } catch {
       // reported below
     }
@@ -55,8 +57,9 @@ const textSchema = z
   .min(1)
   .max(MAX_TEMPLATE_LENGTH)
   .superRefine((text, ctx) => {
-    for (const problem of templateProblems(text))
+    for (const problem of templateProblems(text)) {
       ctx.addIssue({ code: 'custom', message: problem });
+    }
   });
 
 const templateSchema = z.strictObject({
@@ -77,12 +80,13 @@ export const templatesSchema = z
     const seen = new Set<string>();
     list.forEach((t, i) => {
       const key = `${t.name}|${t.locale.toLowerCase()}|${t.deviceType}`;
-      if (seen.has(key))
+      if (seen.has(key)) {
         ctx.addIssue({
           code: 'custom',
           path: [i],
           message: "repeats another template's name, locale and device type",
         });
+      }
       seen.add(key);
     });
   });
@@ -92,13 +96,18 @@ export function templateProblems(text: string): string[] {
   const problems: string[] = [];
   for (const match of text.matchAll(TOKEN)) {
     const name = match[1];
-    if (name === undefined) problems.push('has a brace that opens or closes no placeholder');
-    else if (!(PLACEHOLDERS as readonly string[]).includes(name))
+    if (name === undefined) {
+      problems.push('has a brace that opens or closes no placeholder');
+    } else if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
       problems.push(`uses the unknown placeholder {${name}}; use {code}, {minutes} or {brand}`);
+    }
   }
-  if (!text.includes('{code}')) problems.push('must contain {code}');
-  if (UNSAFE_EXCEPT_NEWLINE.test(text))
+  if (!text.includes('{code}')) {
+    problems.push('must contain {code}');
+  }
+  if (UNSAFE_EXCEPT_NEWLINE.test(text)) {
     problems.push('must not contain control characters other than line breaks');
+  }
   return problems;
 }
 
@@ -135,7 +144,9 @@ export function renderTemplate(
   const body = chooseTemplate(app, selector).replace(TOKEN, (whole, name: string | undefined) =>
     name !== undefined ? (fill[name] ?? '') : whole,
   );
-  if (!app.webOtpDomain || selector.deviceType !== 'SMS') return body;
+  if (!app.webOtpDomain || selector.deviceType !== 'SMS') {
+    return body;
+  }
   return `${body}\n\n@${app.webOtpDomain} #${code}`;
 }
 
@@ -143,12 +154,15 @@ export function renderTemplate(
 export function chooseTemplate(app: Application, selector: TemplateSelector): string {
   const wanted = selector.templateName ?? 'default';
   const named = app.templates.filter((t) => t.name === wanted);
-  if (named.length === 0 && wanted !== 'default')
+  if (named.length === 0 && wanted !== 'default') {
     throw new CiamError('TEMPLATE_NOT_FOUND', `Template not found: ${wanted.slice(0, 64)}`);
+  }
   const sameDevice = named.filter((t) => t.deviceType === selector.deviceType);
   const pool = sameDevice.length ? sameDevice : named;
   const found = byLocale(pool, selector.locale);
-  if (found) return found.text;
+  if (found) {
+    return found.text;
+  }
   return wanted === 'default' || !pool[0] ? DEFAULT_TEMPLATE_TEXT : pool[0].text;
 }
 

@@ -63,9 +63,15 @@ export class AuditLog {
       'at',
       new Date(this.now()).toISOString(),
     ];
-    if (event.authId) fields.push('authId', event.authId);
-    if (event.phone) fields.push('phone', maskPhone(event.phone));
-    if (event.reason) fields.push('reason', event.reason);
+    if (event.authId) {
+      fields.push('authId', event.authId);
+    }
+    if (event.phone) {
+      fields.push('phone', maskPhone(event.phone));
+    }
+    if (event.reason) {
+      fields.push('reason', event.reason);
+    }
     await this.redis.xadd(this.#key, 'MAXLEN', '~', String(MAX_EVENTS), '*', ...fields);
   }
 
@@ -85,6 +91,8 @@ export class AuditLog {
 
 function toEvent(id: string, flat: string[]): StoredAuditEvent {
   const event: Record<string, string> = { id, at: '' };
-  for (let i = 0; i + 1 < flat.length; i += 2) event[flat[i]!] = flat[i + 1]!;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    event[flat[i]!] = flat[i + 1]!;
+  }
   return event as StoredAuditEvent;
 }

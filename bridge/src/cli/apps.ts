@@ -94,8 +94,9 @@ function settingsFrom(flags: Flags): Settings {
 const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
   async create({ apps, flags, print }) {
     const { application, clientSecret } = await apps.create({ name: '', ...settingsFrom(flags) });
-    if (flags.json)
+    if (flags.json) {
       return print(JSON.stringify({ ...applicationView(application), clientSecret }, null, 2));
+    }
     print(
       `Application "${application.name}" registered.\n  client id      ${application.clientId}\n  client secret  ${clientSecret}\n` +
         'The secret is shown this once and stored only as a hash: keep it now.',
@@ -114,12 +115,17 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
   },
   async list({ apps, flags, print }) {
     const all = (await apps.list()).map(applicationView);
-    if (flags.json) return print(JSON.stringify(all, null, 2));
-    if (all.length === 0) return print('no applications');
-    for (const a of all)
+    if (flags.json) {
+      return print(JSON.stringify(all, null, 2));
+    }
+    if (all.length === 0) {
+      return print('no applications');
+    }
+    for (const a of all) {
       print(
         `${a.clientId}  ${a.name}  scopes=${a.scopes.join(',')}  devices=${a.deviceTypes.join(',')}  countries=${a.allowedCountries.join(',') || 'all'}`,
       );
+    }
   },
   async show({ apps, print, target }) {
     print(
@@ -140,10 +146,11 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
   },
   async 'rotate-keys'({ config, redis, flags, print }) {
     const secret = readServerSecret(config.serverSecret, config.dataDir);
-    if (!secret)
+    if (!secret) {
       throw new Error(
         `no server secret: set BRIDGE_SECRET, or run from where the bridge keeps ${config.dataDir}/bridge-secret`,
       );
+    }
     const keys = new SigningKeys(redis, config.keyPrefix, secret);
     await keys.ensure(); // refuses (KeySealError) before writing anything if the secret is not the bridge's
     const grace = flags['revoke-previous']
@@ -157,12 +164,16 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
 };
 
 function required(target: string | undefined): string {
-  if (!target) throw new UsageError('name the application: <clientId>');
+  if (!target) {
+    throw new UsageError('name the application: <clientId>');
+  }
   return target;
 }
 
 function found<T>(value: T | undefined, clientId: string | undefined): T {
-  if (value === undefined) throw new Error(`no application ${clientId}`);
+  if (value === undefined) {
+    throw new Error(`no application ${clientId}`);
+  }
   return value;
 }
 

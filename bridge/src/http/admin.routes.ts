@@ -50,7 +50,9 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     const clientSecret = found(await apps.rotateSecret(req.params.clientId), req.params.clientId);
     noStore(res).json({ clientId: req.params.clientId, clientSecret });
   });
-  if (deps.keys) router.post('/admin/v1/keys/rotate', rotateKeys(deps.keys, deps.keyGraceSeconds));
+  if (deps.keys) {
+    router.post('/admin/v1/keys/rotate', rotateKeys(deps.keys, deps.keyGraceSeconds));
+  }
   return router;
 }
 
@@ -66,8 +68,9 @@ function rotateKeys(keys: SigningKeys, graceSeconds: number) {
 }
 
 function found<T>(value: T | undefined, clientId: string): T {
-  if (value === undefined)
+  if (value === undefined) {
     throw new CiamError('NOT_FOUND', `no application ${clientId.slice(0, 64)}`);
+  }
   return value;
 }
 

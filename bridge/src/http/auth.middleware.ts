@@ -55,7 +55,9 @@ export function tokenVerifier(
       cache: verifiedTokenCache(),
     };
   }
-  if (!keys) throw new TypeError('tokenVerifier: the embedded issuer needs its signing keys');
+  if (!keys) {
+    throw new TypeError('tokenVerifier: the embedded issuer needs its signing keys');
+  }
   return {
     issuer: issuer.url,
     keys: keys.getKey,
@@ -79,9 +81,12 @@ export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
         deps.logger,
       );
       const application = token.clientId ? await deps.apps.get(token.clientId) : undefined;
-      if (!application) throw new TokenRejectedError('invalid');
-      if (!token.scopes.has(scope) || !application.scopes.includes(scope))
+      if (!application) {
+        throw new TokenRejectedError('invalid');
+      }
+      if (!token.scopes.has(scope) || !application.scopes.includes(scope)) {
         throw new TokenRejectedError('insufficient_scope');
+      }
       res.locals.application = application;
       res.locals.clientId = application.clientId;
       next();
@@ -107,14 +112,18 @@ async function verifyOrExplainOutage(
     try {
       return await verifier.keys(header, input);
     } catch (err) {
-      if (!(err instanceof joseErrors.JOSEError) || err.code === 'ERR_JWKS_TIMEOUT') outage = err;
+      if (!(err instanceof joseErrors.JOSEError) || err.code === 'ERR_JWKS_TIMEOUT') {
+        outage = err;
+      }
       throw err;
     }
   };
   try {
     return await verifyAccessToken(token, { ...verifier, keys });
   } catch (err) {
-    if (outage === undefined) throw err;
+    if (outage === undefined) {
+      throw err;
+    }
     logger?.warn('token keys unavailable', {
       error: outage instanceof Error ? outage.message : String(outage),
     });

@@ -108,8 +108,9 @@ function handlers(deps: OtpDeps) {
 
 function appOf(res: Response): Application {
   const app = res.locals.application;
-  if (!app)
+  if (!app) {
     throw new TypeError('deviceAuthRoutes: requireScope did not set res.locals.application');
+  }
   return app;
 }
 
@@ -126,7 +127,9 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
 function eitherScope(first: RequestHandler, second: RequestHandler): RequestHandler {
   return (req, res, next) => {
     void first(req, res, (err?: unknown) => {
-      if (err instanceof CiamError && err.code === 'FORBIDDEN') return void second(req, res, next);
+      if (err instanceof CiamError && err.code === 'FORBIDDEN') {
+        return void second(req, res, next);
+      }
       next(err);
     });
   };

@@ -63,7 +63,9 @@ export function parseVerifyBody(body: unknown): z.output<typeof verifyBodySchema
       err instanceof CiamError
         ? (err.extra['details'] as { field: string }[] | undefined)
         : undefined;
-    if (!details?.length || !details.every((d) => d.field === 'otp')) throw err;
+    if (!details?.length || !details.every((d) => d.field === 'otp')) {
+      throw err;
+    }
     throw new CiamError('INVALID_REQUEST', (err as CiamError).message, {
       errorCode: 10009,
       details,

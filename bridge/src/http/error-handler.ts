@@ -19,9 +19,12 @@ const REDIS_DOWN =
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const error = toCiamError(err as BodyParserError, req);
-    if (error.status >= 500)
+    if (error.status >= 500) {
       logger.error('request failed', { errorCode: error.code, error: (err as Error).message });
-    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    }
+    for (const [name, value] of Object.entries(error.headers)) {
+      res.setHeader(name, value);
+    }
     const errorCode = CATALOGUE[error.code as CiamErrorCode]?.errorCode;
     res.status(error.status).json({
       status: 'FAILURE',
@@ -38,29 +41,36 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 function toCiamError(err: BodyParserError, req: Request): AppError {
-  if (err instanceof AppError) return err;
+  if (err instanceof AppError) {
+    return err;
+  }
   const fault = requestFault(err, req);
-  if (fault)
+  if (fault) {
     return new CiamError(
       fault.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST',
       fault.message,
       { details: [fault.issue] },
     );
-  if (err.type === 'entity.too.large')
+  }
+  if (err.type === 'entity.too.large') {
     return new CiamError('PAYLOAD_TOO_LARGE', 'the request body is too large');
-  if (err.type === 'entity.parse.failed')
+  }
+  if (err.type === 'entity.parse.failed') {
     return new CiamError('INVALID_REQUEST', 'the body is not valid JSON', {
       details: [{ field: 'body', message: 'is not valid JSON' }],
     });
-  if (err.type === 'charset.unsupported')
+  }
+  if (err.type === 'charset.unsupported') {
     return new CiamError('UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8');
-  if (REDIS_DOWN.test(err.message ?? ''))
+  }
+  if (REDIS_DOWN.test(err.message ?? '')) {
     return new CiamError(
       'UNAVAILABLE',
       'the service is unavailable; nothing was changed',
       {},
       { 'Retry-After': '5' },
     );
+  }
   return new CiamError('INTERNAL', err.message ?? 'internal error');
 }
 

@@ -140,8 +140,9 @@ function tokenRequest(req: Request): ClientCredentialsRequest {
   }
   const clientId = basic?.clientId ?? formId ?? '';
   const clientSecret = basic?.clientSecret ?? formSecret ?? '';
-  if (!clientId || !clientSecret || clientSecret.length > MAX_SECRET_LENGTH)
+  if (!clientId || !clientSecret || clientSecret.length > MAX_SECRET_LENGTH) {
     throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
+  }
   return {
     grantType: param(body, 'grant_type'),
     clientId,
@@ -153,8 +154,9 @@ function tokenRequest(req: Request): ClientCredentialsRequest {
 /** A form parameter; RFC 6749 §3.2 forbids sending one twice. */
 function param(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
-  if (Array.isArray(value))
+  if (Array.isArray(value)) {
     throw new OAuthError('invalid_request', `Parameter ${name} is repeated`);
+  }
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
@@ -163,11 +165,14 @@ function basicCredentials(
   header: string | undefined,
 ): { clientId: string; clientSecret: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  if (!match?.[1]) return undefined;
+  if (!match?.[1]) {
+    return undefined;
+  }
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0)
+  if (colon < 0) {
     throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
+  }
   return {
     clientId: formDecode(decoded.slice(0, colon)),
     clientSecret: formDecode(decoded.slice(colon + 1)),
@@ -185,19 +190,26 @@ function formDecode(value: string): string {
 function oauthErrorHandler(realm: string): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (err instanceof OAuthError) {
-      if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      if (err.status === 401 && req.get('authorization')?.match(/^Basic /i))
+      if (err.retryAfterSeconds) {
+        res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      }
+      if (err.status === 401 && req.get('authorization')?.match(/^Basic /i)) {
         res.setHeader('WWW-Authenticate', `Basic realm="${realm}"`);
+      }
       return oauthError(res, err.status, err.code, err.description);
     }
     // RFC 6749 §5.2 has one error for a request the server cannot read, a 415 included.
     const fault = requestFault(err, req);
-    if (fault) return oauthError(res, 400, 'invalid_request', fault.message);
+    if (fault) {
+      return oauthError(res, 400, 'invalid_request', fault.message);
+    }
     const type = (err as { type?: string }).type;
-    if (type === 'entity.too.large')
+    if (type === 'entity.too.large') {
       return oauthError(res, 413, 'invalid_request', 'The request is too large');
-    if (type === 'entity.parse.failed' || type === 'parameters.too.many')
+    }
+    if (type === 'entity.parse.failed' || type === 'parameters.too.many') {
       return oauthError(res, 400, 'invalid_request', 'The request body cannot be read');
+    }
     next(err);
   };
 }
@@ -211,8 +223,9 @@ function oauthError(res: Response, status: number, error: string, description: s
 }
 
 function toCiamError(err: OAuthError, req: Request): CiamError {
-  if (err.code === 'temporarily_unavailable')
+  if (err.code === 'temporarily_unavailable') {
     return rateLimited((err.retryAfterSeconds ?? 1) * 1000, err.description);
+  }
   if (err.code === 'invalid_client') {
     const headers: Record<string, string> = req.get('authorization')?.match(/^Basic /i)
       ? { 'WWW-Authenticate': 'Basic realm="ciam-mfa"' }

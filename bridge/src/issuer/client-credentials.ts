@@ -51,14 +51,19 @@ export async function grantClientCredentials(
   deps: GrantDeps,
   request: ClientCredentialsRequest,
 ): Promise<IssuedToken> {
-  if (!request.grantType)
+  if (!request.grantType) {
     throw new OAuthError('invalid_request', 'Missing form parameter: grant_type');
-  if (request.grantType !== 'client_credentials')
+  }
+  if (request.grantType !== 'client_credentials') {
     throw new OAuthError('unsupported_grant_type', 'Unsupported grant_type');
+  }
   const app = await deps.apps.verifySecret(request.clientId, request.clientSecret);
-  if (!app) throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
-  if (app.scopes.length === 0)
+  if (!app) {
+    throw new OAuthError('invalid_client', 'Invalid client or Invalid client credentials');
+  }
+  if (app.scopes.length === 0) {
     throw new OAuthError('unauthorized_client', 'The client is not allowed any scope');
+  }
   const scopes = grantedScopes(app.scopes, request.scope);
   return signAccessToken(deps.keys, deps.settings, { clientId: app.clientId, scopes });
 }
@@ -66,9 +71,12 @@ export async function grantClientCredentials(
 /** The requested scopes when all are allowed (the application's when none are named); OIDC's `openid` etc. are ignored. */
 function grantedScopes(allowed: readonly string[], requested: string | undefined): string[] {
   const asked = (requested ?? '').split(' ').filter((s) => s.startsWith('mfa:'));
-  if (asked.length === 0) return [...allowed];
+  if (asked.length === 0) {
+    return [...allowed];
+  }
   const refused = asked.filter((s) => !allowed.includes(s));
-  if (refused.length)
+  if (refused.length) {
     throw new OAuthError('invalid_scope', `Invalid scopes: ${refused.join(' ').slice(0, 200)}`);
+  }
   return [...new Set(asked)];
 }

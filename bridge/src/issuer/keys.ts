@@ -71,7 +71,9 @@ export class SigningKeys {
       const key = await this.generate();
       await this.redis.hset(this.hash, key.kid, JSON.stringify(key));
       const won = await this.redis.set(this.currentKid, key.kid, 'NX');
-      if (!won) await this.redis.hdel(this.hash, key.kid);
+      if (!won) {
+        await this.redis.hdel(this.hash, key.kid);
+      }
     }
     return (await this.signingKey()).kid;
   }
@@ -79,11 +81,17 @@ export class SigningKeys {
   /** The current key; one GET per call so a rotation elsewhere takes effect at once. */
   async signingKey(): Promise<ActiveSigningKey> {
     const kid = await this.redis.get(this.currentKid);
-    if (!kid) throw new Error('no signing key: call ensure() at start-up');
+    if (!kid) {
+      throw new Error('no signing key: call ensure() at start-up');
+    }
     const cached = this.privateCache.get(kid);
-    if (cached) return { kid, privateKey: cached };
+    if (cached) {
+      return { kid, privateKey: cached };
+    }
     const stored = await this.read(kid);
-    if (!stored) throw new Error(`signing key ${kid} is missing from Redis`);
+    if (!stored) {
+      throw new Error(`signing key ${kid} is missing from Redis`);
+    }
     const privateKey = (await importJWK(
       openJwk(this.sealKey, kid, stored.sealedPrivate),
       SIGNING_ALG,
@@ -123,13 +131,16 @@ export class SigningKeys {
 
   /** jose key resolver for tokens of this issuer: by `kid`, RS256 only, published keys only. */
   readonly getKey: JWTVerifyGetKey = async (header) => {
-    if (header.alg !== SIGNING_ALG || typeof header.kid !== 'string' || header.kid.length > 128)
+    if (header.alg !== SIGNING_ALG || typeof header.kid !== 'string' || header.kid.length > 128) {
       throw new joseErrors.JWKSNoMatchingKey();
+    }
     let entry = this.publicCache.get(header.kid);
-    if (!entry || this.now() - entry.loadedAt > PUBLIC_CACHE_MS)
+    if (!entry || this.now() - entry.loadedAt > PUBLIC_CACHE_MS) {
       entry = await this.loadPublic(header.kid);
-    if (!entry || (entry.publishUntil !== undefined && entry.publishUntil <= this.now()))
+    }
+    if (!entry || (entry.publishUntil !== undefined && entry.publishUntil <= this.now())) {
       throw new joseErrors.JWKSNoMatchingKey();
+    }
     return entry.key;
   };
 
@@ -142,13 +153,15 @@ export class SigningKeys {
       const all = (await conn.hvals(this.hash)).map((v) => JSON.parse(v) as StoredKey);
       const tx = conn.multi().hset(this.hash, fresh.kid, JSON.stringify(fresh));
       for (const key of all) {
-        if (key.kid === previousKid)
+        if (key.kid === previousKid) {
           tx.hset(
             this.hash,
             key.kid,
             JSON.stringify({ ...key, publishUntil: this.now() + graceSeconds * 1000 }),
           );
-        else if (!this.published(key)) tx.hdel(this.hash, key.kid);
+        } else if (!this.published(key)) {
+          tx.hdel(this.hash, key.kid);
+        }
       }
       const result = await tx.set(this.currentKid, fresh.kid).exec();
       return result === null ? null : previousKid;

@@ -85,19 +85,23 @@ export class ReferenceApiClient implements MessageSender {
 
   private async post(path: string, body: string, message: OutboundCode): Promise<HttpAnswer> {
     const tokens = this.tokens;
-    if (!tokens)
+    if (!tokens) {
       return this.accepted(await this.call(path, body, message, this.api.apiKey), message);
+    }
     const token = await this.token(message, () => tokens.current());
     const answer = await this.call(path, body, message, token);
-    if (answer.status !== 401) return this.accepted(answer, message);
+    if (answer.status !== 401) {
+      return this.accepted(answer, message);
+    }
     // A token the reference API stopped honouring (the issuer's keys rotated, a revocation): one new token, one retry.
     const renewed = await this.token(message, () => tokens.refresh(token));
     return this.accepted(await this.call(path, body, message, renewed), message);
   }
 
   private accepted(answer: HttpAnswer, message: OutboundCode): HttpAnswer {
-    if (answer.status < 200 || answer.status > 299)
+    if (answer.status < 200 || answer.status > 299) {
       throw this.unavailable(message, `HTTP ${answer.status}`);
+    }
     return answer;
   }
 
@@ -111,10 +115,14 @@ export class ReferenceApiClient implements MessageSender {
       'content-type': 'application/json',
       'idempotency-key': message.idempotencyKey,
     };
-    if (credential) headers['authorization'] = `Bearer ${credential}`;
+    if (credential) {
+      headers['authorization'] = `Bearer ${credential}`;
+    }
     // The reference API logs under the same id, so one sign-in can be followed across both services.
     const requestId = currentRequestId();
-    if (requestId) headers['x-request-id'] = requestId;
+    if (requestId) {
+      headers['x-request-id'] = requestId;
+    }
     try {
       return await httpCall(`${this.api.url}${path}`, {
         method: 'POST',
@@ -123,7 +131,9 @@ export class ReferenceApiClient implements MessageSender {
         timeoutMs: this.api.timeoutMs,
       });
     } catch (err) {
-      if (!(err instanceof HttpCallError)) throw err;
+      if (!(err instanceof HttpCallError)) {
+        throw err;
+      }
       throw this.unavailable(message, err.reason === 'timeout' ? 'timeout' : 'unreachable');
     }
   }
@@ -133,7 +143,9 @@ export class ReferenceApiClient implements MessageSender {
     try {
       return await get();
     } catch (err) {
-      if (!(err instanceof TokenUnavailableError)) throw err;
+      if (!(err instanceof TokenUnavailableError)) {
+        throw err;
+      }
       this.logger.warn('no access token for the reference API: the message was not sent', {
         to: maskPhone(message.to),
         channel: message.channel,

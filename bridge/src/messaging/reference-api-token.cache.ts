@@ -46,13 +46,17 @@ export class ReferenceApiTokenCache {
   /** A token believed valid; throws TokenUnavailableError when none can be had. */
   current(): Promise<string> {
     const token = this.token;
-    if (token && token.renewAtMs > this.now()) return Promise.resolve(token.value);
+    if (token && token.renewAtMs > this.now()) {
+      return Promise.resolve(token.value);
+    }
     return this.fetchOnce();
   }
 
   /** After the reference API refused `rejected`: the token another send already renewed, else a new one. */
   refresh(rejected: string): Promise<string> {
-    if (this.token?.value === rejected) this.token = undefined;
+    if (this.token?.value === rejected) {
+      this.token = undefined;
+    }
     return this.current();
   }
 
@@ -78,10 +82,13 @@ export class ReferenceApiTokenCache {
   }
 
   private tokenEndpoint(): Promise<string> {
-    if (this.client.tokenUrl) return Promise.resolve(this.client.tokenUrl);
+    if (this.client.tokenUrl) {
+      return Promise.resolve(this.client.tokenUrl);
+    }
     const issuer = this.client.issuerUrl;
-    if (!issuer)
+    if (!issuer) {
       throw new TypeError('ReferenceApiTokenCache: a tokenUrl or an issuerUrl is needed');
+    }
     // A failed discovery is not kept: the next send tries again.
     this.endpoint ??= discoverTokenEndpoint(issuer, this.timeoutMs).catch((err: unknown) => {
       this.endpoint = undefined;
@@ -103,11 +110,13 @@ async function discoverTokenEndpoint(issuerUrl: string, timeoutMs: number): Prom
     headers: { accept: 'application/json' },
     timeoutMs,
   });
-  if (answer.status !== 200)
+  if (answer.status !== 200) {
     throw new TokenUnavailableError(`issuer discovery at ${url} answered HTTP ${answer.status}`);
+  }
   const endpoint = parseObject(answer.text)['token_endpoint'];
-  if (typeof endpoint !== 'string' || !/^https?:\/\//.test(endpoint))
+  if (typeof endpoint !== 'string' || !/^https?:\/\//.test(endpoint)) {
     throw new TokenUnavailableError(`issuer discovery at ${url} names no token_endpoint`);
+  }
   return endpoint;
 }
 
@@ -119,7 +128,9 @@ async function call(
   try {
     return await httpCall(url, request);
   } catch (err) {
-    if (!(err instanceof HttpCallError)) throw err;
+    if (!(err instanceof HttpCallError)) {
+      throw err;
+    }
     throw new TokenUnavailableError(`${what} at ${url} is unreachable (${err.reason})`);
   }
 }
@@ -134,8 +145,9 @@ function tokenAnswer(answer: HttpAnswer): { accessToken: string; expiresInSecond
     );
   }
   const accessToken = body['access_token'];
-  if (typeof accessToken !== 'string' || !accessToken)
+  if (typeof accessToken !== 'string' || !accessToken) {
     throw new TokenUnavailableError('the token endpoint answered without an access_token');
+  }
   const expiresIn = body['expires_in'];
   // expires_in is only RECOMMENDED (RFC 6749 §5.1); without it, a minute.
   const expiresInSeconds = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 60;

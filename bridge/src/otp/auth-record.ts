@@ -37,8 +37,14 @@ export interface AuthRecord {
 
 /** The status a caller sees at `nowMs`. */
 export function publicStatus(record: AuthRecord, nowMs: number): PublicStatus {
-  if (record.status === 'approved') return 'approved';
-  if (record.status === 'canceled') return 'canceled';
-  if (record.status === 'locked') return 'max_attempts_reached';
+  if (record.status === 'approved') {
+    return 'approved';
+  }
+  if (record.status === 'canceled') {
+    return 'canceled';
+  }
+  if (record.status === 'locked') {
+    return 'max_attempts_reached';
+  }
   return nowMs >= record.expiresAtMs ? 'expired' : 'pending';
 }

@@ -15,7 +15,9 @@ export async function cancelAuthentication(
 ): Promise<void> {
   const record = await findOwnRecord(deps, app, authId);
   const { kind } = await deps.store.cancel(authId, app.clientId, deps.now());
-  if (kind === 'not_found' || kind === 'already_validated') throw refusalError({ kind });
+  if (kind === 'not_found' || kind === 'already_validated') {
+    throw refusalError({ kind });
+  }
   if (kind === 'canceled') {
     await deps.audit.record({
       type: 'canceled',

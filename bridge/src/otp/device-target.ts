@@ -43,7 +43,9 @@ export function allowedPhone(app: Application, input: string): NormalisedPhone {
   try {
     phone = normalisePhone(input);
   } catch (err) {
-    if (!(err instanceof InvalidPhoneError)) throw err;
+    if (!(err instanceof InvalidPhoneError)) {
+      throw err;
+    }
     throw new CiamError('INVALID_PHONE_NUMBER', 'Invalid phone number', {
       details: [{ field: 'phoneNumber', message: err.message }],
     });

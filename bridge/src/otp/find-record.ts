@@ -21,6 +21,8 @@ export async function readRecord(deps: OtpDeps, authId: string): Promise<AuthRec
 
 /** `record` when it is the application's own, else 404 (see findOwnRecord). */
 export function ownRecord(app: Application, record: AuthRecord | undefined): AuthRecord {
-  if (!record || record.clientId !== app.clientId) throw authNotFound();
+  if (!record || record.clientId !== app.clientId) {
+    throw authNotFound();
+  }
   return record;
 }

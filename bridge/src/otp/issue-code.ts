@@ -71,7 +71,9 @@ async function refuseWhileUserWaits(
   nowMs: number,
 ): Promise<void> {
   const waitMs = await deps.store.userWaitMs(userKey, nowMs);
-  if (waitMs === 0) return;
+  if (waitMs === 0) {
+    return;
+  }
   await deps.audit.record({
     type: 'rate_limited',
     application: app.clientId,

@@ -18,7 +18,9 @@ const HELP: Record<CodeEvent, string> = {
 
 /** Counters `mfa_codes_<event>_total{application}` on `registry`. */
 export function createOtpMetrics(registry: Registry | undefined): OtpMetrics {
-  if (!registry) return { count: () => undefined };
+  if (!registry) {
+    return { count: () => undefined };
+  }
   const counters = new Map<CodeEvent, Counter<'application'>>();
   for (const event of Object.keys(HELP) as CodeEvent[]) {
     const name = `mfa_codes_${event}_total`;
@@ -43,7 +45,9 @@ function registerConversion(
   registry: Registry,
   counters: Map<CodeEvent, Counter<'application'>>,
 ): void {
-  if (registry.getSingleMetric('mfa_conversion_ratio')) return;
+  if (registry.getSingleMetric('mfa_conversion_ratio')) {
+    return;
+  }
   new Gauge({
     name: 'mfa_conversion_ratio',
     help: 'Codes validated per code issued, by application (SMS pumping sends codes nobody enters)',
@@ -58,11 +62,12 @@ function registerConversion(
         ]),
       );
       for (const { labels, value } of issued.values) {
-        if (value > 0)
+        if (value > 0) {
           this.set(
             { application: String(labels['application']) },
             (validated.get(labels['application']) ?? 0) / value,
           );
+        }
       }
     },
   });

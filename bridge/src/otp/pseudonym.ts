@@ -6,7 +6,9 @@ import { createHmac } from 'node:crypto';
  */
 export function pseudonym(serverSecret: Buffer, kind: string, ...parts: readonly string[]): string {
   const mac = createHmac('sha256', serverSecret).update(`pseudonym:${kind}`);
-  for (const part of parts) mac.update('\0').update(part);
+  for (const part of parts) {
+    mac.update('\0').update(part);
+  }
   return mac.digest('base64url').slice(0, 27);
 }
 

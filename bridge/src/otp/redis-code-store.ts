@@ -37,7 +37,9 @@ export class RedisCodeStore implements CodeStore {
     private readonly prefix: string,
   ) {
     this.#redis = redis as ScriptedRedis;
-    if (typeof this.#redis.mfaVerify !== 'function') defineScripts(redis);
+    if (typeof this.#redis.mfaVerify !== 'function') {
+      defineScripts(redis);
+    }
   }
 
   async create(record: AuthRecord, nowMs: number): Promise<void> {
@@ -69,8 +71,12 @@ export class RedisCodeStore implements CodeStore {
       String(policy.longestWaitMs),
       String(policy.retentionMs),
     );
-    if (kind === 'wrong_code') return { kind, attemptsRemaining: n };
-    if (kind === 'user_wait') return { kind, retryAfterMs: n };
+    if (kind === 'wrong_code') {
+      return { kind, attemptsRemaining: n };
+    }
+    if (kind === 'user_wait') {
+      return { kind, retryAfterMs: n };
+    }
     return { kind } as VerifyOutcome;
   }
 
@@ -86,9 +92,12 @@ export class RedisCodeStore implements CodeStore {
       clientId,
       String(nowMs),
     );
-    if (kind === 'reserved') return { kind, sends: n, previousNextResendAtMs: m };
-    if (kind === 'user_wait' || kind === 'cooldown' || kind === 'exhausted')
+    if (kind === 'reserved') {
+      return { kind, sends: n, previousNextResendAtMs: m };
+    }
+    if (kind === 'user_wait' || kind === 'cooldown' || kind === 'exhausted') {
       return { kind, retryAfterMs: n };
+    }
     return { kind } as ReserveOutcome;
   }
 
@@ -134,7 +143,9 @@ function defineScripts(redis: Redis): void {
 function toHash(r: AuthRecord): Record<string, string> {
   const hash: Record<string, string> = {};
   for (const [field, value] of Object.entries(r)) {
-    if (value !== undefined && field !== 'authId') hash[field] = String(value);
+    if (value !== undefined && field !== 'authId') {
+      hash[field] = String(value);
+    }
   }
   return hash;
 }

@@ -56,18 +56,22 @@ export async function resendCode(
 }
 
 function reserved(outcome: ReserveOutcome): SendReservation {
-  if (outcome.kind === 'reserved') return outcome;
-  if (outcome.kind === 'cooldown')
+  if (outcome.kind === 'reserved') {
+    return outcome;
+  }
+  if (outcome.kind === 'cooldown') {
     return throwing(
       rateLimited(outcome.retryAfterMs, 'A new code was sent recently; wait before asking again'),
     );
-  if (outcome.kind === 'exhausted')
+  }
+  if (outcome.kind === 'exhausted') {
     return throwing(
       rateLimited(
         outcome.retryAfterMs,
         'No more sends for this authentication; request a new code once it expires',
       ),
     );
+  }
   return throwing(refusalError(outcome));
 }
 
@@ -80,11 +84,12 @@ async function openSealed(
   record: AuthRecord,
   release: () => Promise<void>,
 ): Promise<{ code: string; phone: string }> {
-  if (record.sealed)
+  if (record.sealed) {
     return JSON.parse(deps.sealer.open(record.authId, record.sealed)) as {
       code: string;
       phone: string;
     };
+  }
   // Finished between the read and the reservation: its code is gone, so this authentication is over.
   await release();
   throw refusalError({ kind: 'expired' });

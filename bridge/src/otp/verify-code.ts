@@ -40,12 +40,17 @@ export async function verifyCode(
     policy: userWaitPolicy(record.maxAttempts),
   });
   await report(deps, record, outcome);
-  if (outcome.kind === 'validated') return;
-  if (outcome.kind === 'wrong_code')
+  if (outcome.kind === 'validated') {
+    return;
+  }
+  if (outcome.kind === 'wrong_code') {
     throw new CiamError('OTP_INVALID', 'The OTP is incorrect', {
       attemptsRemaining: outcome.attemptsRemaining,
     });
-  if (outcome.kind === 'locked_now') throw maxAttemptsReached();
+  }
+  if (outcome.kind === 'locked_now') {
+    throw maxAttemptsReached();
+  }
   throw refusalError(outcome);
 }
 
@@ -58,7 +63,9 @@ export async function verifyCode(
  */
 async function admitAttempt(deps: OtpDeps, app: Application, authId: string): Promise<AuthRecord> {
   const stored = await readRecord(deps, authId);
-  if (stored?.clientId === app.clientId && stored.status === 'locked') throw maxAttemptsReached();
+  if (stored?.clientId === app.clientId && stored.status === 'locked') {
+    throw maxAttemptsReached();
+  }
   await deps.limits.countValidation(app.clientId, authId);
   return ownRecord(app, stored);
 }
@@ -87,21 +94,27 @@ async function report(deps: OtpDeps, record: AuthRecord, outcome: VerifyOutcome)
     deps.metrics.count('validated', record.clientId);
     return deps.audit.record({ ...event, type: 'validated', outcome: 'success' });
   }
-  if (outcome.kind === 'wrong_code' || outcome.kind === 'locked_now')
+  if (outcome.kind === 'wrong_code' || outcome.kind === 'locked_now') {
     deps.metrics.count('failed', record.clientId);
-  if (outcome.kind === 'locked_now') deps.metrics.count('locked', record.clientId);
-  if (outcome.kind === 'expired') deps.metrics.count('expired', record.clientId);
+  }
+  if (outcome.kind === 'locked_now') {
+    deps.metrics.count('locked', record.clientId);
+  }
+  if (outcome.kind === 'expired') {
+    deps.metrics.count('expired', record.clientId);
+  }
   await deps.audit.record({
     ...event,
     type: outcome.kind === 'expired' ? 'expired' : 'validation_failed',
     outcome: 'failure',
     reason: outcome.kind,
   });
-  if (outcome.kind === 'locked_now')
+  if (outcome.kind === 'locked_now') {
     await deps.audit.record({
       ...event,
       type: 'locked',
       outcome: 'failure',
       reason: 'max_attempts',
     });
+  }
 }

@@ -23,9 +23,15 @@ type Interpolation =
   SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];
 
 function render(value: Interpolation): string {
-  if (value === null || value === undefined || value === false) return '';
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
+  if (value === null || value === undefined || value === false) {
+    return '';
+  }
+  if (value instanceof SafeHtml) {
+    return value.value;
+  }
+  if (Array.isArray(value)) {
+    return value.map(render).join('');
+  }
   return escapeHtml(String(value));
 }
 

@@ -58,11 +58,15 @@ export function negotiateLocale(header: string | undefined): Locale {
   });
   ranges.sort((a, b) => b.q - a.q || a.index - b.index);
   for (const { tag, q } of ranges) {
-    if (q <= 0) continue;
+    if (q <= 0) {
+      continue;
+    }
     const found =
       LOCALES.find((l) => l.toLowerCase() === tag) ??
       LOCALES.find((l) => l.toLowerCase().split('-')[0] === tag.split('-')[0]);
-    if (found) return found;
+    if (found) {
+      return found;
+    }
   }
   return 'en';
 }

@@ -52,7 +52,9 @@ export function pageRouters(ctx: DeviceAuthContext): Router[] {
 
 function demoEnv(ctx: DeviceAuthContext, messages: Messages, csrf: Csrf): DemoEnv | undefined {
   const { demo, demoClient } = ctx.config;
-  if (!demo.enabled || !demoClient?.clientSecret) return undefined;
+  if (!demo.enabled || !demoClient?.clientSecret) {
+    return undefined;
+  }
   const client = { clientId: demoClient.clientId, clientSecret: demoClient.clientSecret };
   return {
     messages,
@@ -67,14 +69,16 @@ function demoEnv(ctx: DeviceAuthContext, messages: Messages, csrf: Csrf): DemoEn
 /** The file server's refusals are the client's: a path that cannot name a file (400), or no such file (403, 404). */
 const staticErrors: ErrorRequestHandler = (err: unknown, req, _res, next) => {
   const status = (err as { status?: unknown }).status;
-  if (status === 400)
+  if (status === 400) {
     return next(
       new CiamError('INVALID_REQUEST', 'the request path cannot name a file', {
         details: [{ field: 'path', message: 'cannot name a file' }],
       }),
     );
-  if (status === 403 || status === 404)
+  }
+  if (status === 403 || status === 404) {
     return next(new CiamError('NOT_FOUND', `no file at ${req.originalUrl.split('?')[0]}`));
+  }
   next(err);
 };
 
@@ -85,10 +89,13 @@ const staticErrors: ErrorRequestHandler = (err: unknown, req, _res, next) => {
  */
 function pageErrors(env: PageEnv, logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
-    if (res.headersSent) return next(err);
+    if (res.headersSent) {
+      return next(err);
+    }
     const fault = requestFault(err, req);
-    if (fault)
+    if (fault) {
       return sendNotice(env, req, res, fault.status, 'pageUnknownTitle', 'pageBadRequestText');
+    }
     const unavailable =
       /Connection is closed|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|UNAVAILABLE/.test(
         String((err as Error)?.message) + String((err as { code?: string })?.code),

@@ -5,7 +5,9 @@ export function parseProperties(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of logicalLines(text)) {
     const match = /^((?:\\.|[^=:\s\\])+)\s*[=:\s]\s*(.*)$/s.exec(line);
-    if (match) out.set(unescape(match[1] ?? ''), unescape(match[2] ?? ''));
+    if (match) {
+      out.set(unescape(match[1] ?? ''), unescape(match[2] ?? ''));
+    }
   }
   return out;
 }
@@ -15,7 +17,9 @@ export function readProperties(path: string): Map<string, string> {
   try {
     return parseProperties(readFileSync(path, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return new Map();
+    }
     throw err;
   }
 }
@@ -28,7 +32,9 @@ export function formatMessage(pattern: string, args: readonly (string | number)[
   return pattern.replace(
     /'([^']*)'|\{(\d+)\}/g,
     (_whole, quoted: string | undefined, index: string | undefined) => {
-      if (quoted !== undefined) return quoted === '' ? "'" : quoted;
+      if (quoted !== undefined) {
+        return quoted === '' ? "'" : quoted;
+      }
       const value = args[Number(index)];
       return value === undefined ? '' : String(value);
     },
@@ -40,7 +46,9 @@ function logicalLines(text: string): string[] {
   let pending = '';
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trimStart();
-    if (!pending && (line === '' || line.startsWith('#') || line.startsWith('!'))) continue;
+    if (!pending && (line === '' || line.startsWith('#') || line.startsWith('!'))) {
+      continue;
+    }
     const continued = /(?:^|[^\\])(?:\\\\)*\\$/.test(line);
     pending += continued ? line.slice(0, -1) : line;
     if (!continued) {
@@ -48,13 +56,17 @@ function logicalLines(text: string): string[] {
       pending = '';
     }
   }
-  if (pending) lines.push(pending);
+  if (pending) {
+    lines.push(pending);
+  }
   return lines;
 }
 
 function unescape(value: string): string {
   return value.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_w, c: string) => {
-    if (c.length === 5) return String.fromCharCode(parseInt(c.slice(1), 16));
+    if (c.length === 5) {
+      return String.fromCharCode(parseInt(c.slice(1), 16));
+    }
     return ({ n: '\n', t: '\t', r: '\r', f: '\f' } as Record<string, string>)[c] ?? c;
   });
 }

@@ -30,10 +30,13 @@ export function allowedReturnUrl(
   publicUrl: string,
   here: string = publicUrl,
 ): URL | undefined {
-  if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > 2048)
+  if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > 2048) {
     return undefined;
+  }
   const url = parse(candidate, here);
-  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password) return undefined;
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password) {
+    return undefined;
+  }
   const onHere = url.origin === new URL(here).origin;
   const asPublic = onHere ? new URL(`${url.pathname}${url.search}${url.hash}`, publicUrl) : url;
   const listed = (u: URL) => app.returnUrls.some((entry) => admits(entry, u));
@@ -50,16 +53,24 @@ export function returnWith(url: URL, authId: string, status: string): string {
 
 function admits(entry: string, url: URL): boolean {
   const allowed = parse(entry);
-  if (!allowed || allowed.origin !== url.origin) return false;
-  if (allowed.search) return allowed.href === url.href;
-  if (allowed.pathname === '/') return true;
+  if (!allowed || allowed.origin !== url.origin) {
+    return false;
+  }
+  if (allowed.search) {
+    return allowed.href === url.href;
+  }
+  if (allowed.pathname === '/') {
+    return true;
+  }
   const path = allowed.pathname.endsWith('/') ? allowed.pathname : `${allowed.pathname}/`;
   return url.pathname === allowed.pathname || url.pathname.startsWith(path);
 }
 
 function parse(value: string, base?: string): URL | undefined {
   // Only absolute URLs or paths starting with one "/" ("//evil.example" is another host).
-  if (base && !/^https?:\/\//i.test(value) && !/^\/(?![/\\])/.test(value)) return undefined;
+  if (base && !/^https?:\/\//i.test(value) && !/^\/(?![/\\])/.test(value)) {
+    return undefined;
+  }
   try {
     return new URL(value, base);
   } catch {

@@ -36,7 +36,9 @@ export function pageSecurityHeaders(): RequestHandler {
 /** Lets the page's forms (and the redirects after them) reach `origin` (an allowed return URL's) as well as this site. */
 export function allowFormTarget(res: Response, origin: string | undefined): void {
   const csp = res.getHeader('content-security-policy');
-  if (!origin || typeof csp !== 'string' || !/^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin)) return;
+  if (!origin || typeof csp !== 'string' || !/^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin)) {
+    return;
+  }
   res.setHeader(
     'content-security-policy',
     csp.replace("form-action 'self'", `form-action 'self' ${origin}`),
@@ -48,7 +50,9 @@ export function cookiesOf(req: Request): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const at = part.indexOf('=');
-    if (at < 1) continue;
+    if (at < 1) {
+      continue;
+    }
     try {
       out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
     } catch {

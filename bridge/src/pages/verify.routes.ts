@@ -41,7 +41,9 @@ export function verifyRoutes(env: PageEnv): Router {
 
 async function showPage(env: PageEnv, req: Request, res: Response): Promise<void> {
   const target = await findTarget(env, req);
-  if (!target) return showOutcome(env, req, res, 'unknown', undefined);
+  if (!target) {
+    return showOutcome(env, req, res, 'unknown', undefined);
+  }
   const view = await describeAuthentication(env.deps, target.app, target.authId);
   const returnTo = returnUrlOf(env, req, target, req.query['return_to']);
   allowFormTarget(res, returnTo?.origin);
@@ -82,12 +84,18 @@ async function showPage(env: PageEnv, req: Request, res: Response): Promise<void
 
 async function submitCode(env: PageEnv, req: Request, res: Response): Promise<void> {
   const target = await findTarget(env, req);
-  if (!target) return showOutcome(env, req, res, 'unknown', undefined);
+  if (!target) {
+    return showOutcome(env, req, res, 'unknown', undefined);
+  }
   const returnTo = returnUrlOf(env, req, target, bodyField(req, 'return_to'));
-  if (!env.csrf.valid(req)) return backToPage(res, target, returnTo, 'csrf');
+  if (!env.csrf.valid(req)) {
+    return backToPage(res, target, returnTo, 'csrf');
+  }
   // People paste "123 456" or "123-456"; the code itself is digits only.
   const code = (bodyField(req, 'code') ?? '').replace(/[\s-]/g, '');
-  if (!code) return backToPage(res, target, returnTo, 'required');
+  if (!code) {
+    return backToPage(res, target, returnTo, 'required');
+  }
   try {
     await verifyCode(env.deps, target.app, { authId: target.authId, otp: code });
   } catch (err) {
@@ -101,9 +109,13 @@ async function submitCode(env: PageEnv, req: Request, res: Response): Promise<vo
 
 async function askResend(env: PageEnv, req: Request, res: Response): Promise<void> {
   const target = await findTarget(env, req);
-  if (!target) return showOutcome(env, req, res, 'unknown', undefined);
+  if (!target) {
+    return showOutcome(env, req, res, 'unknown', undefined);
+  }
   const returnTo = returnUrlOf(env, req, target, bodyField(req, 'return_to'));
-  if (!env.csrf.valid(req)) return backToPage(res, target, returnTo, 'csrf');
+  if (!env.csrf.valid(req)) {
+    return backToPage(res, target, returnTo, 'csrf');
+  }
   try {
     await resendCode(env.deps, target.app, target.authId, req.ip);
   } catch (err) {
@@ -128,17 +140,28 @@ function returnUrlOf(env: PageEnv, req: Request, target: Target, value: unknown)
 
 /** A refusal as a notice on the form; finished states need none (the page shows them). */
 function noticeFor(err: unknown, limited: Notice): [Notice | undefined, number?] {
-  if (!(err instanceof AppError)) throw err;
-  if (err.code === 'OTP_INVALID') return ['invalid'];
-  if (err.code === 'INVALID_REQUEST') return ['format'];
-  if (err.code === 'RATE_LIMITED') return [limited, Number(err.headers['Retry-After'] ?? 0)];
-  if (err.code === 'UNAVAILABLE' || err.code === 'DELIVERY_UNAVAILABLE') return ['unavailable'];
+  if (!(err instanceof AppError)) {
+    throw err;
+  }
+  if (err.code === 'OTP_INVALID') {
+    return ['invalid'];
+  }
+  if (err.code === 'INVALID_REQUEST') {
+    return ['format'];
+  }
+  if (err.code === 'RATE_LIMITED') {
+    return [limited, Number(err.headers['Retry-After'] ?? 0)];
+  }
+  if (err.code === 'UNAVAILABLE' || err.code === 'DELIVERY_UNAVAILABLE') {
+    return ['unavailable'];
+  }
   if (
     ['OTP_EXPIRED', 'MAX_ATTEMPTS_REACHED', 'ALREADY_VALIDATED', 'AUTH_NOT_FOUND'].includes(
       err.code,
     )
-  )
+  ) {
     return [undefined];
+  }
   throw err;
 }
 
@@ -159,9 +182,15 @@ function pagePath(
   waitSeconds?: number,
 ): string {
   const query = new URLSearchParams();
-  if (returnTo) query.set('return_to', returnTo.href);
-  if (notice) query.set('m', notice);
-  if (waitSeconds) query.set('w', String(Math.ceil(waitSeconds)));
+  if (returnTo) {
+    query.set('return_to', returnTo.href);
+  }
+  if (notice) {
+    query.set('m', notice);
+  }
+  if (waitSeconds) {
+    query.set('w', String(Math.ceil(waitSeconds)));
+  }
   const search = query.toString();
   return `/verify/${target.authId}${search ? `?${search}` : ''}`;
 }
@@ -184,9 +213,15 @@ function showOutcome(
 }
 
 function outcomeOf(status: PublicStatus): Outcome {
-  if (status === 'approved') return 'approved';
-  if (status === 'expired') return 'expired';
-  if (status === 'max_attempts_reached') return 'locked';
+  if (status === 'approved') {
+    return 'approved';
+  }
+  if (status === 'expired') {
+    return 'expired';
+  }
+  if (status === 'max_attempts_reached') {
+    return 'locked';
+  }
   return 'unknown';
 }
 
@@ -198,7 +233,9 @@ async function firstAside(
 ) {
   for (const aside of env.asides) {
     const panel = await aside(req, authId, t);
-    if (panel) return panel;
+    if (panel) {
+      return panel;
+    }
   }
   return undefined;
 }

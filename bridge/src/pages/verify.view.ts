@@ -99,10 +99,11 @@ function errorText(t: Translate, v: CodeFormView): string | undefined {
 }
 
 function resendControl(t: Translate, v: CodeFormView, base: string): SafeHtml {
-  if (v.resendInSeconds === null)
+  if (v.resendInSeconds === null) {
     return html`<p id="resend-exhausted" class="helper center">${t('smsAuthResendExhausted')}</p>`;
+  }
   const wait = v.resendInSeconds;
-  if (wait <= 0)
+  if (wait <= 0) {
     return html`<button
       id="resend"
       type="submit"
@@ -112,6 +113,7 @@ function resendControl(t: Translate, v: CodeFormView, base: string): SafeHtml {
     >
       ${t('smsAuthResend')}
     </button>`;
+  }
   return html`<button
       id="resend"
       type="submit"

@@ -66,7 +66,9 @@ export class RateLimits {
       { limit: 'country', key: `${s.clientId}:${s.callingCode}` },
       { limit: 'phone', key: s.phoneKey },
     ];
-    if (s.ipAddress) hits.push({ limit: 'ip', key: `${s.clientId}:${s.ipAddress}` });
+    if (s.ipAddress) {
+      hits.push({ limit: 'ip', key: `${s.clientId}:${s.ipAddress}` });
+    }
     return this.countAll(hits);
   }
 
@@ -91,7 +93,9 @@ export class RateLimits {
         await this.limiter(hit.limit).consume(hit.key, 1);
         counted.push(hit);
       } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
+        if (!(err instanceof RateLimiterRes)) {
+          throw err;
+        }
         // A refused hit is still counted by the limiter; give it and the earlier ones back so only what happened counts.
         await this.refund([...counted, hit]);
         throw rateLimited(err.msBeforeNext);
@@ -102,7 +106,9 @@ export class RateLimits {
 
   private limiter(name: LimitName): RateLimiterRedis {
     const limiter = this.#limiters.get(name);
-    if (!limiter) throw new TypeError(`unknown limit ${name}`);
+    if (!limiter) {
+      throw new TypeError(`unknown limit ${name}`);
+    }
     return limiter;
   }
 }

@@ -119,7 +119,9 @@ export class ScriptHarness {
       },
     );
     this.singleUseObjects.clear();
-    for (const [key, entry] of store) this.singleUseObjects.set(key, entry);
+    for (const [key, entry] of store) {
+      this.singleUseObjects.set(key, entry);
+    }
     return run;
   }
 
@@ -161,8 +163,11 @@ export class SignIn {
 
 /** The only outcome of a run (a step ends with exactly one). */
 export function onlyOutcome(run: ScriptRun): Outcome {
-  if (run.thrown) throw new Error(`the script threw: ${run.thrown}`);
-  if (run.outcomes.length !== 1)
+  if (run.thrown) {
+    throw new Error(`the script threw: ${run.thrown}`);
+  }
+  if (run.outcomes.length !== 1) {
     throw new Error(`expected one outcome, got ${JSON.stringify(run.outcomes)}`);
+  }
   return run.outcomes[0]!;
 }

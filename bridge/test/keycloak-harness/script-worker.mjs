@@ -48,11 +48,12 @@ const BRUTE_FORCE_CLASS = { name: 'org.keycloak.services.managers.BruteForceProt
 function fakeBruteForce(state, record) {
   return {
     failedLogin: (...args) => {
-      if (state.simpleHttp === 'legacy' || args.length !== 5)
+      if (state.simpleHttp === 'legacy' || args.length !== 5) {
         throw javaException(
           'java.lang.NoSuchMethodException',
           'no applicable overload of failedLogin for the given arguments',
         );
+      }
       record.bruteForce.push([...args[4]]);
     },
   };
@@ -154,8 +155,9 @@ function keycloakBindings(state, record) {
   const Java = {
     type: (name) => javaType(name, state, record),
     to: (values, type) => {
-      if (type !== 'java.lang.Object[]')
+      if (type !== 'java.lang.Object[]') {
         throw new TypeError(`the fake Java.to makes Object[] only, not ${type}`);
+      }
       return new JavaArray(values);
     },
   };
@@ -191,8 +193,9 @@ function optional(value) {
   return {
     isPresent: () => value !== null,
     get: () => {
-      if (value === null)
+      if (value === null) {
         throw javaException('java.util.NoSuchElementException', 'No value present');
+      }
       return value;
     },
   };
@@ -211,16 +214,22 @@ function fakeVault(realmName, vaultFiles, record) {
       const file = key ? `${realmName.replace(/_/g, '__')}_${key.replace(/_/g, '__')}` : null;
       const secret =
         key === undefined ? value : key && !key.includes('/') ? (vaultFiles?.[file] ?? null) : null;
-      if (secret === null) return { get: () => optional(null), close: () => {} };
+      if (secret === null) {
+        return { get: () => optional(null), close: () => {} };
+      }
       record.vaultSecretsOpen++;
       let closed = false;
       return {
         get: () => {
-          if (closed) throw javaException('java.lang.NullPointerException', 'value');
+          if (closed) {
+            throw javaException('java.lang.NullPointerException', 'value');
+          }
           return optional(secret);
         },
         close: () => {
-          if (!closed) record.vaultSecretsOpen--;
+          if (!closed) {
+            record.vaultSecretsOpen--;
+          }
           closed = true;
         },
       };
@@ -254,45 +263,56 @@ class JavaHashMap {
 function fakeSingleUseObjects(record) {
   const live = (key) => {
     const entry = record.store.get(key);
-    if (entry && entry.expiresAtMs > record.nowMs) return entry;
+    if (entry && entry.expiresAtMs > record.nowMs) {
+      return entry;
+    }
     record.store.delete(key);
     return undefined;
   };
   const asMap = (entry) => {
-    if (!entry) return null;
+    if (!entry) {
+      return null;
+    }
     const map = new JavaHashMap();
-    for (const [k, v] of Object.entries(entry.notes)) map.put(k, v);
+    for (const [k, v] of Object.entries(entry.notes)) {
+      map.put(k, v);
+    }
     return map;
   };
   const requireKey = (key) => {
-    if (key === null || key === undefined)
+    if (key === null || key === undefined) {
       throw javaException('java.lang.NullPointerException', '');
+    }
   };
   return {
     put: (key, lifespanSeconds, notes) => {
       requireKey(key);
       const lifespan = Math.trunc(Number(lifespanSeconds));
-      if (!(lifespan > 0))
+      if (!(lifespan > 0)) {
         throw javaException(
           'java.lang.IllegalArgumentException',
           'lifespanSeconds must be positive',
         );
-      if (!(notes instanceof JavaHashMap))
+      }
+      if (!(notes instanceof JavaHashMap)) {
         throw javaException(
           'org.infinispan.commons.marshall.MarshallingException',
           'notes must be a java.util.Map<String,String>',
         );
+      }
       const values = notes.toObject();
-      if (String(key).endsWith('.revoked') && Object.keys(values).length)
+      if (String(key).endsWith('.revoked') && Object.keys(values).length) {
         throw javaException(
           'org.keycloak.models.ModelException',
           'Notes are not supported for revoked tokens',
         );
-      if (Object.values(values).some((v) => typeof v !== 'string'))
+      }
+      if (Object.values(values).some((v) => typeof v !== 'string')) {
         throw javaException(
           'java.lang.ClassCastException',
           'notes hold a value that is not a String',
         );
+      }
       record.store.set(String(key), {
         notes: values,
         lifespanSeconds: lifespan,
@@ -325,10 +345,11 @@ class JavaArray {
  */
 function bridgeMethod(name, form, apply) {
   return (...args) => {
-    if (args.length !== 2 || !(args[1] instanceof JavaArray))
+    if (args.length !== 2 || !(args[1] instanceof JavaArray)) {
       throw new TypeError(
         `Can not invoke method [jdk.dynalink.beans.SimpleDynamicMethod LoginFormsProvider org.keycloak.forms.login.freemarker.FreeMarkerLoginFormsProvider.${name}(String,Object[])] with the passed arguments; they do not match any of its method signatures.`,
       );
+    }
     apply(String(args[0]), args[1].values.map(String));
     return form;
   };
@@ -391,7 +412,9 @@ function javaType(name, state, record) {
     case 'org.apache.http.client.config.RequestConfig':
       return { custom: () => requestConfigBuilder() };
     case 'org.keycloak.http.simple.SimpleHttp':
-      if (state.simpleHttp === 'legacy') throw classNotFound(name);
+      if (state.simpleHttp === 'legacy') {
+        throw classNotFound(name);
+      }
       return { create: () => modernClient(record, {}) };
     case 'org.keycloak.broker.provider.util.SimpleHttp':
       return {
@@ -406,15 +429,18 @@ function javaType(name, state, record) {
 /** java.security.MessageDigest over ByteBuffers; digest() is a byte[]: signed values. */
 function messageDigest(algorithm) {
   const names = { 'SHA-256': 'sha256', 'SHA-1': 'sha1', MD5: 'md5' };
-  if (!names[algorithm])
+  if (!names[algorithm]) {
     throw javaException(
       'java.security.NoSuchAlgorithmException',
       `${algorithm} MessageDigest not available`,
     );
+  }
   const hash = createHash(names[algorithm]);
   return {
     update: (input) => {
-      if (!input?.byteBuffer) throw new TypeError('the fake MessageDigest takes a ByteBuffer');
+      if (!input?.byteBuffer) {
+        throw new TypeError('the fake MessageDigest takes a ByteBuffer');
+      }
       hash.update(input.byteBuffer);
     },
     digest: () => [...hash.digest()].map((b) => (b > 127 ? b - 256 : b)),
@@ -492,9 +518,13 @@ function exchange({ method, url, headers, params, entity, config }, record) {
     timeoutMs: config.socketTimeoutMs,
     connectTimeoutMs: config.connectTimeoutMs,
   };
-  if (method === 'POST') entry.body = params ? { ...params } : JSON.parse(body);
+  if (method === 'POST') {
+    entry.body = params ? { ...params } : JSON.parse(body);
+  }
   record.http.push(entry);
-  if (out.error) throw httpClientException(out.error, new URL(url));
+  if (out.error) {
+    throw httpClientException(out.error, new URL(url));
+  }
   const lower = Object.fromEntries(
     Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]),
   );
@@ -508,18 +538,21 @@ function exchange({ method, url, headers, params, entity, config }, record) {
 /** What Apache HttpClient (under SimpleHttp) throws for a failed exchange. */
 function httpClientException(error, url) {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  if (/ECONNREFUSED/.test(error))
+  if (/ECONNREFUSED/.test(error)) {
     return javaException(
       'org.apache.http.conn.HttpHostConnectException',
       `Connect to ${url.hostname}:${port} [/${url.hostname}] failed: Connection refused`,
     );
-  if (/ENOTFOUND|EAI_AGAIN/.test(error))
+  }
+  if (/ENOTFOUND|EAI_AGAIN/.test(error)) {
     return javaException(
       'java.net.UnknownHostException',
       `${url.hostname}: Name or service not known`,
     );
-  if (/TimeoutError|aborted due to timeout/.test(error))
+  }
+  if (/TimeoutError|aborted due to timeout/.test(error)) {
     return javaException('java.net.SocketTimeoutException', 'Read timed out');
+  }
   return javaException('java.io.IOException', error);
 }
 

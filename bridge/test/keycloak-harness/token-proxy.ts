@@ -49,8 +49,9 @@ export class TokenProxy {
     headers: Record<string, string | string[] | undefined>,
     body: Buffer,
   ): Promise<{ status: number; type: string; body: string }> {
-    if (this.mode === 'bad-gateway')
+    if (this.mode === 'bad-gateway') {
       return { status: 502, type: 'text/html', body: '<html><body>502 Bad Gateway</body></html>' };
+    }
     const res = await fetch(this.upstream, {
       method: 'POST',
       headers: {
@@ -61,9 +62,15 @@ export class TokenProxy {
     });
     const json = (await res.json()) as Record<string, unknown>;
     if (res.status === 200) {
-      if (this.mode === 'no-expiry') delete json['expires_in'];
-      if (this.mode === 'short-expiry') json['expires_in'] = 20;
-      if (this.mode === 'refused-token') json['access_token'] = 'not-a-token-the-bridge-signed';
+      if (this.mode === 'no-expiry') {
+        delete json['expires_in'];
+      }
+      if (this.mode === 'short-expiry') {
+        json['expires_in'] = 20;
+      }
+      if (this.mode === 'refused-token') {
+        json['access_token'] = 'not-a-token-the-bridge-signed';
+      }
     }
     return { status: res.status, type: 'application/json', body: JSON.stringify(json) };
   }

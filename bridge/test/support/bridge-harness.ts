@@ -65,7 +65,9 @@ export async function fetchToken(
     method: 'POST',
     body: form,
   });
-  if (!res.ok) throw new Error(`token request failed with ${res.status}: ${await res.text()}`);
+  if (!res.ok) {
+    throw new Error(`token request failed with ${res.status}: ${await res.text()}`);
+  }
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
@@ -76,7 +78,9 @@ export function call(
   init: { method?: string; body?: unknown } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.body !== undefined) {
+    headers['content-type'] = 'application/json';
+  }
   return fetch(url, {
     method: init.method ?? 'GET',
     headers,

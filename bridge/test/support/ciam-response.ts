@@ -21,7 +21,9 @@ export function assertFailure(
   );
   assert.equal(res.body['status'], 'FAILURE');
   assert.equal(res.body['code'], code, JSON.stringify(res.body));
-  if (errorCode !== undefined) assert.equal(res.body['errorCode'], errorCode);
+  if (errorCode !== undefined) {
+    assert.equal(res.body['errorCode'], errorCode);
+  }
   assert.equal(typeof res.body['message'], 'string');
   assert.equal(res.body['traceId'], res.headers.get('x-request-id'));
   assert.ok(!Number.isNaN(Date.parse(String(res.body['timestamp']))));

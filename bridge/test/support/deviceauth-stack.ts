@@ -92,13 +92,16 @@ function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock)
         method: 'POST',
         body: form,
       });
-      if (!res.ok)
+      if (!res.ok) {
         throw new Error(`token for ${settings.clientId}: HTTP ${res.status} ${await res.text()}`);
+      }
       return ((await res.json()) as { access_token: string }).access_token;
     },
     async call(method, path, token, body) {
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+      }
       const res = await fetch(`${bridge.url}${path}`, {
         method,
         headers,

@@ -115,7 +115,9 @@ function keycloakBase32(text: string): string {
   for (const byte of Buffer.from(text)) {
     value = ((value << 8) | byte) & 0xffff;
     bits += 8;
-    for (; bits >= 5; bits -= 5) out += alphabet[(value >> (bits - 5)) & 31];
+    for (; bits >= 5; bits -= 5) {
+      out += alphabet[(value >> (bits - 5)) & 31];
+    }
   }
   return bits > 0 ? out + alphabet[(value << (5 - bits)) & 31] : out;
 }
@@ -182,11 +184,12 @@ export class FakeKeycloakAdmin {
       groups: [{ name: 'user-metadata', displayHeader: 'User metadata' }],
     };
     this.providers = new Map(Object.entries(PROVIDERS));
-    if (options.scriptDeployed ?? true)
+    if (options.scriptDeployed ?? true) {
       this.providers.set(this.scriptProviderId, {
         displayName: 'SMS code (bridge)',
         requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
       });
+    }
     this.seedBrowserFlow();
   }
 
@@ -248,7 +251,9 @@ export class FakeKeycloakAdmin {
         } else {
           const id = e.authenticator ?? '';
           const info = this.providers.get(id);
-          if (!info) throw new HttpError(404, { error: 'Could not find authenticator provider' });
+          if (!info) {
+            throw new HttpError(404, { error: 'Could not find authenticator provider' });
+          }
           const providerId = id.startsWith('script-') ? keycloakBase32(id) : id;
           out.push({
             id: e.id,
@@ -328,7 +333,9 @@ export class FakeKeycloakAdmin {
 
   flowById(id: string): FakeFlow {
     const flow = [...this.flows.values()].find((f) => f.id === id);
-    if (!flow) throw new HttpError(404, { error: 'Could not find flow with id' });
+    if (!flow) {
+      throw new HttpError(404, { error: 'Could not find flow with id' });
+    }
     return flow;
   }
 
@@ -363,7 +370,9 @@ export class FakeKeycloakAdmin {
     });
     try {
       const out = this.route(req, url.pathname, body);
-      if (out.location) res.setHeader('location', out.location);
+      if (out.location) {
+        res.setHeader('location', out.location);
+      }
       if (out.body === undefined) {
         res.writeHead(out.status).end();
       } else {
@@ -372,7 +381,9 @@ export class FakeKeycloakAdmin {
           .end(JSON.stringify(out.body));
       }
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
+      if (!(err instanceof HttpError)) {
+        throw err;
+      }
       res
         .writeHead(err.status, { 'content-type': 'application/json' })
         .end(JSON.stringify(err.body));
@@ -386,17 +397,20 @@ export class FakeKeycloakAdmin {
   ): { status: number; body?: unknown; location?: string } {
     const method = req.method ?? 'GET';
     const token = /^\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(pathname);
-    if (token && method === 'POST')
+    if (token && method === 'POST') {
       return {
         status: 200,
         body: this.issueToken(req, decodeURIComponent(token[1]!), String(body)),
       };
+    }
     const admin = /^\/admin\/realms\/([^/]+)(\/.*)?$/.exec(pathname);
-    if (!admin)
+    if (!admin) {
       throw new HttpError(404, { error: 'RESTEASY003210: Could not find resource for full path' });
+    }
     this.requireBearer(req);
-    if (decodeURIComponent(admin[1]!) !== this.realmName)
+    if (decodeURIComponent(admin[1]!) !== this.realmName) {
       throw new HttpError(404, { error: 'Realm not found.' });
+    }
     const rest = (admin[2] ?? '').split('/').map(decodeURIComponent).join('/');
     const base = `http://${req.headers.host}/admin/realms/${this.realmName}`;
     return this.adminRoute(method, rest, body as Record<string, unknown>, base);
@@ -409,10 +423,18 @@ export class FakeKeycloakAdmin {
     base: string,
   ): { status: number; body?: unknown; location?: string } {
     const key = `${method} ${rest}`;
-    if (key === 'GET ') return { status: 200, body: this.realm };
-    if (key === 'PUT ') return this.updateRealm(body);
-    if (key === 'GET /users/profile') return { status: 200, body: this.profile };
-    if (key === 'PUT /users/profile') return this.updateProfile(body);
+    if (key === 'GET ') {
+      return { status: 200, body: this.realm };
+    }
+    if (key === 'PUT ') {
+      return this.updateRealm(body);
+    }
+    if (key === 'GET /users/profile') {
+      return { status: 200, body: this.profile };
+    }
+    if (key === 'PUT /users/profile') {
+      return this.updateProfile(body);
+    }
     if (key === 'GET /authentication/authenticator-providers') {
       return {
         status: 200,
@@ -423,29 +445,37 @@ export class FakeKeycloakAdmin {
         })),
       };
     }
-    if (key === 'GET /authentication/flows')
+    if (key === 'GET /authentication/flows') {
       return {
         status: 200,
         body: [...this.flows.values()]
           .filter((f) => f.topLevel)
           .map((f) => this.flowRepresentation(f)),
       };
+    }
     let m = /^(GET|PUT) \/authentication\/flows\/(.+)\/executions$/.exec(key);
-    if (m)
+    if (m) {
       return m[1] === 'GET'
         ? { status: 200, body: this.listExecutions(this.flowByAlias(m[2]!, 404)) }
         : this.updateExecution(m[2]!, body);
-    if ((m = /^POST \/authentication\/flows\/(.+)\/executions\/execution$/.exec(key)))
+    }
+    if ((m = /^POST \/authentication\/flows\/(.+)\/executions\/execution$/.exec(key))) {
       return this.addExecution(m[1]!, body, base);
-    if ((m = /^POST \/authentication\/flows\/(.+)\/copy$/.exec(key))) return this.copy(m[1]!, body);
-    if ((m = /^POST \/authentication\/executions\/([^/]+)\/(raise|lower)-priority$/.exec(key)))
+    }
+    if ((m = /^POST \/authentication\/flows\/(.+)\/copy$/.exec(key))) {
+      return this.copy(m[1]!, body);
+    }
+    if ((m = /^POST \/authentication\/executions\/([^/]+)\/(raise|lower)-priority$/.exec(key))) {
       return this.move(m[1]!, m[2] === 'raise' ? -1 : 1);
+    }
     throw new HttpError(404, { error: `fake has no ${key}` });
   }
 
   private issueToken(req: IncomingMessage, realm: string, raw: string): Record<string, unknown> {
     const form = new URLSearchParams(raw);
-    if (realm !== 'master') throw new HttpError(404, { error: 'Realm does not exist' });
+    if (realm !== 'master') {
+      throw new HttpError(404, { error: 'Realm does not exist' });
+    }
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
     const [basicId, basicSecret] = basic
       ? Buffer.from(basic[1]!, 'base64').toString().split(':').map(decodeURIComponent)
@@ -461,7 +491,7 @@ export class FakeKeycloakAdmin {
         this.options.serviceClient !== undefined &&
         basicId === this.options.serviceClient.clientId &&
         basicSecret === this.options.serviceClient.clientSecret);
-    if (!ok)
+    if (!ok) {
       throw new HttpError(
         401,
         grant === 'password'
@@ -471,6 +501,7 @@ export class FakeKeycloakAdmin {
               error_description: 'Invalid client or Invalid client credentials',
             },
       );
+    }
     const access = randomUUID();
     this.tokens.add(access);
     return {
@@ -487,28 +518,36 @@ export class FakeKeycloakAdmin {
 
   private requireBearer(req: IncomingMessage): void {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m || !this.tokens.has(m[1]!)) throw new HttpError(401, { error: 'HTTP 401 Unauthorized' });
+    if (!m || !this.tokens.has(m[1]!)) {
+      throw new HttpError(401, { error: 'HTTP 401 Unauthorized' });
+    }
   }
 
   private flowByAlias(alias: string, status: number): FakeFlow {
     const flow = this.flows.get(alias);
-    if (!flow)
+    if (!flow) {
       throw new HttpError(
         status,
         status === 404 ? { error: 'Flow not found' } : { error: "Parent flow doesn't exist" },
       );
+    }
     return flow;
   }
 
   private updateRealm(body: Record<string, unknown>): { status: number } {
-    if (typeof body['browserFlow'] === 'string' && !this.flows.has(body['browserFlow']))
+    if (typeof body['browserFlow'] === 'string' && !this.flows.has(body['browserFlow'])) {
       throw new HttpError(400, { errorMessage: 'Flow not found' });
+    }
     const realm = this.realm as unknown as Record<string, unknown>;
-    for (const field of [...KEPT_WHEN_OMITTED, 'browserFlow'] as const)
-      if (body[field] != null) realm[field] = body[field];
+    for (const field of [...KEPT_WHEN_OMITTED, 'browserFlow'] as const) {
+      if (body[field] != null) {
+        realm[field] = body[field];
+      }
+    }
     // A PUT that carries `attributes` sets those and removes every other one.
-    if (body['attributes'])
+    if (body['attributes']) {
       this.realm.attributes = { ...(body['attributes'] as Record<string, string>) };
+    }
     // Then the device settings are set, and stored as attributes too, whatever the attributes said.
     for (const [field, fallback] of Object.entries(RESET_WHEN_OMITTED)) {
       realm[field] = typeof body[field] === 'number' ? body[field] : fallback;
@@ -518,19 +557,22 @@ export class FakeKeycloakAdmin {
   }
 
   private updateProfile(body: Record<string, unknown>): { status: number; body: unknown } {
-    if (!Array.isArray(body['attributes']))
+    if (!Array.isArray(body['attributes'])) {
       throw new HttpError(400, { errorMessage: 'Invalid user profile configuration' });
+    }
     const names = (body['attributes'] as { name?: unknown }[]).map((a) => a.name);
-    if (!names.includes('username') || !names.includes('email'))
+    if (!names.includes('username') || !names.includes('email')) {
       throw new HttpError(400, { errorMessage: 'The attributes username and email are required' });
+    }
     this.profile = body as typeof this.profile;
     return { status: 200, body: this.profile };
   }
 
   private copy(alias: string, body: Record<string, unknown>): { status: number } {
     const newName = String(body['newName'] ?? '');
-    if (this.flows.has(newName))
+    if (this.flows.has(newName)) {
       throw new HttpError(409, { errorMessage: 'New flow alias name already exists' });
+    }
     const from = this.flowByAlias(alias, 404);
     this.copyInto(from, newName, newName, true);
     return { status: 201 };
@@ -566,12 +608,14 @@ export class FakeKeycloakAdmin {
     base: string,
   ): { status: number; location: string } {
     const parent = this.flowByAlias(alias, 400);
-    if (parent.builtIn)
+    if (parent.builtIn) {
       throw new HttpError(400, { error: 'It is illegal to add execution to a built in flow' });
+    }
     const provider = String(body['provider'] ?? '');
     const info = this.providers.get(provider);
-    if (!info)
+    if (!info) {
       throw new HttpError(400, { error: `No authentication provider found for id: ${provider}` });
+    }
     const last = parent.executions.reduce((max, e) => Math.max(max, e.priority), -1);
     const execution: FakeExecution = {
       id: randomUUID(),
@@ -587,7 +631,9 @@ export class FakeKeycloakAdmin {
   private findExecution(id: string): { flow: FakeFlow; execution: FakeExecution } {
     for (const flow of this.flows.values()) {
       const execution = flow.executions.find((e) => e.id === id);
-      if (execution) return { flow, execution };
+      if (execution) {
+        return { flow, execution };
+      }
     }
     throw new HttpError(404, { error: 'Illegal execution' });
   }
@@ -600,8 +646,9 @@ export class FakeKeycloakAdmin {
     this.flowByAlias(alias, 404);
     const { execution } = this.findExecution(String(body['id']));
     const requirement = String(body['requirement']);
-    if (!['REQUIRED', 'ALTERNATIVE', 'DISABLED', 'CONDITIONAL'].includes(requirement))
+    if (!['REQUIRED', 'ALTERNATIVE', 'DISABLED', 'CONDITIONAL'].includes(requirement)) {
       throw new HttpError(400, { error: `No enum constant ${requirement}` });
+    }
     execution.priority = typeof body['priority'] === 'number' ? body['priority'] : 0;
     execution.requirement = requirement;
     return { status: 204 };
@@ -609,18 +656,23 @@ export class FakeKeycloakAdmin {
 
   private move(id: string, direction: -1 | 1): { status: number } {
     const { flow, execution } = this.findExecution(id);
-    if (flow.builtIn)
+    if (flow.builtIn) {
       throw new HttpError(400, { error: 'It is illegal to modify execution in a built in flow' });
+    }
     const ordered = flow.executions.slice().sort((a, b) => a.priority - b.priority);
     const other = ordered[ordered.indexOf(execution) + direction];
-    if (other) [execution.priority, other.priority] = [other.priority, execution.priority];
+    if (other) {
+      [execution.priority, other.priority] = [other.priority, execution.priority];
+    }
     return { status: 204 };
   }
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 

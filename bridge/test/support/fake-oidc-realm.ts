@@ -52,7 +52,9 @@ async function newKey(): Promise<SigningKey> {
 
 async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+  }
   return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
 }
 
@@ -62,7 +64,9 @@ function clientOf(
   form: Record<string, string>,
 ): { id?: string; secret?: string; viaBasic: boolean } {
   const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
-  if (!basic) return { id: form['client_id'], secret: form['client_secret'], viaBasic: false };
+  if (!basic) {
+    return { id: form['client_id'], secret: form['client_secret'], viaBasic: false };
+  }
   const [id = '', secret = ''] = Buffer.from(basic, 'base64').toString('utf8').split(':');
   return { id: decodeURIComponent(id), secret: decodeURIComponent(secret), viaBasic: true };
 }
@@ -98,9 +102,13 @@ export async function startFakeRealm(
       .setJti(randomUUID())
       .setIssuedAt()
       .setExpirationTime(`${lifetime}s`);
-    if (client.audience) jwt.setAudience(client.audience);
+    if (client.audience) {
+      jwt.setAudience(client.audience);
+    }
     const accessToken = await jwt.sign(key.privateKey);
-    if (rotateNext) [rotateNext, key] = [false, await newKey()];
+    if (rotateNext) {
+      [rotateNext, key] = [false, await newKey()];
+    }
     return { access_token: accessToken, expires_in: lifetime, token_type: 'Bearer', scope };
   };
 
@@ -112,16 +120,19 @@ export async function startFakeRealm(
       tokenRequests.push({ clientId: who.id, viaBasic: who.viaBasic, form, status });
       json(res, status, body);
     };
-    if (!client || client.secret !== who.secret)
+    if (!client || client.secret !== who.secret) {
       return answer(401, {
         error: 'invalid_client',
         error_description: 'Invalid client or Invalid client credentials',
       });
-    if (form['grant_type'] !== 'client_credentials')
+    }
+    if (form['grant_type'] !== 'client_credentials') {
       return answer(400, { error: 'unsupported_grant_type' });
+    }
     const asked = (form['scope'] ?? '').split(' ').filter(Boolean);
-    if (asked.some((s) => s !== 'openid' && !client.scopes.includes(s)))
+    if (asked.some((s) => s !== 'openid' && !client.scopes.includes(s))) {
       return answer(400, { error: 'invalid_scope', error_description: 'Invalid scopes' });
+    }
     answer(200, await issue(who.id!, client));
   };
 
@@ -129,7 +140,9 @@ export async function startFakeRealm(
     const path = new URL(req.url ?? '/', 'http://realm').pathname;
     if (path === '/realms/test/.well-known/openid-configuration') {
       discoveries++;
-      if (failDiscovery) return void ((failDiscovery = false), json(res, 503, {}));
+      if (failDiscovery) {
+        return void ((failDiscovery = false), json(res, 503, {}));
+      }
       return json(res, 200, {
         issuer,
         token_endpoint: `${issuer}/protocol/openid-connect/token`,
@@ -137,10 +150,12 @@ export async function startFakeRealm(
         grant_types_supported: ['client_credentials'],
       });
     }
-    if (path === '/realms/test/protocol/openid-connect/certs')
+    if (path === '/realms/test/protocol/openid-connect/certs') {
       return json(res, 200, { keys: [key.jwk] });
-    if (path === '/realms/test/protocol/openid-connect/token' && req.method === 'POST')
+    }
+    if (path === '/realms/test/protocol/openid-connect/token' && req.method === 'POST') {
       return void token(req, res).catch(() => json(res, 500, {}));
+    }
     json(res, 404, { error: 'not_found' });
   });
   server.listen(0, '127.0.0.1');

@@ -36,11 +36,12 @@ export class RecordingSender implements MessageSender {
   failing = false;
 
   async send(message: OutboundCode): Promise<{ messageId: string }> {
-    if (this.failing)
+    if (this.failing) {
       throw new CiamError(
         'DELIVERY_UNAVAILABLE',
         'the message could not be sent; nothing was changed, try again later',
       );
+    }
     this.sent.push(message);
     return { messageId: `recorded-${this.sent.length}` };
   }
@@ -48,7 +49,9 @@ export class RecordingSender implements MessageSender {
   /** The code in the newest message to `to` (or to anyone). */
   lastCode(to?: string): string {
     const message = [...this.sent].reverse().find((m) => !to || m.to === to);
-    if (!message) throw new Error(`no message sent${to ? ` to ${to}` : ''}`);
+    if (!message) {
+      throw new Error(`no message sent${to ? ` to ${to}` : ''}`);
+    }
     return message.code;
   }
 }

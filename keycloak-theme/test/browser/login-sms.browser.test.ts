@@ -56,11 +56,16 @@ const chromiumPath = '/usr/bin/chromium';
 const skip = process.env.SMS_MFA_SKIP_BROWSER === '1' ? 'SMS_MFA_SKIP_BROWSER=1' : false;
 
 before(async () => {
-  if (skip) return;
-  if (!existsSync(chromiumPath))
+  if (skip) {
+    return;
+  }
+  if (!existsSync(chromiumPath)) {
     throw new Error(`${chromiumPath} is missing (apt-get install chromium)`);
+  }
   const missing = missingTools();
-  if (missing) throw new Error(`the theme tests need a JDK and FreeMarker: ${missing}`);
+  if (missing) {
+    throw new Error(`the theme tests need a JDK and FreeMarker: ${missing}`);
+  }
   const names = Object.keys(states);
   const html = renderAll(names.map((name) => ({ ...states[name], url })));
   names.forEach((name, i) => {

@@ -24,13 +24,17 @@ export function visibleText(html: string): string {
 /** The text inside the element with this id, nested elements of the same kind included. */
 export function textOf(html: string, id: string): string | undefined {
   const open = new RegExp(`<([a-z][a-z0-9]*)\\b[^>]*\\bid="${id}"[^>]*>`, 's').exec(html);
-  if (!open) return undefined;
+  if (!open) {
+    return undefined;
+  }
   const name = open[1]!;
   const tags = new RegExp(`<(/?)${name}\\b[^>]*>`, 'g');
   tags.lastIndex = open.index + open[0].length;
   for (let depth = 1, m = tags.exec(html); m; m = tags.exec(html)) {
     depth += m[1] ? -1 : 1;
-    if (depth === 0) return visibleText(html.slice(open.index + open[0].length, m.index));
+    if (depth === 0) {
+      return visibleText(html.slice(open.index + open[0].length, m.index));
+    }
   }
   return undefined;
 }

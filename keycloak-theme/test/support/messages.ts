@@ -32,7 +32,9 @@ export function messages(locale: string): Map<string, string> {
 /** A message with its `{n}` arguments filled in, as MessageFormat does for plain arguments. */
 export function messageText(locale: string, key: string, ...args: (string | number)[]): string {
   const pattern = messages(locale).get(key);
-  if (pattern === undefined) throw new Error(`no ${key} in ${locale}`);
+  if (pattern === undefined) {
+    throw new Error(`no ${key} in ${locale}`);
+  }
   return pattern
     .replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]))
     .replace(/''/g, "'");
@@ -40,7 +42,9 @@ export function messageText(locale: string, key: string, ...args: (string | numb
 
 function unescape(value: string): string {
   return value.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
-    if (e.startsWith('u') && e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (e.startsWith('u') && e.length === 5) {
+      return String.fromCharCode(parseInt(e.slice(1), 16));
+    }
     return ({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[e] ?? e;
   });
 }
@@ -51,13 +55,18 @@ export function parseProperties(text: string): Map<string, string> {
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!.replace(/^\s+/, '');
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) {
+      continue;
+    }
     while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < lines.length) {
       line = line.slice(0, -1) + lines[++i]!.replace(/^\s+/, '');
     }
     const m = /^((?:\\.|[^=:\s])+)\s*[=:\s]\s*(.*)$/.exec(line);
-    if (m) out.set(unescape(m[1]!), unescape(m[2]!));
-    else out.set(unescape(line), '');
+    if (m) {
+      out.set(unescape(m[1]!), unescape(m[2]!));
+    } else {
+      out.set(unescape(line), '');
+    }
   }
   return out;
 }

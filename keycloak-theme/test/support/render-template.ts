@@ -43,8 +43,9 @@ export interface RenderJob {
 
 /** Says why the theme tests cannot run here, or undefined when java, javac and FreeMarker are present. */
 export function missingTools(): string | undefined {
-  if (!existsSync(freemarkerJar))
+  if (!existsSync(freemarkerJar)) {
     return `${freemarkerJar} is missing (apt-get install libfreemarker-java)`;
+  }
   try {
     execFileSync('javac', ['-version'], { stdio: 'ignore' });
   } catch {
@@ -57,7 +58,9 @@ export function missingTools(): string | undefined {
 function harnessClasses(): string {
   const stamp = `${Math.floor(statSync(harnessSource).mtimeMs)}-${statSync(harnessSource).size}`;
   const dir = join(tmpdir(), `sms-mfa-theme-harness-${stamp}`);
-  if (existsSync(join(dir, 'RenderTemplate.class'))) return dir;
+  if (existsSync(join(dir, 'RenderTemplate.class'))) {
+    return dir;
+  }
   const work = mkdtempSync(join(tmpdir(), 'sms-mfa-theme-harness-build-'));
   execFileSync('javac', ['-encoding', 'UTF-8', '-cp', freemarkerJar, '-d', work, harnessSource], {
     stdio: 'pipe',

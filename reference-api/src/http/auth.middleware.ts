@@ -43,8 +43,9 @@ export function authenticate(
   config: ReferenceApiConfig['auth'],
   verifier = tokenVerifier(config),
 ): RequestHandler {
-  if (!config.apiKey && !verifier)
+  if (!config.apiKey && !verifier) {
     return (_req, res, next) => ((res.locals.caller = { id: 'anonymous' }), next());
+  }
   return async (req, res, next) => {
     const apiKey =
       req.get('x-api-key') ?? /^Bearer (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
@@ -52,8 +53,9 @@ export function authenticate(
       res.locals.caller = { id: 'api-key' };
       return next();
     }
-    if (!verifier)
+    if (!verifier) {
       return next(unauthorized(apiKey ? 'the API key is not valid' : 'authentication required'));
+    }
     try {
       const token = await verifyAccessToken(
         bearerToken(req.get('authorization')),
@@ -63,7 +65,9 @@ export function authenticate(
       res.locals.caller = { id: token.clientId ?? token.subject ?? 'token' };
       next();
     } catch (err) {
-      if (!(err instanceof TokenRejectedError)) return next(err);
+      if (!(err instanceof TokenRejectedError)) {
+        return next(err);
+      }
       next(
         err.reason === 'insufficient_scope'
           ? new ApiError('FORBIDDEN', 403, err.message)
@@ -74,7 +78,9 @@ export function authenticate(
 }
 
 function tokenVerifier(config: ReferenceApiConfig['auth']): TokenVerifierOptions | undefined {
-  if (!config.oidcIssuerUrl) return undefined;
+  if (!config.oidcIssuerUrl) {
+    return undefined;
+  }
   return {
     issuer: config.oidcIssuerUrl,
     keys: remoteIssuerKeys(config.oidcIssuerUrl),

@@ -18,9 +18,12 @@ const REDIS_DOWN =
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const error = toAppError(err as Error, req);
-    if (error.status >= 500)
+    if (error.status >= 500) {
       logger.error('request failed', { errorCode: error.code, error: (err as Error).message });
-    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    }
+    for (const [name, value] of Object.entries(error.headers)) {
+      res.setHeader(name, value);
+    }
     res.status(error.status).json({
       code: error.code,
       message: error.expose ? error.message : 'internal error',
@@ -31,22 +34,28 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 function toAppError(err: BodyParserError, req: Request): AppError {
-  if (err instanceof AppError) return err;
+  if (err instanceof AppError) {
+    return err;
+  }
   const fault = requestFault(err, req);
-  if (fault)
+  if (fault) {
     return new ApiError(
       fault.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST',
       fault.status,
       fault.message,
       { details: [fault.issue] },
     );
-  if (err.type === 'entity.too.large')
+  }
+  if (err.type === 'entity.too.large') {
     return new ApiError('PAYLOAD_TOO_LARGE', 413, 'the body is larger than 16 KiB');
-  if (err.type === 'entity.parse.failed')
+  }
+  if (err.type === 'entity.parse.failed') {
     return invalidRequest([{ field: 'body', message: 'is not valid JSON' }]);
-  if (err.type === 'charset.unsupported')
+  }
+  if (err.type === 'charset.unsupported') {
     return new ApiError('UNSUPPORTED_MEDIA_TYPE', 415, 'the body must be UTF-8 JSON');
-  if (REDIS_DOWN.test(err.message ?? ''))
+  }
+  if (REDIS_DOWN.test(err.message ?? '')) {
     return new ApiError(
       'UNAVAILABLE',
       503,
@@ -54,6 +63,7 @@ function toAppError(err: BodyParserError, req: Request): AppError {
       {},
       { 'Retry-After': '5' },
     );
+  }
   return new ApiError('INTERNAL', 500, err.message ?? 'internal error');
 }
 
@@ -63,7 +73,7 @@ export const notFoundHandler: RequestHandler = (req, _res, next) =>
 
 /** Requires a JSON body on the routes that take one. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  if (!req.is('application/json'))
+  if (!req.is('application/json')) {
     return next(
       new ApiError(
         'UNSUPPORTED_MEDIA_TYPE',
@@ -71,5 +81,6 @@ export const requireJson: RequestHandler = (req, _res, next) => {
         'send the body as Content-Type: application/json',
       ),
     );
+  }
   next();
 };

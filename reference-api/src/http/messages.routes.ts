@@ -16,16 +16,21 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 
 function idempotencyOf(req: Request, res: Response) {
   const key = req.get('idempotency-key');
-  if (key === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY.test(key))
+  if (key === undefined) {
+    return undefined;
+  }
+  if (!IDEMPOTENCY_KEY.test(key)) {
     throw invalidRequest([
       { field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' },
     ]);
+  }
   return { scope: res.locals.caller?.id ?? 'anonymous', key };
 }
 
 function respond(res: Response, { record, replayed }: Accepted): void {
-  if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+  if (replayed) {
+    res.setHeader('Idempotent-Replayed', 'true');
+  }
   res
     .status(replayed ? 200 : 202)
     .location(`/v1/messages/${record.id}`)
@@ -49,7 +54,9 @@ export function messagesRoutes(
   router.get('/v1/messages/:id', auth, async (req, res) => {
     const id = String(req.params['id'] ?? '');
     const record = /^[0-9a-f-]{36}$/.test(id) ? await deps.store.get(id) : undefined;
-    if (!record) throw notFound('message');
+    if (!record) {
+      throw notFound('message');
+    }
     res.json(record);
   });
   return router;

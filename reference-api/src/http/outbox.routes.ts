@@ -8,8 +8,9 @@ export function outboxRoutes(redis: Redis, prefix: string, auth: RequestHandler)
   const router = Router();
   router.get('/dev/outbox', auth, async (req, res) => {
     const limit = req.query['limit'] === undefined ? 50 : Number(req.query['limit']);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
       throw invalidRequest([{ field: 'limit', message: 'must be a whole number from 1 to 1000' }]);
+    }
     const to =
       typeof req.query['to'] === 'string' ? req.query['to'].replace(/[^\d+]/g, '') : undefined;
     res.json(await readOutbox(redis, prefix, limit, to));

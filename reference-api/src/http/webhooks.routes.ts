@@ -38,13 +38,16 @@ export function webhookRoutes(
       try {
         receipts = handler.parse(request);
       } catch (err) {
-        if (err instanceof ReceiptSignatureError)
+        if (err instanceof ReceiptSignatureError) {
           throw unauthorized(`receipt rejected: ${err.message}`);
+        }
         throw err;
       }
       for (const receipt of receipts) {
         const id = await store.findByProviderId(handler.providerId, receipt.providerMessageId);
-        if (!id) continue;
+        if (!id) {
+          continue;
+        }
         const moved =
           'applied' ===
           (await store.apply(
@@ -56,7 +59,9 @@ export function webhookRoutes(
             },
             receipt.at ?? new Date(),
           ));
-        if (moved && receipt.status !== 'sent') stats.record(handler.providerId, receipt.status);
+        if (moved && receipt.status !== 'sent') {
+          stats.record(handler.providerId, receipt.status);
+        }
         logger.info('delivery receipt', {
           messageId: id,
           provider: handler.providerId,
@@ -71,10 +76,13 @@ export function webhookRoutes(
 }
 
 function parseBody(contentType: string | undefined, body: Buffer): Record<string, unknown> {
-  if (!body.length) return {};
+  if (!body.length) {
+    return {};
+  }
   const text = body.toString('utf8');
-  if (contentType?.includes('application/x-www-form-urlencoded'))
+  if (contentType?.includes('application/x-www-form-urlencoded')) {
     return Object.fromEntries(new URLSearchParams(text));
+  }
   if (contentType?.includes('json')) {
     try {
       const parsed: unknown = JSON.parse(text);

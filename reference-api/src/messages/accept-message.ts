@@ -39,13 +39,14 @@ export async function acceptMessage(
   const to = phoneOf(input);
   const routed = deps.route(to).flatMap((id) => deps.providers.filter((p) => p.id === id));
   const chain = chainFor(routed, input.channel).map((p) => p.id);
-  if (chain.length === 0)
+  if (chain.length === 0) {
     throw new ApiError(
       'CHANNEL_NOT_AVAILABLE',
       400,
       `channel: no configured provider sends ${input.channel}`,
       { details: [{ field: 'channel', message: `no configured provider sends ${input.channel}` }] },
     );
+  }
   const id = randomUUID();
   if (idempotency) {
     const claim = await deps.idempotency.claim(
@@ -54,19 +55,23 @@ export async function acceptMessage(
       id,
       fingerprint({ ...input, to }),
     );
-    if (claim.kind === 'conflict')
+    if (claim.kind === 'conflict') {
       throw new ApiError(
         'IDEMPOTENCY_KEY_REUSED',
         422,
         'Idempotency-Key was already used for a different request',
       );
-    if (claim.kind === 'replay') return replay(deps, claim.messageId);
+    }
+    if (claim.kind === 'replay') {
+      return replay(deps, claim.messageId);
+    }
   }
   try {
     return { record: await enqueue(deps, id, to, input, chain), replayed: false };
   } catch (err) {
-    if (idempotency)
+    if (idempotency) {
       await deps.idempotency.release(idempotency.scope, idempotency.key).catch(() => undefined);
+    }
     throw err;
   }
 }
@@ -75,7 +80,9 @@ function phoneOf(input: MessageInput): string {
   try {
     return normalisePhone(input.to).e164;
   } catch (err) {
-    if (err instanceof InvalidPhoneError) throw invalidPhone(input.phoneField, err.message);
+    if (err instanceof InvalidPhoneError) {
+      throw invalidPhone(input.phoneField, err.message);
+    }
     throw err;
   }
 }
@@ -126,11 +133,12 @@ async function enqueue(
 
 async function replay(deps: AcceptDeps, messageId: string): Promise<Accepted> {
   const record = await deps.store.get(messageId);
-  if (!record)
+  if (!record) {
     throw new ApiError(
       'IDEMPOTENCY_KEY_REUSED',
       422,
       'Idempotency-Key belongs to a message that is no longer kept',
     );
+  }
   return { record, replayed: true };
 }

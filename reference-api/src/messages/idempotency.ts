@@ -30,9 +30,13 @@ export class IdempotencyKeys {
   ): Promise<IdempotencyClaim> {
     const key = this.key(scope, idempotencyKey);
     const set = await this.redis.set(key, `${messageId} ${fingerprint}`, 'EX', DAY_SECONDS, 'NX');
-    if (set === 'OK') return { kind: 'claimed' };
+    if (set === 'OK') {
+      return { kind: 'claimed' };
+    }
     const [existingId, existingPrint] = ((await this.redis.get(key)) ?? '').split(' ');
-    if (!existingId) return this.claim(scope, idempotencyKey, messageId, fingerprint);
+    if (!existingId) {
+      return this.claim(scope, idempotencyKey, messageId, fingerprint);
+    }
     return existingPrint === fingerprint
       ? { kind: 'replay', messageId: existingId }
       : { kind: 'conflict' };

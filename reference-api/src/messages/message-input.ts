@@ -70,13 +70,16 @@ export interface MessageInput {
 /** Parses with `schema` or throws INVALID_REQUEST naming every bad field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
-  if (result.success) return result.data;
+  if (result.success) {
+    return result.data;
+  }
   throw invalidRequest(result.error.issues.flatMap(toFieldIssues));
 }
 
 function toFieldIssues(issue: z.core.$ZodIssue): FieldIssue[] {
-  if (issue.code === 'unrecognized_keys')
+  if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
+  }
   const field = issue.path.join('.') || 'body';
   const message =
     issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;

@@ -117,8 +117,11 @@ export class MessageStore {
     at: Date,
   ): Promise<TransitionResult> {
     const clean: EventFields = {};
-    for (const [name, value] of Object.entries(fields))
-      if (value !== undefined) clean[name as keyof EventFields] = value;
+    for (const [name, value] of Object.entries(fields)) {
+      if (value !== undefined) {
+        clean[name as keyof EventFields] = value;
+      }
+    }
     const args = [event, JSON.stringify(clean), at.toISOString()];
     const redis = this.redis as Redis & TransitionCommands;
     const result =

@@ -14,7 +14,9 @@ export function createMetrics(stats: SendStats, queueDepth: () => Promise<Record
     registers: [registry],
     async collect() {
       const counts = await queueDepth().catch(() => ({}));
-      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      for (const [state, n] of Object.entries(counts)) {
+        this.set({ state }, n);
+      }
     },
   });
   const sends = new Counter({
@@ -26,7 +28,9 @@ export function createMetrics(stats: SendStats, queueDepth: () => Promise<Record
       await stats.flush(); // this process's own sends, when it also runs the worker
       sends.reset();
       for (const [provider, outcomes] of await stats.counts().catch(() => new Map())) {
-        for (const [outcome, n] of outcomes) sends.inc({ provider, outcome }, n);
+        for (const [outcome, n] of outcomes) {
+          sends.inc({ provider, outcome }, n);
+        }
       }
     },
   });

@@ -55,10 +55,16 @@ export class SendStats {
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.counts_.size === 0 && this.latency_.size === 0) return;
+    if (this.counts_.size === 0 && this.latency_.size === 0) {
+      return;
+    }
     const pipeline = this.redis.pipeline();
-    for (const [field, n] of this.counts_) pipeline.hincrby(this.countsKey, field, n);
-    for (const [field, n] of this.latency_) pipeline.hincrbyfloat(this.latencyKey, field, n);
+    for (const [field, n] of this.counts_) {
+      pipeline.hincrby(this.countsKey, field, n);
+    }
+    for (const [field, n] of this.latency_) {
+      pipeline.hincrbyfloat(this.latencyKey, field, n);
+    }
     this.counts_.clear();
     this.latency_.clear();
     await pipeline.exec().catch(() => undefined); // metrics never fail a send
@@ -83,8 +89,12 @@ function group(hash: Record<string, string>): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
   for (const [field, value] of Object.entries(hash)) {
     const [provider, name] = field.split('|');
-    if (!provider || !name) continue;
-    if (!out.has(provider)) out.set(provider, new Map());
+    if (!provider || !name) {
+      continue;
+    }
+    if (!out.has(provider)) {
+      out.set(provider, new Map());
+    }
     out.get(provider)!.set(name, Number(value));
   }
   return out;

@@ -32,11 +32,15 @@ export class CircuitBreakers {
   /** When the breaker of `providerId` closes again (epoch ms), or 0 when it is closed. */
   async openUntil(providerId: string, now = Date.now()): Promise<number> {
     const cached = this.seen.get(providerId);
-    if (cached && now - cached[1] < this.cacheMs) return cached[0] > now ? cached[0] : 0;
+    if (cached && now - cached[1] < this.cacheMs) {
+      return cached[0] > now ? cached[0] : 0;
+    }
     const ttl = await this.redis.pttl(this.key(providerId, 'open'));
     const until = ttl > 0 ? now + ttl : 0;
     this.seen.set(providerId, [until, now]);
-    if (until) this.troubled.add(providerId);
+    if (until) {
+      this.troubled.add(providerId);
+    }
     return until;
   }
 
@@ -50,7 +54,9 @@ export class CircuitBreakers {
       .expire(failuresKey, this.settings.windowSeconds)
       .exec();
     const failures = Number(results?.[0]?.[1] ?? 0);
-    if (failures < this.settings.threshold) return false;
+    if (failures < this.settings.threshold) {
+      return false;
+    }
     const opened = await this.redis.set(
       this.key(providerId, 'open'),
       '1',
@@ -64,7 +70,9 @@ export class CircuitBreakers {
 
   /** A success closes the breaker and forgets the failures (a no-op write-free path while all is well). */
   async recordSuccess(providerId: string): Promise<void> {
-    if (!this.troubled.delete(providerId)) return;
+    if (!this.troubled.delete(providerId)) {
+      return;
+    }
     this.seen.delete(providerId);
     await this.redis.del(this.key(providerId, 'failures'), this.key(providerId, 'open'));
   }

@@ -46,8 +46,9 @@ export function classifyProviderError(providerId: string, err: unknown): Classif
     err instanceof PermanentProviderError ||
     err instanceof TransientProviderError ||
     err instanceof RateLimitedProviderError
-  )
+  ) {
     return err;
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new TransientProviderError(providerId, `unexpected error: ${message}`);
 }

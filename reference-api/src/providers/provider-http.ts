@@ -27,8 +27,9 @@ export async function providerFetch(
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<ProviderResponse> {
   const body = init.body;
-  if (body != null && typeof body !== 'string' && !(body instanceof URLSearchParams))
+  if (body != null && typeof body !== 'string' && !(body instanceof URLSearchParams)) {
     throw new TypeError('providerFetch: body must be a string or URLSearchParams');
+  }
   try {
     const { status, headers, text } = await httpCall(url, {
       method: init.method ?? 'GET',
@@ -39,7 +40,9 @@ export async function providerFetch(
     });
     return { status, headers, body: parseJson(text), text };
   } catch (err) {
-    if (err instanceof HttpCallError) throw new TransientProviderError(providerId, err.message);
+    if (err instanceof HttpCallError) {
+      throw new TransientProviderError(providerId, err.message);
+    }
     throw err;
   }
 }
@@ -55,9 +58,13 @@ function parseJson(text: string): unknown {
 /** Reads a Retry-After header (seconds or HTTP date) as milliseconds, with a fallback. */
 export function retryAfterMs(headers: ResponseHeaders, fallbackMs: number): number {
   const value = headers.get('retry-after');
-  if (!value) return fallbackMs;
+  if (!value) {
+    return fallbackMs;
+  }
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    return Math.ceil(seconds * 1000);
+  }
   const date = Date.parse(value);
   return Number.isNaN(date) ? fallbackMs : Math.max(0, date - Date.now());
 }
@@ -69,9 +76,11 @@ export function classifyHttpStatus(
   message: string,
   code?: string,
 ): Error {
-  if (res.status === 429)
+  if (res.status === 429) {
     return new RateLimitedProviderError(providerId, message, retryAfterMs(res.headers, 1000), code);
-  if (res.status >= 500 || res.status === 408)
+  }
+  if (res.status >= 500 || res.status === 408) {
     return new TransientProviderError(providerId, message, code);
+  }
   return new PermanentProviderError(providerId, message, code);
 }

@@ -23,7 +23,9 @@ export class ProviderPauses {
   async pause(providerId: string, ms: number, now = Date.now()): Promise<number> {
     const until = now + ms;
     const current = Number((await this.redis.get(this.key(providerId))) ?? 0);
-    if (current >= until) return current;
+    if (current >= until) {
+      return current;
+    }
     await this.redis.set(this.key(providerId), String(until), 'PX', Math.max(1, ms));
     this.seen.set(providerId, [until, now]);
     return until;

@@ -20,7 +20,9 @@ export function unreachableProviders(chain: readonly SmsProvider[]): Unreachable
       .slice(0, index)
       .filter((p) => p.alwaysAccepts && channels.some((c) => p.channels.has(c)));
     const taken = channels.every((c) => takers.some((p) => p.channels.has(c)));
-    if (channels.length === 0 || !taken) return [];
+    if (channels.length === 0 || !taken) {
+      return [];
+    }
     return [{ id: provider.id, takenBy: [...new Set(takers.map((p) => p.id))] }];
   });
 }

@@ -39,7 +39,9 @@ const MODULES: Partial<Record<ProviderId, ProviderModule>> = {
 /** The module registered for `id`; a TypeError for an id with no adapter (a deployment mistake). */
 export function providerModule(id: ProviderId): ProviderModule {
   const module = MODULES[id];
-  if (!module) throw new TypeError(`provider "${id}" has no adapter in this build`);
+  if (!module) {
+    throw new TypeError(`provider "${id}" has no adapter in this build`);
+  }
   return module;
 }
 

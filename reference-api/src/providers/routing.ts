@@ -24,11 +24,13 @@ export function parseRoutes(text: string): { routes: Route[]; problems: string[]
         .map((p) => p.trim())
         .filter(Boolean) ?? [];
     const unknown = chain.filter((p) => !(PROVIDER_IDS as readonly string[]).includes(p));
-    if (!match || chain.length === 0)
+    if (!match || chain.length === 0) {
       problems.push(`"${rule.trim()}" is not "<+prefix or *>→<provider>[,<provider>...]"`);
-    else if (unknown.length)
+    } else if (unknown.length) {
       problems.push(`"${rule.trim()}" names unknown provider(s) ${unknown.join(', ')}`);
-    else routes.push({ prefix: match[1]!, chain: chain as ProviderId[] });
+    } else {
+      routes.push({ prefix: match[1]!, chain: chain as ProviderId[] });
+    }
   }
   return { routes, problems };
 }
@@ -41,12 +43,14 @@ export function routeFor(
 ): readonly ProviderId[] {
   let best: Route | undefined;
   for (const route of routes) {
-    if (route.prefix === '*') best ??= route;
-    else if (
+    if (route.prefix === '*') {
+      best ??= route;
+    } else if (
       e164.startsWith(route.prefix) &&
       (!best || best.prefix === '*' || route.prefix.length > best.prefix.length)
-    )
+    ) {
       best = route;
+    }
   }
   return best?.chain ?? fallback;
 }

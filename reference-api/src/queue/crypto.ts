@@ -21,9 +21,12 @@ export function loadOrCreateKey(
   configured: Buffer | undefined,
   keyFile: string,
 ): { key: Buffer; generated: boolean } {
-  if (configured) return { key: configured, generated: false };
-  if (existsSync(keyFile))
+  if (configured) {
+    return { key: configured, generated: false };
+  }
+  if (existsSync(keyFile)) {
     return { key: Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex'), generated: false };
+  }
   mkdirSync(dirname(keyFile), { recursive: true });
   const key = randomBytes(32);
   writeFileSync(keyFile, key.toString('hex'), { mode: 0o600 });

@@ -81,8 +81,11 @@ export class SendQueue {
     };
     return new Promise((resolve, reject) => {
       this.pending.push({ job: { name: 'send', data, opts }, resolve, reject });
-      if (this.pending.length >= MAX_BATCH) this.flush();
-      else this.flushScheduled ??= setImmediate(() => this.flush());
+      if (this.pending.length >= MAX_BATCH) {
+        this.flush();
+      } else {
+        this.flushScheduled ??= setImmediate(() => this.flush());
+      }
     });
   }
 
@@ -92,10 +95,14 @@ export class SendQueue {
    * no waiting, since the batch leaves at the end of the current turn.
    */
   private flush(): void {
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    if (this.flushScheduled) {
+      clearImmediate(this.flushScheduled);
+    }
     this.flushScheduled = undefined;
     const batch = this.pending.splice(0);
-    if (batch.length === 0) return;
+    if (batch.length === 0) {
+      return;
+    }
     this.queue.addBulk(batch.map((b) => b.job)).then(
       () => batch.forEach((b) => b.resolve()),
       (err: unknown) => batch.forEach((b) => b.reject(err)),

@@ -86,7 +86,9 @@ export async function processSendJob(
   deps: SendWorkerDeps,
 ): Promise<string> {
   const { messageId, expiresAt, chain } = job.data;
-  if (Date.now() >= expiresAt) return expire(job, deps);
+  if (Date.now() >= expiresAt) {
+    return expire(job, deps);
+  }
   const content = open<SendJobContent>(deps.key, messageId, job.data.sealed);
   let [index, attempt] = [job.data.chainIndex, job.data.providerAttempt];
   let lastError: ProviderError | undefined;
@@ -94,21 +96,27 @@ export async function processSendJob(
   while (index !== -1) {
     const step = await stepProvider(chain[index]!, content, job.data, attempt, deps);
     const position = { chainIndex: index, providerAttempt: attempt };
-    if (step.kind === 'done') return step.outcome;
-    if (step.kind === 'delay') return delayUntil(job, token, position, step.until);
+    if (step.kind === 'done') {
+      return step.outcome;
+    }
+    if (step.kind === 'delay') {
+      return delayUntil(job, token, position, step.until);
+    }
     if (step.kind === 'retry') {
       await job.updateData({ ...job.data, chainIndex: index, providerAttempt: attempt + 1 });
       throw step.error; // BullMQ retries after backoffDelay
     }
     lastError = step.error;
-    if (step.reopensAt && (!reopen || step.reopensAt < reopen.at))
+    if (step.reopensAt && (!reopen || step.reopensAt < reopen.at)) {
       reopen = { at: step.reopensAt, index: reopen?.index ?? index };
+    }
     await deps.store.apply(messageId, 'attempt_failed', failureFields(step.error));
     [index, attempt] = [nextInChain(chain.length, index), 0];
   }
   // Every provider left was skipped by its breaker: wait for the first to close rather than fail.
-  if (reopen && reopen.at < expiresAt)
+  if (reopen && reopen.at < expiresAt) {
     return delayUntil(job, token, { chainIndex: reopen.index, providerAttempt: 0 }, reopen.at);
+  }
   return failForGood(messageId, lastError, deps);
 }
 
@@ -121,17 +129,20 @@ async function stepProvider(
   deps: SendWorkerDeps,
 ): Promise<Step> {
   const provider = deps.providers.get(providerId);
-  if (!provider)
+  if (!provider) {
     return {
       kind: 'next',
       error: new TransientProviderError(providerId, 'not configured in this worker'),
     };
+  }
   const [pausedUntil, openUntil] = await Promise.all([
     deps.pauses.pausedUntil(providerId),
     deps.breakers.openUntil(providerId),
   ]);
-  if (pausedUntil) return pausedOrNext(providerId, pausedUntil, data.expiresAt);
-  if (openUntil)
+  if (pausedUntil) {
+    return pausedOrNext(providerId, pausedUntil, data.expiresAt);
+  }
+  if (openUntil) {
     return {
       kind: 'next',
       error: new TransientProviderError(
@@ -140,17 +151,23 @@ async function stepProvider(
       ),
       reopensAt: openUntil,
     };
+  }
   const result = await tryProvider(provider, content, data, deps);
-  if (result.kind !== 'failed') return { kind: 'done', outcome: result.kind };
+  if (result.kind !== 'failed') {
+    return { kind: 'done', outcome: result.kind };
+  }
   const { error } = result;
-  if (error.kind === 'rate_limited')
+  if (error.kind === 'rate_limited') {
     return pausedOrNext(
       providerId,
       await deps.pauses.pause(providerId, error.retryAfterMs),
       data.expiresAt,
       error,
     );
-  if (error.kind === 'permanent') return { kind: 'next', error };
+  }
+  if (error.kind === 'permanent') {
+    return { kind: 'next', error };
+  }
   await deps.breakers.recordFailure(providerId);
   return attempt + 1 < deps.attemptsPerProvider
     ? { kind: 'retry', error }
@@ -164,7 +181,9 @@ function pausedOrNext(
   expiresAt: number,
   error?: ProviderError,
 ): Step {
-  if (until < expiresAt) return { kind: 'delay', until };
+  if (until < expiresAt) {
+    return { kind: 'delay', until };
+  }
   return {
     kind: 'next',
     error:
@@ -181,8 +200,11 @@ async function tryProvider(
   const ttlSeconds = Math.max(1, Math.floor((data.expiresAt - Date.now()) / 1000));
   // The transition refuses to move a sent or final message back to sending: a worker that died
   // after the provider accepted the message must not send it twice.
-  if ((await deps.store.apply(data.messageId, 'sending', { provider: provider.id })) === 'ignored')
+  if (
+    (await deps.store.apply(data.messageId, 'sending', { provider: provider.id })) === 'ignored'
+  ) {
     return { kind: 'already-done' };
+  }
   const started = performance.now();
   const controller = new AbortController();
   const timer = setTimeout(

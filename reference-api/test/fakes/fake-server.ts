@@ -40,7 +40,9 @@ export class FailurePlan {
   private readonly plan: { kind: FailureKind; options: FailureOptions }[] = [];
 
   add(kind: FailureKind, options: FailureOptions = {}): void {
-    for (let i = 0; i < (options.times ?? 1); i++) this.plan.push({ kind, options });
+    for (let i = 0; i < (options.times ?? 1); i++) {
+      this.plan.push({ kind, options });
+    }
   }
 
   /** The failure for this send, if one is scheduled. */
@@ -59,7 +61,9 @@ export async function startFakeServer(
   const requests: RecordedRequest[] = [];
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    for await (const chunk of req) {
+      chunks.push(chunk as Buffer);
+    }
     const rawBody = Buffer.concat(chunks).toString('utf8');
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
@@ -73,7 +77,9 @@ export async function startFakeServer(
     try {
       await handler(recorded, res);
     } catch (err) {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+      }
       res.end(JSON.stringify({ error: String(err) }));
     }
   });
@@ -92,9 +98,12 @@ export async function startFakeServer(
 }
 
 function parseBody(contentType: string | undefined, raw: string): unknown {
-  if (!raw) return undefined;
-  if (contentType?.includes('application/x-www-form-urlencoded'))
+  if (!raw) {
+    return undefined;
+  }
+  if (contentType?.includes('application/x-www-form-urlencoded')) {
     return Object.fromEntries(new URLSearchParams(raw));
+  }
   try {
     return JSON.parse(raw);
   } catch {
@@ -116,5 +125,7 @@ export function sendJson(
 /** Holds the answer back long enough for the caller's timeout to fire. */
 export async function hang(res: ServerResponse, ms = 5000): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms).unref());
-  if (!res.writableEnded) res.end();
+  if (!res.writableEnded) {
+    res.end();
+  }
 }

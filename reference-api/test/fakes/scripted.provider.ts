@@ -30,7 +30,9 @@ export function scriptedProvider(
     failNext: (kind, options) => plan.add(kind, options),
     async send(message, signal) {
       const failure = plan.take();
-      if (provider.delayMs) await new Promise((r) => setTimeout(r, provider.delayMs));
+      if (provider.delayMs) {
+        await new Promise((r) => setTimeout(r, provider.delayMs));
+      }
       provider.calls.push({
         at: Date.now(),
         messageId: message.messageId,

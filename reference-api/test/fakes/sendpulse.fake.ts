@@ -85,8 +85,12 @@ class SendPulseState {
 
   async handle(req: RecordedRequest, res: ServerResponse): Promise<void> {
     const path = req.url.split('?')[0];
-    if (req.method === 'POST' && path === '/oauth/access_token') return this.issueToken(req, res);
-    if (req.method === 'POST' && path === '/sms/send') return this.sendSms(req, res);
+    if (req.method === 'POST' && path === '/oauth/access_token') {
+      return this.issueToken(req, res);
+    }
+    if (req.method === 'POST' && path === '/sms/send') {
+      return this.sendSms(req, res);
+    }
     sendJson(res, 404, { error_code: 404, message: 'Not found' });
   }
 
@@ -114,11 +118,17 @@ class SendPulseState {
   }
 
   private async sendSms(req: RecordedRequest, res: ServerResponse): Promise<void> {
-    if (!this.authorized(req)) return sendJson(res, 401, UNAUTHORIZED);
+    if (!this.authorized(req)) {
+      return sendJson(res, 401, UNAUTHORIZED);
+    }
     const failure = this.plan.take();
-    if (failure) return fail(res, failure.kind, failure.options);
+    if (failure) {
+      return fail(res, failure.kind, failure.options);
+    }
     const problem = invalidSend(req.body, this.sender);
-    if (problem) return sendJson(res, 422, { error_code: 422, message: problem });
+    if (problem) {
+      return sendJson(res, 422, { error_code: 422, message: problem });
+    }
     const phones = phonesOf((req.body as Record<string, unknown>)['phones']) ?? [];
     sendJson(res, 200, {
       result: true,
@@ -135,9 +145,12 @@ class SendPulseState {
 }
 
 async function fail(res: ServerResponse, kind: string, options: FailureOptions): Promise<void> {
-  if (kind === 'timeout') return hang(res);
-  if (kind === 'transient')
+  if (kind === 'timeout') {
+    return hang(res);
+  }
+  if (kind === 'transient') {
     return sendJson(res, 500, { error_code: 500, message: 'Internal Server Error' });
+  }
   if (kind === 'rate_limited') {
     // No Retry-After: SendPulse documents none. 2020202020 ("over 10 requests a second") on request.
     const code = options.code === '2020202020' ? 2020202020 : 429;
@@ -152,25 +165,38 @@ async function fail(res: ServerResponse, kind: string, options: FailureOptions):
 
 /** Why a /sms/send body is refused, or undefined when it is well formed. */
 function invalidSend(body: unknown, approvedSender: string): string | undefined {
-  if (!body || typeof body !== 'object') return 'body must be JSON';
+  if (!body || typeof body !== 'object') {
+    return 'body must be JSON';
+  }
   const b = body as Record<string, unknown>;
-  if (b['sender'] !== approvedSender) return 'sender is not an approved sender name';
-  if (typeof b['body'] !== 'string' || !b['body']) return 'body is required';
+  if (b['sender'] !== approvedSender) {
+    return 'sender is not an approved sender name';
+  }
+  if (typeof b['body'] !== 'string' || !b['body']) {
+    return 'body is required';
+  }
   const phones = phonesOf(b['phones']);
-  if (!phones?.length) return 'phones must be a non-empty list';
+  if (!phones?.length) {
+    return 'phones must be a non-empty list';
+  }
   if (
     !phones.every(
       (p) => (typeof p === 'string' || typeof p === 'number') && /^\d{7,15}$/.test(String(p)),
     )
-  )
+  ) {
     return 'phones must be international numbers, digits only';
+  }
   return undefined;
 }
 
 // The official Node SDK sends phones as a JSON string inside the JSON body; SendPulse takes both.
 function phonesOf(value: unknown): unknown[] | undefined {
-  if (Array.isArray(value)) return value;
-  if (typeof value !== 'string') return undefined;
+  if (Array.isArray(value)) {
+    return value;
+  }
+  if (typeof value !== 'string') {
+    return undefined;
+  }
   try {
     const parsed: unknown = JSON.parse(value);
     return Array.isArray(parsed) ? parsed : undefined;

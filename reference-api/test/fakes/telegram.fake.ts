@@ -71,29 +71,43 @@ class GatewayState {
   constructor(private readonly token: string) {}
 
   failNext(kind: FailureKind, options?: FailureOptions): void {
-    if (kind === 'rate_limited')
+    if (kind === 'rate_limited') {
       throw new TypeError('the Telegram Gateway documents no rate-limit answer');
+    }
     this.plan.add(kind, options);
   }
 
   async handle(req: RecordedRequest, res: ServerResponse): Promise<void> {
     const method = new URL(req.url, 'http://fake').pathname.slice(1).toLowerCase(); // method names are case-insensitive
     const params = paramsOf(req);
-    if (!this.authorized(req, params)) return refuse(res, 'ACCESS_TOKEN_INVALID');
-    if (method !== 'sendverificationmessage')
+    if (!this.authorized(req, params)) {
+      return refuse(res, 'ACCESS_TOKEN_INVALID');
+    }
+    if (method !== 'sendverificationmessage') {
       return sendJson(res, 404, { ok: false, error: 'METHOD_NOT_FOUND' });
+    }
     const failure = this.plan.take();
-    if (failure?.kind === 'timeout') return hang(res);
-    if (failure?.kind === 'transient') return badGateway(res);
-    if (failure) return refuse(res, failure.options.code ?? 'PHONE_NUMBER_INVALID');
+    if (failure?.kind === 'timeout') {
+      return hang(res);
+    }
+    if (failure?.kind === 'transient') {
+      return badGateway(res);
+    }
+    if (failure) {
+      return refuse(res, failure.options.code ?? 'PHONE_NUMBER_INVALID');
+    }
     const problem = invalidVerification(params);
-    if (problem) return refuse(res, problem);
+    if (problem) {
+      return refuse(res, problem);
+    }
     sendJson(res, 200, { ok: true, result: { ...this.accept(params), remaining_balance: 99.99 } });
   }
 
   report(requestId: string, status: string, at: Date): GatewayReport {
     const sent = this.sent.get(requestId);
-    if (!sent) throw new TypeError(`the fake sent no request ${requestId}`);
+    if (!sent) {
+      throw new TypeError(`the fake sent no request ${requestId}`);
+    }
     const updatedAt = Math.floor(at.getTime() / 1000);
     const body = JSON.stringify({ ...sent, delivery_status: { status, updated_at: updatedAt } });
     const timestamp = String(updatedAt);
@@ -129,25 +143,35 @@ class GatewayState {
 
 /** The fake's error string for a malformed sendVerificationMessage, or undefined when it is well formed. */
 function invalidVerification(p: Record<string, unknown>): string | undefined {
-  if (typeof p['phone_number'] !== 'string' || !/^\+?[1-9]\d{6,14}$/.test(p['phone_number']))
+  if (typeof p['phone_number'] !== 'string' || !/^\+?[1-9]\d{6,14}$/.test(p['phone_number'])) {
     return 'PHONE_NUMBER_INVALID';
-  if (p['code'] !== undefined && !/^\d{4,8}$/.test(String(p['code']))) return 'CODE_INVALID';
-  if (p['code_length'] !== undefined && !/^[4-8]$/.test(String(p['code_length'])))
+  }
+  if (p['code'] !== undefined && !/^\d{4,8}$/.test(String(p['code']))) {
+    return 'CODE_INVALID';
+  }
+  if (p['code_length'] !== undefined && !/^[4-8]$/.test(String(p['code_length']))) {
     return 'CODE_LENGTH_INVALID';
+  }
   const ttl = Number(p['ttl'] ?? 60);
-  if (!Number.isInteger(ttl) || ttl < 30 || ttl > 3600) return 'TTL_INVALID';
+  if (!Number.isInteger(ttl) || ttl < 30 || ttl > 3600) {
+    return 'TTL_INVALID';
+  }
   const callback = p['callback_url'];
   if (
     callback !== undefined &&
     (typeof callback !== 'string' ||
       !callback.startsWith('https://') ||
       Buffer.byteLength(callback) > 256)
-  )
+  ) {
     return 'CALLBACK_URL_INVALID';
-  if (p['payload'] !== undefined && Buffer.byteLength(String(p['payload'])) > 128)
+  }
+  if (p['payload'] !== undefined && Buffer.byteLength(String(p['payload'])) > 128) {
     return 'PAYLOAD_TOO_LONG';
+  }
   // request_id only names a checkSendAbility request, which this fake never issues.
-  if (p['request_id'] !== undefined) return 'REQUEST_ID_INVALID';
+  if (p['request_id'] !== undefined) {
+    return 'REQUEST_ID_INVALID';
+  }
   return undefined;
 }
 
@@ -196,13 +220,21 @@ class BotState {
 
   async handle(req: RecordedRequest, res: ServerResponse): Promise<void> {
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url, 'http://fake').pathname);
-    if (!match || match[1] !== this.token) return botError(res, 401, 'Unauthorized');
-    if (match[2]!.toLowerCase() !== 'sendmessage') return botError(res, 404, 'Not Found');
+    if (!match || match[1] !== this.token) {
+      return botError(res, 401, 'Unauthorized');
+    }
+    if (match[2]!.toLowerCase() !== 'sendmessage') {
+      return botError(res, 404, 'Not Found');
+    }
     const failure = this.plan.take();
-    if (failure) return botFailure(res, failure.kind, failure.options);
+    if (failure) {
+      return botFailure(res, failure.kind, failure.options);
+    }
     const { chat_id: chatId, text } = paramsOf(req);
     const problem = this.refusal(chatId, text);
-    if (problem) return botError(res, problem[0], problem[1]);
+    if (problem) {
+      return botError(res, problem[0], problem[1]);
+    }
     const date = Math.floor(Date.now() / 1000);
     const chat = { id: Number(chatId), type: 'private' };
     sendJson(res, 200, {
@@ -223,12 +255,22 @@ class BotState {
   }
 
   private refusal(chatId: unknown, text: unknown): [number, string] | undefined {
-    if (chatId === undefined || chatId === '') return [400, 'Bad Request: chat_id is empty'];
-    if (typeof text !== 'string' || !text) return [400, 'Bad Request: message text is empty'];
-    if (text.length > 4096) return [400, 'Bad Request: message is too long'];
+    if (chatId === undefined || chatId === '') {
+      return [400, 'Bad Request: chat_id is empty'];
+    }
+    if (typeof text !== 'string' || !text) {
+      return [400, 'Bad Request: message text is empty'];
+    }
+    if (text.length > 4096) {
+      return [400, 'Bad Request: message is too long'];
+    }
     const chat = this.chats.get(String(chatId));
-    if (!chat) return [400, 'Bad Request: chat not found'];
-    if (chat === 'blocked') return [403, 'Forbidden: bot was blocked by the user'];
+    if (!chat) {
+      return [400, 'Bad Request: chat not found'];
+    }
+    if (chat === 'blocked') {
+      return [403, 'Forbidden: bot was blocked by the user'];
+    }
     return undefined;
   }
 }
@@ -238,9 +280,15 @@ async function botFailure(
   kind: FailureKind,
   options: FailureOptions,
 ): Promise<void> {
-  if (kind === 'timeout') return hang(res);
-  if (kind === 'transient') return botError(res, 502, 'Bad Gateway');
-  if (kind === 'permanent') return botError(res, 403, 'Forbidden: bot was blocked by the user');
+  if (kind === 'timeout') {
+    return hang(res);
+  }
+  if (kind === 'transient') {
+    return botError(res, 502, 'Bad Gateway');
+  }
+  if (kind === 'permanent') {
+    return botError(res, 403, 'Forbidden: bot was blocked by the user');
+  }
   const seconds = options.retryAfterSeconds ?? 5;
   sendJson(res, 429, {
     ok: false,

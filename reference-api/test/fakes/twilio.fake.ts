@@ -66,7 +66,9 @@ function authorized(
   options: TwilioFakeOptions,
 ): boolean {
   const match = /^Basic (.+)$/.exec(request.headers.authorization ?? '');
-  if (!match?.[1] || accountSid !== options.accountSid) return false;
+  if (!match?.[1] || accountSid !== options.accountSid) {
+    return false;
+  }
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const valid = [
     `${options.accountSid}:${options.authToken}`,
@@ -77,8 +79,12 @@ function authorized(
 
 // Only the texts confirmed from Twilio answers are spelled out; other codes get a neutral text (adapters must not rely on it).
 function permanentMessage(code: number, to: string): string {
-  if (code === 21211) return `The 'To' number ${to} is not a valid phone number.`;
-  if (code === 20003) return 'Authenticate';
+  if (code === 21211) {
+    return `The 'To' number ${to} is not a valid phone number.`;
+  }
+  if (code === 20003) {
+    return 'Authenticate';
+  }
   return `Error ${code}`;
 }
 
@@ -89,7 +95,9 @@ async function commandedFailure(
   form: Record<string, string>,
 ): Promise<void> {
   const code = options.code === undefined ? undefined : Number(options.code);
-  if (kind === 'timeout') return hang(res);
+  if (kind === 'timeout') {
+    return hang(res);
+  }
   if (kind === 'rate_limited') {
     const headers: Record<string, string> =
       options.retryAfterSeconds === undefined
@@ -97,10 +105,11 @@ async function commandedFailure(
         : { 'retry-after': String(options.retryAfterSeconds) };
     return fail(res, 429, code ?? 20429, 'Too Many Requests', headers);
   }
-  if (kind === 'transient')
+  if (kind === 'transient') {
     return code === 20503
       ? fail(res, 503, 20503, 'Service unavailable')
       : fail(res, 500, code ?? 20500, 'Internal Server Error');
+  }
   const permanent = code ?? 21211;
   return fail(
     res,
@@ -113,21 +122,28 @@ async function commandedFailure(
 // Twilio's checks on create, in the order it reports them.
 function validationError(form: Record<string, string>): [number, string] | undefined {
   const to = form['To'];
-  if (!to) return [21604, "A 'To' phone number is required."];
-  if (!form['From'] && !form['MessagingServiceSid'])
+  if (!to) {
+    return [21604, "A 'To' phone number is required."];
+  }
+  if (!form['From'] && !form['MessagingServiceSid']) {
     return [21603, "A 'From' phone number is required."];
-  if (!form['Body'] && !form['ContentSid'] && !form['MediaUrl'])
+  }
+  if (!form['Body'] && !form['ContentSid'] && !form['MediaUrl']) {
     return [21602, 'Message body is required.'];
-  if (!E164.test(to.replace(/^whatsapp:/, '')))
+  }
+  if (!E164.test(to.replace(/^whatsapp:/, ''))) {
     return [21211, `The 'To' number ${to} is not a valid phone number.`];
-  if ((form['Body'] ?? '').length > 1600)
+  }
+  if ((form['Body'] ?? '').length > 1600) {
     return [21617, 'The concatenated message body exceeds the 1600 character limit.'];
+  }
   const validity = form['ValidityPeriod'];
   if (
     validity !== undefined &&
     !(/^\d+$/.test(validity) && Number(validity) >= 1 && Number(validity) <= 36_000)
-  )
+  ) {
     return [21624, 'Invalid validity period value'];
+  }
   return undefined;
 }
 
@@ -168,15 +184,21 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
   const messages: TwilioFakeMessage[] = [];
   const server = await startFakeServer(async (request, res) => {
     const path = MESSAGES_PATH.exec(request.url);
-    if (request.method !== 'POST' || !path?.[1])
+    if (request.method !== 'POST' || !path?.[1]) {
       return fail(res, 404, 20404, `The requested resource ${request.url} was not found`);
-    if (!authorized(request, decodeURIComponent(path[1]), options))
+    }
+    if (!authorized(request, decodeURIComponent(path[1]), options)) {
       return fail(res, 401, 20003, 'Authenticate');
+    }
     const form = (request.body ?? {}) as Record<string, string>;
     const failure = plan.take();
-    if (failure) return commandedFailure(res, failure.kind, failure.options, form);
+    if (failure) {
+      return commandedFailure(res, failure.kind, failure.options, form);
+    }
     const invalid = validationError(form);
-    if (invalid) return fail(res, 400, invalid[0], invalid[1]);
+    if (invalid) {
+      return fail(res, 400, invalid[0], invalid[1]);
+    }
     const sid = `SM${randomBytes(16).toString('hex')}`;
     messages.push({ sid, form });
     sendJson(res, 201, messageResource(options.accountSid, sid, form));
@@ -189,8 +211,9 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
     statusCallback(sid, status, extra = {}) {
       const message = messages.find((m) => m.sid === sid);
       const url = message?.form['StatusCallback'];
-      if (!message || !url)
+      if (!message || !url) {
         throw new TypeError(`twilio fake: message ${sid} was not sent with a StatusCallback`);
+      }
       const params: Record<string, string> = {
         AccountSid: options.accountSid,
         ApiVersion: '2010-04-01',

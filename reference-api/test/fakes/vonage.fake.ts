@@ -40,10 +40,12 @@ export async function startVonageFake(
   const accepted: string[][] = [];
   const server = await startFakeServer(async (request, res) => {
     const path = new URL(request.url, 'http://fake').pathname;
-    if (request.method === 'POST' && path === '/sms/json')
+    if (request.method === 'POST' && path === '/sms/json') {
       return smsApi(request, res, account, plan, accepted);
-    if (request.method === 'POST' && path === '/v1/messages')
+    }
+    if (request.method === 'POST' && path === '/v1/messages') {
       return messagesApi(request, res, account, plan, accepted);
+    }
     problem(res, 404, {
       type: '#not-found',
       title: 'Not Found',
@@ -63,8 +65,11 @@ function smsParams(request: RecordedRequest): Params {
       ? (request.body as Record<string, unknown>)
       : {};
   const params: Params = { ...query };
-  for (const [key, value] of Object.entries(body))
-    if (value !== undefined && value !== null) params[key] = String(value);
+  for (const [key, value] of Object.entries(body)) {
+    if (value !== undefined && value !== null) {
+      params[key] = String(value);
+    }
+  }
   return params;
 }
 
@@ -78,7 +83,9 @@ function smsError(res: ServerResponse, status: string, errorText: string, to?: s
 
 function basicCredentials(header: string | undefined): { key?: string; secret?: string } {
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
-  if (!match) return {};
+  if (!match) {
+    return {};
+  }
   const [key, ...secret] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
   return { key, secret: secret.join(':') };
 }
@@ -94,10 +101,18 @@ function credentialsRejected(
   const basic = basicCredentials(request.headers.authorization);
   const key = params['api_key'] ?? basic.key;
   const secret = params['api_secret'] ?? basic.secret;
-  if (!key) return ['2', 'Missing api_key'];
-  if (params['sig'] && params['api_secret']) return ['32', 'Signature and API secret disallowed'];
-  if (!secret) return ['2', 'Missing api_secret'];
-  if (key !== account.apiKey || secret !== account.apiSecret) return ['4', 'Bad Credentials'];
+  if (!key) {
+    return ['2', 'Missing api_key'];
+  }
+  if (params['sig'] && params['api_secret']) {
+    return ['32', 'Signature and API secret disallowed'];
+  }
+  if (!secret) {
+    return ['2', 'Missing api_secret'];
+  }
+  if (key !== account.apiKey || secret !== account.apiSecret) {
+    return ['4', 'Bad Credentials'];
+  }
   return undefined;
 }
 
@@ -106,17 +121,30 @@ const SMS_TYPES = ['text', 'unicode', 'binary', 'wappush', 'vcal', 'vcard'];
 /** Then the fields, against the spec's NewMessage schema. */
 function fieldsRejected(params: Params): Rejection {
   const ttl = params['ttl'] === undefined ? undefined : Number(params['ttl']);
-  if (!params['from']) return ['2', 'Missing from param'];
-  if (!params['to']) return ['2', 'Missing to param'];
-  if (!/^\d{7,15}$/.test(params['to'])) return ['3', 'Invalid to param'];
-  if (!params['text']) return ['2', 'Missing text param'];
-  if (params['type'] && !SMS_TYPES.includes(params['type'])) return ['3', 'Invalid type param'];
+  if (!params['from']) {
+    return ['2', 'Missing from param'];
+  }
+  if (!params['to']) {
+    return ['2', 'Missing to param'];
+  }
+  if (!/^\d{7,15}$/.test(params['to'])) {
+    return ['3', 'Invalid to param'];
+  }
+  if (!params['text']) {
+    return ['2', 'Missing text param'];
+  }
+  if (params['type'] && !SMS_TYPES.includes(params['type'])) {
+    return ['3', 'Invalid type param'];
+  }
   if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 20_000 && ttl <= 604_800_000)) {
     return ['3', 'Invalid ttl param'];
   }
-  if ((params['client-ref'] ?? '').length > 40) return ['3', 'Invalid client-ref param'];
-  if (params['callback'] && !URL.canParse(params['callback']))
+  if ((params['client-ref'] ?? '').length > 40) {
+    return ['3', 'Invalid client-ref param'];
+  }
+  if (params['callback'] && !URL.canParse(params['callback'])) {
     return ['23', 'Invalid Callback Url'];
+  }
   return undefined;
 }
 
@@ -138,9 +166,13 @@ async function smsApi(
 ): Promise<void> {
   const params = smsParams(request);
   const rejection = credentialsRejected(request, params, account) ?? fieldsRejected(params);
-  if (rejection) return smsError(res, ...rejection, params['to']);
+  if (rejection) {
+    return smsError(res, ...rejection, params['to']);
+  }
   const failure = plan.take();
-  if (failure) return smsFailure(res, failure, params['to']);
+  if (failure) {
+    return smsFailure(res, failure, params['to']);
+  }
   const answer = smsAccepted(params);
   accepted.push(answer.messages.map((m) => m['message-id'] ?? ''));
   sendJson(res, 200, answer);
@@ -156,9 +188,12 @@ async function smsFailure(
   to: string | undefined,
 ): Promise<void> {
   const code = failure.options.code;
-  if (failure.kind === 'timeout') return hang(res);
-  if (code && /^\d{3}$/.test(code))
+  if (failure.kind === 'timeout') {
+    return hang(res);
+  }
+  if (code && /^\d{3}$/.test(code)) {
     return sendJson(res, Number(code), { error: 'Internal Server Error' });
+  }
   const status = code ?? { permanent: '6', transient: '5', rate_limited: '1' }[failure.kind] ?? '5';
   smsError(res, status, SMS_FAILURE_TEXT[status] ?? 'Error', to);
 }
@@ -226,17 +261,26 @@ const CHANNELS = ['sms', 'whatsapp', 'mms', 'rcs', 'viber_service', 'messenger']
 /** Checks a text or custom send the way the Messages API does: the bad parameter and why. */
 function messagesRejected(body: Record<string, unknown>): [string, string] | undefined {
   const { channel, to, from, client_ref: ref, message_type: type } = body;
-  if (!CHANNELS.includes(String(channel))) return ['channel', 'Unsupported channel'];
-  if (typeof to !== 'string' || !/^\d{7,15}$/.test(to)) return ['to', 'Invalid recipient'];
-  if (typeof from !== 'string' || !from) return ['from', 'Invalid sender'];
-  if (typeof ref === 'string' && ref.length > 100)
+  if (!CHANNELS.includes(String(channel))) {
+    return ['channel', 'Unsupported channel'];
+  }
+  if (typeof to !== 'string' || !/^\d{7,15}$/.test(to)) {
+    return ['to', 'Invalid recipient'];
+  }
+  if (typeof from !== 'string' || !from) {
+    return ['from', 'Invalid sender'];
+  }
+  if (typeof ref === 'string' && ref.length > 100) {
     return ['client_ref', 'Invalid client reference'];
-  if (type === 'text')
+  }
+  if (type === 'text') {
     return typeof body['text'] === 'string' && body['text'] ? undefined : ['text', 'Is required'];
-  if (type === 'custom')
+  }
+  if (type === 'custom') {
     return body['custom'] && typeof body['custom'] === 'object'
       ? undefined
       : ['custom', 'Is required'];
+  }
   return ['message_type', 'Invalid message type'];
 }
 
@@ -248,8 +292,9 @@ async function messagesApi(
   accepted: string[][],
 ): Promise<void> {
   const basic = basicCredentials(request.headers.authorization);
-  if (basic.key !== account.apiKey || basic.secret !== account.apiSecret)
+  if (basic.key !== account.apiKey || basic.secret !== account.apiSecret) {
     return problem(res, 401, UNAUTHORIZED);
+  }
   const body = request.body;
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     const detail = 'Unexpected character';
@@ -260,9 +305,13 @@ async function messagesApi(
     });
   }
   const rejection = messagesRejected(body as Record<string, unknown>);
-  if (rejection) return invalidParams(res, rejection);
+  if (rejection) {
+    return invalidParams(res, rejection);
+  }
   const failure = plan.take();
-  if (failure) return messagesFailure(res, failure);
+  if (failure) {
+    return messagesFailure(res, failure);
+  }
   const uuid = randomUUID();
   accepted.push([uuid]);
   sendJson(res, 202, { message_uuid: uuid }, { 'x-request-id': randomUUID() });
@@ -278,10 +327,15 @@ async function messagesFailure(
     title: 'Internal Error',
     detail: 'An error occurred processing this request',
   };
-  if (failure.kind === 'timeout') return hang(res);
-  if (failure.kind === 'permanent') return invalidParams(res, ['to', 'Invalid recipient']);
-  if (failure.kind !== 'rate_limited')
+  if (failure.kind === 'timeout') {
+    return hang(res);
+  }
+  if (failure.kind === 'permanent') {
+    return invalidParams(res, ['to', 'Invalid recipient']);
+  }
+  if (failure.kind !== 'rate_limited') {
     return problem(res, Number(failure.options.code ?? 500), internal);
+  }
   const seconds = failure.options.retryAfterSeconds ?? 1;
   const headers = {
     'retry-after': String(seconds),

@@ -21,7 +21,9 @@ export async function startApi(
     logger: createLogger('test', 'silent'),
     ...options,
   });
-  if (!service.url) throw new TypeError('the API did not start');
+  if (!service.url) {
+    throw new TypeError('the API did not start');
+  }
   return service as RunningService & { url: string };
 }
 
@@ -47,8 +49,12 @@ export async function eventually<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms`);
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -111,11 +111,14 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const record = await store.get(id);
-        if (record && statuses.includes(record.status)) return record;
-        if (Date.now() > deadline)
+        if (record && statuses.includes(record.status)) {
+          return record;
+        }
+        if (Date.now() > deadline) {
           throw new Error(
             `message ${id} is ${record?.status ?? 'missing'}, not ${statuses.join('/')}, after ${timeoutMs} ms`,
           );
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -32,8 +32,9 @@ export async function spawnService(
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
   const deadline = Date.now() + 20_000;
   while (!log.includes('reference-api started')) {
-    if (child.exitCode !== null || Date.now() > deadline)
+    if (child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`the ${role} process did not start:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return { child, output: () => log, exited };

@@ -33,8 +33,9 @@ export async function launchChromium(): Promise<Browser> {
 /** Page code as strings: this workspace compiles without the DOM library. */
 async function axeProblems(page: Page): Promise<string[]> {
   // page.evaluate runs outside the page's CSP, so axe needs no inline script tag.
-  if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object'))
+  if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) {
     await page.evaluate(AXE_SOURCE);
+  }
   return (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
@@ -58,7 +59,9 @@ export async function checkState(
 ): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   // With JavaScript off, nothing can run in the page (not even axe): the same markup is checked with it on.
-  if (options.javaScriptEnabled === false) return;
+  if (options.javaScriptEnabled === false) {
+    return;
+  }
   assert.deepEqual(await axeProblems(page), [], `${name}: accessibility`);
   assert.deepEqual(await unlabelled(page), [], `${name}: fields without a label`);
   const [scrollWidth, innerWidth] = (await page.evaluate(
@@ -74,7 +77,9 @@ export async function checkState(
 export function watchCsp(page: Page): string[] {
   const violations: string[] = [];
   page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    if (/Content Security Policy/i.test(message.text())) {
+      violations.push(message.text());
+    }
   });
   return violations;
 }

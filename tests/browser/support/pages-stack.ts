@@ -128,7 +128,9 @@ function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock)
           deviceType: 'sms',
         }),
       });
-      if (res.status !== 201) throw new Error(`issue: HTTP ${res.status} ${await res.text()}`);
+      if (res.status !== 201) {
+        throw new Error(`issue: HTTP ${res.status} ${await res.text()}`);
+      }
       return ((await res.json()) as { authId: string }).authId;
     },
     ...outboxReader(referenceUrl),

@@ -41,7 +41,9 @@ export class KeycloakAdmin {
   /** The realm as GET returns it. */
   async realm(name: string): Promise<Record<string, unknown>> {
     const found = await (await this.client(name)).realms.findOne({ realm: name });
-    if (!found) throw new Error(`realm ${name} not found`);
+    if (!found) {
+      throw new Error(`realm ${name} not found`);
+    }
     return found as Record<string, unknown>;
   }
 

@@ -154,7 +154,9 @@ export function useKeycloakE2e(setup: KeycloakSetup = () => ({})): KeycloakE2e {
     const problems: string[] = [];
     const responses: { url: string; status: number }[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+      if (m.type() === 'error') {
+        problems.push(`console: ${m.text()}`);
+      }
     });
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('response', (r) => responses.push({ url: r.url(), status: r.status() }));

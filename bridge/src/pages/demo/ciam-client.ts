@@ -75,7 +75,9 @@ export class CiamClient {
     body?: unknown,
   ): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { authorization: `Bearer ${await this.token()}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
     const res = await fetch(`${this.config.publicUrl}${path}`, {
       method,
       headers,
@@ -83,17 +85,20 @@ export class CiamClient {
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!res.ok)
+    if (!res.ok) {
       throw new CiamCallError(
         res.status,
         answer['code'] as string | undefined,
         String(answer['message'] ?? `HTTP ${res.status}`),
       );
+    }
     return answer;
   }
 
   private async token(): Promise<string> {
-    if (this.#token && this.#token.expiresAtMs > Date.now()) return this.#token.value;
+    if (this.#token && this.#token.expiresAtMs > Date.now()) {
+      return this.#token.value;
+    }
     const issuer = this.config.issuer.externalUrl ?? this.config.issuer.url;
     const basic = Buffer.from(
       `${encodeURIComponent(this.client.clientId)}:${encodeURIComponent(this.client.clientSecret)}`,
@@ -104,12 +109,13 @@ export class CiamClient {
       body: new URLSearchParams({ grant_type: 'client_credentials' }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    if (!res.ok)
+    if (!res.ok) {
       throw new CiamCallError(
         res.status,
         'UNAUTHORIZED',
         `the demo client could not get a token (HTTP ${res.status})`,
       );
+    }
     const answer = (await res.json()) as { access_token: string; expires_in: number };
     // Renew a little early, so a token never expires between the check and the call.
     this.#token = {

@@ -23,7 +23,9 @@ export class DemoSessions {
   /** The session this request carries, if its signature is right and it has not run out. */
   read(req: Request): DemoSession | undefined {
     const [payload = '', mac = ''] = (cookiesOf(req)[COOKIE] ?? '').split('.');
-    if (!payload || !safeEqual(mac, sign(this.secret, COOKIE, payload))) return undefined;
+    if (!payload || !safeEqual(mac, sign(this.secret, COOKIE, payload))) {
+      return undefined;
+    }
     try {
       const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as DemoSession & {
         exp: number;

@@ -53,12 +53,15 @@ export class DemoUsers {
 
   private async load(): Promise<Loaded> {
     const { mtimeMs } = await stat(this.#path);
-    if (this.#loaded?.mtimeMs === mtimeMs) return this.#loaded;
+    if (this.#loaded?.mtimeMs === mtimeMs) {
+      return this.#loaded;
+    }
     const parsed = fileSchema.safeParse(JSON.parse(await readFile(this.#path, 'utf8')));
-    if (!parsed.success)
+    if (!parsed.success) {
       throw new TypeError(
         `${this.#path}: not a demo users file (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
       );
+    }
     const jdoe = parsed.data.users.find((u) => u.username === DEFAULT_DEMO_LOGIN.username);
     const defaultLoginWorks = jdoe
       ? await secretMatches(DEFAULT_DEMO_LOGIN.password, jdoe.passwordHash)

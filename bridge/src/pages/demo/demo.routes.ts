@@ -51,9 +51,13 @@ async function signIn(env: DemoEnv, req: Request, res: Response): Promise<void> 
   const body = (req.body ?? {}) as Record<string, unknown>;
   const username = typeof body['username'] === 'string' ? body['username'].trim().slice(0, 64) : '';
   const password = typeof body['password'] === 'string' ? body['password'].slice(0, 256) : '';
-  if (!env.csrf.valid(req)) return showLogin(env, req, res, 403, 'pageFormExpired', username);
+  if (!env.csrf.valid(req)) {
+    return showLogin(env, req, res, 403, 'pageFormExpired', username);
+  }
   const user = await env.users.authenticate(username, password);
-  if (!user) return showLogin(env, req, res, 401, 'demoBadCredentials', username);
+  if (!user) {
+    return showLogin(env, req, res, 401, 'demoBadCredentials', username);
+  }
   await sendCodeTo(env, req, res, user);
 }
 
@@ -68,7 +72,9 @@ async function sendCodeTo(
   try {
     authId = await env.ciam.sendCode(user.username, user.mobile_number);
   } catch (err) {
-    if (!(err instanceof CiamCallError)) throw err;
+    if (!(err instanceof CiamCallError)) {
+      throw err;
+    }
     env.logger.warn('demo: the CIAM API refused to send a code', {
       status: err.status,
       errorCode: err.code, // not `code`: the log redactor blanks that key, meant for one-time codes
@@ -92,10 +98,13 @@ async function sendCodeTo(
 async function callback(env: DemoEnv, req: Request, res: Response): Promise<void> {
   const session = env.sessions.read(req);
   const authId = req.query['authId'];
-  if (session?.stage !== 'code' || typeof authId !== 'string' || session.authId !== authId)
+  if (session?.stage !== 'code' || typeof authId !== 'string' || session.authId !== authId) {
     return res.redirect(303, '/demo/login?again=1');
+  }
   const status = await env.ciam.status(authId).catch((err: unknown) => {
-    if (err instanceof CiamCallError) return undefined;
+    if (err instanceof CiamCallError) {
+      return undefined;
+    }
     throw err;
   });
   const user = await env.users.find(session.username);
@@ -103,7 +112,9 @@ async function callback(env: DemoEnv, req: Request, res: Response): Promise<void
     env.sessions.write(res, { username: user.username, stage: 'in' });
     return res.redirect(303, '/demo/me');
   }
-  if (status?.status === 'expired' && user) return sendCodeTo(env, req, res, user);
+  if (status?.status === 'expired' && user) {
+    return sendCodeTo(env, req, res, user);
+  }
   env.sessions.clear(res);
   res.redirect(303, '/demo/login?again=1');
 }
@@ -111,7 +122,9 @@ async function callback(env: DemoEnv, req: Request, res: Response): Promise<void
 async function personalInfo(env: DemoEnv, req: Request, res: Response): Promise<void> {
   const session = env.sessions.read(req);
   const user = session?.stage === 'in' ? await env.users.find(session.username) : undefined;
-  if (!user) return res.redirect(303, '/demo/login');
+  if (!user) {
+    return res.redirect(303, '/demo/login');
+  }
   page(
     env,
     req,
@@ -123,7 +136,9 @@ async function personalInfo(env: DemoEnv, req: Request, res: Response): Promise<
 }
 
 function signOut(env: DemoEnv, req: Request, res: Response): void {
-  if (env.csrf.valid(req)) env.sessions.clear(res);
+  if (env.csrf.valid(req)) {
+    env.sessions.clear(res);
+  }
   res.redirect(303, '/demo');
 }
 
@@ -165,9 +180,13 @@ function page(
 export function demoOutboxAside(env: DemoEnv): Aside {
   return async (req, authId, t) => {
     const session = env.sessions.read(req);
-    if (session?.stage !== 'code' || session.authId !== authId) return undefined;
+    if (session?.stage !== 'code' || session.authId !== authId) {
+      return undefined;
+    }
     const user = await env.users.find(session.username);
-    if (!user) return undefined;
+    if (!user) {
+      return undefined;
+    }
     return outboxPanel(
       t,
       user.mobile_number,
@@ -181,7 +200,9 @@ export function demoOutboxAside(env: DemoEnv): Aside {
 async function waitForOutbox(env: DemoEnv, phone: string) {
   for (let i = 0; ; i++) {
     const messages = await env.ciam.outbox(phone);
-    if (messages.length || i >= 20) return messages;
+    if (messages.length || i >= 20) {
+      return messages;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

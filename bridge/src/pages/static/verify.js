@@ -6,11 +6,15 @@
   if (code) {
     code.addEventListener('input', function () {
       var tidy = code.value.replace(/[\s-]+/g, '');
-      if (tidy !== code.value) code.value = tidy;
+      if (tidy !== code.value) {
+        code.value = tidy;
+      }
     });
   }
   var button = document.getElementById('resend');
-  if (!button || !button.hasAttribute('data-cooldown-seconds')) return;
+  if (!button || !button.hasAttribute('data-cooldown-seconds')) {
+    return;
+  }
   var status = document.getElementById('resend-status');
   var left = parseInt(button.getAttribute('data-cooldown-seconds'), 10) || 0;
   var deadline = Date.now() + left * 1000;
@@ -24,7 +28,9 @@
     }
     button.disabled = false;
     button.textContent = button.getAttribute('data-label-ready');
-    if (status) status.textContent = button.getAttribute('data-label-done');
+    if (status) {
+      status.textContent = button.getAttribute('data-label-done');
+    }
   }
   tick();
 })();

@@ -28,7 +28,9 @@ export function createOutboxProvider(redis: Redis, prefix: string, delayMs = 0):
     channels: new Set<Channel>(['sms', 'whatsapp', 'telegram']),
     alwaysAccepts: true,
     async send(message: OutboundMessage, signal: AbortSignal) {
-      if (delayMs) await setTimeout(delayMs, undefined, { signal });
+      if (delayMs) {
+        await setTimeout(delayMs, undefined, { signal });
+      }
       const entry: OutboxEntry = {
         id: `outbox-${randomUUID()}`,
         messageId: message.messageId,

@@ -27,9 +27,13 @@ interface SendPulseErrorBody {
 
 /** The provider's own code: `error_code` (number) or the OAuth `error` string, when the answer has one. */
 export function sendPulseErrorCode(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object') return undefined;
+  if (!body || typeof body !== 'object') {
+    return undefined;
+  }
   const { error_code: code, error } = body as SendPulseErrorBody;
-  if (typeof code === 'number' || (typeof code === 'string' && code)) return String(code);
+  if (typeof code === 'number' || (typeof code === 'string' && code)) {
+    return String(code);
+  }
   return typeof error === 'string' && error ? error : undefined;
 }
 
@@ -51,10 +55,12 @@ export function classifySendPulseError(
       code ?? '429',
     );
   }
-  if (code && PERMANENT_CODES.has(code))
+  if (code && PERMANENT_CODES.has(code)) {
     return new PermanentProviderError(SENDPULSE, message, code);
-  if (res.status >= 500 || res.status === 408)
+  }
+  if (res.status >= 500 || res.status === 408) {
     return new TransientProviderError(SENDPULSE, message, code);
+  }
   return new PermanentProviderError(SENDPULSE, message, code ?? String(res.status));
 }
 

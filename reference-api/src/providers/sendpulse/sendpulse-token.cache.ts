@@ -44,9 +44,13 @@ export class SendPulseTokenCache {
 
   /** A token believed valid: from memory, else from Redis, else a new one. */
   async current(): Promise<string> {
-    if (this.memory && this.isFresh(this.memory)) return this.memory.accessToken;
+    if (this.memory && this.isFresh(this.memory)) {
+      return this.memory.accessToken;
+    }
     const shared = await this.readShared();
-    if (shared) return this.remember(shared);
+    if (shared) {
+      return this.remember(shared);
+    }
     return this.remember(await this.fetchOnce());
   }
 
@@ -54,7 +58,9 @@ export class SendPulseTokenCache {
   async refresh(rejected: string): Promise<string> {
     this.memory = undefined;
     const shared = await this.readShared();
-    if (shared && shared.accessToken !== rejected) return this.remember(shared);
+    if (shared && shared.accessToken !== rejected) {
+      return this.remember(shared);
+    }
     return this.remember(await this.fetchOnce());
   }
 
@@ -69,7 +75,9 @@ export class SendPulseTokenCache {
 
   private async readShared(): Promise<SharedToken | undefined> {
     const raw = await this.options.redis.get(this.options.key);
-    if (!raw) return undefined;
+    if (!raw) {
+      return undefined;
+    }
     try {
       const token = JSON.parse(raw) as SharedToken;
       return typeof token.accessToken === 'string' && this.isFresh(token) ? token : undefined;
@@ -111,7 +119,9 @@ async function requestToken(
     { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
     { timeoutMs: options.timeoutMs },
   );
-  if (res.status < 200 || res.status >= 300) throw classifySendPulseError(res, 'token request');
+  if (res.status < 200 || res.status >= 300) {
+    throw classifySendPulseError(res, 'token request');
+  }
   const answer = (res.body ?? {}) as { access_token?: unknown; expires_in?: unknown };
   const { access_token: accessToken, expires_in: expiresIn } = answer;
   if (

@@ -48,11 +48,14 @@ export function createSendPulseProvider(options: SendPulseOptions): SmsProvider 
       const body = JSON.stringify(smsSendBody(options.sender, message));
       const token = await tokens.current();
       const res = await post(token, body, signal);
-      if (!isExpiredToken(res)) return readSendResult(res);
+      if (!isExpiredToken(res)) {
+        return readSendResult(res);
+      }
       const retried = await post(await tokens.refresh(token), body, signal);
       // A freshly issued token refused too: most likely revoked under us; the next attempt renews again.
-      if (retried.status === 401)
+      if (retried.status === 401) {
         throw new TransientProviderError(SENDPULSE, 'send refused a freshly issued token', '401');
+      }
       return readSendResult(retried);
     },
   };
@@ -64,13 +67,17 @@ function isExpiredToken(res: ProviderResponse): boolean {
 }
 
 function readSendResult(res: ProviderResponse): SendResult {
-  if (res.status < 200 || res.status >= 300) throw classifySendPulseError(res);
+  if (res.status < 200 || res.status >= 300) {
+    throw classifySendPulseError(res);
+  }
   const answer = (res.body ?? {}) as { result?: unknown; campaign_id?: unknown };
   const id = answer.campaign_id;
   if (answer.result === true && (typeof id === 'number' || (typeof id === 'string' && id))) {
     return { providerMessageId: String(id) };
   }
-  if (sendPulseErrorCode(res.body)) throw classifySendPulseError(res);
+  if (sendPulseErrorCode(res.body)) {
+    throw classifySendPulseError(res);
+  }
   // Not retried: the message may have gone out, and a second send would charge and confuse twice.
   throw new PermanentProviderError(
     SENDPULSE,

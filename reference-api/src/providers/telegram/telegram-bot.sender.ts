@@ -21,8 +21,9 @@ export class TelegramBotSender {
 
   constructor(private readonly options: BotSenderOptions) {
     // The token is part of the path: build the URL once, and never let it reach an error message.
-    if (!/^\d+:[A-Za-z0-9_-]+$/.test(options.token))
+    if (!/^\d+:[A-Za-z0-9_-]+$/.test(options.token)) {
       throw new TypeError('TELEGRAM_BOT_TOKEN is not a bot token');
+    }
     this.#url = `${options.baseUrl.replace(/\/+$/, '')}/bot${options.token}/sendMessage`;
   }
 
@@ -32,8 +33,9 @@ export class TelegramBotSender {
     text: string,
     signal?: AbortSignal,
   ): Promise<SendResult> {
-    if (text.length === 0 || text.length > BOT_TEXT_LIMIT)
+    if (text.length === 0 || text.length > BOT_TEXT_LIMIT) {
       throw new TypeError(`text must be 1 to ${BOT_TEXT_LIMIT} characters`);
+    }
     const res = await providerFetch(
       TELEGRAM,
       this.#url,
@@ -45,11 +47,14 @@ export class TelegramBotSender {
       { timeoutMs: this.options.timeoutMs, ...(signal ? { signal } : {}) },
     );
     const error = classifyBotAnswer(res);
-    if (error) throw error;
+    if (error) {
+      throw error;
+    }
     const messageId = (res.body as { result?: { message_id?: unknown } }).result?.message_id;
     // Not retried: the message may have gone out, and a resend would show it twice.
-    if (typeof messageId !== 'number')
+    if (typeof messageId !== 'number') {
       throw new PermanentProviderError(TELEGRAM, 'Bot API answered ok without a message_id');
+    }
     return { providerMessageId: `${chatId}:${messageId}` };
   }
 }

@@ -20,7 +20,9 @@ export class TelegramChatLinks {
 
   /** Links `e164` to `chatId` (replacing an earlier link). */
   async link(e164: string, chatId: string): Promise<void> {
-    if (!CHAT_ID.test(chatId)) throw new TypeError('chatId must be an integer');
+    if (!CHAT_ID.test(chatId)) {
+      throw new TypeError('chatId must be an integer');
+    }
     await this.redis.set(this.key(e164), chatId);
   }
 

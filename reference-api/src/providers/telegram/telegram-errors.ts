@@ -31,9 +31,12 @@ export function classifyGatewayAnswer(res: ProviderResponse): ClassifiedProvider
   if (res.status >= 500 || res.status === 408) {
     return new TransientProviderError(TELEGRAM, `Gateway answered HTTP ${res.status}`, error);
   }
-  if (res.status >= 200 && res.status < 300 && body.ok === true) return undefined;
-  if (error)
+  if (res.status >= 200 && res.status < 300 && body.ok === true) {
+    return undefined;
+  }
+  if (error) {
     return new PermanentProviderError(TELEGRAM, `Gateway refused the message: ${error}`, error);
+  }
   return new PermanentProviderError(
     TELEGRAM,
     `Gateway answered HTTP ${res.status} without ok:true`,
@@ -55,19 +58,24 @@ interface BotAnswer {
  */
 export function classifyBotAnswer(res: ProviderResponse): ClassifiedProviderError | undefined {
   const body = (res.body ?? {}) as BotAnswer;
-  if (res.status >= 200 && res.status < 300 && body.ok === true) return undefined;
+  if (res.status >= 200 && res.status < 300 && body.ok === true) {
+    return undefined;
+  }
   const code = typeof body.error_code === 'number' ? body.error_code : res.status;
   const message = `Bot API: ${typeof body.description === 'string' ? body.description.slice(0, 200) : `HTTP ${res.status}`}`;
-  if (code === 429)
+  if (code === 429) {
     return new RateLimitedProviderError(TELEGRAM, message, botRetryAfterMs(res, body), '429');
-  if (code >= 500 || res.status >= 500)
+  }
+  if (code >= 500 || res.status >= 500) {
     return new TransientProviderError(TELEGRAM, message, String(code));
+  }
   return new PermanentProviderError(TELEGRAM, message, String(code));
 }
 
 function botRetryAfterMs(res: ProviderResponse, body: BotAnswer): number {
   const seconds = body.parameters?.retry_after;
-  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0)
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) {
     return Math.ceil(seconds * 1000);
+  }
   return retryAfterMs(res.headers, DEFAULT_RETRY_AFTER_MS);
 }

@@ -41,7 +41,9 @@ export function createGatewayReceiptHandler(
   return {
     providerId: TELEGRAM,
     parse(request: WebhookRequest): DeliveryReceipt[] {
-      if (!apiToken) throw new ReceiptSignatureError('receipts are not configured');
+      if (!apiToken) {
+        throw new ReceiptSignatureError('receipts are not configured');
+      }
       verifyReport(apiToken, request, now());
       return readReport(request.rawBody);
     },
@@ -51,7 +53,9 @@ export function createGatewayReceiptHandler(
 function verifyReport(apiToken: string, request: WebhookRequest, nowMs: number): void {
   const timestamp = header(request.headers, 'x-request-timestamp');
   const signature = header(request.headers, 'x-request-signature');
-  if (!timestamp || !signature) throw new ReceiptSignatureError('missing signature');
+  if (!timestamp || !signature) {
+    throw new ReceiptSignatureError('missing signature');
+  }
   if (
     !/^\d{1,12}$/.test(timestamp) ||
     Math.abs(nowMs / 1000 - Number(timestamp)) > MAX_REPORT_AGE_SECONDS
@@ -89,7 +93,9 @@ function readReport(rawBody: Buffer): DeliveryReceipt[] {
   const requestId = report?.request_id;
   const delivery = report?.delivery_status;
   const status = typeof delivery?.status === 'string' ? STATUSES.get(delivery.status) : undefined;
-  if (typeof requestId !== 'string' || !requestId || !status) return [];
+  if (typeof requestId !== 'string' || !requestId || !status) {
+    return [];
+  }
   const updatedAt = delivery?.updated_at;
   const at =
     typeof updatedAt === 'number' && updatedAt > 0 ? new Date(updatedAt * 1000) : undefined;

@@ -16,7 +16,9 @@ function phoneParam(raw: unknown): string {
   try {
     return normalisePhone(String(raw ?? '')).e164;
   } catch (err) {
-    if (err instanceof InvalidPhoneError) throw invalidPhone('phone', err.message);
+    if (err instanceof InvalidPhoneError) {
+      throw invalidPhone('phone', err.message);
+    }
     throw err;
   }
 }
@@ -31,7 +33,9 @@ export function telegramLinkRoutes(links: TelegramChatLinks, auth: RequestHandle
     res.status(204).end();
   });
   router.delete('/v1/telegram/links/:phone', auth, async (req, res) => {
-    if (!(await links.unlink(phoneParam(req.params['phone'])))) throw notFound('link');
+    if (!(await links.unlink(phoneParam(req.params['phone'])))) {
+      throw notFound('link');
+    }
     res.status(204).end();
   });
   return router;

@@ -35,8 +35,9 @@ export function gatewayTtlSeconds(ttlSeconds: number): number {
 
 /** `url` when the Gateway can call it back (HTTPS, at most 256 bytes), else undefined. */
 export function usableCallbackUrl(url: string | undefined): string | undefined {
-  if (!url?.startsWith('https://') || Buffer.byteLength(url) > CALLBACK_URL_MAX_BYTES)
+  if (!url?.startsWith('https://') || Buffer.byteLength(url) > CALLBACK_URL_MAX_BYTES) {
     return undefined;
+  }
   return url;
 }
 
@@ -96,17 +97,22 @@ export function createGatewayProvider(options: GatewayOptions): SmsProvider {
 
 function readRequestStatus(res: ProviderResponse): SendResult {
   const error = classifyGatewayAnswer(res);
-  if (error) throw error;
+  if (error) {
+    throw error;
+  }
   const requestId = (res.body as { result?: { request_id?: unknown } }).result?.request_id;
   // Not retried: the code may have gone out, and each send is charged.
-  if (typeof requestId !== 'string' || !requestId)
+  if (typeof requestId !== 'string' || !requestId) {
     throw new PermanentProviderError(TELEGRAM, 'Gateway answered ok without a request_id');
+  }
   return { providerMessageId: requestId };
 }
 
 function optionsFrom(context: ProviderContext): GatewayOptions {
   const { gatewayBaseUrl, gatewayToken } = context.config.telegram;
-  if (!gatewayToken) throw new TypeError('the Telegram Gateway needs TELEGRAM_GATEWAY_TOKEN');
+  if (!gatewayToken) {
+    throw new TypeError('the Telegram Gateway needs TELEGRAM_GATEWAY_TOKEN');
+  }
   const callbackUrl = context.webhookUrl(TELEGRAM);
   warnWithoutReceipts(context.logger, callbackUrl);
   return {
@@ -141,8 +147,12 @@ export function createTelegramProvider(
     async send(message, signal) {
       const chatId = bot ? await links.chatFor(message.to) : undefined;
       // Chat ids are integers for Telegram; they fit a double (at most 52 bits), so send them as numbers.
-      if (bot && chatId) return bot.sendBotMessage(Number(chatId), message.text, signal);
-      if (gateway) return gateway.send(message, signal);
+      if (bot && chatId) {
+        return bot.sendBotMessage(Number(chatId), message.text, signal);
+      }
+      if (gateway) {
+        return gateway.send(message, signal);
+      }
       throw new PermanentProviderError(
         TELEGRAM,
         'no chat is linked to this number and TELEGRAM_GATEWAY_TOKEN is not set',

@@ -69,14 +69,20 @@ export const TWILIO_ERRORS: ReadonlyMap<number, TwilioErrorRule> = new Map<numbe
 
 /** The `code` of Twilio's error body (`{code, message, more_info, status}`), when there is one. */
 export function twilioErrorCode(body: unknown): number | undefined {
-  if (!body || typeof body !== 'object') return undefined;
+  if (!body || typeof body !== 'object') {
+    return undefined;
+  }
   const code = Number((body as { code?: unknown }).code);
   return Number.isInteger(code) && code > 0 ? code : undefined;
 }
 
 function kindOfStatus(status: number): TwilioErrorKind {
-  if (status === 429) return 'rate_limited';
-  if (status >= 500 || status === 408) return 'transient';
+  if (status === 429) {
+    return 'rate_limited';
+  }
+  if (status >= 500 || status === 408) {
+    return 'transient';
+  }
   return 'permanent';
 }
 
@@ -89,13 +95,16 @@ export function classifyTwilioFailure(
   const kind = rule?.kind ?? kindOfStatus(res.status);
   const message = `Twilio ${code ?? 'error'} (HTTP ${res.status})${rule ? `: ${rule.reason}` : ''}`;
   const providerCode = code === undefined ? undefined : String(code);
-  if (kind === 'rate_limited')
+  if (kind === 'rate_limited') {
     return new RateLimitedProviderError(
       'twilio',
       message,
       retryAfterMs(res.headers, TWILIO_RATE_LIMIT_FALLBACK_MS),
       providerCode,
     );
-  if (kind === 'transient') return new TransientProviderError('twilio', message, providerCode);
+  }
+  if (kind === 'transient') {
+    return new TransientProviderError('twilio', message, providerCode);
+  }
   return new PermanentProviderError('twilio', message, providerCode);
 }

@@ -48,11 +48,12 @@ function smsFields(config: TwilioConfig, message: OutboundMessage): Record<strin
 
 // Meta's authentication template carries only the code, so a free text cannot be sent this way.
 function whatsappFields(config: TwilioConfig, message: OutboundMessage): Record<string, string> {
-  if (!message.code)
+  if (!message.code) {
     throw new PermanentProviderError(
       'twilio',
       'WhatsApp authentication templates need the bare code, not a full text',
     );
+  }
   return {
     To: whatsappAddress(message.to),
     From: whatsappAddress(config.whatsappFrom ?? ''),
@@ -71,7 +72,9 @@ export function twilioMessageForm(
     message.channel === 'whatsapp' ? whatsappFields(config, message) : smsFields(config, message);
   const form = new URLSearchParams(fields);
   form.set('ValidityPeriod', String(validityPeriod(message.ttlSeconds)));
-  if (statusCallback) form.set('StatusCallback', statusCallback);
+  if (statusCallback) {
+    form.set('StatusCallback', statusCallback);
+  }
   return form;
 }
 
@@ -81,15 +84,18 @@ export function twilioAuthorization(config: TwilioConfig): string {
     config.apiKeySid && config.apiKeySecret
       ? [config.apiKeySid, config.apiKeySecret]
       : [config.accountSid, config.authToken];
-  if (!user || !password)
+  if (!user || !password) {
     throw new TypeError(
       'twilio: set TWILIO_AUTH_TOKEN, or TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET',
     );
+  }
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
 function messagesUrl(config: TwilioConfig): string {
-  if (!config.accountSid) throw new TypeError('twilio: TWILIO_ACCOUNT_SID is required');
+  if (!config.accountSid) {
+    throw new TypeError('twilio: TWILIO_ACCOUNT_SID is required');
+  }
   // With an API key the path still names the AC… account (providers.md §1).
   return `${config.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
 }
@@ -97,8 +103,9 @@ function messagesUrl(config: TwilioConfig): string {
 function sidOf(body: unknown): string {
   const sid = body && typeof body === 'object' ? (body as { sid?: unknown }).sid : undefined;
   // Twilio may have queued the message; retrying risks a duplicate, but losing the code is worse.
-  if (typeof sid !== 'string' || !sid)
+  if (typeof sid !== 'string' || !sid) {
     throw new TransientProviderError('twilio', 'success answer without a message sid');
+  }
   return sid;
 }
 
@@ -122,8 +129,9 @@ export function createTwilioProvider(
     id: 'twilio',
     channels,
     async send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
-      if (!channels.has(message.channel))
+      if (!channels.has(message.channel)) {
         throw new PermanentProviderError('twilio', `channel ${message.channel} is not configured`);
+      }
       const body = twilioMessageForm(config, message, options.statusCallback).toString();
       const res = await providerFetch(
         'twilio',
@@ -131,7 +139,9 @@ export function createTwilioProvider(
         { method: 'POST', headers, body },
         { timeoutMs: options.timeoutMs, signal },
       );
-      if (res.status < 200 || res.status > 299) throw classifyTwilioFailure(res);
+      if (res.status < 200 || res.status > 299) {
+        throw classifyTwilioFailure(res);
+      }
       return { providerMessageId: sidOf(res.body) };
     },
   };

@@ -33,7 +33,9 @@ export function twilioFormParams(
   request: Pick<WebhookRequest, 'headers' | 'rawBody'>,
 ): Record<string, string | string[]> {
   const type = request.headers['content-type'] ?? '';
-  if (!type.includes('application/x-www-form-urlencoded')) return {};
+  if (!type.includes('application/x-www-form-urlencoded')) {
+    return {};
+  }
   const params: Record<string, string | string[]> = {};
   for (const [name, value] of new URLSearchParams(request.rawBody.toString('utf8'))) {
     const seen = params[name];
@@ -68,7 +70,9 @@ function sameSignature(expected: string, given: string): boolean {
 function signatureHeader(request: WebhookRequest): string {
   const header = request.headers['x-twilio-signature'];
   const value = Array.isArray(header) ? header[0] : header;
-  if (!value) throw new ReceiptSignatureError('missing signature');
+  if (!value) {
+    throw new ReceiptSignatureError('missing signature');
+  }
   return value;
 }
 
@@ -79,7 +83,9 @@ export function verifyTwilioSignature(authToken: string, request: WebhookRequest
   const matches = urlVariants(request.url).map((url) =>
     sameSignature(twilioSignature(authToken, url, params), given),
   );
-  if (!matches.includes(true)) throw new ReceiptSignatureError('bad signature');
+  if (!matches.includes(true)) {
+    throw new ReceiptSignatureError('bad signature');
+  }
 }
 
 // `read` (WhatsApp) implies delivery; queued, sending, accepted, scheduled and the rest say nothing final.
@@ -95,7 +101,9 @@ function field(fields: Record<string, string | string[]>, ...names: string[]): s
   for (const name of names) {
     const value = fields[name];
     const first = Array.isArray(value) ? value[0] : value;
-    if (first) return first;
+    if (first) {
+      return first;
+    }
   }
   return undefined;
 }
@@ -106,7 +114,9 @@ export function twilioReceiptOf(
 ): DeliveryReceipt | undefined {
   const providerMessageId = field(fields, 'MessageSid', 'SmsSid');
   const status = STATUSES.get(field(fields, 'MessageStatus', 'SmsStatus') ?? '');
-  if (!providerMessageId || !status) return undefined;
+  if (!providerMessageId || !status) {
+    return undefined;
+  }
   const errorCode = field(fields, 'ErrorCode');
   return { providerMessageId, status, ...(errorCode ? { errorCode } : {}) };
 }
@@ -127,7 +137,9 @@ export function createTwilioReceiptHandler(authToken: string | undefined): Recei
   return {
     providerId: 'twilio',
     parse(request) {
-      if (!authToken) throw new ReceiptSignatureError('receipts are not configured');
+      if (!authToken) {
+        throw new ReceiptSignatureError('receipts are not configured');
+      }
       verifyTwilioSignature(authToken, request);
       // A GET callback carries its fields in the (signed) query string.
       const receipt = twilioReceiptOf({

@@ -47,7 +47,9 @@ function trimSlash(url: string): string {
 export function withSignal<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new TransientProviderError('vonage', 'request timed out'));
-    if (signal.aborted) return onAbort();
+    if (signal.aborted) {
+      return onAbort();
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     call.then(
       (value) => {
@@ -78,19 +80,22 @@ interface HttpAnswer {
  * they are never passed on or logged: only the status and the provider's own code and title are kept.
  */
 export async function classifySdkError(err: unknown): Promise<ClassifiedProviderError> {
-  if (err instanceof ProviderError) return err as ClassifiedProviderError;
+  if (err instanceof ProviderError) {
+    return err as ClassifiedProviderError;
+  }
   const response = (err as { response?: unknown } | null)?.response;
   const parts = smsParts(response);
   if (parts) {
     const failed = parts.find((p) => p.status !== '0') ?? {};
     return classifySmsStatus(failed.status ?? 'unknown', failed.errorText);
   }
-  if (isHttpAnswer(response))
+  if (isHttpAnswer(response)) {
     return classifyHttpFailure(
       response.status,
       response.headers.get('retry-after'),
       await problemOf(response),
     );
+  }
   return classifyTransportFailure(err);
 }
 

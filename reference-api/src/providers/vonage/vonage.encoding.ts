@@ -7,7 +7,11 @@ const GSM7 = new Set([
 
 /** Whether `text` fits the GSM 7-bit alphabet; otherwise Vonage must be told `type=unicode` or it mangles it. */
 export function isGsm7(text: string): boolean {
-  for (const char of text) if (!GSM7.has(char)) return false;
+  for (const char of text) {
+    if (!GSM7.has(char)) {
+      return false;
+    }
+  }
   return true;
 }
 

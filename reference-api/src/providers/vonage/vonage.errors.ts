@@ -72,15 +72,18 @@ export function classifyHttpFailure(
       code,
     );
   }
-  if (status >= 500 || status === 408) return new TransientProviderError(ID, message, code);
+  if (status >= 500 || status === 408) {
+    return new TransientProviderError(ID, message, code);
+  }
   return new PermanentProviderError(ID, message, code);
 }
 
 /** A timeout or network failure before any answer: always worth another try. */
 export function classifyTransportFailure(err: unknown): ClassifiedProviderError {
   const name = err instanceof Error ? err.name : '';
-  if (name === 'AbortError' || name === 'TimeoutError')
+  if (name === 'AbortError' || name === 'TimeoutError') {
     return new TransientProviderError(ID, 'request timed out');
+  }
   // The message of a network error names the host and errno, never credentials.
   const reason = err instanceof Error ? err.message : String(err);
   return new TransientProviderError(ID, `network error: ${reason}`);

@@ -36,8 +36,9 @@ export function createVonageProvider(options: VonageOptions): SmsProvider {
     id: 'vonage',
     channels,
     async send(message, signal) {
-      if (!channels.has(message.channel))
+      if (!channels.has(message.channel)) {
         throw new PermanentProviderError('vonage', `channel ${message.channel} is not configured`);
+      }
       try {
         const call =
           message.channel === 'whatsapp'
@@ -61,7 +62,9 @@ async function sendSms(
   );
   const id = answer.messages?.[0]?.messageId;
   // A 200 with no part (or not JSON) is not documented; retrying beats recording a send we cannot trace.
-  if (!id) throw new TransientProviderError('vonage', 'SMS API answered without a message-id');
+  if (!id) {
+    throw new TransientProviderError('vonage', 'SMS API answered without a message-id');
+  }
   return { providerMessageId: id };
 }
 
@@ -95,8 +98,9 @@ async function sendWhatsApp(
   message: OutboundMessage,
 ): Promise<SendResult> {
   const answer = await client.messages.send(whatsAppParams(options, message));
-  if (!answer.messageUUID)
+  if (!answer.messageUUID) {
     throw new TransientProviderError('vonage', 'Messages API answered without a message_uuid');
+  }
   return { providerMessageId: answer.messageUUID };
 }
 
@@ -108,12 +112,15 @@ export function whatsAppParams(
   options: Pick<VonageOptions, 'whatsapp' | 'callbackUrl'>,
   message: OutboundMessage,
 ): MessagesSendParams {
-  if (!options.whatsapp) throw new TypeError('WhatsApp is not configured for Vonage');
-  if (!message.code)
+  if (!options.whatsapp) {
+    throw new TypeError('WhatsApp is not configured for Vonage');
+  }
+  if (!message.code) {
     throw new PermanentProviderError(
       'vonage',
       'a WhatsApp authentication template needs the bare code, not a full text',
     );
+  }
   return {
     channel: 'whatsapp',
     messageType: 'custom',
@@ -147,7 +154,9 @@ function authTemplate(
 
 /** WhatsApp names languages `en`, `pt_BR`: our BCP 47 `pt-BR` with an underscore. */
 export function whatsAppLanguage(locale: string | undefined): string {
-  if (!locale) return 'en';
+  if (!locale) {
+    return 'en';
+  }
   const [language = 'en', region] = locale.split(/[-_]/);
   return region ? `${language.toLowerCase()}_${region.toUpperCase()}` : language.toLowerCase();
 }
@@ -160,8 +169,9 @@ function digitsOnly(number: string): string {
 /** Reads the config block; a missing credential here is a deployment mistake that config.ts should have caught. */
 export function vonageOptions(context: ProviderContext): VonageOptions {
   const { vonage, providerTimeoutMs } = context.config;
-  if (!vonage.apiKey || !vonage.apiSecret || !vonage.from)
+  if (!vonage.apiKey || !vonage.apiSecret || !vonage.from) {
     throw new TypeError('vonage needs VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM');
+  }
   return {
     apiKey: vonage.apiKey,
     apiSecret: vonage.apiSecret,
@@ -176,7 +186,9 @@ export function vonageOptions(context: ProviderContext): VonageOptions {
 
 function whatsAppOptions(context: ProviderContext): VonageOptions['whatsapp'] {
   const { whatsappFrom: from, whatsappTemplate: template } = context.config.vonage;
-  if (from && template) return { from, template };
+  if (from && template) {
+    return { from, template };
+  }
   // Half a WhatsApp setup is a slip, not a choice: say so once rather than quietly sending SMS only.
   if (from || template) {
     context.logger.warn(

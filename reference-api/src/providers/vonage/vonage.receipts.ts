@@ -54,7 +54,9 @@ export function createVonageReceiptHandler(options: VonageReceiptOptions): Recei
     parse(request) {
       const secret = options.signatureSecret;
       // Generic on purpose: the caller is unauthenticated; the start-up warning tells the operator why.
-      if (!secret) throw new ReceiptSignatureError('receipt cannot be verified');
+      if (!secret) {
+        throw new ReceiptSignatureError('receipt cannot be verified');
+      }
       const token = bearerToken(request.headers.authorization);
       return token
         ? parseStatusWebhook(request, token, secret, clock)
@@ -81,8 +83,12 @@ function parseDlr(
 ): DeliveryReceipt[] {
   const fields = stringFields(params);
   const sig = fields['sig'];
-  if (!sig) throw new ReceiptSignatureError('unsigned receipt');
-  if (!verifySig(fields, sig, secret)) throw new ReceiptSignatureError('bad signature');
+  if (!sig) {
+    throw new ReceiptSignatureError('unsigned receipt');
+  }
+  if (!verifySig(fields, sig, secret)) {
+    throw new ReceiptSignatureError('bad signature');
+  }
   assertFresh(Number(fields['timestamp']), clock);
   return receipt(
     fields['messageId'],
@@ -96,8 +102,9 @@ function parseDlr(
 function stringFields(params: Readonly<Record<string, unknown>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       out[key] = String(value);
+    }
   }
   return out;
 }
@@ -110,7 +117,9 @@ function parseStatusWebhook(
   clock: Clock,
 ): DeliveryReceipt[] {
   const claims = verifyHs256(token, secret);
-  if (!claims) throw new ReceiptSignatureError('bad signature');
+  if (!claims) {
+    throw new ReceiptSignatureError('bad signature');
+  }
   assertFresh(claims.iat, clock);
   assertNotExpired(claims, clock);
   assertBodyHash(request.rawBody, claims);
@@ -137,16 +146,20 @@ function assertBodyHash(rawBody: Buffer, claims: WebhookClaims): void {
 }
 
 function assertFresh(issuedAtSeconds: number | undefined, clock: Clock): void {
-  if (typeof issuedAtSeconds !== 'number' || !Number.isFinite(issuedAtSeconds))
+  if (typeof issuedAtSeconds !== 'number' || !Number.isFinite(issuedAtSeconds)) {
     throw new ReceiptSignatureError('stale receipt');
+  }
   const ageSeconds = clock.now() / 1000 - issuedAtSeconds;
   // A little skew the other way is allowed too: Vonage's clock is not ours.
-  if (Math.abs(ageSeconds) > clock.maxAgeSeconds) throw new ReceiptSignatureError('stale receipt');
+  if (Math.abs(ageSeconds) > clock.maxAgeSeconds) {
+    throw new ReceiptSignatureError('stale receipt');
+  }
 }
 
 function assertNotExpired(claims: WebhookClaims, clock: Clock): void {
-  if (typeof claims.exp === 'number' && claims.exp * 1000 <= clock.now())
+  if (typeof claims.exp === 'number' && claims.exp * 1000 <= clock.now()) {
     throw new ReceiptSignatureError('stale receipt');
+  }
 }
 
 function receipt(
@@ -157,7 +170,9 @@ function receipt(
 ): DeliveryReceipt[] {
   const status = vonageStatus ? VONAGE_RECEIPT_STATUSES[vonageStatus.toLowerCase()] : undefined;
   // Authentic but unusable (status "unknown", no id): acknowledged, nothing to apply.
-  if (!id || !status) return [];
+  if (!id || !status) {
+    return [];
+  }
   return [
     { providerMessageId: id, status, ...(errorCode ? { errorCode } : {}), ...(at ? { at } : {}) },
   ];
@@ -169,7 +184,9 @@ function nonZero(code: string | undefined): string | undefined {
 
 /** The Messages error code: the number after `#` in `type`, else `title` (documented as e.g. "1230"). */
 function messagesErrorCode(error: unknown): string | undefined {
-  if (!error || typeof error !== 'object') return undefined;
+  if (!error || typeof error !== 'object') {
+    return undefined;
+  }
   const { type, title } = error as { type?: unknown; title?: unknown };
   const fromType = typeof type === 'string' ? /#(\d+)$/.exec(type)?.[1] : undefined;
   return (

@@ -29,10 +29,11 @@ export function computeSig(
   method: SigMethod,
 ): string {
   const data = signedString(params);
-  if (method === 'md5hash')
+  if (method === 'md5hash') {
     return createHash('md5')
       .update(data + secret)
       .digest('hex');
+  }
   return createHmac(HMAC_ALGORITHMS[method], secret).update(data).digest('hex');
 }
 
@@ -61,7 +62,9 @@ export function verifySig(
   sig: string,
   secret: string,
 ): boolean {
-  if (!/^[0-9a-fA-F]+$/.test(sig)) return false;
+  if (!/^[0-9a-fA-F]+$/.test(sig)) {
+    return false;
+  }
   return candidateMethods(sig).some((method) => hexEquals(computeSig(params, secret, method), sig));
 }
 
@@ -86,12 +89,18 @@ export interface WebhookClaims {
  */
 export function verifyHs256(token: string, secret: string): WebhookClaims | undefined {
   const [header, payload, signature, ...rest] = token.split('.');
-  if (!header || !payload || !signature || rest.length) return undefined;
+  if (!header || !payload || !signature || rest.length) {
+    return undefined;
+  }
   const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return undefined;
+  }
   const head = parseJson(header) as { alg?: unknown } | undefined;
-  if (head?.alg !== 'HS256') return undefined;
+  if (head?.alg !== 'HS256') {
+    return undefined;
+  }
   const claims = parseJson(payload);
   return claims && typeof claims === 'object' ? (claims as WebhookClaims) : undefined;
 }

@@ -5,7 +5,9 @@
 (function () {
   'use strict';
   var button = document.getElementById('kc-sms-resend');
-  if (!button || !button.hasAttribute('data-cooldown-seconds')) return;
+  if (!button || !button.hasAttribute('data-cooldown-seconds')) {
+    return;
+  }
 
   var seconds = parseInt(button.getAttribute('data-cooldown-seconds'), 10) || 0;
   var waitLabel = button.getAttribute('data-label-wait') || '';
@@ -23,16 +25,24 @@
     button.textContent = readyLabel;
     button.disabled = false;
     // One polite announcement at the end, instead of one per second.
-    if (status) status.textContent = button.getAttribute('data-label-done') || readyLabel;
-    if (timer !== null) clearInterval(timer);
+    if (status) {
+      status.textContent = button.getAttribute('data-label-done') || readyLabel;
+    }
+    if (timer !== null) {
+      clearInterval(timer);
+    }
   }
 
   function tick() {
     var left = secondsLeft();
-    if (left <= 0) return enable();
+    if (left <= 0) {
+      return enable();
+    }
     button.textContent = waitLabel.replace('{0}', String(left));
   }
 
   tick();
-  if (secondsLeft() > 0) timer = setInterval(tick, 1000);
+  if (secondsLeft() > 0) {
+    timer = setInterval(tick, 1000);
+  }
 })();
