@@ -6,20 +6,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAuthenticatorJar } from '../bridge/keycloak/authenticator-jar.js';
+import { buildAuthenticatorJar } from '@sms-mfa/bridge/keycloak/authenticator-jar';
 import {
   demoRealm,
   SECRET_VAULT_KEY,
   vaultEntryName,
   writeRealmFile,
-} from '../tests/support/keycloak-realm.js';
+} from '@sms-mfa/tests/support/keycloak-realm';
 import {
   KeycloakSetupError,
   KEYCLOAK_VERSION,
   requireJavaAndMaven,
   startKeycloak,
   type RunningKeycloak,
-} from '../tests/support/keycloak-server.js';
+} from '@sms-mfa/tests/support/keycloak-server';
 import { requireFreePort, runLauncher, startStack, StartError, type Stack } from './stack.js';
 
 const REALM = 'sms-demo';

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request, type APIRequestContext } from 'playwright-core';
 import { startLocalRedis } from '@sms-mfa/common/redis-server';
-import { buildAuthenticatorJar } from '../../bridge/keycloak/authenticator-jar.js';
-import { startDeviceAuthStack } from '../../bridge/test/support/deviceauth-stack.js';
-import { testPhone } from '../../bridge/test/support/otp-fixtures.js';
+import { buildAuthenticatorJar } from '@sms-mfa/bridge/keycloak/authenticator-jar';
+import { startDeviceAuthStack } from '@sms-mfa/bridge/test/support/deviceauth-stack';
+import { testPhone } from '@sms-mfa/bridge/test/support/otp-fixtures';
 import { KeycloakAdmin } from '../keycloak/support/admin.js';
 import {
   BRIDGE_CLIENT,

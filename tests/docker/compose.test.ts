@@ -1,7 +1,7 @@
 // No Docker engine runs here, so docker/ is checked statically: compose.yaml against the Compose
 // Specification's JSON schema (the copy dclint ships), the Dockerfiles against the repository they
 // copy from, and realm-import.json against what Keycloak's import and the installer need.
-import { ROLES } from '../../reference-api/src/service.js';
+import { ROLES } from '@sms-mfa/reference-api/service';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

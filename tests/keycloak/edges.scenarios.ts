@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { freePort } from '@sms-mfa/common/redis-server';
-import { startBridge, type RunningBridge } from '../../bridge/src/service.js';
-import { testConfig } from '../../bridge/test/support/otp-fixtures.js';
+import { startBridge, type RunningBridge } from '@sms-mfa/bridge/service';
+import { testConfig } from '@sms-mfa/bridge/test/support/otp-fixtures';
 import type { KeycloakE2e } from './support/keycloak-e2e.js';
 import {
   codePage,

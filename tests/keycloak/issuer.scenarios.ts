@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { outboxReader } from '@sms-mfa/tests/support/outbox-reader';
-import { loadConfig as loadReferenceConfig } from '../../reference-api/src/config.js';
-import { startReferenceApi } from '../../reference-api/src/service.js';
-import { startBridge } from '../../bridge/src/service.js';
-import { testConfig, testPhone } from '../../bridge/test/support/otp-fixtures.js';
+import { loadConfig as loadReferenceConfig } from '@sms-mfa/reference-api/config';
+import { startReferenceApi } from '@sms-mfa/reference-api/service';
+import { startBridge } from '@sms-mfa/bridge/service';
+import { testConfig, testPhone } from '@sms-mfa/bridge/test/support/otp-fixtures';
 import type { KeycloakE2e } from './support/keycloak-e2e.js';
 
 const SEND_SCOPE = 'messages:send';

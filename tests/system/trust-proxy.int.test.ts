@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { createLogger } from '@sms-mfa/common/logger';
-import { loadConfig } from '../../reference-api/src/config.js';
-import { startReferenceApi } from '../../reference-api/src/service.js';
+import { loadConfig } from '@sms-mfa/reference-api/config';
+import { startReferenceApi } from '@sms-mfa/reference-api/service';
 import { useRedis } from '../support/redis-harness.js';
 
 const AUTH_TOKEN = 'trust-proxy-auth-token-0123456789';

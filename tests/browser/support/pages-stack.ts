@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@sms-mfa/common/redis-server';
-import { loadConfig as loadReferenceConfig } from '../../../reference-api/src/config.js';
-import { startReferenceApi } from '../../../reference-api/src/service.js';
-import type { Application } from '../../../bridge/src/apps/application.js';
-import { loadConfig } from '../../../bridge/src/config.js';
-import { deviceAuthRoutes } from '../../../bridge/src/http/deviceauth.routes.js';
-import { pageRouters } from '../../../bridge/src/pages/pages.routes.js';
-import { startBridge, type RunningBridge } from '../../../bridge/src/service.js';
-import { TestClock } from '../../../bridge/test/support/otp-fixtures.js';
+import { loadConfig as loadReferenceConfig } from '@sms-mfa/reference-api/config';
+import { startReferenceApi } from '@sms-mfa/reference-api/service';
+import type { Application } from '@sms-mfa/bridge/apps/application';
+import { loadConfig } from '@sms-mfa/bridge/config';
+import { deviceAuthRoutes } from '@sms-mfa/bridge/http/deviceauth.routes';
+import { pageRouters } from '@sms-mfa/bridge/pages/pages.routes';
+import { startBridge, type RunningBridge } from '@sms-mfa/bridge/service';
+import { TestClock } from '@sms-mfa/bridge/test/support/otp-fixtures';
 import type { RedisHarness } from '../../support/redis-harness.js';
 
 /** The demo client every pages stack is started with. */

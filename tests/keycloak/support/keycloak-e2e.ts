@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildAuthenticatorJar } from '../../../bridge/keycloak/authenticator-jar.js';
+import { buildAuthenticatorJar } from '@sms-mfa/bridge/keycloak/authenticator-jar';
 import {
   startDeviceAuthStack,
   type DeviceAuthStack,
-} from '../../../bridge/test/support/deviceauth-stack.js';
-import { TestClock, testPhone } from '../../../bridge/test/support/otp-fixtures.js';
+} from '@sms-mfa/bridge/test/support/deviceauth-stack';
+import { TestClock, testPhone } from '@sms-mfa/bridge/test/support/otp-fixtures';
 import { launchChromium } from '../../browser/support/page-checks.js';
 import {
   demoRealm,

@@ -1,0 +1,44 @@
+// "Redis is down" as a type: one place knows how ioredis reports a lost or refused connection, so
+// the services map it to their UNAVAILABLE answer (503, Retry-After) instead of matching error text.
+
+/** ioredis' ways of saying the server cannot be reached (its errors are plain Errors, told by name or text). */
+const CONNECTION_LOST =
+  /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|enableOfflineQueue|All nodes failed|Failed to refresh slots cache/;
+
+/** Error names ioredis gives the same condition (MaxRetriesPerRequestError, ClusterAllFailedError). */
+const CONNECTION_LOST_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+
+/** Redis (the store every service keeps its state in) could not be reached; nothing was changed. */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+  constructor(override readonly cause: unknown) {
+    super(`Redis is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+
+  /** `err` as a RedisUnavailableError when it is one or is ioredis reporting a lost connection; otherwise undefined. */
+  static from(err: unknown): RedisUnavailableError | undefined {
+    if (err instanceof RedisUnavailableError) {
+      return err;
+    }
+    if (!(err instanceof Error)) {
+      return undefined;
+    }
+    const code = (err as { code?: unknown }).code;
+    if (
+      CONNECTION_LOST_NAMES.has(err.name) ||
+      CONNECTION_LOST.test(`${err.message} ${String(code)}`)
+    ) {
+      return new RedisUnavailableError(err);
+    }
+    return undefined;
+  }
+}
+
+/** Runs a Redis operation, turning a lost connection into {@link RedisUnavailableError} and rethrowing anything else. */
+export async function whileRedisAnswers<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw RedisUnavailableError.from(err) ?? err;
+  }
+}

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { freePort } from '../src/redis-server.js';
+import { RedisUnavailableError, whileRedisAnswers } from '../src/redis-unavailable.js';
+
+test('a command to a Redis nobody listens on becomes a RedisUnavailableError', async () => {
+  const port = await freePort();
+  const redis = new Redis({
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await assert.rejects(
+      whileRedisAnswers(() => redis.get('k')),
+      (err) => err instanceof RedisUnavailableError && /Redis is unavailable/.test(err.message),
+    );
+  } finally {
+    redis.disconnect();
+  }
+});
+
+test('a command on a closed connection is recognised as Redis being unavailable', () => {
+  assert.ok(RedisUnavailableError.from(new Error('Connection is closed.')));
+  const maxRetries = Object.assign(new Error('Reached the max retries per request limit'), {
+    name: 'MaxRetriesPerRequestError',
+  });
+  assert.ok(RedisUnavailableError.from(maxRetries));
+});
+
+test('an ordinary failure (a bug, a script error) is not mistaken for Redis being down', async () => {
+  assert.equal(RedisUnavailableError.from(new TypeError('x is undefined')), undefined);
+  assert.equal(RedisUnavailableError.from('a string'), undefined);
+  await assert.rejects(
+    whileRedisAnswers(() => Promise.reject(new RangeError('bad'))),
+    (err) => err instanceof RangeError,
+  );
+});
