@@ -12,14 +12,14 @@ import {
   SECRET_VAULT_KEY,
   vaultEntryName,
   writeRealmFile,
-} from '@sms-mfa/tests/support/keycloak-realm';
+} from '@sms-mfa/bridge/keycloak/server/realm';
 import {
   KeycloakSetupError,
   KEYCLOAK_VERSION,
   requireJavaAndMaven,
   startKeycloak,
   type RunningKeycloak,
-} from '@sms-mfa/tests/support/keycloak-server';
+} from '@sms-mfa/bridge/keycloak/server/server';
 import { requireFreePort, runLauncher, startStack, StartError, type Stack } from './stack.js';
 
 const REALM = 'sms-demo';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { themeEntries, themeFiles } from '@sms-mfa/keycloak-theme/theme-jar';
-import { withDirectories, writeZip, type ZipEntry } from '@sms-mfa/keycloak-theme/zip';
+import { withDirectories, writeZip, type ZipEntry } from '@sms-mfa/common/zip';
 
 /** This folder (bridge/keycloak/). */
 export const keycloakDir = fileURLToPath(new URL('.', import.meta.url));

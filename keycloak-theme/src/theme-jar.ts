@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withDirectories, writeZip, type ZipEntry } from './zip.js';
+import { withDirectories, writeZip, type ZipEntry } from '@sms-mfa/common/zip';
 
 /** The theme's name, as a realm's login theme setting names it. */
 export const THEME_NAME = 'sms-mfa';

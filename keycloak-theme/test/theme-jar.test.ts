@@ -11,7 +11,7 @@ import {
   themeEntries,
   themeFiles,
 } from '../src/theme-jar.js';
-import { crc32, listZip, readZip, withDirectories, zip } from '../src/zip.js';
+import { crc32, listZip, readZip, withDirectories, zip } from '@sms-mfa/common/zip';
 
 const work = mkdtempSync(join(tmpdir(), 'sms-mfa-theme-jar-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -22,8 +22,8 @@ import {
   scriptAttributes,
   tokenRequests,
 } from '../keycloak/support/keycloak-e2e.js';
-import { demoRealm } from '../support/keycloak-realm.js';
-import { startKeycloak, type RunningKeycloak } from '../support/keycloak-server.js';
+import { demoRealm } from '@sms-mfa/bridge/keycloak/server/realm';
+import { startKeycloak, type RunningKeycloak } from '@sms-mfa/bridge/keycloak/server/server';
 import type { RedisHarness } from '../support/redis-harness.js';
 
 const root = resolve(import.meta.dirname, '../..');

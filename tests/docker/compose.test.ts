@@ -15,7 +15,7 @@ import {
   DEFAULT_PROVIDER_ID,
   desiredAttributes,
   PHONE_PATTERN,
-} from '../../bridge/keycloak-install/installer.js';
+} from '@sms-mfa/bridge/keycloak/install/installer';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCKER = join(ROOT, 'docker');

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { it } from 'node:test';
-import { base32 } from '../../bridge/keycloak-install/installer.js';
-import { vaultEntryName } from '../support/keycloak-realm.js';
+import { base32 } from '@sms-mfa/bridge/keycloak/install/installer';
+import { vaultEntryName } from '@sms-mfa/bridge/keycloak/server/realm';
 import { BRIDGE_CLIENT, type KeycloakE2e } from './support/keycloak-e2e.js';
 import { walkThrough } from './support/sign-in.js';
 

@@ -3,7 +3,7 @@
 // step itself: the basic walkthrough and a wrong code, on that path.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KEYCLOAK_COMPAT_VERSION } from '../support/keycloak-server.js';
+import { KEYCLOAK_COMPAT_VERSION } from '@sms-mfa/bridge/keycloak/server/server';
 import { useKeycloakE2e } from './support/keycloak-e2e.js';
 import {
   atCodePage,

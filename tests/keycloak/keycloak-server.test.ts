@@ -5,7 +5,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { distribution, KeycloakSetupError, startKeycloak } from '../support/keycloak-server.js';
+import {
+  distribution,
+  KeycloakSetupError,
+  startKeycloak,
+} from '@sms-mfa/bridge/keycloak/server/server';
 
 describe('the Keycloak launcher, when Keycloak cannot be had', () => {
   it('says in one line what Maven answered when the distribution cannot be fetched, and unpacks nothing', () => {

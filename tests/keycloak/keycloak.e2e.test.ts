@@ -8,8 +8,8 @@ import {
   SECRET_VAULT_KEY,
   vaultEntryName,
   writeRealmFile,
-} from '../support/keycloak-realm.js';
-import { KEYCLOAK_VERSION } from '../support/keycloak-server.js';
+} from '@sms-mfa/bridge/keycloak/server/realm';
+import { KEYCLOAK_VERSION } from '@sms-mfa/bridge/keycloak/server/server';
 import {
   BRIDGE_CLIENT,
   scriptAttributes,

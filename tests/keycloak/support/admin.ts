@@ -1,8 +1,8 @@
 // The real Keycloak's admin REST API, as the tests use it: a logged-in client that renews its
 // token (the master realm's tokens live 60 s), and the few reads the scenarios check.
 import KeycloakAdminClient from '@keycloak/keycloak-admin-client';
-import type { RunningKeycloak } from '../../support/keycloak-server.js';
-import type { RealmRepresentation } from '../../support/keycloak-realm.js';
+import type { RunningKeycloak } from '@sms-mfa/bridge/keycloak/server/server';
+import type { RealmRepresentation } from '@sms-mfa/bridge/keycloak/server/realm';
 
 const RENEW_AFTER_MS = 40_000;
 

@@ -17,12 +17,12 @@ import {
   demoRealm,
   type RealmChanges,
   type RealmRepresentation,
-} from '../../support/keycloak-realm.js';
+} from '@sms-mfa/bridge/keycloak/server/realm';
 import {
   startKeycloak,
   type KeycloakOptions,
   type RunningKeycloak,
-} from '../../support/keycloak-server.js';
+} from '@sms-mfa/bridge/keycloak/server/server';
 import { useRedis, type RedisHarness } from '../../support/redis-harness.js';
 import { KeycloakAdmin } from './admin.js';
 

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'acorn';
 import ts from 'typescript';
-import { readZip } from '@sms-mfa/keycloak-theme/zip';
+import { readZip } from '@sms-mfa/common/zip';
 import {
   buildAuthenticatorJar,
   compileScript,
   keycloakDir,
   PROVIDER_ID,
   SCRIPT_FILE,
-} from '../keycloak/authenticator-jar.js';
+} from '../../keycloak/authenticator-jar.js';
 
 describe('the compiled script authenticator', () => {
   const script = compileScript();

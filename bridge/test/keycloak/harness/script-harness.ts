@@ -1,7 +1,7 @@
 // Drives the compiled script authenticator like Keycloak's browser flow would: one SignIn is one
 // browser tab's authentication session (its auth notes live here between requests).
 import { Worker } from 'node:worker_threads';
-import { compileScript } from '../../keycloak/authenticator-jar.js';
+import { compileScript } from '../../../keycloak/authenticator-jar.js';
 
 /** What the fakes were given for one request. */
 export interface ScriptState {

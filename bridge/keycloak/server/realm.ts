@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** The realm file the compose stack imports, and `npm run keycloak` and the tests start from. */
-export const REALM_IMPORT = resolve(import.meta.dirname, '../../docker/realm-import.json');
+export const REALM_IMPORT = resolve(import.meta.dirname, '../../../docker/realm-import.json');
 /** The vault key the demo realm's `smsMfaClientSecret` names: `${vault.smsMfaClientSecret}`. */
 export const SECRET_VAULT_KEY = 'smsMfaClientSecret';
 

@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { before, beforeEach, describe, it } from 'node:test';
 import { freePort } from '@sms-mfa/common/redis-server';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { startDeviceAuthStack, type DeviceAuthStack } from './support/deviceauth-stack.js';
-import { testPhone } from './support/otp-fixtures.js';
+import { startDeviceAuthStack, type DeviceAuthStack } from '../support/deviceauth-stack.js';
+import { testPhone } from '../support/otp-fixtures.js';
 import {
   onlyOutcome,
   ScriptHarness,
@@ -12,7 +12,7 @@ import {
   type RenderedPage,
   type ScriptRun,
   type ScriptState,
-} from './keycloak-harness/script-harness.js';
+} from './harness/script-harness.js';
 
 const CLIENT_ID = 'keycloak-login';
 const CLIENT_SECRET = `secret-${CLIENT_ID}-0123456789`;

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { main, parseCli, UsageError } from '../keycloak-install/install.js';
-import { startFakeKeycloak, type FakeKeycloakAdmin } from './support/fake-keycloak-admin.js';
+import { main, parseCli, UsageError } from '../../keycloak/install/install.js';
+import { startFakeKeycloak, type FakeKeycloakAdmin } from '../support/fake-keycloak-admin.js';
 
 const REQUIRED_FLAGS = [
   '--realm',
@@ -257,7 +257,7 @@ describe('the keycloak:install command line', () => {
 
   it('runs as `npm run keycloak:install` from the repository root', () => {
     const result = spawnSync('npm', ['run', '--silent', 'keycloak:install', '--', '--help'], {
-      cwd: new URL('../..', import.meta.url),
+      cwd: new URL('../../..', import.meta.url),
       encoding: 'utf8',
     });
     assert.equal(result.status, 0, result.stderr);

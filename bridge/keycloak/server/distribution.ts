@@ -18,7 +18,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const ROOT = resolve(import.meta.dirname, '../../..');
 
 /** The Keycloak the project pins: the newest 26.x Maven Central served when it was chosen. */
 export const KEYCLOAK_VERSION = '26.7.4';

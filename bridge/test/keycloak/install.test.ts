@@ -2,13 +2,13 @@
 // behind, that a second run writes nothing, and how it repairs a half-done realm.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { runInstall, type CliOptions } from '../keycloak-install/install.js';
-import { base32, PHONE_PATTERN, type InstallOptions } from '../keycloak-install/installer.js';
+import { runInstall, type CliOptions } from '../../keycloak/install/install.js';
+import { base32, PHONE_PATTERN, type InstallOptions } from '../../keycloak/install/installer.js';
 import {
   startFakeKeycloak,
   type FakeKeycloakAdmin,
   type FakeKeycloakOptions,
-} from './support/fake-keycloak-admin.js';
+} from '../support/fake-keycloak-admin.js';
 
 const ALIAS = 'browser with sms';
 const PROVIDER = 'script-sms-authenticator.js';

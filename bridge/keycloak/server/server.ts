@@ -27,7 +27,7 @@ import {
   KeycloakSetupError,
   requireJavaAndMaven,
   stampJar,
-} from './keycloak-distribution.js';
+} from './distribution.js';
 
 export {
   distribution,
@@ -35,7 +35,7 @@ export {
   KEYCLOAK_VERSION,
   KeycloakSetupError,
   requireJavaAndMaven,
-} from './keycloak-distribution.js';
+} from './distribution.js';
 
 const START_TIMEOUT_MS = 600_000;
 const STOP_GRACE_MS = 20_000;

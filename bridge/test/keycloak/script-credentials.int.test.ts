@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { freePort } from '@sms-mfa/common/redis-server';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { startDeviceAuthStack, type DeviceAuthStack } from './support/deviceauth-stack.js';
-import { testPhone } from './support/otp-fixtures.js';
+import { startDeviceAuthStack, type DeviceAuthStack } from '../support/deviceauth-stack.js';
+import { testPhone } from '../support/otp-fixtures.js';
 import {
   onlyOutcome,
   ScriptHarness,
@@ -14,8 +14,8 @@ import {
   type Outcome,
   type ScriptRun,
   type ScriptState,
-} from './keycloak-harness/script-harness.js';
-import { TokenProxy } from './keycloak-harness/token-proxy.js';
+} from './harness/script-harness.js';
+import { TokenProxy } from './harness/token-proxy.js';
 
 const CLIENT_ID = 'keycloak-credentials';
 const CLIENT_SECRET = `secret-${CLIENT_ID}-0123456789`;
