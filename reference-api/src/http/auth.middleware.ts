@@ -70,7 +70,7 @@ export function authenticate(
       }
       next(
         err.reason === 'insufficient_scope'
-          ? new ApiError('FORBIDDEN', 403, err.message)
+          ? new ApiError('FORBIDDEN', err.message)
           : unauthorized(err.message),
       );
     }

@@ -2,17 +2,15 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError } from '@sms-mfa/common/app-error';
 import type { Logger } from '@sms-mfa/common/logger';
 import { currentRequestId } from '@sms-mfa/common/request-context';
+import { RedisUnavailableError } from '@sms-mfa/common/redis-unavailable';
 import { requestFault } from '@sms-mfa/common/request-fault';
-import { ApiError, invalidRequest, notFound } from '../errors.js';
+import { ApiError, invalidRequest, notFound, storeUnavailable } from '../errors.js';
 
 /** Body-parser's errors carry a `type` string. */
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
 }
-
-const REDIS_DOWN =
-  /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue/;
 
 /** The one place errors become responses: `{code, message, details?, requestId}`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -41,30 +39,23 @@ function toAppError(err: BodyParserError, req: Request): AppError {
   if (fault) {
     return new ApiError(
       fault.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST',
-      fault.status,
       fault.message,
       { details: [fault.issue] },
     );
   }
   if (err.type === 'entity.too.large') {
-    return new ApiError('PAYLOAD_TOO_LARGE', 413, 'the body is larger than 16 KiB');
+    return new ApiError('PAYLOAD_TOO_LARGE', 'the body is larger than 16 KiB');
   }
   if (err.type === 'entity.parse.failed') {
     return invalidRequest([{ field: 'body', message: 'is not valid JSON' }]);
   }
   if (err.type === 'charset.unsupported') {
-    return new ApiError('UNSUPPORTED_MEDIA_TYPE', 415, 'the body must be UTF-8 JSON');
+    return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8 JSON');
   }
-  if (REDIS_DOWN.test(err.message ?? '')) {
-    return new ApiError(
-      'UNAVAILABLE',
-      503,
-      'the message store is unavailable; nothing was queued',
-      {},
-      { 'Retry-After': '5' },
-    );
+  if (RedisUnavailableError.from(err)) {
+    return storeUnavailable();
   }
-  return new ApiError('INTERNAL', 500, err.message ?? 'internal error');
+  return new ApiError('INTERNAL', err.message ?? 'internal error');
 }
 
 /** Answers 404 for anything no route took. */
@@ -75,11 +66,7 @@ export const notFoundHandler: RequestHandler = (req, _res, next) =>
 export const requireJson: RequestHandler = (req, _res, next) => {
   if (!req.is('application/json')) {
     return next(
-      new ApiError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        415,
-        'send the body as Content-Type: application/json',
-      ),
+      new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as Content-Type: application/json'),
     );
   }
   next();

@@ -42,7 +42,6 @@ export async function acceptMessage(
   if (chain.length === 0) {
     throw new ApiError(
       'CHANNEL_NOT_AVAILABLE',
-      400,
       `channel: no configured provider sends ${input.channel}`,
       { details: [{ field: 'channel', message: `no configured provider sends ${input.channel}` }] },
     );
@@ -58,7 +57,6 @@ export async function acceptMessage(
     if (claim.kind === 'conflict') {
       throw new ApiError(
         'IDEMPOTENCY_KEY_REUSED',
-        422,
         'Idempotency-Key was already used for a different request',
       );
     }
@@ -136,7 +134,6 @@ async function replay(deps: AcceptDeps, messageId: string): Promise<Accepted> {
   if (!record) {
     throw new ApiError(
       'IDEMPOTENCY_KEY_REUSED',
-      422,
       'Idempotency-Key belongs to a message that is no longer kept',
     );
   }
