@@ -5,7 +5,7 @@ import { resolveFileSecrets } from '@sms-mfa/common/secrets';
 import { trustProxySetting, type TrustProxy } from '@sms-mfa/common/trust-proxy';
 
 import { PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
-import { parseRoutes, type Route } from './providers/routing.js';
+import { parseRoutes, type Route } from './delivery/routing.js';
 
 export { PROVIDER_IDS, type ProviderId };
 

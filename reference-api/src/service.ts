@@ -12,19 +12,19 @@ import { IdempotencyKeys } from './messages/idempotency.js';
 import { MessageStore } from './messages/message-store.js';
 import { createMetrics } from './metrics/metrics.js';
 import { SendStats } from './metrics/send-stats.js';
-import { ProviderPauses } from './providers/provider-pause.js';
-import { unreachableWarnings } from './providers/reachability.js';
-import { CircuitBreakers } from './providers/circuit-breaker.js';
-import { routeFor } from './providers/routing.js';
+import { ProviderPauses } from './delivery/provider-pause.js';
+import { unreachableWarnings } from './delivery/reachability.js';
+import { CircuitBreakers } from './delivery/circuit-breaker.js';
+import { routeFor } from './delivery/routing.js';
 import {
   createProviders,
   createReceiptHandlers,
   createProviderRoutes,
   type ProviderContext,
 } from './providers/registry.js';
-import { loadOrCreateKey } from './queue/crypto.js';
-import { SendQueue } from './queue/send.queue.js';
-import { createSendWorker } from './queue/send.worker.js';
+import { loadOrCreateKey } from './delivery/job-crypto.js';
+import { SendQueue } from './delivery/send.queue.js';
+import { createSendWorker } from './delivery/send.worker.js';
 
 /** Which parts of the service a process runs. */
 export const ROLES = ['api', 'worker', 'all'] as const;

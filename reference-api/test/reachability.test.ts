@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { createOutboxProvider } from '../src/providers/outbox/outbox.provider.js';
-import { unreachableProviders, unreachableWarnings } from '../src/providers/reachability.js';
-import { parseRoutes } from '../src/providers/routing.js';
+import { unreachableProviders, unreachableWarnings } from '../src/delivery/reachability.js';
+import { parseRoutes } from '../src/delivery/routing.js';
 import { scriptedProvider } from './fakes/scripted.provider.js';
 
 // The outbox never sends here: it needs no Redis to say which channels it takes.

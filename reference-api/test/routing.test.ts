@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config.js';
-import { parseRoutes, routeFor } from '../src/providers/routing.js';
+import { parseRoutes, routeFor } from '../src/delivery/routing.js';
 
 describe('routing by destination', () => {
   const { routes } = parseRoutes('+55→sendpulse,twilio; +7->vonage; +1415=twilio; *→twilio,vonage');

@@ -6,11 +6,11 @@ import { createLogger } from '@sms-mfa/common/logger';
 import { loadConfig } from '@sms-mfa/reference-api/config';
 import { MessageStore } from '@sms-mfa/reference-api/messages/message-store';
 import { SendStats } from '@sms-mfa/reference-api/metrics/send-stats';
-import { ProviderPauses } from '@sms-mfa/reference-api/providers/provider-pause';
-import { CircuitBreakers } from '@sms-mfa/reference-api/providers/circuit-breaker';
+import { ProviderPauses } from '@sms-mfa/reference-api/delivery/provider-pause';
+import { CircuitBreakers } from '@sms-mfa/reference-api/delivery/circuit-breaker';
 import { createProviders } from '@sms-mfa/reference-api/providers/registry';
-import { SendQueue } from '@sms-mfa/reference-api/queue/send.queue';
-import { createSendWorker } from '@sms-mfa/reference-api/queue/send.worker';
+import { SendQueue } from '@sms-mfa/reference-api/delivery/send.queue';
+import { createSendWorker } from '@sms-mfa/reference-api/delivery/send.worker';
 import { startProcess, type Started } from '../support/processes.js';
 
 const CONCURRENCY = 32;

@@ -12,11 +12,11 @@ import type { MessageInput } from '../../src/messages/message-input.js';
 import type { MessageRecord, MessageStatus } from '../../src/messages/message-status.js';
 import { MessageStore } from '../../src/messages/message-store.js';
 import { SendStats } from '../../src/metrics/send-stats.js';
-import { ProviderPauses } from '../../src/providers/provider-pause.js';
-import { CircuitBreakers, type BreakerSettings } from '../../src/providers/circuit-breaker.js';
+import { ProviderPauses } from '../../src/delivery/provider-pause.js';
+import { CircuitBreakers, type BreakerSettings } from '../../src/delivery/circuit-breaker.js';
 import type { SmsProvider } from '../../src/providers/sms-provider.js';
-import { SendQueue } from '../../src/queue/send.queue.js';
-import { createSendWorker } from '../../src/queue/send.worker.js';
+import { SendQueue } from '../../src/delivery/send.queue.js';
+import { createSendWorker } from '../../src/delivery/send.worker.js';
 
 /** A queue, a worker and a store over a real Redis, with fast retries, for worker-level tests. */
 export interface WorkerHarness {

@@ -4,16 +4,16 @@ import type { Logger } from '@sms-mfa/common/logger';
 import { maskPhone } from '@sms-mfa/common/mask';
 import type { MessageStore } from '../messages/message-store.js';
 import type { SendStats } from '../metrics/send-stats.js';
-import { nextInChain } from '../providers/fallback.js';
+import { nextInChain } from './chain.js';
 import {
   classifyProviderError,
   TransientProviderError,
   type ClassifiedProviderError as ProviderError,
 } from '../providers/provider-errors.js';
-import type { CircuitBreakers } from '../providers/circuit-breaker.js';
-import type { ProviderPauses } from '../providers/provider-pause.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
+import type { ProviderPauses } from './provider-pause.js';
 import type { SmsProvider } from '../providers/sms-provider.js';
-import { open } from './crypto.js';
+import { open } from './job-crypto.js';
 import { SEND_QUEUE_NAME, type SendJobContent, type SendJobData } from './send.queue.js';
 
 /** Everything the send worker works with. */

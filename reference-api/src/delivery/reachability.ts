@@ -1,6 +1,6 @@
-import type { ProviderId } from './provider-ids.js';
+import type { ProviderId } from '../providers/provider-ids.js';
 import type { Route } from './routing.js';
-import type { SmsProvider } from './sms-provider.js';
+import type { SmsProvider } from '../providers/sms-provider.js';
 
 /** A provider a chain never tries, and the providers before it that take every channel it serves. */
 export interface UnreachableProvider {

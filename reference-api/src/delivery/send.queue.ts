@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Channel } from '../providers/sms-provider.js';
-import { seal } from './crypto.js';
+import { seal } from './job-crypto.js';
 
 /** The queue's name; the prefix carries the Redis Cluster hash tag. */
 export const SEND_QUEUE_NAME = 'sms-send';

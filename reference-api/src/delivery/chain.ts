@@ -1,4 +1,4 @@
-import type { Channel, SmsProvider } from './sms-provider.js';
+import type { Channel, SmsProvider } from '../providers/sms-provider.js';
 
 /** The providers of a chain that can carry `channel`, in chain order (notifme-sdk's fallback strategy). */
 export function chainFor(providers: readonly SmsProvider[], channel: Channel): SmsProvider[] {
