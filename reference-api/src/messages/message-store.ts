@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { maskPhone } from '@sms-mfa/common/mask';
+import type { DeliveryFields, DeliveryRecords } from '../delivery/delivery-records.js';
 import type { Channel } from '../providers/sms-provider.js';
 import type { MessageEvent, MessageRecord } from './message-status.js';
 
 const TRANSITION_LUA = readFileSync(new URL('./transition.lua', import.meta.url), 'utf8');
 
 /** Optional facts an event carries. */
-export interface EventFields {
-  provider?: string;
-  providerMessageId?: string;
-  reason?: string;
-  errorCode?: string;
-}
+export type EventFields = DeliveryFields;
 
 /** What a new message record needs. */
 export interface NewMessage {
@@ -32,8 +28,8 @@ interface TransitionCommands {
   smsmfaTransitionIndexed(key: string, indexKey: string, ...args: string[]): Promise<number>;
 }
 
-/** Status records and the provider-id index, in Redis. */
-export class MessageStore {
+/** Status records and the provider-id index, in Redis; the send path records through it. */
+export class MessageStore implements DeliveryRecords {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,

@@ -1,0 +1,106 @@
+import type { Logger } from '@sms-mfa/common/logger';
+import { maskPhone } from '@sms-mfa/common/mask';
+import type { SendStats } from '../metrics/send-stats.js';
+import {
+  classifyProviderError,
+  TransientProviderError,
+  type ClassifiedProviderError as ProviderError,
+} from '../providers/provider-errors.js';
+import type { SmsProvider } from '../providers/sms-provider.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
+import type { DeliveryRecords } from './delivery-records.js';
+import type { SendJobContent, SendJobData } from './send.queue.js';
+
+/** What one provider call needs. */
+export interface CallDeps {
+  readonly store: DeliveryRecords;
+  readonly breakers: CircuitBreakers;
+  readonly stats: SendStats;
+  readonly logger: Logger;
+  readonly providerTimeoutMs: number;
+}
+
+/** How one provider call ended. */
+export type CallResult =
+  { kind: 'sent' } | { kind: 'already-done' } | { kind: 'failed'; error: ProviderError };
+
+/** Sends through `provider` once, within the timeout and the message's lifetime, and records the outcome. */
+export async function callProvider(
+  provider: SmsProvider,
+  content: SendJobContent,
+  data: SendJobData,
+  deps: CallDeps,
+): Promise<CallResult> {
+  const ttlSeconds = Math.max(1, Math.floor((data.expiresAt - Date.now()) / 1000));
+  // The transition refuses to move a sent or final message back to sending: a worker that died
+  // after the provider accepted the message must not send it twice.
+  if (
+    (await deps.store.apply(data.messageId, 'sending', { provider: provider.id })) === 'ignored'
+  ) {
+    return { kind: 'already-done' };
+  }
+  const started = performance.now();
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new TransientProviderError(provider.id, 'request timed out')),
+    Math.min(deps.providerTimeoutMs, ttlSeconds * 1000),
+  );
+  try {
+    const { providerMessageId } = await provider.send(
+      { messageId: data.messageId, ttlSeconds, ...content },
+      controller.signal,
+    );
+    await recordSent(provider, data, content, providerMessageId, started, deps);
+    return { kind: 'sent' };
+  } catch (err) {
+    return { kind: 'failed', error: recordFailure(provider, err, started, deps) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function recordSent(
+  provider: SmsProvider,
+  data: SendJobData,
+  content: SendJobContent,
+  providerMessageId: string,
+  started: number,
+  deps: CallDeps,
+): Promise<void> {
+  const ms = performance.now() - started;
+  deps.stats.record(provider.id, 'sent', ms);
+  await Promise.all([
+    deps.store.recordSent(data.messageId, provider.id, providerMessageId),
+    deps.breakers.recordSuccess(provider.id),
+  ]);
+  deps.logger.info('message sent', {
+    provider: provider.id,
+    to: maskPhone(content.to),
+    ms: Math.round(ms),
+  });
+}
+
+function recordFailure(
+  provider: SmsProvider,
+  err: unknown,
+  started: number,
+  deps: CallDeps,
+): ProviderError {
+  const error = classifyProviderError(provider.id, err);
+  deps.stats.record(
+    provider.id,
+    error.kind === 'permanent'
+      ? 'permanent_failure'
+      : error.kind === 'transient'
+        ? 'transient_failure'
+        : 'rate_limited',
+    performance.now() - started,
+  );
+  deps.logger.warn('provider send failed', {
+    provider: provider.id,
+    kind: error.kind,
+    reason: error.message,
+    providerCode: error.providerCode,
+  });
+  return error;
+}
