@@ -1,0 +1,155 @@
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '@sms-mfa/common/logger';
+import type { ReferenceApiConfig } from './config.js';
+import { CircuitBreakers } from './delivery/circuit-breaker.js';
+import { loadOrCreateKey } from './delivery/job-crypto.js';
+import { ProviderPauses } from './delivery/provider-pause.js';
+import { unreachableWarnings } from './delivery/reachability.js';
+import { SendQueue } from './delivery/send.queue.js';
+import { MessageStore } from './messages/message-store.js';
+import { SendStats } from './metrics/send-stats.js';
+import { createProviders, type ProviderContext } from './providers/registry.js';
+import type { SmsProvider } from './providers/sms-provider.js';
+
+/** What the API and the worker of one process share, built once. */
+export interface SharedDeps {
+  readonly config: ReferenceApiConfig;
+  readonly redisUrl: string;
+  readonly logger: Logger;
+  /** Auto-pipelined; the store, stats, pauses and breakers talk over it. */
+  readonly redis: Redis;
+  /** Seals and opens job content. */
+  readonly key: Buffer;
+  readonly providerContext: ProviderContext;
+  readonly providers: readonly SmsProvider[];
+  readonly store: MessageStore;
+  readonly stats: SendStats;
+  readonly queue: SendQueue;
+  readonly pauses: ProviderPauses;
+  readonly breakers: CircuitBreakers;
+  /** Flushes the stats, then closes the queue and the connections. */
+  close(): Promise<void>;
+}
+
+/** Connects to Redis and builds what both roles use, against `config.redisUrl`. */
+export async function openSharedDeps(
+  config: ReferenceApiConfig,
+  logger: Logger,
+): Promise<SharedDeps> {
+  const redisUrl = requireRedisUrl(config);
+  // Auto-pipelining batches the commands of concurrent requests into one write: fewer syscalls under load.
+  const redis = redisConnection(redisUrl, logger, 'redis', {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+  });
+  await once(redis, 'ready');
+  const key = messageKey(config, logger);
+  const providerContext = registryContext(config, redis, logger);
+  const providers = createProviders(providerContext);
+  for (const warning of unreachableWarnings(config, providers)) {
+    logger.warn(warning);
+  }
+  const state = redisState(config, redis);
+  const queue = openQueue(config, redisUrl, logger, key);
+  return {
+    ...state,
+    config,
+    redisUrl,
+    logger,
+    redis,
+    key,
+    providerContext,
+    providers,
+    queue: queue.queue,
+    async close() {
+      await state.stats.flush();
+      await queue.close();
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}
+
+/** The state every process shares through Redis: message records, send figures, pauses, breakers. */
+function redisState(config: ReferenceApiConfig, redis: Redis) {
+  const prefix = config.queuePrefix;
+  return {
+    store: new MessageStore(redis, prefix, config.messageRetentionSeconds),
+    stats: new SendStats(redis, prefix),
+    pauses: new ProviderPauses(redis, prefix),
+    breakers: new CircuitBreakers(redis, prefix, config.breaker),
+  };
+}
+
+/** The send queue, on a connection of its own; `close` closes both. */
+function openQueue(config: ReferenceApiConfig, redisUrl: string, logger: Logger, key: Buffer) {
+  // BullMQ defines ~50 scripts on the connection it is given, and ioredis copies every defined
+  // command into each pipeline it builds: keep the queue off the auto-pipelined connection.
+  const connection = redisConnection(redisUrl, logger, 'queue redis', {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
+  const queue = new SendQueue(connection, config.queuePrefix, key, config.providerAttempts);
+  return {
+    queue,
+    async close() {
+      await queue.close();
+      await connection.quit().catch(() => undefined);
+    },
+  };
+}
+
+/** A Redis connection whose errors are logged (as `<name> connection error`), never thrown. */
+export function redisConnection(
+  url: string,
+  logger: Logger,
+  name: string,
+  options: RedisOptions,
+): Redis {
+  const connection = new Redis(url, options);
+  connection.on('error', (err: Error) =>
+    logger.warn(`${name} connection error`, { error: err.message }),
+  );
+  return connection;
+}
+
+function requireRedisUrl(config: ReferenceApiConfig): string {
+  if (!config.redisUrl) {
+    throw new TypeError(
+      'startReferenceApi: config.redisUrl is required (the launcher starts a local Redis)',
+    );
+  }
+  return config.redisUrl;
+}
+
+/** The key that seals job content; a generated one is fine on one node only, so say so. */
+function messageKey(config: ReferenceApiConfig, logger: Logger): Buffer {
+  const { key, generated } = loadOrCreateKey(
+    config.messageEncryptionKey,
+    join(config.dataDir, 'message-key'),
+  );
+  if (generated) {
+    logger.warn(
+      'MESSAGE_ENCRYPTION_KEY is not set: generated one under the data directory; set it in production so every node shares it',
+    );
+  }
+  return key;
+}
+
+function registryContext(
+  config: ReferenceApiConfig,
+  redis: Redis,
+  logger: Logger,
+): ProviderContext {
+  return {
+    config,
+    redis,
+    logger,
+    webhookUrl: (id) =>
+      config.publicBaseUrl
+        ? `${config.publicBaseUrl.replace(/\/+$/, '')}/webhooks/${id}`
+        : undefined,
+  };
+}
