@@ -6,7 +6,7 @@ import { messagesRoutes } from '../src/http/messages.routes.js';
 import { healthRoutes } from '../src/http/health.routes.js';
 import { outboxRoutes } from '../src/http/outbox.routes.js';
 import { webhookRoutes } from '../src/http/webhooks.routes.js';
-import { telegramLinkRoutes } from '../src/providers/telegram/telegram-links.routes.js';
+import { telegramLinkRoutes } from '../src/providers/telegram/telegram.links.routes.js';
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> } };
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProviderResponse } from '../src/providers/provider-http.js';
-import { classifySendPulseError } from '../src/providers/sendpulse/sendpulse-errors.js';
+import { classifySendPulseError } from '../src/providers/sendpulse/sendpulse.errors.js';
 
 function answer(
   status: number,

@@ -12,7 +12,7 @@ import {
   createSendPulseProvider,
   type SendPulseOptions,
 } from '../src/providers/sendpulse/sendpulse.provider.js';
-import { sendPulseTokenKey } from '../src/providers/sendpulse/sendpulse-token.cache.js';
+import { sendPulseTokenKey } from '../src/providers/sendpulse/sendpulse.token-cache.js';
 import type { OutboundMessage, SmsProvider } from '../src/providers/sms-provider.js';
 import { startSendPulseFake, type SendPulseFake } from './fakes/sendpulse.fake.js';
 

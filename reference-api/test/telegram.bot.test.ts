@@ -6,7 +6,7 @@ import {
   RateLimitedProviderError,
   TransientProviderError,
 } from '../src/providers/provider-errors.js';
-import { TelegramBotSender } from '../src/providers/telegram/telegram-bot.sender.js';
+import { TelegramBotSender } from '../src/providers/telegram/telegram.bot-sender.js';
 import { startTelegramBotFake, type TelegramBotFake } from './fakes/telegram.fake.js';
 
 const CHAT = 987654321;

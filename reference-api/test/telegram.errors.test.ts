@@ -5,7 +5,7 @@ import type { ProviderResponse } from '../src/providers/provider-http.js';
 import {
   classifyBotAnswer,
   classifyGatewayAnswer,
-} from '../src/providers/telegram/telegram-errors.js';
+} from '../src/providers/telegram/telegram.errors.js';
 
 function answer(
   status: number,

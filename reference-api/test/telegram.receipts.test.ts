@@ -6,7 +6,7 @@ import { ReceiptSignatureError, type WebhookRequest } from '../src/providers/rec
 import {
   createGatewayReceiptHandler,
   gatewayReportSignature,
-} from '../src/providers/telegram/telegram-gateway.receipts.js';
+} from '../src/providers/telegram/telegram.gateway-receipts.js';
 import { startTelegramGatewayFake, type TelegramGatewayFake } from './fakes/telegram.fake.js';
 
 // Known answer, computed outside this code base by the documented algorithm:

@@ -5,13 +5,13 @@ import { PermanentProviderError, TransientProviderError } from '../provider-erro
 import { providerFetch, type ProviderResponse } from '../provider-http.js';
 import type { ProviderContext, ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
-import { classifySendPulseError, SENDPULSE, sendPulseErrorCode } from './sendpulse-errors.js';
+import { classifySendPulseError, SENDPULSE, sendPulseErrorCode } from './sendpulse.errors.js';
 import {
   JSON_HEADERS,
   joinUrl,
   SendPulseTokenCache,
   sendPulseTokenKey,
-} from './sendpulse-token.cache.js';
+} from './sendpulse.token-cache.js';
 
 /** Everything the SendPulse sender needs. */
 export interface SendPulseOptions {

@@ -5,11 +5,11 @@ import { PermanentProviderError } from '../provider-errors.js';
 import { providerFetch, type ProviderResponse } from '../provider-http.js';
 import type { ProviderContext, ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
-import { classifyGatewayAnswer, TELEGRAM } from './telegram-errors.js';
-import { createBotSender, type TelegramBotSender } from './telegram-bot.sender.js';
-import { TelegramChatLinks } from './telegram-chat-links.js';
-import { telegramLinkRoutes } from './telegram-links.routes.js';
-import { createGatewayReceiptHandler } from './telegram-gateway.receipts.js';
+import { classifyGatewayAnswer, TELEGRAM } from './telegram.errors.js';
+import { createBotSender, type TelegramBotSender } from './telegram.bot-sender.js';
+import { TelegramChatLinks } from './telegram.chat-links.js';
+import { telegramLinkRoutes } from './telegram.links.routes.js';
+import { createGatewayReceiptHandler } from './telegram.gateway-receipts.js';
 
 /** Everything the Gateway sender needs. */
 export interface GatewayOptions {

@@ -3,7 +3,7 @@
 import { PermanentProviderError } from '../provider-errors.js';
 import { providerFetch } from '../provider-http.js';
 import type { SendResult } from '../sms-provider.js';
-import { classifyBotAnswer, TELEGRAM } from './telegram-errors.js';
+import { classifyBotAnswer, TELEGRAM } from './telegram.errors.js';
 
 /** The bot's endpoint and token. */
 export interface BotSenderOptions {

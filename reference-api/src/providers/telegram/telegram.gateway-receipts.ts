@@ -10,7 +10,7 @@ import {
   type ReceiptHandler,
   type WebhookRequest,
 } from '../receipts.js';
-import { TELEGRAM } from './telegram-errors.js';
+import { TELEGRAM } from './telegram.errors.js';
 
 /** Reports older (or further in the future) than this are refused as replays. */
 export const MAX_REPORT_AGE_SECONDS = 300;

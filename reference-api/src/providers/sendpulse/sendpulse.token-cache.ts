@@ -2,7 +2,7 @@ import { tokenUseSeconds } from '@sms-mfa/common/token-lifetime';
 import type { Redis } from 'ioredis';
 import { TransientProviderError } from '../provider-errors.js';
 import { providerFetch } from '../provider-http.js';
-import { classifySendPulseError, SENDPULSE } from './sendpulse-errors.js';
+import { classifySendPulseError, SENDPULSE } from './sendpulse.errors.js';
 
 /** What the token cache needs: the OAuth client, where to share tokens, and how long to wait. */
 export interface SendPulseTokenOptions {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { InvalidPhoneError, normalisePhone } from '@sms-mfa/common/phone';
 import { invalidPhone, notFound } from '../../errors.js';
 import { parseBody } from '../../messages/message-input.js';
-import { CHAT_ID, type TelegramChatLinks } from './telegram-chat-links.js';
+import { CHAT_ID, type TelegramChatLinks } from './telegram.chat-links.js';
 
 const linkSchema = z.strictObject({
   chatId: z
