@@ -4,29 +4,24 @@ import { deepFreeze } from '@sms-mfa/common/freeze';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
 import { trustProxySetting, type TrustProxy } from '@sms-mfa/common/trust-proxy';
 
-import { PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
+import { bool, int, optional, url } from './config-fields.js';
+import { readProviderEnv } from './providers/provider-module.js';
+import {
+  PROVIDER_IDS,
+  PROVIDER_MODULES,
+  type ProviderId,
+  type ProviderSettings,
+} from './providers/registry.js';
 import { parseRoutes, type Route } from './delivery/routing.js';
 
 export { PROVIDER_IDS, type ProviderId };
 
+// Each provider declares its own secrets (`<id>.config.ts`); these are the service's.
 const SECRET_NAMES = [
   'REFERENCE_API_KEY',
   'MESSAGE_ENCRYPTION_KEY',
-  'TWILIO_AUTH_TOKEN',
-  'TWILIO_API_KEY_SECRET',
-  'VONAGE_API_SECRET',
-  'VONAGE_SIGNATURE_SECRET',
-  'VONAGE_PRIVATE_KEY',
-  'SENDPULSE_CLIENT_SECRET',
-  'TELEGRAM_GATEWAY_TOKEN',
-  'TELEGRAM_BOT_TOKEN',
-] as const;
-
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const int = (min: number, max: number, def: number) =>
-  z.coerce.number().int().min(min).max(max).default(def);
-const optional = z.string().min(1).optional();
-const url = z.url().optional();
+  ...PROVIDER_MODULES.flatMap((m) => m.config.secrets),
+];
 
 const schema = z.object({
   REFERENCE_API_PORT: int(0, 65535, 3412),
@@ -69,41 +64,11 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
   WORKER_LOCK_DURATION_MS: int(1000, 600_000, 30_000),
   WORKER_STALLED_INTERVAL_MS: int(500, 600_000, 30_000),
-  OUTBOX_DELAY_MS: int(0, 60_000, 0),
   MESSAGE_RETENTION_SECONDS: int(60, 90 * 86400, 7 * 86400),
   PUBLIC_BASE_URL: url,
   // whose X-Forwarded-Proto (and -For, -Host) to believe: none unless behind a reverse proxy
   TRUST_PROXY: trustProxySetting,
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
-  // twilio
-  TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
-  TWILIO_ACCOUNT_SID: optional,
-  TWILIO_AUTH_TOKEN: optional,
-  TWILIO_API_KEY_SID: optional,
-  TWILIO_API_KEY_SECRET: optional,
-  TWILIO_FROM: optional,
-  TWILIO_MESSAGING_SERVICE_SID: optional,
-  TWILIO_WHATSAPP_FROM: optional,
-  TWILIO_WHATSAPP_CONTENT_SID: optional,
-  // vonage
-  VONAGE_REST_HOST: z.url().default('https://rest.nexmo.com'),
-  VONAGE_API_HOST: z.url().default('https://api.nexmo.com'),
-  VONAGE_API_KEY: optional,
-  VONAGE_API_SECRET: optional,
-  VONAGE_FROM: optional,
-  VONAGE_SIGNATURE_SECRET: optional,
-  VONAGE_WHATSAPP_FROM: optional,
-  VONAGE_WHATSAPP_TEMPLATE: optional,
-  // sendpulse
-  SENDPULSE_BASE_URL: z.url().default('https://api.sendpulse.com'),
-  SENDPULSE_CLIENT_ID: optional,
-  SENDPULSE_CLIENT_SECRET: optional,
-  SENDPULSE_SENDER: optional,
-  // telegram
-  TELEGRAM_GATEWAY_BASE_URL: z.url().default('https://gatewayapi.telegram.org'),
-  TELEGRAM_BOT_BASE_URL: z.url().default('https://api.telegram.org'),
-  TELEGRAM_GATEWAY_TOKEN: optional,
-  TELEGRAM_BOT_TOKEN: optional,
 });
 
 type Env = z.output<typeof schema>;
@@ -141,99 +106,44 @@ export interface ReferenceApiConfig {
   /** How long a worker holds a job before others may consider it stalled (recovery after a crash). */
   readonly workerLockDurationMs: number;
   readonly workerStalledIntervalMs: number;
-  /** Simulated provider latency of the dev outbox (demos, shutdown tests, benchmarks). */
-  readonly outboxDelayMs: number;
   readonly messageRetentionSeconds: number;
   readonly publicBaseUrl: string | undefined;
   /** Whose X-Forwarded-* headers Express believes (TRUST_PROXY); none by default. */
   readonly trustProxy: TrustProxy;
   readonly logLevel: string;
-  readonly twilio: ReturnType<typeof twilioBlock>;
-  readonly vonage: ReturnType<typeof vonageBlock>;
-  readonly sendpulse: ReturnType<typeof sendpulseBlock>;
-  readonly telegram: ReturnType<typeof telegramBlock>;
+  /** Each provider's own settings, read by its module from its variables (every provider's, enabled or not). */
+  readonly providerSettings: ProviderSettings;
 }
-
-function twilioBlock(e: Env) {
-  return {
-    baseUrl: e.TWILIO_BASE_URL,
-    accountSid: e.TWILIO_ACCOUNT_SID,
-    authToken: e.TWILIO_AUTH_TOKEN,
-    apiKeySid: e.TWILIO_API_KEY_SID,
-    apiKeySecret: e.TWILIO_API_KEY_SECRET,
-    from: e.TWILIO_FROM,
-    messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
-    whatsappFrom: e.TWILIO_WHATSAPP_FROM,
-    whatsappContentSid: e.TWILIO_WHATSAPP_CONTENT_SID,
-  };
-}
-
-function vonageBlock(e: Env) {
-  return {
-    restHost: e.VONAGE_REST_HOST,
-    apiHost: e.VONAGE_API_HOST,
-    apiKey: e.VONAGE_API_KEY,
-    apiSecret: e.VONAGE_API_SECRET,
-    from: e.VONAGE_FROM,
-    signatureSecret: e.VONAGE_SIGNATURE_SECRET,
-    whatsappFrom: e.VONAGE_WHATSAPP_FROM,
-    whatsappTemplate: e.VONAGE_WHATSAPP_TEMPLATE,
-  };
-}
-
-function sendpulseBlock(e: Env) {
-  return {
-    baseUrl: e.SENDPULSE_BASE_URL,
-    clientId: e.SENDPULSE_CLIENT_ID,
-    clientSecret: e.SENDPULSE_CLIENT_SECRET,
-    sender: e.SENDPULSE_SENDER,
-  };
-}
-
-function telegramBlock(e: Env) {
-  return {
-    gatewayBaseUrl: e.TELEGRAM_GATEWAY_BASE_URL,
-    botBaseUrl: e.TELEGRAM_BOT_BASE_URL,
-    gatewayToken: e.TELEGRAM_GATEWAY_TOKEN,
-    botToken: e.TELEGRAM_BOT_TOKEN,
-  };
-}
-
-const REQUIRED_BY_PROVIDER: Record<ProviderId, (e: Env) => string[]> = {
-  outbox: () => [],
-  twilio: (e) => [
-    ...(e.TWILIO_ACCOUNT_SID ? [] : ['TWILIO_ACCOUNT_SID']),
-    ...(e.TWILIO_AUTH_TOKEN || (e.TWILIO_API_KEY_SID && e.TWILIO_API_KEY_SECRET)
-      ? []
-      : ['TWILIO_AUTH_TOKEN']),
-    ...(e.TWILIO_FROM || e.TWILIO_MESSAGING_SERVICE_SID
-      ? []
-      : ['TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID']),
-  ],
-  vonage: (e) => [
-    ...(e.VONAGE_API_KEY ? [] : ['VONAGE_API_KEY']),
-    ...(e.VONAGE_API_SECRET ? [] : ['VONAGE_API_SECRET']),
-    ...(e.VONAGE_FROM ? [] : ['VONAGE_FROM']),
-  ],
-  sendpulse: (e) => [
-    ...(e.SENDPULSE_CLIENT_ID ? [] : ['SENDPULSE_CLIENT_ID']),
-    ...(e.SENDPULSE_CLIENT_SECRET ? [] : ['SENDPULSE_CLIENT_SECRET']),
-    ...(e.SENDPULSE_SENDER ? [] : ['SENDPULSE_SENDER']),
-  ],
-  // The Gateway reaches any number; a bot alone reaches only numbers whose owners linked a chat.
-  telegram: (e) =>
-    e.TELEGRAM_GATEWAY_TOKEN || e.TELEGRAM_BOT_TOKEN
-      ? []
-      : ['TELEGRAM_GATEWAY_TOKEN or TELEGRAM_BOT_TOKEN'],
-};
 
 function enabledProviders(e: Env, routes: readonly Route[]): ProviderId[] {
   return [...new Set([...e.PROVIDERS, ...routes.flatMap((r) => r.chain)])];
 }
 
-function crossChecks(e: Env, routes: readonly Route[]): string[] {
+/** What each provider's module read from its variables: its settings and what it still lacks, or zod's problems. */
+function readProviders(env: Readonly<Record<string, string | undefined>>) {
+  const problems: string[] = [];
+  const settings: Partial<Record<ProviderId, unknown>> = {};
+  const missing = new Map<ProviderId, readonly string[]>();
+  for (const module of PROVIDER_MODULES) {
+    const reading = readProviderEnv(module.config, env);
+    if (!reading.ok) {
+      problems.push(...zodProblems(reading.error));
+      continue;
+    }
+    settings[module.id] = reading.settings;
+    missing.set(module.id, reading.missing);
+  }
+  // Each entry is what that module's own settings() returned, which is what ProviderSettings says.
+  return { problems, settings: settings as ProviderSettings, missing };
+}
+
+function crossChecks(
+  e: Env,
+  routes: readonly Route[],
+  missing: ReadonlyMap<ProviderId, readonly string[]>,
+): string[] {
   const problems = enabledProviders(e, routes).flatMap((id) =>
-    REQUIRED_BY_PROVIDER[id](e).map(
+    (missing.get(id) ?? []).map(
       (name) => `${name}: required by provider "${id}" (PROVIDERS or PROVIDER_ROUTES)`,
     ),
   );
@@ -259,15 +169,20 @@ function decodeKey(value: string | undefined): Buffer | undefined {
 export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceApiConfig {
   const { env, problems } = resolveFileSecrets(rawEnv, SECRET_NAMES);
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
+  const providers = readProviders(env);
+  if (!parsed.success || providers.problems.length) {
+    throw new ConfigError([
+      ...problems,
+      ...(parsed.success ? [] : zodProblems(parsed.error)),
+      ...providers.problems,
+    ]);
   }
   const e = parsed.data;
   const routing = parseRoutes(e.PROVIDER_ROUTES);
   const all = [
     ...problems,
     ...routing.problems.map((p) => `PROVIDER_ROUTES: ${p}`),
-    ...crossChecks(e, routing.routes),
+    ...crossChecks(e, routing.routes, providers.missing),
   ];
   if (all.length) {
     throw new ConfigError(all);
@@ -300,14 +215,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workerLockDurationMs: e.WORKER_LOCK_DURATION_MS,
     workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
-    outboxDelayMs: e.OUTBOX_DELAY_MS,
     messageRetentionSeconds: e.MESSAGE_RETENTION_SECONDS,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
-    twilio: twilioBlock(e),
-    vonage: vonageBlock(e),
-    sendpulse: sendpulseBlock(e),
-    telegram: telegramBlock(e),
+    providerSettings: providers.settings,
   });
 }

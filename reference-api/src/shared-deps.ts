@@ -10,7 +10,7 @@ import { unreachableWarnings } from './delivery/reachability.js';
 import { SendQueue } from './delivery/send.queue.js';
 import { MessageStore } from './messages/message-store.js';
 import { SendStats } from './metrics/send-stats.js';
-import { createProviders, type ProviderContext } from './providers/registry.js';
+import { createProviders, type RegistryContext } from './providers/registry.js';
 import type { SmsProvider } from './providers/sms-provider.js';
 
 /** What the API and the worker of one process share, built once. */
@@ -22,7 +22,7 @@ export interface SharedDeps {
   readonly redis: Redis;
   /** Seals and opens job content. */
   readonly key: Buffer;
-  readonly providerContext: ProviderContext;
+  readonly providerContext: RegistryContext;
   readonly providers: readonly SmsProvider[];
   readonly store: MessageStore;
   readonly stats: SendStats;
@@ -142,7 +142,7 @@ function registryContext(
   config: ReferenceApiConfig,
   redis: Redis,
   logger: Logger,
-): ProviderContext {
+): RegistryContext {
   return {
     config,
     redis,

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@sms-mfa/common/logger';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { loadConfig, type ProviderId } from '../src/config.js';
-import { providerModule, type ProviderContext } from '../src/providers/registry.js';
+import { createProvider } from '../src/providers/registry.js';
 import type { Channel } from '../src/providers/sms-provider.js';
 import type { FailureKind, ProviderFake, RecordedRequest } from './fakes/fake-server.js';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
@@ -49,13 +49,12 @@ export function runProviderContract(subject: ContractSubject): void {
         REDIS_URL: redisHarness.url,
         PROVIDER_TIMEOUT_MS: '300',
       });
-      const context: ProviderContext = {
+      const provider = createProvider(subject.id, {
         config,
         redis,
         logger: createLogger('contract', 'silent'),
         webhookUrl: (id) => `http://127.0.0.1:1/webhooks/${id}`,
-      };
-      const provider = providerModule(subject.id).create(context);
+      });
       harness = await startWorkerHarness({
         redisUrl: redisHarness.url,
         providers: [provider],

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@sms-mfa/common/logger';
 import { loadConfig } from '../src/config.js';
 import { PermanentProviderError } from '../src/providers/provider-errors.js';
-import { providerModule } from '../src/providers/registry.js';
+import { createProvider } from '../src/providers/registry.js';
 import type { OutboundMessage, SmsProvider } from '../src/providers/sms-provider.js';
 import { startTwilioFake, type TwilioFake } from './fakes/twilio.fake.js';
 
@@ -59,7 +59,7 @@ describe('the Twilio adapter', () => {
       ...env,
     });
     const webhookUrl = (id: string) => (publicUrl ? `${publicUrl}/webhooks/${id}` : undefined);
-    return providerModule('twilio').create({
+    return createProvider('twilio', {
       config,
       redis,
       logger: createLogger('test', 'silent'),

@@ -1,4 +1,4 @@
-import type { ProviderId } from '../providers/provider-ids.js';
+import type { ProviderId } from '../providers/registry.js';
 import type { Route } from './routing.js';
 import type { SmsProvider } from '../providers/sms-provider.js';
 

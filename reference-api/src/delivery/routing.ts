@@ -1,4 +1,4 @@
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-ids.js';
+import { PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
 
 /** One rule of PROVIDER_ROUTES: numbers starting with `prefix` go through `chain`. */
 export interface Route {

@@ -1,17 +1,43 @@
 import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@sms-mfa/common/logger';
-import type { ProviderId, ReferenceApiConfig } from '../config.js';
-import type { SmsProvider } from './sms-provider.js';
+import type { ReferenceApiConfig } from '../config.js';
+import type { ProviderContext, ProviderModule } from './provider-module.js';
 import type { ReceiptHandler } from './receipts.js';
-import { outboxProvider } from './outbox/outbox.provider.js';
-import { telegramProvider } from './telegram/telegram.provider.js';
-import { sendPulseProvider } from './sendpulse/sendpulse.provider.js';
-import { vonageProvider } from './vonage/vonage.provider.js';
-import { twilioProvider } from './twilio/twilio.provider.js';
+import type { SmsProvider } from './sms-provider.js';
+import { outboxModule } from './outbox/outbox.module.js';
+import { twilioModule } from './twilio/twilio.module.js';
+import { vonageModule } from './vonage/vonage.module.js';
+import { sendPulseModule } from './sendpulse/sendpulse.module.js';
+import { telegramModule } from './telegram/telegram.module.js';
 
-/** What a provider factory may use besides its own config block. */
-export interface ProviderContext {
+/** Every provider of this build: adding one is its folder and a line here. */
+const MODULES = [
+  outboxModule,
+  twilioModule,
+  vonageModule,
+  sendPulseModule,
+  telegramModule,
+] as const;
+
+type AnyModule = (typeof MODULES)[number];
+
+/** One of {@link PROVIDER_IDS}. */
+export type ProviderId = AnyModule['id'];
+
+/** Every provider's module, in registry order, as config and the service see them. */
+export const PROVIDER_MODULES: readonly ProviderModule<ProviderId>[] = MODULES;
+
+/** Every provider id the registry knows. */
+export const PROVIDER_IDS: readonly ProviderId[] = MODULES.map((m) => m.id);
+
+/** Each provider's settings, by id: what its `<id>.config.ts` reads from the environment. */
+export type ProviderSettings = {
+  readonly [M in AnyModule as M['id']]: M extends ProviderModule<string, infer S> ? S : never;
+};
+
+/** What the service hands the registry: its config and connections. */
+export interface RegistryContext {
   readonly config: ReferenceApiConfig;
   readonly redis: Redis;
   readonly logger: Logger;
@@ -19,46 +45,49 @@ export interface ProviderContext {
   webhookUrl(providerId: string): string | undefined;
 }
 
-/** A provider's module: how to build its sender, and optionally how to read its delivery receipts and which API routes it adds. */
-export interface ProviderModule {
-  create(context: ProviderContext): SmsProvider;
-  receipts?(context: ProviderContext): ReceiptHandler;
-  /** Routes of its own (behind `auth`), mounted only when the provider is enabled. */
-  routes?(context: ProviderContext, auth: RequestHandler): Router;
-}
-
-/** One line per provider: adding one touches its folder, this table and its config block. */
-const MODULES: Partial<Record<ProviderId, ProviderModule>> = {
-  outbox: outboxProvider,
-  telegram: telegramProvider,
-  sendpulse: sendPulseProvider,
-  vonage: vonageProvider,
-  twilio: twilioProvider,
-};
-
 /** The module registered for `id`; a TypeError for an id with no adapter (a deployment mistake). */
-export function providerModule(id: ProviderId): ProviderModule {
-  const module = MODULES[id];
+export function providerModule(id: ProviderId): ProviderModule<ProviderId> {
+  const module = PROVIDER_MODULES.find((m) => m.id === id);
   if (!module) {
     throw new TypeError(`provider "${id}" has no adapter in this build`);
   }
   return module;
 }
 
+/** The context `module` is built with: its own settings and the parts of the service it shares. */
+function contextFor(module: ProviderModule<ProviderId>, context: RegistryContext) {
+  const { config } = context;
+  return {
+    settings: config.providerSettings[module.id],
+    redis: context.redis,
+    logger: context.logger,
+    queuePrefix: config.queuePrefix,
+    providerTimeoutMs: config.providerTimeoutMs,
+    webhookUrl: context.webhookUrl(module.id),
+    enabled: config.enabledProviders.includes(module.id),
+  } satisfies ProviderContext<unknown>;
+}
+
+/** Builds the provider `id` as the service would. */
+export function createProvider(id: ProviderId, context: RegistryContext): SmsProvider {
+  const module = providerModule(id);
+  return module.create(contextFor(module, context));
+}
+
 /** Builds every provider a chain uses (PROVIDERS first, in order, then those only routes name). */
-export function createProviders(context: ProviderContext): SmsProvider[] {
-  return context.config.enabledProviders.map((id) => providerModule(id).create(context));
+export function createProviders(context: RegistryContext): SmsProvider[] {
+  return context.config.enabledProviders.map((id) => createProvider(id, context));
 }
 
 /** The routes enabled providers add to the API. */
-export function createProviderRoutes(context: ProviderContext, auth: RequestHandler): Router[] {
+export function createProviderRoutes(context: RegistryContext, auth: RequestHandler): Router[] {
   return context.config.enabledProviders.flatMap((id) => {
     const module = providerModule(id);
-    return module.routes ? [module.routes(context, auth)] : [];
+    return module.routes ? [module.routes(contextFor(module, context), auth)] : [];
   });
 }
 
 /** Receipt handlers of every provider that has them (whether or not it is in the chain: late receipts still count). */
-export function createReceiptHandlers(context: ProviderContext): ReceiptHandler[] {
-  return Object.values(MODULES).flatMap((m) => (m?.receipts ? [m.receipts(context)] : []));
+export function createReceiptHandlers(context: RegistryContext): ReceiptHandler[] {
+  return PROVIDER_MODULES.flatMap((m) => (m.receipts ? [m.receipts(contextFor(m, context))] : []));
 }

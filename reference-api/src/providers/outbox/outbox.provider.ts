@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SmsProvider } from '../sms-provider.js';
 
 /** One message the dev outbox received. Holds the text in clear: dev only. */
@@ -16,6 +15,13 @@ export interface OutboxEntry {
 
 const OUTBOX_LIMIT = 1000;
 
+/** The outbox takes every channel. */
+export const OUTBOX_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
+  'sms',
+  'whatsapp',
+  'telegram',
+]);
+
 /** The Redis list that holds the outbox, newest first. */
 export function outboxKey(prefix: string): string {
   return `${prefix}:outbox`;
@@ -25,7 +31,7 @@ export function outboxKey(prefix: string): string {
 export function createOutboxProvider(redis: Redis, prefix: string, delayMs = 0): SmsProvider {
   return {
     id: 'outbox',
-    channels: new Set<Channel>(['sms', 'whatsapp', 'telegram']),
+    channels: OUTBOX_CHANNELS,
     alwaysAccepts: true,
     async send(message: OutboundMessage, signal: AbortSignal) {
       if (delayMs) {
@@ -60,8 +66,3 @@ export async function readOutbox(
   const entries = raw.map((r) => JSON.parse(r) as OutboxEntry);
   return (to ? entries.filter((e) => e.to === to) : entries).slice(0, limit);
 }
-
-export const outboxProvider: ProviderModule = {
-  create: (context) =>
-    createOutboxProvider(context.redis, context.config.queuePrefix, context.config.outboxDelayMs),
-};

@@ -3,15 +3,9 @@
 import type { Redis } from 'ioredis';
 import { PermanentProviderError, TransientProviderError } from '../provider-errors.js';
 import { providerFetch, type ProviderResponse } from '../provider-http.js';
-import type { ProviderContext, ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
 import { classifySendPulseError, SENDPULSE, sendPulseErrorCode } from './sendpulse.errors.js';
-import {
-  JSON_HEADERS,
-  joinUrl,
-  SendPulseTokenCache,
-  sendPulseTokenKey,
-} from './sendpulse.token-cache.js';
+import { JSON_HEADERS, joinUrl, SendPulseTokenCache } from './sendpulse.token-cache.js';
 
 /** Everything the SendPulse sender needs. */
 export interface SendPulseOptions {
@@ -21,10 +15,13 @@ export interface SendPulseOptions {
   /** An approved sender ID (GET /sms/senders, status 1). */
   readonly sender: string;
   readonly redis: Redis;
-  /** Where workers share the access token; see {@link sendPulseTokenKey}. */
+  /** Where workers share the access token (`sendPulseTokenKey`). */
   readonly tokenKey: string;
   readonly timeoutMs: number;
 }
+
+/** SendPulse sends SMS only. */
+export const SENDPULSE_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['sms']);
 
 /** The body of `POST /sms/send` for one message: phones are international digits without '+'. */
 export function smsSendBody(sender: string, message: OutboundMessage): Record<string, unknown> {
@@ -43,7 +40,7 @@ export function createSendPulseProvider(options: SendPulseOptions): SmsProvider 
     );
   return {
     id: SENDPULSE,
-    channels: new Set<Channel>(['sms']),
+    channels: SENDPULSE_CHANNELS,
     async send(message, signal) {
       const body = JSON.stringify(smsSendBody(options.sender, message));
       const token = await tokens.current();
@@ -84,27 +81,3 @@ function readSendResult(res: ProviderResponse): SendResult {
     `send answered HTTP ${res.status} without a campaign id`,
   );
 }
-
-function optionsFrom(context: ProviderContext): SendPulseOptions {
-  const { baseUrl, clientId, clientSecret, sender } = context.config.sendpulse;
-  // config.ts requires all three when sendpulse is in PROVIDERS; reaching this is a wiring mistake.
-  if (!clientId || !clientSecret || !sender) {
-    throw new TypeError(
-      'sendpulse needs SENDPULSE_CLIENT_ID, SENDPULSE_CLIENT_SECRET and SENDPULSE_SENDER',
-    );
-  }
-  return {
-    baseUrl,
-    clientId,
-    clientSecret,
-    sender,
-    redis: context.redis,
-    tokenKey: sendPulseTokenKey(context.config.queuePrefix),
-    timeoutMs: context.config.providerTimeoutMs,
-  };
-}
-
-/** The registry entry: SendPulse sends SMS only and has no delivery callbacks. */
-export const sendPulseProvider: ProviderModule = {
-  create: (context) => createSendPulseProvider(optionsFrom(context)),
-};

@@ -58,18 +58,3 @@ export class TelegramBotSender {
     return { providerMessageId: `${chatId}:${messageId}` };
   }
 }
-
-/** The bot sender for this deployment, or undefined when TELEGRAM_BOT_TOKEN is not set. */
-export function createBotSender(config: {
-  telegram: { botBaseUrl: string; botToken: string | undefined };
-  providerTimeoutMs: number;
-}): TelegramBotSender | undefined {
-  const { botBaseUrl, botToken } = config.telegram;
-  return botToken
-    ? new TelegramBotSender({
-        baseUrl: botBaseUrl,
-        token: botToken,
-        timeoutMs: config.providerTimeoutMs,
-      })
-    : undefined;
-}

@@ -1,15 +1,11 @@
 // The `telegram` channel through the Telegram Gateway API: a verification code delivered by
 // Telegram itself to the account registered on a phone number. It sends codes, never free text.
-import type { Logger } from '@sms-mfa/common/logger';
 import { PermanentProviderError } from '../provider-errors.js';
 import { providerFetch, type ProviderResponse } from '../provider-http.js';
-import type { ProviderContext, ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
 import { classifyGatewayAnswer, TELEGRAM } from './telegram.errors.js';
-import { createBotSender, type TelegramBotSender } from './telegram.bot-sender.js';
-import { TelegramChatLinks } from './telegram.chat-links.js';
-import { telegramLinkRoutes } from './telegram.links.routes.js';
-import { createGatewayReceiptHandler } from './telegram.gateway-receipts.js';
+import type { TelegramBotSender } from './telegram.bot-sender.js';
+import type { TelegramChatLinks } from './telegram.chat-links.js';
 
 /** Everything the Gateway sender needs. */
 export interface GatewayOptions {
@@ -24,6 +20,9 @@ export interface GatewayOptions {
 export const GATEWAY_TTL_SECONDS = { min: 30, max: 3600 } as const;
 const GATEWAY_CODE = /^\d{4,8}$/;
 const CALLBACK_URL_MAX_BYTES = 256;
+
+/** Telegram serves its own channel only. */
+export const TELEGRAM_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['telegram']);
 
 /** The message lifetime clamped to what the Gateway accepts. */
 export function gatewayTtlSeconds(ttlSeconds: number): number {
@@ -81,7 +80,7 @@ export function createGatewayProvider(options: GatewayOptions): SmsProvider {
   const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' };
   return {
     id: TELEGRAM,
-    channels: new Set<Channel>(['telegram']),
+    channels: TELEGRAM_CHANNELS,
     async send(message, signal) {
       const body = JSON.stringify(verificationParams(message, options.callbackUrl));
       const res = await providerFetch(
@@ -108,30 +107,6 @@ function readRequestStatus(res: ProviderResponse): SendResult {
   return { providerMessageId: requestId };
 }
 
-function optionsFrom(context: ProviderContext): GatewayOptions {
-  const { gatewayBaseUrl, gatewayToken } = context.config.telegram;
-  if (!gatewayToken) {
-    throw new TypeError('the Telegram Gateway needs TELEGRAM_GATEWAY_TOKEN');
-  }
-  const callbackUrl = context.webhookUrl(TELEGRAM);
-  warnWithoutReceipts(context.logger, callbackUrl);
-  return {
-    baseUrl: gatewayBaseUrl,
-    token: gatewayToken,
-    timeoutMs: context.config.providerTimeoutMs,
-    callbackUrl,
-  };
-}
-
-function warnWithoutReceipts(logger: Logger, callbackUrl: string | undefined): void {
-  if (callbackUrl && !usableCallbackUrl(callbackUrl)) {
-    logger.warn(
-      'telegram: delivery reports need an HTTPS callback URL of at most 256 bytes; sending without callback_url',
-      { provider: TELEGRAM },
-    );
-  }
-}
-
 /**
  * The `telegram` channel: a number whose owner linked a chat to our bot gets the message text from
  * the bot (Bot API sendMessage); any other number gets the code from the Telegram Gateway.
@@ -143,7 +118,7 @@ export function createTelegramProvider(
 ): SmsProvider {
   return {
     id: TELEGRAM,
-    channels: new Set<Channel>(['telegram']),
+    channels: TELEGRAM_CHANNELS,
     async send(message, signal) {
       const chatId = bot ? await links.chatFor(message.to) : undefined;
       // Chat ids are integers for Telegram; they fit a double (at most 52 bits), so send them as numbers.
@@ -161,18 +136,3 @@ export function createTelegramProvider(
     },
   };
 }
-
-/** The registry entry: linked chats through the bot, other numbers through the Gateway; signed delivery reports at /webhooks/telegram. */
-export const telegramProvider: ProviderModule = {
-  create: (context) =>
-    createTelegramProvider(
-      context.config.telegram.gatewayToken
-        ? createGatewayProvider(optionsFrom(context))
-        : undefined,
-      createBotSender(context.config),
-      new TelegramChatLinks(context.redis, context.config.queuePrefix),
-    ),
-  receipts: (context) => createGatewayReceiptHandler(context.config.telegram.gatewayToken),
-  routes: (context, auth) =>
-    telegramLinkRoutes(new TelegramChatLinks(context.redis, context.config.queuePrefix), auth),
-};

@@ -1,15 +1,10 @@
-import type { ReferenceApiConfig } from '../../config.js';
 import { PermanentProviderError, TransientProviderError } from '../provider-errors.js';
 import { providerFetch } from '../provider-http.js';
-import type { ProviderContext, ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
 import { classifyTwilioFailure } from './twilio.errors.js';
-import { createTwilioReceiptHandler } from './twilio.receipts.js';
+import type { TwilioSettings } from './twilio.config.js';
 
-/** The `twilio` block of the reference API's config. */
-export type TwilioConfig = ReferenceApiConfig['twilio'];
-
-/** What the adapter needs besides its config block. */
+/** What the adapter needs besides its settings. */
 export interface TwilioProviderOptions {
   readonly timeoutMs: number;
   /** Where Twilio posts delivery receipts; undefined when they cannot be received or verified. */
@@ -29,25 +24,28 @@ export function validityPeriod(ttlSeconds: number): number {
 }
 
 /** True when both the WhatsApp sender and the authentication template are configured. */
-export function twilioWhatsappReady(config: TwilioConfig): boolean {
-  return Boolean(config.whatsappFrom && config.whatsappContentSid);
+export function twilioWhatsappReady(settings: TwilioSettings): boolean {
+  return Boolean(settings.whatsappFrom && settings.whatsappContentSid);
 }
 
 function whatsappAddress(address: string): string {
   return address.startsWith('whatsapp:') ? address : `whatsapp:${address}`;
 }
 
-function smsFields(config: TwilioConfig, message: OutboundMessage): Record<string, string> {
+function smsFields(settings: TwilioSettings, message: OutboundMessage): Record<string, string> {
   return {
     To: message.to,
-    ...(config.from ? { From: config.from } : {}),
-    ...(config.messagingServiceSid ? { MessagingServiceSid: config.messagingServiceSid } : {}),
+    ...(settings.from ? { From: settings.from } : {}),
+    ...(settings.messagingServiceSid ? { MessagingServiceSid: settings.messagingServiceSid } : {}),
     Body: message.text,
   };
 }
 
 // Meta's authentication template carries only the code, so a free text cannot be sent this way.
-function whatsappFields(config: TwilioConfig, message: OutboundMessage): Record<string, string> {
+function whatsappFields(
+  settings: TwilioSettings,
+  message: OutboundMessage,
+): Record<string, string> {
   if (!message.code) {
     throw new PermanentProviderError(
       'twilio',
@@ -56,20 +54,22 @@ function whatsappFields(config: TwilioConfig, message: OutboundMessage): Record<
   }
   return {
     To: whatsappAddress(message.to),
-    From: whatsappAddress(config.whatsappFrom ?? ''),
-    ContentSid: config.whatsappContentSid ?? '',
+    From: whatsappAddress(settings.whatsappFrom ?? ''),
+    ContentSid: settings.whatsappContentSid ?? '',
     ContentVariables: JSON.stringify({ '1': message.code }),
   };
 }
 
 /** The form Twilio's Create Message call takes for `message` (To, From/MessagingServiceSid, Body or ContentSid, ...). */
 export function twilioMessageForm(
-  config: TwilioConfig,
+  settings: TwilioSettings,
   message: OutboundMessage,
   statusCallback: string | undefined,
 ): URLSearchParams {
   const fields =
-    message.channel === 'whatsapp' ? whatsappFields(config, message) : smsFields(config, message);
+    message.channel === 'whatsapp'
+      ? whatsappFields(settings, message)
+      : smsFields(settings, message);
   const form = new URLSearchParams(fields);
   form.set('ValidityPeriod', String(validityPeriod(message.ttlSeconds)));
   if (statusCallback) {
@@ -79,11 +79,11 @@ export function twilioMessageForm(
 }
 
 /** HTTP Basic credentials: the API key when one is configured, else the account SID and auth token. */
-export function twilioAuthorization(config: TwilioConfig): string {
+export function twilioAuthorization(settings: TwilioSettings): string {
   const [user, password] =
-    config.apiKeySid && config.apiKeySecret
-      ? [config.apiKeySid, config.apiKeySecret]
-      : [config.accountSid, config.authToken];
+    settings.apiKeySid && settings.apiKeySecret
+      ? [settings.apiKeySid, settings.apiKeySecret]
+      : [settings.accountSid, settings.authToken];
   if (!user || !password) {
     throw new TypeError(
       'twilio: set TWILIO_AUTH_TOKEN, or TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET',
@@ -92,12 +92,12 @@ export function twilioAuthorization(config: TwilioConfig): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-function messagesUrl(config: TwilioConfig): string {
-  if (!config.accountSid) {
+function messagesUrl(settings: TwilioSettings): string {
+  if (!settings.accountSid) {
     throw new TypeError('twilio: TWILIO_ACCOUNT_SID is required');
   }
   // With an API key the path still names the AC… account (providers.md §1).
-  return `${config.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
+  return `${settings.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
 }
 
 function sidOf(body: unknown): string {
@@ -109,22 +109,22 @@ function sidOf(body: unknown): string {
   return sid;
 }
 
-function channelsOf(config: TwilioConfig): ReadonlySet<Channel> {
-  return new Set<Channel>(twilioWhatsappReady(config) ? ['sms', 'whatsapp'] : ['sms']);
+function channelsOf(settings: TwilioSettings): ReadonlySet<Channel> {
+  return new Set<Channel>(twilioWhatsappReady(settings) ? ['sms', 'whatsapp'] : ['sms']);
 }
 
 /** The Twilio Programmable Messaging adapter (SMS, and WhatsApp through an authentication template). */
 export function createTwilioProvider(
-  config: TwilioConfig,
+  settings: TwilioSettings,
   options: TwilioProviderOptions,
 ): SmsProvider {
-  const url = messagesUrl(config);
+  const url = messagesUrl(settings);
   const headers = {
-    authorization: twilioAuthorization(config),
+    authorization: twilioAuthorization(settings),
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
   };
-  const channels = channelsOf(config);
+  const channels = channelsOf(settings);
   return {
     id: 'twilio',
     channels,
@@ -132,7 +132,7 @@ export function createTwilioProvider(
       if (!channels.has(message.channel)) {
         throw new PermanentProviderError('twilio', `channel ${message.channel} is not configured`);
       }
-      const body = twilioMessageForm(config, message, options.statusCallback).toString();
+      const body = twilioMessageForm(settings, message, options.statusCallback).toString();
       const res = await providerFetch(
         'twilio',
         url,
@@ -146,25 +146,3 @@ export function createTwilioProvider(
     },
   };
 }
-
-// Twilio signs receipts with the auth token only; asking for receipts we cannot verify would just fill the logs with 401s.
-function statusCallbackFor(context: ProviderContext): string | undefined {
-  const url = context.webhookUrl('twilio');
-  if (url && !context.config.twilio.authToken) {
-    context.logger.warn(
-      'twilio: TWILIO_AUTH_TOKEN is not set, so delivery receipts cannot be verified and are not requested',
-    );
-    return undefined;
-  }
-  return url;
-}
-
-/** Registry entry for `twilio`. */
-export const twilioProvider: ProviderModule = {
-  create: (context) =>
-    createTwilioProvider(context.config.twilio, {
-      timeoutMs: context.config.providerTimeoutMs,
-      statusCallback: statusCallbackFor(context),
-    }),
-  receipts: (context) => createTwilioReceiptHandler(context.config.twilio.authToken),
-};

@@ -1,7 +1,5 @@
 import type { Vonage } from '@vonage/server-sdk';
 import { PermanentProviderError, TransientProviderError } from '../provider-errors.js';
-import type { ReceiptHandler } from '../receipts.js';
-import type { ProviderContext, ProviderModule } from '../registry.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
 import {
   classifySdkError,
@@ -12,7 +10,6 @@ import {
   type VonageClientOptions,
 } from './vonage.client.js';
 import { smsType } from './vonage.encoding.js';
-import { createVonageReceiptHandler } from './vonage.receipts.js';
 
 /** Everything the Vonage adapter needs, resolved from config. */
 export interface VonageOptions extends VonageClientOptions {
@@ -165,51 +162,3 @@ export function whatsAppLanguage(locale: string | undefined): string {
 function digitsOnly(number: string): string {
   return number.replace(/^\+/, '');
 }
-
-/** Reads the config block; a missing credential here is a deployment mistake that config.ts should have caught. */
-export function vonageOptions(context: ProviderContext): VonageOptions {
-  const { vonage, providerTimeoutMs } = context.config;
-  if (!vonage.apiKey || !vonage.apiSecret || !vonage.from) {
-    throw new TypeError('vonage needs VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM');
-  }
-  return {
-    apiKey: vonage.apiKey,
-    apiSecret: vonage.apiSecret,
-    from: vonage.from,
-    restHost: vonage.restHost,
-    apiHost: vonage.apiHost,
-    timeoutMs: providerTimeoutMs,
-    callbackUrl: context.webhookUrl('vonage'),
-    whatsapp: whatsAppOptions(context),
-  };
-}
-
-function whatsAppOptions(context: ProviderContext): VonageOptions['whatsapp'] {
-  const { whatsappFrom: from, whatsappTemplate: template } = context.config.vonage;
-  if (from && template) {
-    return { from, template };
-  }
-  // Half a WhatsApp setup is a slip, not a choice: say so once rather than quietly sending SMS only.
-  if (from || template) {
-    context.logger.warn(
-      'Vonage WhatsApp is off: set both VONAGE_WHATSAPP_FROM and VONAGE_WHATSAPP_TEMPLATE',
-    );
-  }
-  return undefined;
-}
-
-function vonageReceipts(context: ProviderContext): ReceiptHandler {
-  const { signatureSecret } = context.config.vonage;
-  if (!signatureSecret && context.config.providers.includes('vonage')) {
-    context.logger.warn(
-      'VONAGE_SIGNATURE_SECRET is not set: Vonage delivery receipts will be refused',
-    );
-  }
-  return createVonageReceiptHandler({ signatureSecret });
-}
-
-/** The registry entry: the sender, and the signed delivery-receipt reader for /webhooks/vonage. */
-export const vonageProvider: ProviderModule = {
-  create: (context) => createVonageProvider(vonageOptions(context)),
-  receipts: vonageReceipts,
-};
