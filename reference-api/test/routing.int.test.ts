@@ -3,8 +3,12 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { FAKE_VONAGE_ACCOUNT, startVonageFake, type VonageFake } from './fakes/vonage.fake.js';
-import { startTwilioFake, type TwilioFake } from './fakes/twilio.fake.js';
+import {
+  FAKE_VONAGE_ACCOUNT,
+  startVonageFake,
+  type VonageFake,
+} from './providers/vonage/vonage.fake.js';
+import { startTwilioFake, type TwilioFake } from './providers/twilio/twilio.fake.js';
 import { eventually, postJson, startApi } from './support/api-harness.js';
 
 const TWILIO = { accountSid: `AC${'c'.repeat(32)}`, authToken: 'twilio-test-token' };

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Vonage } from '@vonage/server-sdk';
-import { ReceiptSignatureError, type WebhookRequest } from '../src/providers/receipts.js';
-import { createVonageReceiptHandler } from '../src/providers/vonage/vonage.receipts.js';
-import { computeSig, type SigMethod } from '../src/providers/vonage/vonage.signature.js';
+import { ReceiptSignatureError, type WebhookRequest } from '../../../src/providers/receipts.js';
+import { createVonageReceiptHandler } from '../../../src/providers/vonage/vonage.receipts.js';
+import { computeSig, type SigMethod } from '../../../src/providers/vonage/vonage.signature.js';
 
 const SECRET = 'Vn4g3-S1gnature-Secret';
 const SIGNED_AT = 1582650446;

@@ -13,7 +13,7 @@ import {
   type FailureOptions,
   type ProviderFake,
   type RecordedRequest,
-} from './fake-server.js';
+} from '../../fakes/fake-server.js';
 
 /** A SendPulse fake plus the credentials it accepts and levers for the token lifecycle. */
 export interface SendPulseFake extends ProviderFake {

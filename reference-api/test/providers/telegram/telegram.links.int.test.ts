@@ -8,8 +8,8 @@ import {
   startTelegramGatewayFake,
   type TelegramBotFake,
   type TelegramGatewayFake,
-} from './fakes/telegram.fake.js';
-import { eventually, postJson, startApi } from './support/api-harness.js';
+} from './telegram.fake.js';
+import { eventually, postJson, startApi } from '../../support/api-harness.js';
 
 const PHONE = '+5511966191717';
 const CHAT = 424242;

@@ -1,13 +1,16 @@
 // The Vonage adapter against its fake (no Redis): what goes on the wire, and how each answer is classified.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ProviderError, type ClassifiedProviderError } from '../src/providers/provider-errors.js';
-import type { OutboundMessage, SmsProvider } from '../src/providers/sms-provider.js';
+import {
+  ProviderError,
+  type ClassifiedProviderError,
+} from '../../../src/providers/provider-errors.js';
+import type { OutboundMessage, SmsProvider } from '../../../src/providers/sms-provider.js';
 import {
   createVonageProvider,
   type VonageOptions,
-} from '../src/providers/vonage/vonage.provider.js';
-import { FAKE_VONAGE_ACCOUNT, startVonageFake, type VonageFake } from './fakes/vonage.fake.js';
+} from '../../../src/providers/vonage/vonage.provider.js';
+import { FAKE_VONAGE_ACCOUNT, startVonageFake, type VonageFake } from './vonage.fake.js';
 
 const MESSAGE: OutboundMessage = {
   messageId: '6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f',

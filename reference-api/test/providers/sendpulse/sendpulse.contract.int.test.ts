@@ -1,7 +1,7 @@
 // The SendPulse adapter against its fake, through the real worker and Redis.
 import assert from 'node:assert/strict';
-import { runProviderContract } from './provider-contract.js';
-import { startSendPulseFake, type SendPulseFake } from './fakes/sendpulse.fake.js';
+import { runProviderContract } from '../provider-contract.js';
+import { startSendPulseFake, type SendPulseFake } from './sendpulse.fake.js';
 
 let fake: SendPulseFake;
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { capturingLogger } from '@sms-mfa/tests/support/capturing-logger';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { startTelegramGatewayFake, type TelegramGatewayFake } from './fakes/telegram.fake.js';
-import { eventually, postJson, startApi } from './support/api-harness.js';
+import { startTelegramGatewayFake, type TelegramGatewayFake } from './telegram.fake.js';
+import { eventually, postJson, startApi } from '../../support/api-harness.js';
 
 const PHONE = '+5511966191717';
 const UNREACHABLE = /can never be reached/;

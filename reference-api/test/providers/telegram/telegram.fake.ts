@@ -14,7 +14,7 @@ import {
   type FailureOptions,
   type ProviderFake,
   type RecordedRequest,
-} from './fake-server.js';
+} from '../../fakes/fake-server.js';
 
 /** A delivery report as the Gateway POSTs it to a callback_url: headers and the raw body. */
 export interface GatewayReport {

@@ -1,11 +1,11 @@
 // How every Telegram answer is classified: what the worker retries, pauses on, or gives up.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProviderResponse } from '../src/providers/provider-http.js';
+import type { ProviderResponse } from '../../../src/providers/provider-http.js';
 import {
   classifyBotAnswer,
   classifyGatewayAnswer,
-} from '../src/providers/telegram/telegram.errors.js';
+} from '../../../src/providers/telegram/telegram.errors.js';
 
 function answer(
   status: number,

@@ -5,14 +5,14 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   PermanentProviderError,
   TransientProviderError,
-} from '../src/providers/provider-errors.js';
-import type { OutboundMessage, SmsProvider } from '../src/providers/sms-provider.js';
+} from '../../../src/providers/provider-errors.js';
+import type { OutboundMessage, SmsProvider } from '../../../src/providers/sms-provider.js';
 import {
   createGatewayProvider,
   gatewayTtlSeconds,
   type GatewayOptions,
-} from '../src/providers/telegram/telegram.provider.js';
-import { startTelegramGatewayFake, type TelegramGatewayFake } from './fakes/telegram.fake.js';
+} from '../../../src/providers/telegram/telegram.provider.js';
+import { startTelegramGatewayFake, type TelegramGatewayFake } from './telegram.fake.js';
 
 function message(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
   return {

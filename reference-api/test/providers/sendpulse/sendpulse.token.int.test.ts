@@ -7,14 +7,14 @@ import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import {
   PermanentProviderError,
   TransientProviderError,
-} from '../src/providers/provider-errors.js';
+} from '../../../src/providers/provider-errors.js';
 import {
   createSendPulseProvider,
   type SendPulseOptions,
-} from '../src/providers/sendpulse/sendpulse.provider.js';
-import { sendPulseTokenKey } from '../src/providers/sendpulse/sendpulse.token-cache.js';
-import type { OutboundMessage, SmsProvider } from '../src/providers/sms-provider.js';
-import { startSendPulseFake, type SendPulseFake } from './fakes/sendpulse.fake.js';
+} from '../../../src/providers/sendpulse/sendpulse.provider.js';
+import { sendPulseTokenKey } from '../../../src/providers/sendpulse/sendpulse.token-cache.js';
+import type { OutboundMessage, SmsProvider } from '../../../src/providers/sms-provider.js';
+import { startSendPulseFake, type SendPulseFake } from './sendpulse.fake.js';
 
 const KEY = sendPulseTokenKey('{smsmfa}');
 

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { createLogger } from '@sms-mfa/common/logger';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { loadConfig } from '../src/config.js';
-import type { MessageRecord, MessageStatus } from '../src/messages/message-status.js';
-import { startReferenceApi, type RunningService } from '../src/service.js';
-import { startTwilioFake, type TwilioFake } from './fakes/twilio.fake.js';
+import { loadConfig } from '../../../src/config.js';
+import type { MessageRecord, MessageStatus } from '../../../src/messages/message-status.js';
+import { startReferenceApi, type RunningService } from '../../../src/service.js';
+import { startTwilioFake, type TwilioFake } from './twilio.fake.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'receipts-auth-token-0123456789ab';

@@ -6,11 +6,11 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { createLogger } from '@sms-mfa/common/logger';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { loadConfig } from '../src/config.js';
-import type { MessageRecord, MessageStatus } from '../src/messages/message-status.js';
-import { startReferenceApi, type RunningService } from '../src/service.js';
-import { FAKE_VONAGE_ACCOUNT, startVonageFake, type VonageFake } from './fakes/vonage.fake.js';
-import { scratchDir } from './support/worker-harness.js';
+import { loadConfig } from '../../../src/config.js';
+import type { MessageRecord, MessageStatus } from '../../../src/messages/message-status.js';
+import { startReferenceApi, type RunningService } from '../../../src/service.js';
+import { FAKE_VONAGE_ACCOUNT, startVonageFake, type VonageFake } from './vonage.fake.js';
+import { scratchDir } from '../../support/worker-harness.js';
 
 const SIGNATURE_SECRET = 'receipts-signature-secret-0123456789';
 

@@ -6,7 +6,7 @@ import {
   classifySmsStatus,
   classifyTransportFailure,
   DEFAULT_RETRY_AFTER_MS,
-} from '../src/providers/vonage/vonage.errors.js';
+} from '../../../src/providers/vonage/vonage.errors.js';
 
 const SMS_STATUS_TABLE: [status: string, meaning: string, kind: 'transient' | 'permanent'][] = [
   ['1', 'throttled (no retry hint, so backed off like any transient error)', 'transient'],

@@ -5,9 +5,9 @@ import {
   PermanentProviderError,
   RateLimitedProviderError,
   TransientProviderError,
-} from '../src/providers/provider-errors.js';
-import { TelegramBotSender } from '../src/providers/telegram/telegram.bot-sender.js';
-import { startTelegramBotFake, type TelegramBotFake } from './fakes/telegram.fake.js';
+} from '../../../src/providers/provider-errors.js';
+import { TelegramBotSender } from '../../../src/providers/telegram/telegram.bot-sender.js';
+import { startTelegramBotFake, type TelegramBotFake } from './telegram.fake.js';
 
 const CHAT = 987654321;
 

@@ -5,8 +5,8 @@ import {
   classifyTwilioFailure,
   TWILIO_ERRORS,
   TWILIO_RATE_LIMIT_FALLBACK_MS,
-} from '../src/providers/twilio/twilio.errors.js';
-import { twilioErrorBody } from './fakes/twilio.fake.js';
+} from '../../../src/providers/twilio/twilio.errors.js';
+import { twilioErrorBody } from './twilio.fake.js';
 
 type Row = readonly [
   what: string,

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { ReceiptSignatureError, type WebhookRequest } from '../src/providers/receipts.js';
+import { ReceiptSignatureError, type WebhookRequest } from '../../../src/providers/receipts.js';
 import {
   createTwilioReceiptHandler,
   twilioSignature,
-} from '../src/providers/twilio/twilio.receipts.js';
+} from '../../../src/providers/twilio/twilio.receipts.js';
 
 const TOKEN = '2bd9e9638872de601313dc77410d3b23';
 const URL = 'https://sms.example.com/webhooks/twilio';

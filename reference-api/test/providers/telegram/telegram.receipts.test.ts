@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ReceiptSignatureError, type WebhookRequest } from '../src/providers/receipts.js';
+import { ReceiptSignatureError, type WebhookRequest } from '../../../src/providers/receipts.js';
 import {
   createGatewayReceiptHandler,
   gatewayReportSignature,
-} from '../src/providers/telegram/telegram.gateway-receipts.js';
-import { startTelegramGatewayFake, type TelegramGatewayFake } from './fakes/telegram.fake.js';
+} from '../../../src/providers/telegram/telegram.gateway-receipts.js';
+import { startTelegramGatewayFake, type TelegramGatewayFake } from './telegram.fake.js';
 
 // Known answer, computed outside this code base by the documented algorithm:
 //   KEY=$(printf '%s' "$TOKEN" | openssl dgst -sha256 -hex)

@@ -3,11 +3,11 @@ import { before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createLogger } from '@sms-mfa/common/logger';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { loadConfig, type ProviderId } from '../src/config.js';
-import { createProvider } from '../src/providers/registry.js';
-import type { Channel } from '../src/providers/sms-provider.js';
-import type { FailureKind, ProviderFake, RecordedRequest } from './fakes/fake-server.js';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
+import { loadConfig, type ProviderId } from '../../src/config.js';
+import { createProvider } from '../../src/providers/registry.js';
+import type { Channel } from '../../src/providers/sms-provider.js';
+import type { FailureKind, ProviderFake, RecordedRequest } from '../fakes/fake-server.js';
+import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness.js';
 
 /** What one adapter brings to the contract suite. */
 export interface ContractSubject {

@@ -11,7 +11,7 @@ import {
   type FailureOptions,
   type ProviderFake,
   type RecordedRequest,
-} from './fake-server.js';
+} from '../../fakes/fake-server.js';
 
 /** The account the fake accepts. */
 export interface VonageAccount {

@@ -1,8 +1,8 @@
 // The Telegram Gateway adapter against its fake, through the real worker and Redis, on the
 // telegram channel. The Gateway documents no rate-limit answer, so that case does not apply.
 import assert from 'node:assert/strict';
-import { runProviderContract } from './provider-contract.js';
-import { startTelegramGatewayFake, type TelegramGatewayFake } from './fakes/telegram.fake.js';
+import { runProviderContract } from '../provider-contract.js';
+import { startTelegramGatewayFake, type TelegramGatewayFake } from './telegram.fake.js';
 
 let fake: TelegramGatewayFake;
 

@@ -2,8 +2,8 @@
 // (providers.md §6: the SMS API gives no retry hint), so the 429-with-hint case is covered for the
 // Messages API in vonage.whatsapp.int.test.ts instead.
 import assert from 'node:assert/strict';
-import { runProviderContract } from './provider-contract.js';
-import { FAKE_VONAGE_ACCOUNT, startVonageFake } from './fakes/vonage.fake.js';
+import { runProviderContract } from '../provider-contract.js';
+import { FAKE_VONAGE_ACCOUNT, startVonageFake } from './vonage.fake.js';
 
 function basicAuth(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;

@@ -1,7 +1,7 @@
 // The Twilio adapter against its fake, through the real worker and a real Redis.
 import assert from 'node:assert/strict';
-import { startTwilioFake } from './fakes/twilio.fake.js';
-import { runProviderContract } from './provider-contract.js';
+import { startTwilioFake } from './twilio.fake.js';
+import { runProviderContract } from '../provider-contract.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'contract-auth-token-0123456789ab';

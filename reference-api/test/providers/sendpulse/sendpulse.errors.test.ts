@@ -1,8 +1,8 @@
 // How every SendPulse answer is classified: what the worker retries, pauses on, or gives up.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProviderResponse } from '../src/providers/provider-http.js';
-import { classifySendPulseError } from '../src/providers/sendpulse/sendpulse.errors.js';
+import type { ProviderResponse } from '../../../src/providers/provider-http.js';
+import { classifySendPulseError } from '../../../src/providers/sendpulse/sendpulse.errors.js';
 
 function answer(
   status: number,

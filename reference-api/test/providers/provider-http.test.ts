@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { TransientProviderError } from '../src/providers/provider-errors.js';
-import { providerFetch } from '../src/providers/provider-http.js';
+import { TransientProviderError } from '../../src/providers/provider-errors.js';
+import { providerFetch } from '../../src/providers/provider-http.js';
 
 /** A provider that answers `/ok` at once, `/slow` after 150 ms, and never answers `/silent`. */
 function startServer(): Promise<Server> {

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createLogger } from '@sms-mfa/common/logger';
-import { loadConfig } from '../src/config.js';
-import { PermanentProviderError } from '../src/providers/provider-errors.js';
-import { createProvider } from '../src/providers/registry.js';
-import type { OutboundMessage, SmsProvider } from '../src/providers/sms-provider.js';
-import { startTwilioFake, type TwilioFake } from './fakes/twilio.fake.js';
+import { loadConfig } from '../../../src/config.js';
+import { PermanentProviderError } from '../../../src/providers/provider-errors.js';
+import { createProvider } from '../../../src/providers/registry.js';
+import type { OutboundMessage, SmsProvider } from '../../../src/providers/sms-provider.js';
+import { startTwilioFake, type TwilioFake } from './twilio.fake.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'unit-auth-token-0123456789abcdef';
