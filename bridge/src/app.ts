@@ -1,56 +1,64 @@
-import express, { type RequestHandler, type Router } from 'express';
+import express from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
-import type { Logger } from '@sms-mfa/common/logger';
-import type { TrustProxy } from '@sms-mfa/common/trust-proxy';
 import { requestContext } from '@sms-mfa/common/request-context';
+import { issuerSettings, type BridgeDeps } from './compose.js';
+import { adminRoutes } from './http/admin.routes.js';
+import { deviceAuthRoutes } from './http/deviceauth.routes.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { openapi } from './http/openapi.js';
+import { tokenRoutes } from './http/token.routes.js';
+import { retiredKeyGraceSeconds } from './issuer/keys.js';
+import { pageRoutes } from './pages/pages.routes.js';
 
-/** What the bridge's HTTP app is assembled from; service.ts builds each part. */
-export interface AppDeps {
-  readonly redis: Redis;
-  readonly logger: Logger;
-  /** Whose X-Forwarded-* headers to believe (TRUST_PROXY); they set req.ip, which the per-address limits count. */
-  readonly trustProxy: TrustProxy;
-  readonly metrics: { readonly registry: Registry; readonly observe: RequestHandler };
-  /** The embedded issuer; absent when tokens come from OIDC_ISSUER_URL. */
-  readonly tokenRoutes?: Router | undefined;
-  readonly adminRoutes: Router;
-  /** The CIAM MFA API v2 (`bridge/src/http/deviceauth.routes.ts`). */
-  readonly deviceAuthRoutes?: Router | undefined;
-  /** Mounted last, before the 404 (hosted pages). */
-  readonly extraRouters?: readonly Router[] | undefined;
+/** What is mounted beyond the APIs. */
+export interface AppOptions {
+  /** The hosted code-entry page (`/verify`) and the demo (`/demo`). */
+  readonly pages?: boolean | undefined;
 }
 
 /**
- * The bridge's Express app. Order matters: token routes read forms and so come before the JSON
- * parser; every error, whichever router threw it, ends in the one CIAM error handler.
+ * The bridge's Express app, its routers built from the composition root's dependencies. Order
+ * matters: token routes read forms and so come before the JSON parser; any error a router does
+ * not answer in its own shape (OAuth, pages) ends in the CIAM error handler.
  */
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: BridgeDeps, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy);
+  // Whose X-Forwarded-* headers to believe (TRUST_PROXY); they set req.ip, which the per-address limits count.
+  app.set('trust proxy', deps.config.trustProxy);
   app.use(requestContext(), deps.metrics.observe);
   app.use(helmet());
   app.use(healthRoutes(deps.redis, deps.metrics.registry));
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  if (deps.tokenRoutes) {
-    app.use(deps.tokenRoutes);
-  }
-  app.use(express.json({ limit: '16kb' }));
-  app.use(deps.adminRoutes);
-  if (deps.deviceAuthRoutes) {
-    app.use(deps.deviceAuthRoutes);
-  }
-  for (const router of deps.extraRouters ?? []) {
-    app.use(router);
+  mountApis(app, deps);
+  if (options.pages) {
+    app.use(pageRoutes(deps));
   }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** The embedded issuer (absent with OIDC_ISSUER_URL), the admin API and the CIAM MFA API v2. */
+function mountApis(app: express.Express, deps: BridgeDeps): void {
+  const { apps, keys, requireScope, config } = deps;
+  if (keys) {
+    app.use(
+      tokenRoutes({
+        apps,
+        keys,
+        settings: issuerSettings(config),
+        realm: config.issuer.realm,
+        logger: deps.logger,
+        failures: deps.clientAuthFailures,
+      }),
+    );
+  }
+  app.use(express.json({ limit: '16kb' }));
+  const keyGraceSeconds = retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds);
+  app.use(adminRoutes({ apps, requireScope, keys, keyGraceSeconds }));
+  app.use(deviceAuthRoutes(deps));
 }

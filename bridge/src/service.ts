@@ -1,44 +1,22 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express, Router } from 'express';
-import { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
 import { createLogger, type Logger } from '@sms-mfa/common/logger';
 import { createApp } from './app.js';
-import { ApplicationStore } from './apps/application-store.js';
-import { ensureConfiguredClients } from './apps/configured-clients.js';
+import type { ApplicationStore } from './apps/application-store.js';
+import { composeBridge, type BridgeDeps } from './compose.js';
 import type { BridgeConfig } from './config.js';
-import { adminRoutes } from './http/admin.routes.js';
-import { createAuth, tokenVerifier, type RequireScope } from './http/auth.middleware.js';
-import { deviceAuthRoutes } from './http/deviceauth.routes.js';
-import { createMetrics } from './http/health.routes.js';
-import { tokenRoutes } from './http/token.routes.js';
-import { ClientAuthFailures } from './ratelimit/rate-limits.js';
-import { retiredKeyGraceSeconds, SigningKeys } from './issuer/keys.js';
-import { DEFAULT_AUDIENCE, type IssuerSettings } from './issuer/token.js';
-import { loadOrCreateServerSecret } from './server-secret.js';
+import type { SigningKeys } from './issuer/keys.js';
 
-/** What a router plugged into the bridge (the CIAM deviceAuthentications API, hosted pages) gets. */
-export interface BridgeHookContext {
-  readonly redis: Redis;
-  readonly config: Readonly<BridgeConfig>;
-  readonly apps: ApplicationStore;
-  readonly requireScope: RequireScope;
-  readonly logger: Logger;
-  /** BRIDGE_SECRET, or the embedded default's generated one: keys code HMACs. */
-  readonly serverSecret: Buffer;
-  /** Register counters here; `/metrics` serves it. */
-  readonly registry: Registry;
-}
-
-/** Options beyond the config: a logger, and the routers that plug in. */
+/** Options beyond the config. */
 export interface StartBridgeOptions {
   readonly logger?: Logger;
-  /** Builds the CIAM MFA API v2 router; `deviceAuthRoutes` unless given (tests pass their clock). */
-  readonly deviceAuth?: (ctx: BridgeHookContext) => Router;
-  /** Routers mounted after it (hosted pages). */
-  readonly extraRouters?: (ctx: BridgeHookContext) => readonly Router[];
+  /** The clock of the code engine and the audit log, ms since the epoch; `Date.now` unless given (tests move their own). */
+  readonly now?: () => number;
+  /** Mounts the hosted code-entry page (`/verify`) and the demo (`/demo`), as `npm start` does. */
+  readonly pages?: boolean;
 }
 
 /** A running bridge. */
@@ -52,7 +30,8 @@ export interface RunningBridge {
   readonly apps: ApplicationStore;
   /** The embedded issuer's keys; undefined with OIDC_ISSUER_URL. */
   readonly keys: SigningKeys | undefined;
-  readonly context: BridgeHookContext;
+  /** Everything its routers were built from, each built once. */
+  readonly context: BridgeDeps;
   /** Stops taking requests, lets in-flight ones finish, closes Redis. */
   close(): Promise<void>;
 }
@@ -63,107 +42,25 @@ export async function startBridge(
   options: StartBridgeOptions = {},
 ): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger('bridge', config.logLevel);
-  const redis = await connectRedis(config, logger);
+  const deps = await composeBridge(config, { logger, now: options.now ?? Date.now });
+  const { redis } = deps;
   try {
-    const context = await buildContext(config, redis, logger);
-    const keys = config.issuer.externalUrl
-      ? undefined
-      : new SigningKeys(redis, config.keyPrefix, context.serverSecret);
-    await keys?.ensure();
-    const { requireScope } = createAuth({
-      verifier: tokenVerifier(config.issuer, keys),
-      apps: context.apps,
-      realm: config.issuer.realm,
-      logger,
-    });
-    const ctx: BridgeHookContext = { ...context, requireScope };
-    const app = createApp({
-      redis,
-      logger,
-      trustProxy: config.trustProxy,
-      metrics: context.metrics,
-      tokenRoutes:
-        keys &&
-        tokenRoutes({
-          apps: ctx.apps,
-          keys,
-          settings: issuerSettings(config),
-          realm: config.issuer.realm,
-          logger,
-          failures: new ClientAuthFailures(redis, config.keyPrefix, config.rateLimits),
-        }),
-      adminRoutes: adminRoutes({
-        apps: ctx.apps,
-        requireScope,
-        keys,
-        keyGraceSeconds: retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds),
-      }),
-      deviceAuthRoutes: (options.deviceAuth ?? deviceAuthRoutes)(ctx),
-      extraRouters: options.extraRouters?.(ctx),
-    });
+    const app = createApp(deps, { pages: options.pages });
     const server = await listen(config, app);
     return {
       url: serverUrl(config, server),
       app,
       logger,
       redis,
-      apps: ctx.apps,
-      keys,
-      context: ctx,
+      apps: deps.apps,
+      keys: deps.keys,
+      context: deps,
       close: () => closeAll(server, redis),
     };
   } catch (err) {
     redis.disconnect();
     throw err;
   }
-}
-
-/** What embedded tokens carry: `iss` {publicUrl}/realms/{realm}, `aud`, lifetime. */
-export function issuerSettings(config: Pick<BridgeConfig, 'issuer'>): IssuerSettings {
-  return {
-    issuerUrl: config.issuer.url,
-    audience: config.issuer.audience ?? DEFAULT_AUDIENCE,
-    ttlSeconds: config.issuer.tokenTtlSeconds,
-  };
-}
-
-async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Promise<Redis> {
-  if (!config.redisUrl) {
-    throw new TypeError(
-      'startBridge: config.redisUrl is required (set REDIS_URL; `npm start` runs a local Redis)',
-    );
-  }
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  try {
-    await once(redis, 'ready');
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
-  // Requests fail fast with 503 while Redis is away; log each new kind of trouble once, not every retry.
-  let last = '';
-  redis.on('error', (err: Error) => {
-    if (err.message !== last) {
-      logger.warn('redis connection problem', { error: (last = err.message) });
-    }
-  });
-  redis.on('ready', () => (last = ''));
-  return redis;
-}
-
-async function buildContext(config: Readonly<BridgeConfig>, redis: Redis, logger: Logger) {
-  const { secret, generated } = loadOrCreateServerSecret(config.serverSecret, config.dataDir);
-  if (generated) {
-    logger.warn(
-      'BRIDGE_SECRET is not set: generated one under the data directory; set it in production so every instance shares it',
-    );
-  }
-  const apps = new ApplicationStore(redis, config.keyPrefix, config.otpDefaults);
-  for (const app of await ensureConfiguredClients(apps, config)) {
-    logger.info('configured application ready', { clientId: app.clientId, scopes: app.scopes });
-  }
-  const metrics = createMetrics();
-  return { redis, config, apps, logger, serverSecret: secret, registry: metrics.registry, metrics };
 }
 
 async function listen(config: Readonly<BridgeConfig>, app: Express): Promise<Server> {

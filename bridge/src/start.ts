@@ -1,12 +1,11 @@
 import { runService } from '@sms-mfa/common/run-service';
 import { loadConfig } from './config.js';
-import { pageRouters } from './pages/pages.routes.js';
 import { startBridge } from './service.js';
 
 /** `node bridge/src/start.ts`: runs the bridge until SIGTERM/SIGINT, then shuts down gracefully. */
 runService(async () => {
   const config = loadConfig();
-  const bridge = await startBridge(config, { extraRouters: pageRouters });
+  const bridge = await startBridge(config, { pages: true });
   bridge.logger.info('bridge started', {
     url: bridge.url,
     issuer: config.issuer.externalUrl ?? config.issuer.url,

@@ -5,7 +5,6 @@ import { before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { capturingLogger } from '@sms-mfa/tests/support/capturing-logger';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { pageRouters } from '../src/pages/pages.routes.js';
 import { ADMIN, fetchToken, startTestBridge, type TestBridge } from './support/bridge-harness.js';
 import { assertFailure, detailFields, type CallResult } from './support/ciam-response.js';
 
@@ -20,11 +19,7 @@ describe('a request the bridge cannot read gets 400 in the caller’s shape, nev
   let admin: string;
   let token: string;
   before(async () => {
-    bridge = await startTestBridge(
-      redis.url,
-      {},
-      { logger: log.logger, extraRouters: (ctx) => pageRouters(ctx) },
-    );
+    bridge = await startTestBridge(redis.url, {}, { logger: log.logger, pages: true });
     redis.defer(() => bridge.close());
     admin = await fetchToken(bridge.url, ADMIN.clientId, ADMIN.clientSecret);
     await bridge.apps.create(

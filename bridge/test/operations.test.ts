@@ -91,6 +91,21 @@ describe('operating the bridge', () => {
     assert.equal(res.headers.get('x-powered-by'), null);
   });
 
+  it('holds one Redis connection for every router it mounts, pages included, and closes it when it stops', async () => {
+    const connections = async () =>
+      String(await redis.client().call('CLIENT', 'LIST'))
+        .split('\n')
+        .filter(Boolean).length;
+    const before = await connections();
+    const another = await startTestBridge(redis.url, {}, { pages: true });
+    assert.equal(await connections(), before + 1);
+    await another.close();
+    for (let waited = 0; (await connections()) > before && waited < 2000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(await connections(), before);
+  });
+
   it('answers unknown routes with 404 in the CIAM failure shape', async () => {
     const res = await fetch(`${bridge.url}/nowhere`);
     assert.equal(res.status, 404);

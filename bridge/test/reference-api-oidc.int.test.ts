@@ -45,13 +45,30 @@ async function realmToken(realm: FakeRealm, clientId: string, secret: string): P
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** Asks for a new code as a user does on the hosted page: opens it, then posts its resend form. */
+async function resendFromPage(bridgeUrl: string, authId: string): Promise<string> {
+  const page = await fetch(`${bridgeUrl}/verify/${authId}`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const cookie = page.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const res = await fetch(`${bridgeUrl}/verify/${authId}/resend`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf }),
+  });
+  return res.headers.get('location') ?? '';
+}
+
 let stacks = 0;
 
 /**
  * What `npm start` runs with OIDC_ISSUER_URL set: a reference API requiring the realm's tokens
- * (scope messages:send), and a bridge taking its applications' tokens from the same realm and
- * sending with its own client, on the test file's Redis. Each stack is fresh: its reference API
- * has not read the realm's keys yet, and its bridge holds no token.
+ * (scope messages:send), and a bridge (with its hosted pages) taking its applications' tokens from
+ * the same realm and sending with its own client, on the test file's Redis. Each stack is fresh:
+ * its reference API has not read the realm's keys yet, and its bridge holds no token.
  */
 async function startOidcStack(redis: RedisHarness, realm: FakeRealm, bridgeSecret = BRIDGE_SECRET) {
   const n = ++stacks;
@@ -82,20 +99,26 @@ async function startOidcStack(redis: RedisHarness, realm: FakeRealm, bridgeSecre
       REFERENCE_API_CLIENT_ID: 'sms-bridge',
       REFERENCE_API_CLIENT_SECRET: bridgeSecret,
     }),
-    { logger },
+    { logger, pages: true },
   );
   redis.defer(async () => {
     await bridge.close();
     await reference.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  await bridge.apps.create({ clientId: 'shop', name: 'Shop', scopes: ['mfa:send', 'mfa:verify'] });
+  await bridge.apps.create({
+    clientId: 'shop',
+    name: 'Shop',
+    scopes: ['mfa:send', 'mfa:verify'],
+    resendCooldownSeconds: 0,
+  });
   const shopToken = await realmToken(realm, 'shop', SHOP_SECRET);
   // Read lazily: a token fetched now could be signed with a key the realm rotates later.
   let testerToken: Promise<string> | undefined;
   const reader = async () =>
     outboxReader(referenceUrl, await (testerToken ??= realmToken(realm, 'tester', TESTER_SECRET)));
   return {
+    url: bridge.url,
     keyPrefix,
     logLines: lines,
     async send(phoneNumber: string): Promise<CallResult> {
@@ -110,7 +133,7 @@ async function startOidcStack(redis: RedisHarness, realm: FakeRealm, bridgeSecre
         body: (await res.json()) as Record<string, unknown>,
       };
     },
-    codeSentTo: async (phone: string) => (await reader()).codeSentTo(phone),
+    codeSentTo: async (phone: string, after?: number) => (await reader()).codeSentTo(phone, after),
     outbox: async (phone: string): Promise<OutboxMessage[]> => (await reader()).outbox(phone),
   };
 }
@@ -194,5 +217,18 @@ describe('the bridge sending through a reference API that requires OIDC tokens',
       results.map(() => 201),
     );
     assert.equal(bridgeRequests(since).length, 1);
+  });
+
+  it('makes one token request for a code sent through the API and resent from the hosted page: both use the one reference-API client', async () => {
+    const stack = await startOidcStack(redis, realm);
+    const to = phone();
+    const since = realm.tokenRequests.length;
+    const sent = await stack.send(to);
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    await stack.codeSentTo(to);
+    const location = await resendFromPage(stack.url, String(sent.body['authId']));
+    assert.match(location, /[?&]m=resent\b/);
+    assert.match(await stack.codeSentTo(to, 1), /^\d{6}$/, 'the code went out again');
+    assert.equal(bridgeRequests(since).length, 1, 'one token for both paths');
   });
 });

@@ -5,71 +5,38 @@ import {
   type RequestHandler,
   type Response,
 } from 'express';
-import type { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
-import type { Logger } from '@sms-mfa/common/logger';
 import type { Application } from '../apps/application.js';
 import { parseInput } from '../apps/application-input.js';
-import { AuditLog } from '../audit/audit-log.js';
 import { auditRoutes } from '../audit/audit.routes.js';
-import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
-import { ReferenceApiClient } from '../messaging/reference-api-client.js';
 import { describeAuthentication } from '../otp/auth-status.js';
 import { cancelAuthentication } from '../otp/cancel.js';
-import { CodeSealer } from '../otp/code.js';
 import { issueCode } from '../otp/issue-code.js';
 import type { OtpDeps } from '../otp/otp-deps.js';
-import { createOtpMetrics } from '../otp/otp-metrics.js';
-import { RedisCodeStore } from '../otp/redis-code-store.js';
 import { resendCode } from '../otp/resend-code.js';
 import { verifyCode } from '../otp/verify-code.js';
-import { RateLimits } from '../ratelimit/rate-limits.js';
+import type { RequireScope } from './auth.middleware.js';
 import { issueBodySchema, parseVerifyBody, resendBodySchema } from './deviceauth.schemas.js';
 
-/** What the CIAM deviceAuthentications router is built from (service.ts's hook context). */
-export interface DeviceAuthContext {
-  readonly redis: Redis;
-  readonly config: Readonly<BridgeConfig>;
-  readonly apps: { get(clientId: string): Promise<Application | undefined> };
-  readonly requireScope: (scope: 'mfa:send' | 'mfa:verify' | 'mfa:admin') => RequestHandler;
-  readonly logger: Logger;
-  readonly serverSecret: Buffer;
-  readonly registry?: Registry | undefined;
-  /** The clock, ms since the epoch; tests move it. */
-  readonly now?: (() => number) | undefined;
+/** What the CIAM deviceAuthentications router is built from (the composition root's). */
+export interface DeviceAuthDeps {
+  /** The code engine, shared with the hosted pages. */
+  readonly otp: OtpDeps;
+  readonly requireScope: RequireScope;
 }
 
 const BASE = '/ciam-mfa/v2/deviceAuthentications';
 const SENT = { status: 'SUCCESS', message: 'OTP has been sent to the device ' } as const;
 const VALIDATED = { status: 'SUCCESS', message: 'OTP has been validated successfully' } as const;
 
-/** The use cases' dependencies, built from the hook context. */
-export function createOtpDeps(ctx: DeviceAuthContext): OtpDeps {
-  const { redis, config } = ctx;
-  const now = ctx.now ?? Date.now;
-  return {
-    store: new RedisCodeStore(redis, config.keyPrefix),
-    limits: new RateLimits(redis, config.keyPrefix, config.rateLimits),
-    sender: new ReferenceApiClient(config.referenceApi, ctx.logger),
-    audit: new AuditLog(redis, config.keyPrefix, now),
-    metrics: createOtpMetrics(ctx.registry),
-    logger: ctx.logger,
-    serverSecret: ctx.serverSecret,
-    sealer: new CodeSealer(ctx.serverSecret),
-    now,
-  };
-}
-
 /**
  * The CIAM MFA API v2 deviceAuthentications endpoints (shared/DESIGN.md), plus status, resend and
  * cancel, and `GET /admin/v1/events`.
  */
-export function deviceAuthRoutes(ctx: DeviceAuthContext): Router {
-  const deps = createOtpDeps(ctx);
-  const handle = handlers(deps);
-  const send = ctx.requireScope('mfa:send');
-  const verify = ctx.requireScope('mfa:verify');
+export function deviceAuthRoutes(deps: DeviceAuthDeps): Router {
+  const handle = handlers(deps.otp);
+  const send = deps.requireScope('mfa:send');
+  const verify = deps.requireScope('mfa:verify');
   const router = Router();
   router.use(BASE, noStore);
   router.post(BASE, send, handle.issue);
@@ -77,7 +44,7 @@ export function deviceAuthRoutes(ctx: DeviceAuthContext): Router {
   router.get(`${BASE}/:authId`, eitherScope(send, verify), handle.status);
   router.post(`${BASE}/:authId/resend`, send, handle.resend);
   router.delete(`${BASE}/:authId`, send, handle.cancel);
-  router.use(auditRoutes(deps.audit, ctx.requireScope('mfa:admin')));
+  router.use(auditRoutes(deps.otp.audit, deps.requireScope('mfa:admin')));
   return router;
 }
 

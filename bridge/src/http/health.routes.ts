@@ -1,15 +1,6 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import type { Redis } from 'ioredis';
-import { Registry, collectDefaultMetrics } from 'prom-client';
-import { httpMetrics } from '@sms-mfa/common/http-metrics';
-
-/** The bridge's Prometheus registry and the middleware that counts HTTP requests on it. */
-export function createMetrics(): { registry: Registry; observe: RequestHandler } {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const observe = httpMetrics(registry);
-  return { registry, observe };
-}
+import type { Registry } from 'prom-client';
 
 /** `GET /healthz` (the process is up), `GET /readyz` (Redis answers), `GET /metrics`. */
 export function healthRoutes(redis: Redis, registry: Registry): Router {

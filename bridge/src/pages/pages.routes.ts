@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Logger } from '@sms-mfa/common/logger';
 import { requestFault } from '@sms-mfa/common/request-fault';
+import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
-import { createOtpDeps, type DeviceAuthContext } from '../http/deviceauth.routes.js';
+import type { OtpDeps } from '../otp/otp-deps.js';
 import { CiamClient } from './demo/ciam-client.js';
 import { DemoSessions } from './demo/demo-session.js';
 import { DemoUsers } from './demo/demo-users.js';
@@ -17,18 +18,29 @@ import { verifyRoutes } from './verify.routes.js';
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 
+/** What the hosted pages are built from (the composition root's). */
+export interface PageDeps {
+  /** The code engine, shared with the CIAM API. */
+  readonly otp: OtpDeps;
+  readonly apps: PageEnv['apps'];
+  readonly config: Readonly<BridgeConfig>;
+  /** Keys the CSRF tokens and the demo's session cookie. */
+  readonly serverSecret: Buffer;
+  readonly logger: Logger;
+}
+
 /**
- * The bridge's HTML pages, for `startBridge`'s `extraRouters`: the hosted code-entry page
+ * The bridge's HTML pages (`startBridge` with `pages`): the hosted code-entry page
  * (`/verify/{authId}`) and, when config.demo.enabled and a demo client is configured, the demo app (`/demo`).
  */
-export function pageRouters(ctx: DeviceAuthContext): Router[] {
+export function pageRoutes(deps: PageDeps): Router {
   const messages = new Messages();
-  const secure = ctx.config.publicUrl.startsWith('https:');
-  const csrf = new Csrf(ctx.serverSecret, secure);
+  const secure = deps.config.publicUrl.startsWith('https:');
+  const csrf = new Csrf(deps.serverSecret, secure);
   const env: PageEnv = {
-    deps: createOtpDeps(ctx),
-    apps: ctx.apps,
-    config: ctx.config,
+    deps: deps.otp,
+    apps: deps.apps,
+    config: deps.config,
     messages,
     csrf,
     asides: [],
@@ -41,17 +53,17 @@ export function pageRouters(ctx: DeviceAuthContext): Router[] {
   );
   router.use(['/verify', '/demo'], pageSecurityHeaders());
   router.use(verifyRoutes(env));
-  const demo = demoEnv(ctx, messages, csrf);
+  const demo = demoEnv(deps, messages, csrf);
   if (demo) {
     env.asides.push(demoOutboxAside(demo));
     router.use(demoRoutes(demo));
   }
-  router.use(['/verify', '/demo'], pageErrors(env, ctx.logger));
-  return [router];
+  router.use(['/verify', '/demo'], pageErrors(env, deps.logger));
+  return router;
 }
 
-function demoEnv(ctx: DeviceAuthContext, messages: Messages, csrf: Csrf): DemoEnv | undefined {
-  const { demo, demoClient } = ctx.config;
+function demoEnv(deps: PageDeps, messages: Messages, csrf: Csrf): DemoEnv | undefined {
+  const { demo, demoClient } = deps.config;
   if (!demo.enabled || !demoClient?.clientSecret) {
     return undefined;
   }
@@ -59,10 +71,10 @@ function demoEnv(ctx: DeviceAuthContext, messages: Messages, csrf: Csrf): DemoEn
   return {
     messages,
     csrf,
-    logger: ctx.logger,
-    sessions: new DemoSessions(ctx.serverSecret, ctx.config.publicUrl.startsWith('https:')),
+    logger: deps.logger,
+    sessions: new DemoSessions(deps.serverSecret, deps.config.publicUrl.startsWith('https:')),
     users: new DemoUsers(demo.usersFile),
-    ciam: new CiamClient(ctx.config, client),
+    ciam: new CiamClient(deps.config, client),
   };
 }
 

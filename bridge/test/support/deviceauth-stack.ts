@@ -6,7 +6,6 @@ import { loadConfig as loadReferenceConfig } from '@sms-mfa/reference-api/config
 import { startReferenceApi } from '@sms-mfa/reference-api/service';
 import type { RedisHarness } from '@sms-mfa/tests/support/redis-harness';
 import type { createApplicationSchema } from '../../src/apps/application-input.js';
-import { deviceAuthRoutes } from '../../src/http/deviceauth.routes.js';
 import { startBridge, type RunningBridge } from '../../src/service.js';
 import { testConfig, TestClock } from './otp-fixtures.js';
 import type { z } from 'zod';
@@ -60,9 +59,7 @@ export async function startDeviceAuthStack(
     REFERENCE_API_URL: reference.url ?? '',
     ...env,
   });
-  const bridge = await startBridge(config, {
-    deviceAuth: (ctx) => deviceAuthRoutes({ ...ctx, now: clock.now }),
-  });
+  const bridge = await startBridge(config, { now: clock.now });
   redis.defer(async () => {
     await bridge.close();
     await reference.close();

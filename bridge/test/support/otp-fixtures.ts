@@ -2,15 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createLogger } from '@sms-mfa/common/logger';
 import type { Application } from '../../src/apps/application.js';
-import { AuditLog } from '../../src/audit/audit-log.js';
+import { createOtpDeps } from '../../src/compose.js';
 import { loadConfig, type BridgeConfig } from '../../src/config.js';
 import { CiamError } from '../../src/errors.js';
 import type { MessageSender, OutboundCode } from '../../src/messaging/reference-api-client.js';
-import { CodeSealer } from '../../src/otp/code.js';
-import type { OtpDeps } from '../../src/otp/otp-deps.js';
-import { createOtpMetrics } from '../../src/otp/otp-metrics.js';
-import { RedisCodeStore } from '../../src/otp/redis-code-store.js';
-import { RateLimits } from '../../src/ratelimit/rate-limits.js';
 
 /**
  * A clock the test moves by hand: expiry and waits are tested without sleeping. Stopped by
@@ -104,16 +99,7 @@ export function testOtpDeps(
   const serverSecret = randomBytes(32);
   const clock = options.clock ?? new TestClock();
   const sender = options.sender ?? new RecordingSender();
-  const deps: OtpDeps = {
-    store: new RedisCodeStore(redis, config.keyPrefix),
-    limits: new RateLimits(redis, config.keyPrefix, config.rateLimits),
-    sender,
-    audit: new AuditLog(redis, config.keyPrefix, clock.now),
-    metrics: createOtpMetrics(undefined),
-    logger: createLogger('bridge-test', 'silent'),
-    serverSecret,
-    sealer: new CodeSealer(serverSecret),
-    now: clock.now,
-  };
+  const logger = createLogger('bridge-test', 'silent');
+  const deps = createOtpDeps({ redis, config, logger, serverSecret, sender, now: clock.now });
   return { deps, clock, config };
 }

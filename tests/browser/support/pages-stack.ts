@@ -8,8 +8,6 @@ import { loadConfig as loadReferenceConfig } from '@sms-mfa/reference-api/config
 import { startReferenceApi } from '@sms-mfa/reference-api/service';
 import type { Application } from '@sms-mfa/bridge/apps/application';
 import { loadConfig } from '@sms-mfa/bridge/config';
-import { deviceAuthRoutes } from '@sms-mfa/bridge/http/deviceauth.routes';
-import { pageRouters } from '@sms-mfa/bridge/pages/pages.routes';
 import { startBridge, type RunningBridge } from '@sms-mfa/bridge/service';
 import { TestClock } from '@sms-mfa/bridge/test/support/otp-fixtures';
 import type { RedisHarness } from '../../support/redis-harness.js';
@@ -72,10 +70,7 @@ export async function startPagesStack(
     RATE_IP_SENDS_PER_HOUR: '10000',
     ...(typeof env === 'function' ? env(port) : env),
   });
-  const bridge = await startBridge(config, {
-    deviceAuth: (ctx) => deviceAuthRoutes({ ...ctx, now: clock.now }),
-    extraRouters: (ctx) => pageRouters({ ...ctx, now: clock.now }),
-  });
+  const bridge = await startBridge(config, { now: clock.now, pages: true });
   redis.defer(async () => {
     await bridge.close();
     await reference.close();

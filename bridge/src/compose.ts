@@ -1,0 +1,190 @@
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@sms-mfa/common/logger';
+import { ApplicationStore } from './apps/application-store.js';
+import { ensureConfiguredClients } from './apps/configured-clients.js';
+import { AuditLog } from './audit/audit-log.js';
+import type { BridgeConfig } from './config.js';
+import { createAuth, tokenVerifier, type RequireScope } from './http/auth.middleware.js';
+import { SigningKeys } from './issuer/keys.js';
+import { DEFAULT_AUDIENCE, type IssuerSettings } from './issuer/token.js';
+import { ReferenceApiClient, type MessageSender } from './messaging/reference-api-client.js';
+import { createMetrics, type BridgeMetrics } from './metrics/metrics.js';
+import { CodeSealer } from './otp/code.js';
+import type { OtpDeps } from './otp/otp-deps.js';
+import { createOtpMetrics } from './otp/otp-metrics.js';
+import { RedisCodeStore } from './otp/redis-code-store.js';
+import { ClientAuthFailures, RateLimits } from './ratelimit/rate-limits.js';
+import { loadOrCreateServerSecret } from './server-secret.js';
+
+/** Every dependency of the bridge's routers, each built once by {@link composeBridge}. */
+export interface BridgeDeps {
+  readonly config: Readonly<BridgeConfig>;
+  readonly logger: Logger;
+  /** The one Redis connection: every store, limiter and the audit log share it. */
+  readonly redis: Redis;
+  /** BRIDGE_SECRET, or the embedded default's generated one: keys code HMACs. */
+  readonly serverSecret: Buffer;
+  readonly apps: ApplicationStore;
+  /** The embedded issuer's keys; undefined with OIDC_ISSUER_URL. */
+  readonly keys: SigningKeys | undefined;
+  readonly requireScope: RequireScope;
+  /** Failed client authentications per address, counted by both token endpoints. */
+  readonly clientAuthFailures: ClientAuthFailures;
+  readonly metrics: BridgeMetrics;
+  /**
+   * The code engine's: one code store, one set of limits, one audit log and one reference-API
+   * client (with its token cache), shared by the CIAM API and the hosted pages.
+   */
+  readonly otp: OtpDeps;
+}
+
+/** What the root is built from beyond the config. */
+export interface ComposeOptions {
+  readonly logger: Logger;
+  /** The clock of the code engine and the audit log, ms since the epoch; tests move their own. */
+  readonly now: () => number;
+}
+
+/** The bridge's composition root: connects to Redis and builds each dependency exactly once. */
+export async function composeBridge(
+  config: Readonly<BridgeConfig>,
+  options: ComposeOptions,
+): Promise<BridgeDeps> {
+  const redis = await connectRedis(config, options.logger);
+  try {
+    return await buildDeps(config, redis, options);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+}
+
+async function buildDeps(
+  config: Readonly<BridgeConfig>,
+  redis: Redis,
+  { logger, now }: ComposeOptions,
+): Promise<BridgeDeps> {
+  const serverSecret = serverSecretOf(config, logger);
+  const apps = await applicationStore(config, redis, logger);
+  const metrics = createMetrics();
+  const keys = await signingKeys(config, redis, serverSecret);
+  const { requireScope } = createAuth({
+    verifier: tokenVerifier(config.issuer, keys),
+    apps,
+    realm: config.issuer.realm,
+    logger,
+  });
+  const sender = new ReferenceApiClient(config.referenceApi, logger);
+  const { registry } = metrics;
+  return {
+    config,
+    logger,
+    redis,
+    serverSecret,
+    apps,
+    keys,
+    requireScope,
+    clientAuthFailures: new ClientAuthFailures(redis, config.keyPrefix, config.rateLimits),
+    metrics,
+    otp: createOtpDeps({ redis, config, logger, serverSecret, sender, registry, now }),
+  };
+}
+
+/** What the code engine is built from: the sender is the reference-API client, or a test's fake. */
+export interface OtpParts {
+  readonly redis: Redis;
+  readonly config: Pick<BridgeConfig, 'keyPrefix' | 'rateLimits'>;
+  readonly logger: Logger;
+  readonly serverSecret: Buffer;
+  readonly sender: MessageSender;
+  /** Where the code counters go; none counts nothing. */
+  readonly registry?: Registry | undefined;
+  readonly now: () => number;
+}
+
+/** The code use cases' dependencies over one Redis connection. */
+export function createOtpDeps(parts: OtpParts): OtpDeps {
+  const { redis, config } = parts;
+  return {
+    store: new RedisCodeStore(redis, config.keyPrefix),
+    limits: new RateLimits(redis, config.keyPrefix, config.rateLimits),
+    sender: parts.sender,
+    audit: new AuditLog(redis, config.keyPrefix, parts.now),
+    metrics: createOtpMetrics(parts.registry),
+    logger: parts.logger,
+    serverSecret: parts.serverSecret,
+    sealer: new CodeSealer(parts.serverSecret),
+    now: parts.now,
+  };
+}
+
+/** What embedded tokens carry: `iss` {publicUrl}/realms/{realm}, `aud`, lifetime. */
+export function issuerSettings(config: Pick<BridgeConfig, 'issuer'>): IssuerSettings {
+  return {
+    issuerUrl: config.issuer.url,
+    audience: config.issuer.audience ?? DEFAULT_AUDIENCE,
+    ttlSeconds: config.issuer.tokenTtlSeconds,
+  };
+}
+
+async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Promise<Redis> {
+  if (!config.redisUrl) {
+    throw new TypeError(
+      'startBridge: config.redisUrl is required (set REDIS_URL; `npm start` runs a local Redis)',
+    );
+  }
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  try {
+    await once(redis, 'ready');
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  // Requests fail fast with 503 while Redis is away; log each new kind of trouble once, not every retry.
+  let last = '';
+  redis.on('error', (err: Error) => {
+    if (err.message !== last) {
+      logger.warn('redis connection problem', { error: (last = err.message) });
+    }
+  });
+  redis.on('ready', () => (last = ''));
+  return redis;
+}
+
+function serverSecretOf(config: Readonly<BridgeConfig>, logger: Logger): Buffer {
+  const { secret, generated } = loadOrCreateServerSecret(config.serverSecret, config.dataDir);
+  if (generated) {
+    logger.warn(
+      'BRIDGE_SECRET is not set: generated one under the data directory; set it in production so every instance shares it',
+    );
+  }
+  return secret;
+}
+
+async function applicationStore(
+  config: Readonly<BridgeConfig>,
+  redis: Redis,
+  logger: Logger,
+): Promise<ApplicationStore> {
+  const apps = new ApplicationStore(redis, config.keyPrefix, config.otpDefaults);
+  for (const app of await ensureConfiguredClients(apps, config)) {
+    logger.info('configured application ready', { clientId: app.clientId, scopes: app.scopes });
+  }
+  return apps;
+}
+
+/** The embedded issuer's keys, created on the first start; none when OIDC_ISSUER_URL names the issuer. */
+async function signingKeys(
+  config: Readonly<BridgeConfig>,
+  redis: Redis,
+  serverSecret: Buffer,
+): Promise<SigningKeys | undefined> {
+  if (config.issuer.externalUrl) {
+    return undefined;
+  }
+  const keys = new SigningKeys(redis, config.keyPrefix, serverSecret);
+  await keys.ensure();
+  return keys;
+}
