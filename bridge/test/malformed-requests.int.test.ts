@@ -136,6 +136,26 @@ describe('a request the bridge cannot read gets 400 in the caller’s shape, nev
     assert.match(String(res.body['error_description']), /gzip/);
   });
 
+  it('refuses a Keycloak-path token form too large (413) or with too many fields (400) as invalid_request in OAuth’s shape', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const [body, status, description] of [
+      [`grant_type=client_credentials&pad=${'a'.repeat(5000)}`, 413, 'The request is too large'],
+      [
+        Array.from({ length: 25 }, (_, i) => `f${i}=1`).join('&'),
+        400,
+        'The request body cannot be read',
+      ],
+    ] as const) {
+      const res = await send('POST', '/realms/mfa/protocol/openid-connect/token', {
+        body,
+        headers: form,
+      });
+      assert.equal(res.status, status, res.text);
+      assert.deepEqual(res.body, { error: 'invalid_request', error_description: description });
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+    }
+  });
+
   it('refuses a Content-Encoding it cannot decode with 415 naming it', async () => {
     const res = await send('POST', BASE, {
       token,

@@ -1,13 +1,5 @@
-import express, {
-  Router,
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '@sms-mfa/common/logger';
-import { requestFault } from '@sms-mfa/common/request-fault';
-import { CiamError } from '../errors.js';
 import {
   grantClientCredentials,
   OAuthError,
@@ -16,7 +8,8 @@ import {
 } from '../issuer/client-credentials.js';
 import { discoveryDocument, ISSUER_PATHS } from '../issuer/jwks.js';
 import type { IssuedToken } from '../issuer/token.js';
-import { rateLimited, type ClientAuthFailures } from '../ratelimit/rate-limits.js';
+import type { ClientAuthFailures } from '../ratelimit/rate-limits.js';
+import { oauthErrorHandler, sendOAuthError } from './oauth-errors.js';
 
 /** What the token endpoints are built from. */
 export interface TokenRoutesDeps extends GrantDeps {
@@ -54,7 +47,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): Router {
   router.use('/realms/:realm', (req, res, next) =>
     req.params['realm'] === deps.realm
       ? next()
-      : oauthError(res, 404, 'not_found', 'Realm does not exist'),
+      : sendOAuthError(res, 404, 'not_found', 'Realm does not exist'),
   );
   router.get(
     `${realm}${ISSUER_PATHS.discovery}`,
@@ -67,7 +60,6 @@ export function tokenRoutes(deps: TokenRoutesDeps): Router {
   router.post(`${realm}${ISSUER_PATHS.token}`, form, keycloakToken(deps));
   router.use(realm, oauthErrorHandler(deps.realm));
   router.post('/ciam-mfa/v2/get/token', form, ciamToken(deps));
-  router.use('/ciam-mfa/v2/get/token', ciamErrorHandler);
   return router;
 }
 
@@ -85,7 +77,7 @@ function keycloakToken(deps: TokenRoutesDeps): RequestHandler {
   };
 }
 
-/** Its OAuth errors become CIAM failures in the error handler after it. */
+/** Its OAuth errors become CIAM failures in the app's error handler. */
 function ciamToken(deps: TokenRoutesDeps): RequestHandler {
   return async (req, res) => {
     const token = await grant(deps, req);
@@ -185,69 +177,6 @@ function formDecode(value: string): string {
   } catch {
     return value;
   }
-}
-
-function oauthErrorHandler(realm: string): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
-    if (err instanceof OAuthError) {
-      if (err.retryAfterSeconds) {
-        res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      }
-      if (err.status === 401 && req.get('authorization')?.match(/^Basic /i)) {
-        res.setHeader('WWW-Authenticate', `Basic realm="${realm}"`);
-      }
-      return oauthError(res, err.status, err.code, err.description);
-    }
-    // RFC 6749 §5.2 has one error for a request the server cannot read, a 415 included.
-    const fault = requestFault(err, req);
-    if (fault) {
-      return oauthError(res, 400, 'invalid_request', fault.message);
-    }
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.too.large') {
-      return oauthError(res, 413, 'invalid_request', 'The request is too large');
-    }
-    if (type === 'entity.parse.failed' || type === 'parameters.too.many') {
-      return oauthError(res, 400, 'invalid_request', 'The request body cannot be read');
-    }
-    next(err);
-  };
-}
-
-/** The CIAM token path's OAuth errors (the form's and the grant's) as CIAM failures, for the one CIAM error handler. */
-const ciamErrorHandler: ErrorRequestHandler = (err: unknown, req, _res, next) =>
-  next(err instanceof OAuthError ? toCiamError(err, req) : err);
-
-function oauthError(res: Response, status: number, error: string, description: string): void {
-  noStore(res).status(status).json({ error, error_description: description });
-}
-
-function toCiamError(err: OAuthError, req: Request): CiamError {
-  if (err.code === 'temporarily_unavailable') {
-    return rateLimited((err.retryAfterSeconds ?? 1) * 1000, err.description);
-  }
-  if (err.code === 'invalid_client') {
-    const headers: Record<string, string> = req.get('authorization')?.match(/^Basic /i)
-      ? { 'WWW-Authenticate': 'Basic realm="ciam-mfa"' }
-      : {};
-    return new CiamError(
-      'UNAUTHORIZED',
-      'Invalid client or Invalid client credentials',
-      {},
-      headers,
-    );
-  }
-  const field =
-    err.code === 'unsupported_grant_type' || /grant_type/.test(err.description)
-      ? 'grant_type'
-      : err.code === 'invalid_scope'
-        ? 'scope'
-        : 'body';
-  const formOnly = field === 'body' ? { errorCode: 10028 } : {};
-  return new CiamError('INVALID_REQUEST', err.description, {
-    ...formOnly,
-    details: [{ field, message: err.description }],
-  });
 }
 
 function noStore(res: Response): Response {

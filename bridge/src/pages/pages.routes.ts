@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Logger } from '@sms-mfa/common/logger';
-import { requestFault } from '@sms-mfa/common/request-fault';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
+import { classifyError } from '../http/classify-error.js';
 import type { OtpDeps } from '../otp/otp-deps.js';
 import { CiamClient } from './demo/ciam-client.js';
 import { DemoSessions } from './demo/demo-session.js';
@@ -95,28 +95,26 @@ const staticErrors: ErrorRequestHandler = (err: unknown, req, _res, next) => {
 };
 
 /**
- * Failures on the pages are pages too: a short, translated notice, never a stack or a JSON body.
- * A request Express cannot read (a link with a malformed percent-escape) is the client's fault:
- * 400, and nothing logged as an error.
+ * The page renderer: failures on the pages are pages too, a short, translated notice, never a
+ * stack or a JSON body. A request Express cannot read (a link with a malformed percent-escape) is
+ * the client's fault: 400, and nothing logged as an error. Anything else is logged, and 503 while
+ * the service is unavailable (Redis), 500 otherwise.
  */
 function pageErrors(env: PageEnv, logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       return next(err);
     }
-    const fault = requestFault(err, req);
-    if (fault) {
-      return sendNotice(env, req, res, fault.status, 'pageUnknownTitle', 'pageBadRequestText');
+    const { error, unreadable } = classifyError(err, req);
+    if (unreadable === 'request') {
+      return sendNotice(env, req, res, error.status, 'pageUnknownTitle', 'pageBadRequestText');
     }
-    const unavailable =
-      /Connection is closed|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue|UNAVAILABLE/.test(
-        String((err as Error)?.message) + String((err as { code?: string })?.code),
-      );
     logger.error('page failed', {
       path: req.path.replace(/[0-9a-f-]{36}/g, ':authId'),
       error: (err as Error)?.message,
     });
-    sendNotice(env, req, res, unavailable ? 503 : 500, 'smsAuthTitle', 'smsAuthUnavailable');
+    const status = error.code === 'UNAVAILABLE' ? 503 : 500;
+    sendNotice(env, req, res, status, 'smsAuthTitle', 'smsAuthUnavailable');
   };
 }
 
