@@ -1,7 +1,6 @@
 import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@sms-mfa/common/logger';
-import type { ReferenceApiConfig } from '../config.js';
 import type { ProviderContext, ProviderModule } from './provider-module.js';
 import type { ReceiptHandler } from './receipts.js';
 import type { SmsProvider } from './sms-provider.js';
@@ -36,9 +35,17 @@ export type ProviderSettings = {
   readonly [M in AnyModule as M['id']]: M extends ProviderModule<string, infer S> ? S : never;
 };
 
+/** The part of the service's configuration the registry reads (the service's config is one). */
+export interface RegistryConfig {
+  readonly enabledProviders: readonly ProviderId[];
+  readonly providerSettings: ProviderSettings;
+  readonly queuePrefix: string;
+  readonly providerTimeoutMs: number;
+}
+
 /** What the service hands the registry: its config and connections. */
 export interface RegistryContext {
-  readonly config: ReferenceApiConfig;
+  readonly config: RegistryConfig;
   readonly redis: Redis;
   readonly logger: Logger;
   /** Where this API receives delivery receipts, e.g. https://sms.example.com/webhooks/twilio; undefined when not public. */
