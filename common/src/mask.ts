@@ -12,11 +12,31 @@ export function maskPhone(phone: string): string {
   return head + '*'.repeat(digits.length - head.length - tail.length) + tail;
 }
 
-const SECRET_KEYS =
-  /^(otp|code|totp|text|body|secret|password|token|authorization|apikey|api_key|client_secret|access_token|key)$/i;
-const PHONE_KEYS = /^(to|mobile|phone|phonenumber|msisdn|from)$/i;
+/** Masks an email address (or a `Name <address>` mailbox) for logs and records: `jane@example.com` → `j•••@example.com`. */
+export function maskEmail(value: string): string {
+  const address = /<([^<>]*)>\s*$/.exec(value)?.[1] ?? value;
+  if (address.includes('•')) {
+    return address;
+  } // already masked
+  const at = address.lastIndexOf('@');
+  if (at < 0) {
+    return '•••';
+  }
+  const local = address.slice(0, at);
+  // A one-letter local part would be shown whole: hide it too.
+  return `${local.length > 1 ? local[0] : ''}•••${address.slice(at)}`;
+}
 
-/** Deep-copies a log payload, replacing codes, texts and secrets and masking phone numbers. */
+/** Masks a destination of either kind: an email address by {@link maskEmail}, anything else by {@link maskPhone}. */
+export function maskRecipient(value: string): string {
+  return value.includes('@') ? maskEmail(value) : maskPhone(value);
+}
+
+const SECRET_KEYS =
+  /^(otp|code|totp|text|body|html|secret|password|token|authorization|apikey|api_key|client_secret|access_token|key|privatekey|private_key)$/i;
+const PHONE_KEYS = /^(to|mobile|phone|phonenumber|msisdn|from|email)$/i;
+
+/** Deep-copies a log payload, replacing codes, texts and secrets and masking phone numbers and email addresses. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') {
     return value;
@@ -32,7 +52,7 @@ export function redact(value: unknown, depth = 0): unknown {
     if (SECRET_KEYS.test(key)) {
       out[key] = '[redacted]';
     } else if (PHONE_KEYS.test(key) && typeof v === 'string') {
-      out[key] = maskPhone(v);
+      out[key] = maskRecipient(v);
     } else {
       out[key] = redact(v, depth + 1);
     }
