@@ -19,7 +19,11 @@ describe('a request the bridge cannot read gets 400 in the caller’s shape, nev
   let admin: string;
   let token: string;
   before(async () => {
-    bridge = await startTestBridge(redis.url, {}, { logger: log.logger, pages: true });
+    bridge = await startTestBridge(
+      redis.url,
+      { BRIDGE_DEMO_CLIENT_ID: 'demo-app', BRIDGE_DEMO_CLIENT_SECRET: 'demo-secret-0123456789' },
+      { logger: log.logger, pages: true },
+    );
     redis.defer(() => bridge.close());
     admin = await fetchToken(bridge.url, ADMIN.clientId, ADMIN.clientSecret);
     await bridge.apps.create(
@@ -153,6 +157,38 @@ describe('a request the bridge cannot read gets 400 in the caller’s shape, nev
       assert.equal(res.status, status, res.text);
       assert.deepEqual(res.body, { error: 'invalid_request', error_description: description });
       assert.equal(res.headers.get('cache-control'), 'no-store');
+    }
+  });
+
+  it('refuses a CIAM token form with too many fields (400 naming the body) or too large (413) in the CIAM shape', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const many = await send('POST', '/ciam-mfa/v2/get/token', {
+      body: Array.from({ length: 25 }, (_, i) => `f${i}=1`).join('&'),
+      headers: form,
+    });
+    assert.deepEqual(detailFields(assertFailure(many, 400, 'INVALID_REQUEST')), ['body']);
+    const large = await send('POST', '/ciam-mfa/v2/get/token', {
+      body: `grant_type=client_credentials&pad=${'a'.repeat(5000)}`,
+      headers: form,
+    });
+    assertFailure(large, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('shows a page form with too many fields a 400 page, and one too large a 413 page, in the user’s language', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'de' };
+    const many = Array.from({ length: 15 }, (_, i) => `f${i}=1`).join('&');
+    const large = `otp=123456&pad=${'a'.repeat(5000)}`;
+    for (const path of ['/verify/00000000-0000-4000-8000-000000000000', '/demo/login']) {
+      for (const [body, status] of [
+        [many, 400],
+        [large, 413],
+      ] as const) {
+        const res = await send('POST', path, { body, headers: form });
+        assert.equal(res.status, status, `${path}: ${res.text}`);
+        assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+        assert.match(res.text, /<html lang="de">/);
+        assert.doesNotMatch(res.text, /nicht verfügbar/);
+      }
     }
   });
 

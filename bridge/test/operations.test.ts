@@ -135,4 +135,26 @@ describe('the bridge without Redis', () => {
       await local.stop();
     }
   });
+
+  it('answers a token request at the Keycloak-compatible path in OAuth’s shape: 503 temporarily_unavailable with Retry-After', async () => {
+    const local = await startLocalRedis();
+    const bridge = await startTestBridge(local.url);
+    try {
+      await local.stop();
+      const res = await fetch(`${bridge.url}/realms/mfa/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=client_credentials&client_id=${ADMIN.clientId}&client_secret=${ADMIN.clientSecret}`,
+      });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '5');
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      const body = (await res.json()) as Record<string, unknown>;
+      assert.equal(body['error'], 'temporarily_unavailable');
+      assert.equal(typeof body['error_description'], 'string');
+    } finally {
+      await bridge.close();
+      await local.stop();
+    }
+  });
 });

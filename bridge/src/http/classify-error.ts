@@ -60,8 +60,12 @@ function bodyFailure(err: unknown): Failure | undefined {
         unreadable: 'body',
       };
     case 'parameters.too.many':
-      // The CIAM shape has always answered a form with too many fields INTERNAL; OAuth's, 400.
-      return { error: internal(err), unreadable: 'body' };
+      return {
+        error: new CiamError('INVALID_REQUEST', 'the form has too many fields', {
+          details: [{ field: 'body', message: 'has too many fields' }],
+        }),
+        unreadable: 'body',
+      };
     default:
       return undefined;
   }

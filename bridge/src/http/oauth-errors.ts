@@ -3,8 +3,9 @@ import { OAuthError } from '../issuer/client-credentials.js';
 import { classifyError } from './classify-error.js';
 
 /**
- * The OAuth renderer, for the token endpoint at Keycloak's paths: its refusals and the requests it
- * cannot read as RFC 6749 §5.2 answers. Anything else goes on to the CIAM error handler.
+ * The OAuth renderer, for the token endpoint at Keycloak's paths: its refusals, the requests it
+ * cannot read and Redis being unavailable as RFC 6749 §5.2 answers. Anything else (a bug) goes on
+ * to the CIAM error handler, which logs it.
  */
 export function oauthErrorHandler(realm: string): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -27,6 +28,13 @@ export function oauthErrorHandler(realm: string): ErrorRequestHandler {
     }
     if (unreadable === 'body') {
       return sendOAuthError(res, 400, 'invalid_request', 'The request body cannot be read');
+    }
+    // RFC 6749 §5.2 has no code for these; Keycloak, and OAuth clients, use these two.
+    for (const [name, value] of Object.entries(error.headers)) {
+      res.setHeader(name, value);
+    }
+    if (error.code === 'UNAVAILABLE') {
+      return sendOAuthError(res, 503, 'temporarily_unavailable', 'Try again later');
     }
     next(err);
   };

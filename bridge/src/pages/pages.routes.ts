@@ -109,6 +109,16 @@ function pageErrors(env: PageEnv, logger: Logger): ErrorRequestHandler {
     if (unreadable === 'request') {
       return sendNotice(env, req, res, error.status, 'pageUnknownTitle', 'pageBadRequestText');
     }
+    if (unreadable) {
+      return sendNotice(
+        env,
+        req,
+        res,
+        error.status,
+        'pageFormRejectedTitle',
+        'pageFormRejectedText',
+      );
+    }
     logger.error('page failed', {
       path: req.path.replace(/[0-9a-f-]{36}/g, ':authId'),
       error: (err as Error)?.message,
