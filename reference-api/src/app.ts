@@ -43,6 +43,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     webhookRoutes(deps.receipts, deps.store, deps.stats, deps.logger, deps.config.publicBaseUrl),
   );
+  // An email may carry up to 100 KiB of HTML; every other body stays small.
+  app.use(
+    '/v1/messages',
+    express.json({ limit: '256kb', strict: false, type: 'application/json' }),
+  );
   app.use(express.json({ limit: '16kb', strict: false, type: 'application/json' }));
   app.use(messagesRoutes(deps, deps.auth));
   for (const router of deps.providerRoutes) {

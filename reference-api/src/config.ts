@@ -13,6 +13,7 @@ import {
   type ProviderSettings,
 } from './providers/registry.js';
 import { parseRoutes, type Route } from './delivery/routing.js';
+import { mailboxSchema } from './messages/email-input.js';
 
 export { PROVIDER_IDS, type ProviderId };
 
@@ -66,6 +67,8 @@ const schema = z.object({
   WORKER_STALLED_INTERVAL_MS: int(500, 600_000, 30_000),
   MESSAGE_RETENTION_SECONDS: int(60, 90 * 86400, 7 * 86400),
   PUBLIC_BASE_URL: url,
+  // the sender of emails whose request names none
+  EMAIL_FROM: mailboxSchema.optional(),
   // whose X-Forwarded-Proto (and -For, -Host) to believe: none unless behind a reverse proxy
   TRUST_PROXY: trustProxySetting,
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
@@ -108,6 +111,8 @@ export interface ReferenceApiConfig {
   readonly workerStalledIntervalMs: number;
   readonly messageRetentionSeconds: number;
   readonly publicBaseUrl: string | undefined;
+  /** The sender of emails whose request names none (EMAIL_FROM); without it, each email must name one. */
+  readonly emailFrom: string | undefined;
   /** Whose X-Forwarded-* headers Express believes (TRUST_PROXY); none by default. */
   readonly trustProxy: TrustProxy;
   readonly logLevel: string;
@@ -217,6 +222,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
     workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     messageRetentionSeconds: e.MESSAGE_RETENTION_SECONDS,
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    emailFrom: e.EMAIL_FROM,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     providerSettings: providers.settings,

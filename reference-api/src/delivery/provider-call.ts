@@ -1,5 +1,5 @@
 import type { Logger } from '@sms-mfa/common/logger';
-import { maskPhone } from '@sms-mfa/common/mask';
+import { maskRecipient } from '@sms-mfa/common/mask';
 import type { SendStats } from '../metrics/send-stats.js';
 import {
   classifyProviderError,
@@ -75,7 +75,7 @@ async function recordSent(
   ]);
   deps.logger.info('message sent', {
     provider: provider.id,
-    to: maskPhone(content.to),
+    to: maskRecipient(content.to),
     ms: Math.round(ms),
   });
 }

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Channel } from '../providers/sms-provider.js';
+import type { Channel, EmailPart } from '../providers/sms-provider.js';
 import { seal } from './job-crypto.js';
 
 /** The queue's name; the prefix carries the Redis Cluster hash tag. */
@@ -20,7 +20,7 @@ export interface SendJobData {
   readonly requestId?: string;
 }
 
-/** The sealed part of a job. */
+/** The sealed part of a job: everything about the message itself, a DKIM key included. */
 export interface SendJobContent {
   readonly to: string;
   readonly text: string;
@@ -28,6 +28,7 @@ export interface SendJobContent {
   readonly channel: Channel;
   readonly locale: string | undefined;
   readonly clientRef: string | undefined;
+  readonly email?: EmailPart;
 }
 
 const MAX_BATCH = 200;
@@ -117,6 +118,13 @@ export class SendQueue {
   /** Jobs waiting, active and delayed (queue depth for /metrics and /readyz). */
   async depth(): Promise<Record<string, number>> {
     return this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+  }
+
+  /** When the job waiting longest for a worker was first queued (epoch ms), or undefined when none waits. */
+  async oldestWaitingSince(): Promise<number | undefined> {
+    // Oldest first, one job: a single LRANGE at the tail of the wait list.
+    const [oldest] = await this.queue.getJobs(['waiting'], 0, 0, true);
+    return oldest?.timestamp;
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,8 @@ import { ApiError, invalidRequest, notFound, storeUnavailable } from '../errors.
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
+  /** The byte limit an `entity.too.large` went over. */
+  limit?: number;
 }
 
 /** The one place errors become responses: `{code, message, details?, requestId}`. */
@@ -44,7 +46,8 @@ function toAppError(err: BodyParserError, req: Request): AppError {
     );
   }
   if (err.type === 'entity.too.large') {
-    return new ApiError('PAYLOAD_TOO_LARGE', 'the body is larger than 16 KiB');
+    const kib = Math.round((err.limit ?? 16 * 1024) / 1024);
+    return new ApiError('PAYLOAD_TOO_LARGE', `the body is larger than ${kib} KiB`);
   }
   if (err.type === 'entity.parse.failed') {
     return invalidRequest([{ field: 'body', message: 'is not valid JSON' }]);

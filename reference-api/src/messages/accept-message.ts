@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidPhoneError, normalisePhone } from '@sms-mfa/common/phone';
 import type { Logger } from '@sms-mfa/common/logger';
-import { maskPhone } from '@sms-mfa/common/mask';
+import { maskRecipient } from '@sms-mfa/common/mask';
 import { currentRequestId } from '@sms-mfa/common/request-context';
 import { ApiError, invalidPhone } from '../errors.js';
 import { chainFor } from '../delivery/chain.js';
-import type { SmsProvider } from '../providers/sms-provider.js';
+import type { Channel, EmailPart, SmsProvider } from '../providers/sms-provider.js';
 import type { SendQueue } from '../delivery/send.queue.js';
+import { emailPartOf } from './email-content.js';
 import { fingerprint, type IdempotencyKeys } from './idempotency.js';
+import { normaliseAddress } from './mailbox.js';
 import type { MessageInput } from './message-input.js';
 import type { MessageRecord } from './message-status.js';
 import type { MessageStore } from './message-store.js';
@@ -19,8 +21,10 @@ export interface AcceptDeps {
   readonly queue: SendQueue;
   readonly idempotency: IdempotencyKeys;
   readonly providers: readonly SmsProvider[];
-  /** Provider ids to try for a number, in order (PROVIDER_ROUTES, else PROVIDERS). */
-  readonly route: (e164: string) => readonly string[];
+  /** Provider ids to try for a destination on a channel, in order (PROVIDER_ROUTES, else PROVIDERS). */
+  readonly route: (to: string, channel: Channel) => readonly string[];
+  /** EMAIL_FROM: the sender of emails that name none. */
+  readonly emailFrom: string | undefined;
   readonly logger: Logger;
 }
 
@@ -30,14 +34,17 @@ export interface Accepted {
   readonly replayed: boolean;
 }
 
-/** Validates the number, picks the chain, records and queues the message (once per idempotency key). */
+/** Validates the destination, picks the chain, records and queues the message (once per idempotency key). */
 export async function acceptMessage(
   deps: AcceptDeps,
   input: MessageInput,
   idempotency?: { scope: string; key: string },
 ): Promise<Accepted> {
-  const to = phoneOf(input);
-  const routed = deps.route(to).flatMap((id) => deps.providers.filter((p) => p.id === id));
+  const to = destinationOf(input);
+  const email = emailPartOf(input, deps.emailFrom);
+  const routed = deps
+    .route(to, input.channel)
+    .flatMap((id) => deps.providers.filter((p) => p.id === id));
   const chain = chainFor(routed, input.channel).map((p) => p.id);
   if (chain.length === 0) {
     throw new ApiError(
@@ -65,7 +72,7 @@ export async function acceptMessage(
     }
   }
   try {
-    return { record: await enqueue(deps, id, to, input, chain), replayed: false };
+    return { record: await enqueue(deps, id, { to, email }, input, chain), replayed: false };
   } catch (err) {
     if (idempotency) {
       await deps.idempotency.release(idempotency.scope, idempotency.key).catch(() => undefined);
@@ -74,7 +81,11 @@ export async function acceptMessage(
   }
 }
 
-function phoneOf(input: MessageInput): string {
+// An address was checked by the schema; a number is normalised to E.164 here.
+function destinationOf(input: MessageInput): string {
+  if (input.channel === 'email') {
+    return normaliseAddress(input.to);
+  }
   try {
     return normalisePhone(input.to).e164;
   } catch (err) {
@@ -88,13 +99,14 @@ function phoneOf(input: MessageInput): string {
 async function enqueue(
   deps: AcceptDeps,
   id: string,
-  to: string,
+  { to, email }: { to: string; email: EmailPart | undefined },
   input: MessageInput,
   chain: string[],
 ): Promise<MessageRecord> {
   const now = new Date();
   const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
   const text = input.text ?? renderCodeText(input.code!, input.ttlSeconds, input.locale);
+  // Sealed as a whole in the job: the text, the code and a DKIM key alike.
   const content = {
     to,
     text,
@@ -102,6 +114,7 @@ async function enqueue(
     channel: input.channel,
     locale: input.locale,
     clientRef: input.clientRef,
+    ...(email ? { email } : {}),
   };
   // Both writes go out together (auto-pipelining); if either fails, neither is left behind.
   const [created, queued] = await Promise.allSettled([
@@ -122,7 +135,7 @@ async function enqueue(
   const record = created.value;
   deps.logger.debug('message queued', {
     messageId: id,
-    to: maskPhone(to),
+    to: maskRecipient(to),
     channel: input.channel,
     chain,
   });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { FieldIssue } from '@sms-mfa/common/app-error';
 import { invalidRequest } from '../errors.js';
+import { emailSchema, type EmailInput } from './email-input.js';
+import { isEmailAddress, MAX_ADDRESS_LENGTH } from './mailbox.js';
 
 /** Longest text we queue: ten concatenated GSM-7 segments. */
 export const MAX_TEXT_LENGTH = 1600;
@@ -20,17 +22,35 @@ const ttlSeconds = z
   .int('must be a whole number')
   .min(30, 'must be at least 30')
   .max(3600, 'must be at most 3600');
-const phone = z.string().min(1, 'must not be empty').max(64, 'is too long');
+const MAX_PHONE_LENGTH = 64;
+const phone = z.string().min(1, 'must not be empty').max(MAX_PHONE_LENGTH, 'is too long');
+const destination = z.string().min(1, 'must not be empty').max(MAX_ADDRESS_LENGTH, 'is too long');
+
+/** The channels `POST /v1/messages` takes. */
+export const CHANNELS = ['sms', 'whatsapp', 'telegram', 'email'] as const;
+
+type Destination = { to: string; channel: (typeof CHANNELS)[number]; email?: unknown };
+
+// `to` is an address on the email channel and a number elsewhere; `email` belongs to the email channel only.
+function checkDestination(m: Destination, ctx: z.RefinementCtx): void {
+  if (m.channel === 'email' && !isEmailAddress(m.to)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an email address' });
+  }
+  if (m.channel !== 'email' && m.to.length > MAX_PHONE_LENGTH) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'is too long' });
+  }
+  if (m.channel !== 'email' && m.email !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['email'], message: 'is only for channel email' });
+  }
+}
 
 /** `POST /v1/messages`. */
 export const messageRequestSchema = z
   .strictObject({
-    to: phone,
+    to: destination,
     code: z.string().regex(CODE, 'must be 4 to 10 digits').optional(),
     text: text.optional(),
-    channel: z
-      .enum(['sms', 'whatsapp', 'telegram'], 'must be one of sms, whatsapp, telegram')
-      .default('sms'),
+    channel: z.enum(CHANNELS, `must be one of ${CHANNELS.join(', ')}`).default('sms'),
     locale: locale.optional(),
     ttlSeconds: ttlSeconds.default(300),
     clientRef: z
@@ -39,7 +59,9 @@ export const messageRequestSchema = z
       .max(64, 'must be at most 64 characters')
       .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces')
       .optional(),
+    email: emailSchema.optional(),
   })
+  .superRefine(checkDestination)
   .refine((m) => (m.code === undefined) !== (m.text === undefined), {
     message: 'give exactly one of code or text',
     path: ['code'],
@@ -59,10 +81,12 @@ export interface MessageInput {
   readonly to: string;
   readonly code: string | undefined;
   readonly text: string | undefined;
-  readonly channel: 'sms' | 'whatsapp' | 'telegram';
+  readonly channel: (typeof CHANNELS)[number];
   readonly locale: string | undefined;
   readonly ttlSeconds: number;
   readonly clientRef: string | undefined;
+  /** Sender, subject, HTML and DKIM key of an email (channel email only). */
+  readonly email: EmailInput | undefined;
   /** Which field held the number, for error messages. */
   readonly phoneField: string;
 }
@@ -78,7 +102,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 
 function toFieldIssues(issue: z.core.$ZodIssue): FieldIssue[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
+    return issue.keys.map((key) => ({
+      field: [...issue.path, key].join('.'),
+      message: 'is not a known field',
+    }));
   }
   const field = issue.path.join('.') || 'body';
   const message =
@@ -97,6 +124,7 @@ export function fromSmsRequest(body: z.output<typeof smsRequestSchema>): Message
     locale: body.locale,
     ttlSeconds: body.ttlSeconds,
     clientRef: undefined,
+    email: undefined,
     phoneField: 'mobile',
   };
 }
@@ -109,6 +137,7 @@ export function fromMessageRequest(body: z.output<typeof messageRequestSchema>):
     text: body.text,
     locale: body.locale,
     clientRef: body.clientRef,
+    email: body.email,
     phoneField: 'to',
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { maskPhone } from '@sms-mfa/common/mask';
+import { maskEmail, maskPhone } from '@sms-mfa/common/mask';
 import type { DeliveryFields, DeliveryRecords } from '../delivery/delivery-records.js';
 import type { Channel } from '../providers/sms-provider.js';
 import type { MessageEvent, MessageRecord } from './message-status.js';
@@ -54,7 +54,7 @@ export class MessageStore implements DeliveryRecords {
       id: message.id,
       status: 'queued',
       channel: message.channel,
-      to: maskPhone(message.to),
+      to: message.channel === 'email' ? maskEmail(message.to) : maskPhone(message.to),
       ...(message.clientRef ? { clientRef: message.clientRef } : {}),
       createdAt: at,
       updatedAt: at,

@@ -7,8 +7,23 @@ const TEMPLATES: Record<string, string> = {
   fr: 'Votre code de vérification est {code}. Il expire dans {minutes} minutes. Ne le partagez avec personne.',
 };
 
+// An email's default subject, per language. It leaves the code out: subjects show in notifications
+// and mailbox lists, where a code is easier to shoulder-surf.
+const SUBJECTS: Record<string, string> = {
+  en: 'Your verification code',
+  pt: 'Seu código de verificação',
+  de: 'Ihr Bestätigungscode',
+  es: 'Tu código de verificación',
+  fr: 'Votre code de vérification',
+};
+
 /** The languages with a default template. */
 export const TEMPLATE_LANGUAGES = Object.keys(TEMPLATES);
+
+function languageOf(locale: string | undefined): string {
+  const language = (locale ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
+  return language in TEMPLATES ? language : 'en';
+}
 
 /** Renders the default text for `code` in the best language for `locale` (en when none fits). */
 export function renderCodeText(
@@ -16,8 +31,12 @@ export function renderCodeText(
   ttlSeconds: number,
   locale: string | undefined,
 ): string {
-  const language = (locale ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
-  const template = TEMPLATES[language] ?? TEMPLATES['en']!;
+  const template = TEMPLATES[languageOf(locale)]!;
   const minutes = Math.max(1, Math.round(ttlSeconds / 60));
   return template.replace('{code}', code).replace('{minutes}', String(minutes));
+}
+
+/** The default subject of an email in the best language for `locale` (en when none fits). */
+export function emailSubject(locale: string | undefined): string {
+  return SUBJECTS[languageOf(locale)]!;
 }

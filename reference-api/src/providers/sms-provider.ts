@@ -1,11 +1,29 @@
 /** The channels a message can go out on. */
-export type Channel = 'sms' | 'whatsapp' | 'telegram';
+export type Channel = 'sms' | 'whatsapp' | 'telegram' | 'email';
+
+/** A DKIM key the message is signed with (job content: sealed like the text, never logged). */
+export interface DkimKey {
+  readonly domain: string;
+  readonly selector: string;
+  /** PEM, RSA or Ed25519. */
+  readonly privateKey: string;
+}
+
+/** What an email carries besides its text. */
+export interface EmailPart {
+  /** A mailbox: `no-reply@acme.example` or `Acme <no-reply@acme.example>`. */
+  readonly from: string;
+  readonly subject: string;
+  readonly html?: string;
+  readonly dkim?: DkimKey;
+}
 
 /** What a provider is asked to deliver. The text is final; `code` is there for channels that template it. */
 export interface OutboundMessage {
   readonly messageId: string;
-  /** E.164. */
+  /** E.164, or an email address on the email channel. */
   readonly to: string;
+  /** The whole text (an email's plain-text part). */
   readonly text: string;
   /** The bare code when the caller sent one (WhatsApp templates and Telegram Gateway need it). */
   readonly code: string | undefined;
@@ -14,6 +32,8 @@ export interface OutboundMessage {
   readonly ttlSeconds: number;
   readonly locale: string | undefined;
   readonly clientRef: string | undefined;
+  /** Present on the email channel, and only there. */
+  readonly email?: EmailPart;
 }
 
 /** What a provider reports for an accepted message. */

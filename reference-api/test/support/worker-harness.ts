@@ -40,6 +40,8 @@ export interface HarnessOptions {
   readonly providerTimeoutMs?: number;
   /** Breaker settings; by default it never opens, so retry tests see every try. */
   readonly breaker?: BreakerSettings;
+  /** EMAIL_FROM, for email sends that name no sender. */
+  readonly emailFrom?: string;
 }
 
 const FINAL: MessageStatus[] = ['sent', 'delivered', 'undelivered', 'failed', 'expired'];
@@ -86,6 +88,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     idempotency: new IdempotencyKeys(redis, prefix),
     providers: options.providers,
     route: () => options.providers.map((p) => p.id),
+    emailFrom: options.emailFrom ?? 'Acme <no-reply@acme.example>',
     logger,
   };
   return {
@@ -102,6 +105,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
         locale: undefined,
         ttlSeconds: 300,
         clientRef: undefined,
+        email: undefined,
         phoneField: 'to',
         ...input,
       };

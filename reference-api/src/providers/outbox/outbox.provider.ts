@@ -10,6 +10,12 @@ export interface OutboxEntry {
   readonly to: string;
   readonly channel: Channel;
   readonly text: string;
+  /** An email's sender, subject and HTML; never its DKIM key. */
+  readonly from?: string;
+  readonly subject?: string;
+  readonly html?: string;
+  /** The domain an email would have been DKIM-signed for. */
+  readonly dkimDomain?: string;
   readonly sentAt: string;
 }
 
@@ -20,6 +26,7 @@ export const OUTBOX_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'sms',
   'whatsapp',
   'telegram',
+  'email',
 ]);
 
 /** The Redis list that holds the outbox, newest first. */
@@ -43,6 +50,7 @@ export function createOutboxProvider(redis: Redis, prefix: string, delayMs = 0):
         to: message.to,
         channel: message.channel,
         text: message.text,
+        ...emailFields(message),
         sentAt: new Date().toISOString(),
       };
       await redis
@@ -52,6 +60,20 @@ export function createOutboxProvider(redis: Redis, prefix: string, delayMs = 0):
         .exec();
       return { providerMessageId: entry.id };
     },
+  };
+}
+
+// What the outbox shows of an email: everything but the DKIM key, of which only the domain.
+function emailFields(message: OutboundMessage): Partial<OutboxEntry> {
+  const email = message.email;
+  if (!email) {
+    return {};
+  }
+  return {
+    from: email.from,
+    subject: email.subject,
+    ...(email.html ? { html: email.html } : {}),
+    ...(email.dkim ? { dkimDomain: email.dkim.domain } : {}),
   };
 }
 
