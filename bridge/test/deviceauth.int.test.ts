@@ -340,14 +340,17 @@ describe('the CIAM deviceAuthentications API', () => {
       assert.equal((await stack.outbox(phoneNumber))[0]?.channel, 'whatsapp');
     });
 
-    it('counts codes issued, validated and failed per application on /metrics', async () => {
-      const { authId, phoneNumber } = await sendCode();
+    it('counts codes issued, validated and failed per application and country on /metrics', async () => {
+      const { authId, phoneNumber } = await sendCode(); // +1 415: US
       const otp = await stack.codeSentTo(phoneNumber);
       await stack.call('POST', `${BASE}/${authId}`, token, { otp: wrongCode(otp) });
       await stack.call('POST', `${BASE}/${authId}`, token, { otp });
       const metrics = await (await fetch(`${stack.bridge.url}/metrics`)).text();
       for (const name of ['issued', 'validated', 'failed']) {
-        assert.match(metrics, new RegExp(`mfa_codes_${name}_total\\{application="shop"\\} [1-9]`));
+        assert.match(
+          metrics,
+          new RegExp(`mfa_codes_${name}_total\\{application="shop",country="US"\\} [1-9]`),
+        );
       }
       const ratio = Number(
         /mfa_conversion_ratio\{application="shop"\} ([\d.]+)/.exec(metrics)?.[1],

@@ -16,6 +16,8 @@ export interface AuthRecord {
   readonly deviceType: DeviceType;
   readonly phoneMasked: string;
   readonly callingCode: string;
+  /** ISO 3166 alpha-2 of the number, for the code counters; absent without a phone (or when unknown). */
+  readonly country?: string | undefined;
   readonly templateName: string | undefined;
   readonly locale: string | undefined;
   /** The application's settings when the code was issued: later changes do not move a live code. */

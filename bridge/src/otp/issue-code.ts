@@ -59,7 +59,7 @@ export async function issueCode(
     await deps.limits.refund(hits);
   };
   await deliverCode(deps, { app, record, code, phone: phone.e164, nowMs, undo });
-  deps.metrics.count('issued', app.clientId);
+  deps.metrics.count('issued', app.clientId, record.country);
   return { authId: record.authId };
 }
 
@@ -102,6 +102,7 @@ function newRecord(deps: OtpDeps, app: Application, c: NewCode): AuthRecord {
     deviceType: c.deviceType,
     phoneMasked: maskPhone(c.phone.e164),
     callingCode: c.phone.callingCode,
+    country: c.phone.country,
     templateName: c.request.templateName,
     locale: c.request.locale,
     codeLength: app.codeLength,

@@ -5,8 +5,12 @@ export type CodeEvent = 'issued' | 'validated' | 'failed' | 'locked' | 'expired'
 
 /** Counts code events; a no-op without a registry. */
 export interface OtpMetrics {
-  count(event: CodeEvent, application: string): void;
+  /** `country`: ISO 3166 alpha-2 of the phone number the code went to; '' for channels without one. */
+  count(event: CodeEvent, application: string, country?: string): void;
 }
+
+/** The labels of every code counter: conversion per country is computed from them in PromQL. */
+type CodeLabel = 'application' | 'country';
 
 const HELP: Record<CodeEvent, string> = {
   issued: 'Codes sent to a device (first sends; resends are not new codes)',
@@ -16,34 +20,36 @@ const HELP: Record<CodeEvent, string> = {
   expired: 'Validations refused because the code had expired',
 };
 
-/** Counters `mfa_codes_<event>_total{application}` on `registry`. */
+/** Counters `mfa_codes_<event>_total{application,country}` on `registry`. */
 export function createOtpMetrics(registry: Registry | undefined): OtpMetrics {
   if (!registry) {
     return { count: () => undefined };
   }
-  const counters = new Map<CodeEvent, Counter<'application'>>();
+  const counters = new Map<CodeEvent, Counter<CodeLabel>>();
   for (const event of Object.keys(HELP) as CodeEvent[]) {
     const name = `mfa_codes_${event}_total`;
-    const existing = registry.getSingleMetric(name) as Counter<'application'> | undefined;
+    const existing = registry.getSingleMetric(name) as Counter<CodeLabel> | undefined;
     counters.set(
       event,
       existing ??
         new Counter({
           name,
           help: HELP[event],
-          labelNames: ['application'],
+          labelNames: ['application', 'country'],
           registers: [registry],
         }),
     );
   }
   registerConversion(registry, counters);
-  return { count: (event, application) => counters.get(event)?.inc({ application }) };
+  return {
+    count: (event, application, country = '') => counters.get(event)?.inc({ application, country }),
+  };
 }
 
 /** `mfa_conversion_ratio{application}`: validated / issued. A falling ratio is the first sign of SMS pumping. */
 function registerConversion(
   registry: Registry,
-  counters: Map<CodeEvent, Counter<'application'>>,
+  counters: Map<CodeEvent, Counter<CodeLabel>>,
 ): void {
   if (registry.getSingleMetric('mfa_conversion_ratio')) {
     return;
@@ -54,21 +60,23 @@ function registerConversion(
     labelNames: ['application'],
     registers: [registry],
     async collect() {
-      const issued = await counters.get('issued')!.get();
-      const validated = new Map(
-        (await counters.get('validated')!.get()).values.map((v) => [
-          v.labels['application'],
-          v.value,
-        ]),
-      );
-      for (const { labels, value } of issued.values) {
-        if (value > 0) {
-          this.set(
-            { application: String(labels['application']) },
-            (validated.get(labels['application']) ?? 0) / value,
-          );
+      const issued = await byApplication(counters.get('issued')!);
+      const validated = await byApplication(counters.get('validated')!);
+      for (const [application, n] of issued) {
+        if (n > 0) {
+          this.set({ application }, (validated.get(application) ?? 0) / n);
         }
       }
     },
   });
+}
+
+/** A counter's values summed over countries, by application. */
+async function byApplication(counter: Counter<CodeLabel>): Promise<Map<string, number>> {
+  const sums = new Map<string, number>();
+  for (const { labels, value } of (await counter.get()).values) {
+    const application = String(labels['application']);
+    sums.set(application, (sums.get(application) ?? 0) + value);
+  }
+  return sums;
 }

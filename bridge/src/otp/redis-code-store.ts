@@ -159,6 +159,7 @@ function fromHash(authId: string, h: Record<string, string>): AuthRecord {
     deviceType: (h['deviceType'] ?? 'SMS') as DeviceType,
     phoneMasked: h['phoneMasked'] ?? '',
     callingCode: h['callingCode'] ?? '',
+    country: h['country'],
     templateName: h['templateName'],
     locale: h['locale'],
     codeLength: num('codeLength'),

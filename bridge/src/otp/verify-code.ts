@@ -91,17 +91,17 @@ function refuseWrongShape(record: AuthRecord, request: VerifyRequest): void {
 async function report(deps: OtpDeps, record: AuthRecord, outcome: VerifyOutcome): Promise<void> {
   const event = { application: record.clientId, authId: record.authId, phone: record.phoneMasked };
   if (outcome.kind === 'validated') {
-    deps.metrics.count('validated', record.clientId);
+    deps.metrics.count('validated', record.clientId, record.country);
     return deps.audit.record({ ...event, type: 'validated', outcome: 'success' });
   }
   if (outcome.kind === 'wrong_code' || outcome.kind === 'locked_now') {
-    deps.metrics.count('failed', record.clientId);
+    deps.metrics.count('failed', record.clientId, record.country);
   }
   if (outcome.kind === 'locked_now') {
-    deps.metrics.count('locked', record.clientId);
+    deps.metrics.count('locked', record.clientId, record.country);
   }
   if (outcome.kind === 'expired') {
-    deps.metrics.count('expired', record.clientId);
+    deps.metrics.count('expired', record.clientId, record.country);
   }
   await deps.audit.record({
     ...event,
