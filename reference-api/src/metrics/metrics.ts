@@ -1,24 +1,28 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { httpMetrics } from '@sms-mfa/common/http-metrics';
+import type { CircuitBreakers } from '../delivery/circuit-breaker.js';
+import type { ProviderPauses } from '../delivery/provider-pause.js';
+import type { SendQueue } from '../delivery/send.queue.js';
+import type { SmsProvider } from '../providers/sms-provider.js';
 import { LATENCY_BUCKETS_SECONDS, type SendStats } from './send-stats.js';
 
-/** The Prometheus registry of an API process: HTTP, queue depth, and the Redis-backed send figures. */
-export function createMetrics(stats: SendStats, queueDepth: () => Promise<Record<string, number>>) {
+/** What /metrics reads, all of it shared through Redis, so any API process shows every worker's state. */
+export interface MetricSources {
+  readonly stats: SendStats;
+  readonly queue: Pick<SendQueue, 'depth' | 'oldestWaitingSince'>;
+  readonly providers: readonly Pick<SmsProvider, 'id'>[];
+  readonly breakers: Pick<CircuitBreakers, 'openUntil'>;
+  readonly pauses: Pick<ProviderPauses, 'pausedUntil'>;
+}
+
+/** The Prometheus registry of an API process: HTTP, the queue, provider state and the Redis-backed send figures. */
+export function createMetrics(sources: MetricSources) {
+  const { stats } = sources;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const observe = httpMetrics(registry);
-  new Gauge({
-    name: 'sms_queue_jobs',
-    help: 'Send jobs by state',
-    labelNames: ['state'],
-    registers: [registry],
-    async collect() {
-      const counts = await queueDepth().catch(() => ({}));
-      for (const [state, n] of Object.entries(counts)) {
-        this.set({ state }, n);
-      }
-    },
-  });
+  registerQueue(registry, sources.queue);
+  registerProviderState(registry, sources);
   const sends = new Counter({
     name: 'sms_sends_total',
     help: 'Send outcomes and delivery receipts by provider (all workers)',
@@ -36,6 +40,61 @@ export function createMetrics(stats: SendStats, queueDepth: () => Promise<Record
   });
   registry.registerMetric(sendLatency(stats));
   return { registry, observe };
+}
+
+/** `sms_queue_jobs{state}` and `sms_queue_oldest_waiting_seconds`: a backlog shows as age before it shows as count. */
+function registerQueue(registry: Registry, queue: MetricSources['queue']): void {
+  new Gauge({
+    name: 'sms_queue_jobs',
+    help: 'Send jobs by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const counts = await queue.depth().catch(() => ({}));
+      for (const [state, n] of Object.entries(counts)) {
+        this.set({ state }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'sms_queue_oldest_waiting_seconds',
+    help: 'Age of the oldest send job waiting for a worker, since it was queued (0 when none waits)',
+    registers: [registry],
+    async collect() {
+      const since = await queue.oldestWaitingSince().catch(() => null); // Redis down: keep the last value
+      if (since !== null) {
+        this.set(since === undefined ? 0 : Math.max(0, Date.now() - since) / 1000);
+      }
+    },
+  });
+}
+
+/** `sms_provider_breaker_open{provider}` and `sms_provider_paused{provider}`, 1 or 0, read at scrape time. */
+function registerProviderState(registry: Registry, sources: MetricSources): void {
+  const ids = sources.providers.map((p) => p.id);
+  const flag = (name: string, help: string, until: (id: string) => Promise<number>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['provider'],
+      registers: [registry],
+      async collect() {
+        // One round trip for all providers (the connection auto-pipelines); unreadable: keep the last value.
+        const values = await Promise.all(ids.map((id) => until(id).catch(() => undefined)));
+        ids.forEach((provider, i) => {
+          const value = values[i];
+          if (value !== undefined) {
+            this.set({ provider }, value > 0 ? 1 : 0);
+          }
+        });
+      },
+    });
+  flag('sms_provider_breaker_open', 'Circuit breaker open (provider skipped) by provider', (id) =>
+    sources.breakers.openUntil(id),
+  );
+  flag('sms_provider_paused', 'Provider paused after a 429 (rate limited) by provider', (id) =>
+    sources.pauses.pausedUntil(id),
+  );
 }
 
 /** A histogram whose buckets live in Redis (written by every worker), exposed as Prometheus text. */
