@@ -19,6 +19,19 @@ describe('routing by destination', () => {
     ]);
   });
 
+  it('routes an email address by the email rule, else by PROVIDERS: it has no country for "*" to cover', () => {
+    const withEmail = parseRoutes('+55→sendpulse; *→twilio; email→smtp,sendgrid').routes;
+    assert.deepEqual(routeFor(withEmail, 'jane@example.com', ['outbox'], 'email'), [
+      'smtp',
+      'sendgrid',
+    ]);
+    assert.deepEqual(routeFor(routes, 'jane@example.com', ['smtp', 'outbox'], 'email'), [
+      'smtp',
+      'outbox',
+    ]);
+    assert.deepEqual(routeFor(withEmail, '+5511966191717', ['outbox'], 'sms'), ['sendpulse']);
+  });
+
   it('names each rule it cannot read', () => {
     const { problems } = parseRoutes('+55→pigeon; 44→twilio; *→');
     assert.equal(problems.length, 3);

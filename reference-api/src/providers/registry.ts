@@ -9,6 +9,7 @@ import { twilioModule } from './twilio/twilio.module.js';
 import { vonageModule } from './vonage/vonage.module.js';
 import { sendPulseModule } from './sendpulse/sendpulse.module.js';
 import { telegramModule } from './telegram/telegram.module.js';
+import { smtpModule } from './smtp/smtp.module.js';
 
 /** Every provider of this build: adding one is its folder and a line here. */
 const MODULES = [
@@ -17,6 +18,7 @@ const MODULES = [
   vonageModule,
   sendPulseModule,
   telegramModule,
+  smtpModule,
 ] as const;
 
 type AnyModule = (typeof MODULES)[number];

@@ -24,7 +24,11 @@ export interface ContractSubject {
   readonly unsupported?: readonly FailureKind[];
   /** The channel the suite sends on; default 'sms'. */
   readonly channel?: Channel;
+  /** Where the suite sends to; default a Brazilian mobile number (an address on the email channel). */
+  readonly to?: string;
 }
+
+const DEFAULT_TO = '+5511966191717';
 
 /**
  * The suite every adapter must pass against its fake, through the real worker and a real Redis:
@@ -38,8 +42,9 @@ export function runProviderContract(subject: ContractSubject): void {
     let harness: WorkerHarness;
     let redis: Redis;
     const sends = () => fake.requests.filter((r) => subject.isSend(r));
+    const to = subject.to ?? DEFAULT_TO;
     const send = (input: Parameters<WorkerHarness['send']>[0] = {}) =>
-      harness.send({ channel: subject.channel ?? 'sms', ...input });
+      harness.send({ channel: subject.channel ?? 'sms', to, ...input });
     before(async () => {
       fake = await subject.startFake();
       redis = new Redis(redisHarness.url);
@@ -72,14 +77,14 @@ export function runProviderContract(subject: ContractSubject): void {
     });
 
     it('sends the message with the right fields and credentials and records the provider id', async () => {
-      const id = await send({ to: '+5511966191717', code: '482913' });
+      const id = await send({ code: '482913' });
       const record = await harness.waitFor(id);
       assert.equal(record.status, 'sent');
       assert.equal(record.provider, subject.id);
       assert.ok(record.providerMessageId, 'the provider message id is recorded');
       assert.equal(sends().length, 1);
       subject.assertSend(sends()[0]!, {
-        to: '+5511966191717',
+        to,
         text: 'Your verification code is 482913. It expires in 5 minutes. Do not share it with anyone.',
         code: '482913',
       });

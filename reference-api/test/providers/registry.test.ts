@@ -12,11 +12,11 @@ import { createProviders, PROVIDER_IDS, PROVIDER_MODULES } from '../../src/provi
 import type { Channel } from '../../src/providers/sms-provider.js';
 import { scratchDir } from '../support/worker-harness.js';
 
-const CHANNELS: readonly Channel[] = ['sms', 'whatsapp', 'telegram'];
+const CHANNELS: readonly Channel[] = ['sms', 'whatsapp', 'telegram', 'email'];
 
 /** Credentials enough to enable every provider. */
 const EVERY_PROVIDER = {
-  PROVIDERS: 'twilio,vonage,sendpulse,telegram,outbox',
+  PROVIDERS: 'twilio,vonage,sendpulse,telegram,smtp,outbox',
   TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
   TWILIO_AUTH_TOKEN: 'twilio-token',
   TWILIO_FROM: '+15005550006',
@@ -27,6 +27,7 @@ const EVERY_PROVIDER = {
   SENDPULSE_CLIENT_SECRET: 'sendpulse-secret',
   SENDPULSE_SENDER: 'Acme',
   TELEGRAM_GATEWAY_TOKEN: 'gateway-token',
+  SMTP_HOST: 'smtp.example.test',
 };
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -71,7 +72,7 @@ describe('provider registry', () => {
       PROVIDER_IDS,
       PROVIDER_MODULES.map((m) => m.id),
     );
-    assert.deepEqual(PROVIDER_IDS, ['outbox', 'twilio', 'vonage', 'sendpulse', 'telegram']);
+    assert.deepEqual(PROVIDER_IDS, ['outbox', 'twilio', 'vonage', 'sendpulse', 'telegram', 'smtp']);
     assert.equal(new Set(PROVIDER_IDS).size, PROVIDER_IDS.length);
   });
 
