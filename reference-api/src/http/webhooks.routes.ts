@@ -4,6 +4,7 @@ import type { MessageStore } from '../messages/message-store.js';
 import type { SendStats } from '../metrics/send-stats.js';
 import {
   ReceiptSignatureError,
+  type DeliveryReceipt,
   type ReceiptHandler,
   type WebhookRequest,
 } from '../providers/receipts.js';
@@ -44,7 +45,7 @@ export function webhookRoutes(
         throw err;
       }
       for (const receipt of receipts) {
-        const id = await store.findByProviderId(handler.providerId, receipt.providerMessageId);
+        const id = await messageOf(store, handler.providerId, receipt);
         if (!id) {
           continue;
         }
@@ -73,6 +74,21 @@ export function webhookRoutes(
     }
   }
   return router;
+}
+
+/** The message a receipt is about: the id it echoes if this provider sent that message, else by provider id. */
+async function messageOf(
+  store: MessageStore,
+  providerId: string,
+  receipt: DeliveryReceipt,
+): Promise<string | undefined> {
+  if (receipt.messageId && /^[0-9a-f-]{36}$/.test(receipt.messageId)) {
+    const record = await store.get(receipt.messageId);
+    if (record?.provider === providerId) {
+      return record.id;
+    }
+  }
+  return store.findByProviderId(providerId, receipt.providerMessageId);
 }
 
 function parseBody(contentType: string | undefined, body: Buffer): Record<string, unknown> {

@@ -3,6 +3,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 /** A delivery receipt as a provider reported it, mapped onto our statuses. */
 export interface DeliveryReceipt {
   readonly providerMessageId: string;
+  /**
+   * Our own message id, when the provider echoes one we gave it (SendGrid's custom_args). It is
+   * believed only for a message this provider sent; otherwise the provider id decides.
+   */
+  readonly messageId?: string;
   readonly status: 'sent' | 'delivered' | 'undelivered' | 'failed';
   /** The provider's own error code, when it gave one. */
   readonly errorCode?: string;

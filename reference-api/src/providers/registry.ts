@@ -10,6 +10,7 @@ import { vonageModule } from './vonage/vonage.module.js';
 import { sendPulseModule } from './sendpulse/sendpulse.module.js';
 import { telegramModule } from './telegram/telegram.module.js';
 import { smtpModule } from './smtp/smtp.module.js';
+import { sendGridModule } from './sendgrid/sendgrid.module.js';
 
 /** Every provider of this build: adding one is its folder and a line here. */
 const MODULES = [
@@ -19,6 +20,7 @@ const MODULES = [
   sendPulseModule,
   telegramModule,
   smtpModule,
+  sendGridModule,
 ] as const;
 
 type AnyModule = (typeof MODULES)[number];

@@ -16,7 +16,7 @@ const CHANNELS: readonly Channel[] = ['sms', 'whatsapp', 'telegram', 'email'];
 
 /** Credentials enough to enable every provider. */
 const EVERY_PROVIDER = {
-  PROVIDERS: 'twilio,vonage,sendpulse,telegram,smtp,outbox',
+  PROVIDERS: 'twilio,vonage,sendpulse,telegram,smtp,sendgrid,outbox',
   TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
   TWILIO_AUTH_TOKEN: 'twilio-token',
   TWILIO_FROM: '+15005550006',
@@ -28,6 +28,7 @@ const EVERY_PROVIDER = {
   SENDPULSE_SENDER: 'Acme',
   TELEGRAM_GATEWAY_TOKEN: 'gateway-token',
   SMTP_HOST: 'smtp.example.test',
+  SENDGRID_API_KEY: 'SG.sendgrid-key',
 };
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -72,7 +73,15 @@ describe('provider registry', () => {
       PROVIDER_IDS,
       PROVIDER_MODULES.map((m) => m.id),
     );
-    assert.deepEqual(PROVIDER_IDS, ['outbox', 'twilio', 'vonage', 'sendpulse', 'telegram', 'smtp']);
+    assert.deepEqual(PROVIDER_IDS, [
+      'outbox',
+      'twilio',
+      'vonage',
+      'sendpulse',
+      'telegram',
+      'smtp',
+      'sendgrid',
+    ]);
     assert.equal(new Set(PROVIDER_IDS).size, PROVIDER_IDS.length);
   });
 
