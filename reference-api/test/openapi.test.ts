@@ -7,6 +7,8 @@ import { healthRoutes } from '../src/http/health.routes.js';
 import { outboxRoutes } from '../src/http/outbox.routes.js';
 import { webhookRoutes } from '../src/http/webhooks.routes.js';
 import { telegramLinkRoutes } from '../src/providers/telegram/telegram.links.routes.js';
+import { CHANNELS } from '../src/messages/message-input.js';
+import { emailSchema } from '../src/messages/email-input.js';
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> } };
 
@@ -56,6 +58,12 @@ describe('the OpenAPI document', () => {
         );
       }
     }
+  });
+
+  it('documents every channel and every email field POST /v1/messages takes', () => {
+    const { MessageRequest, EmailPart } = openapi.components.schemas;
+    assert.deepEqual(MessageRequest.properties.channel.enum, CHANNELS);
+    assert.deepEqual(Object.keys(EmailPart.properties), Object.keys(emailSchema.shape));
   });
 
   it('is OpenAPI 3.1 and every $ref points at a defined component', () => {

@@ -122,7 +122,8 @@ export const openapi = {
         responses: { '200': { description: 'receipt taken' }, ...errors(401) },
       },
       post: {
-        summary: 'Signed delivery receipts from a provider',
+        summary:
+          'Signed delivery receipts from a provider (twilio, vonage, telegram; sendgrid: its Signed Event Webhook)',
         parameters: [{ name: 'provider', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'receipt taken' }, ...errors(401) },
       },
@@ -190,15 +191,62 @@ export const openapi = {
         additionalProperties: false,
         required: ['to'],
         properties: {
-          to: { type: 'string' },
+          to: {
+            type: 'string',
+            maxLength: 254,
+            description:
+              'a phone number (E.164 after normalisation), or an email address on channel email',
+            examples: ['+5511966191717', 'jane@example.com'],
+          },
           code: { type: 'string', pattern: '^\\d{4,10}$' },
-          text: { type: 'string', maxLength: 1600 },
-          channel: { type: 'string', enum: ['sms', 'whatsapp', 'telegram'], default: 'sms' },
+          text: { type: 'string', maxLength: 1600, description: "an email's plain-text part" },
+          channel: {
+            type: 'string',
+            enum: ['sms', 'whatsapp', 'telegram', 'email'],
+            default: 'sms',
+          },
           locale: { type: 'string' },
           ttlSeconds: { type: 'integer', minimum: 30, maximum: 3600, default: 300 },
           clientRef: { type: 'string', maxLength: 64 },
+          email: { $ref: '#/components/schemas/EmailPart' },
         },
         oneOf: [{ required: ['code'] }, { required: ['text'] }],
+      },
+      EmailPart: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'Channel email only (anywhere else: 400 naming email). With a code and no text, the text and subject come from the template of the locale.',
+        properties: {
+          from: {
+            type: 'string',
+            maxLength: 320,
+            description:
+              'address or "Name <address>", one line; default EMAIL_FROM (400 naming email.from without either)',
+            examples: ['Acme <no-reply@acme.example>'],
+          },
+          subject: {
+            type: 'string',
+            maxLength: 200,
+            description: "one line; default the template's subject in the message's language",
+          },
+          html: { type: 'string', description: 'an HTML part, at most 100 KiB (UTF-8)' },
+          dkim: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['domain', 'selector', 'privateKey'],
+            description:
+              'signs the message (smtp provider, RSA keys); sealed like the text, never logged or recorded',
+            properties: {
+              domain: { type: 'string', examples: ['acme.example'] },
+              selector: { type: 'string', examples: ['s1'] },
+              privateKey: {
+                type: 'string',
+                description: 'unencrypted PEM: RSA of at least 1024 bits, or Ed25519',
+              },
+            },
+          },
+        },
       },
       Accepted: {
         type: 'object',
@@ -215,7 +263,10 @@ export const openapi = {
             enum: ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'expired'],
           },
           channel: { type: 'string' },
-          to: { type: 'string', description: 'masked' },
+          to: {
+            type: 'string',
+            description: 'masked: +55********717, or j•••@example.com for an email',
+          },
           clientRef: { type: 'string' },
           createdAt: { type: 'string', format: 'date-time' },
           updatedAt: { type: 'string', format: 'date-time' },
@@ -235,6 +286,13 @@ export const openapi = {
           to: { type: 'string' },
           channel: { type: 'string' },
           text: { type: 'string' },
+          from: { type: 'string', description: 'emails only' },
+          subject: { type: 'string', description: 'emails only' },
+          html: { type: 'string', description: 'emails only' },
+          dkimDomain: {
+            type: 'string',
+            description: 'emails only: the signing domain, never the key',
+          },
           sentAt: { type: 'string' },
         },
       },
