@@ -31,6 +31,7 @@ interface Service {
   healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   configs?: { source: string; target: string }[];
+  profiles?: string[];
 }
 const compose = parse(read('docker/compose.yaml'), { merge: true }) as {
   services: Record<string, Service>;
@@ -187,12 +188,14 @@ describe('docker/compose.yaml', () => {
     );
   });
 
-  it('publishes 8080, 3000 and 3412 on loopback only, and health-checks every long-running service', () => {
+  it('publishes 8080, 3000 and 3412 (and 9090 and 3001 for observability) on loopback only, and health-checks every long-running service', () => {
     const published = Object.values(services).flatMap((s) => s.ports ?? []);
     assert.deepEqual(published.sort(), [
       '127.0.0.1:3000:3000',
+      '127.0.0.1:3001:3000',
       '127.0.0.1:3412:3412',
       '127.0.0.1:8080:8080',
+      '127.0.0.1:9090:9090',
     ]);
     for (const [name, s] of Object.entries(services)) {
       if (name === 'worker') {
@@ -201,6 +204,101 @@ describe('docker/compose.yaml', () => {
         assert.ok(s.healthcheck?.test?.length, `${name} has a healthcheck`);
       }
     }
+  });
+});
+
+describe('the observability profile of docker/compose.yaml', () => {
+  interface ScrapeConfig {
+    job_name: string;
+    static_configs: { targets: string[] }[];
+  }
+  const prometheus = parse(read('docker/prometheus/prometheus.yml')) as {
+    rule_files: string[];
+    scrape_configs: ScrapeConfig[];
+  };
+  /** Where a bind mount of `service` whose source is `source` (relative to docker/) lands. */
+  const mountTarget = (service: string, source: string) =>
+    (svc(service).volumes ?? [])
+      .filter((v): v is string => typeof v === 'string')
+      .map((v) => v.split(':'))
+      .find(([from]) => from === source)?.[1];
+
+  it('runs Prometheus 2 and Grafana 11+ from pinned images, only with --profile observability', () => {
+    assert.match(svc('prometheus').image ?? '', /^prom\/prometheus:v2\.\d+\.\d+$/);
+    assert.match(svc('grafana').image ?? '', /^grafana\/grafana:(1[1-9]|[2-9]\d)\.\d+\.\d+$/);
+    for (const [name, s] of Object.entries(services)) {
+      const expected = ['prometheus', 'grafana'].includes(name) ? ['observability'] : undefined;
+      assert.deepEqual(s.profiles, expected, `${name}'s profiles`);
+    }
+  });
+
+  it('mounts what it reads from docker/, and every mounted path exists', () => {
+    assert.equal(mountTarget('prometheus', './prometheus'), '/etc/prometheus');
+    assert.ok(
+      svc('prometheus').command?.includes('--config.file=/etc/prometheus/prometheus.yml'),
+      'Prometheus reads the mounted prometheus.yml',
+    );
+    for (const name of ['prometheus', 'grafana']) {
+      for (const v of svc(name).volumes ?? []) {
+        const source = typeof v === 'string' ? v.split(':')[0]! : v.source;
+        if (source.startsWith('.')) {
+          assert.ok(existsSync(join(DOCKER, source)), `${name}: ${source} exists`);
+        } else {
+          assert.ok(source in compose.volumes, `${name}: ${source} is a named volume`);
+        }
+      }
+    }
+    for (const file of prometheus.rule_files) {
+      assert.ok(existsSync(join(DOCKER, 'prometheus', file)), `rule file ${file} exists`);
+    }
+  });
+
+  it('scrapes every service with an HTTP port at the port it listens on, each as its own job', () => {
+    const targets = Object.fromEntries(
+      prometheus.scrape_configs.map((c) => [
+        c.job_name,
+        c.static_configs.flatMap((s) => s.targets),
+      ]),
+    );
+    assert.deepEqual(targets, {
+      bridge: [`bridge:${env('bridge')['BRIDGE_PORT']}`],
+      'reference-api': [`reference-api:${env('reference-api')['REFERENCE_API_PORT']}`],
+    });
+    const alerts = read('docker/prometheus/alerts.yaml');
+    for (const job of Object.keys(targets)) {
+      assert.ok(alerts.includes(job), `the target-down alert names the job ${job}`);
+    }
+  });
+
+  it('gives Grafana the compose Prometheus as its data source and the mounted dashboard, with only GF_ settings', () => {
+    const datasources = parse(read('docker/grafana/provisioning/datasources/prometheus.yaml')) as {
+      datasources: { uid: string; type: string; url: string }[];
+    };
+    const [source] = datasources.datasources;
+    assert.equal(source?.type, 'prometheus');
+    assert.equal(source.url, 'http://prometheus:9090');
+    assert.ok(svc('prometheus').ports?.some((p) => p.endsWith(':9090')));
+    assert.equal(mountTarget('grafana', './grafana/provisioning'), '/etc/grafana/provisioning');
+    const providers = parse(read('docker/grafana/provisioning/dashboards/sms-mfa.yaml')) as {
+      providers: { options: { path: string } }[];
+    };
+    const dashboards = mountTarget('grafana', './grafana/dashboards');
+    assert.equal(providers.providers[0]?.options.path, dashboards);
+    assert.equal(
+      env('grafana')['GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH'],
+      `${dashboards}/sms-mfa.json`,
+    );
+    const dashboard = JSON.parse(read('docker/grafana/dashboards/sms-mfa.json')) as {
+      panels: { datasource?: { uid: string } }[];
+    };
+    for (const panel of dashboard.panels) {
+      assert.ok(!panel.datasource || panel.datasource.uid === source.uid, 'panels use it by uid');
+    }
+    assert.deepEqual(
+      Object.keys(svc('grafana').environment ?? {}).filter((k) => !k.startsWith('GF_')),
+      [],
+    );
+    assert.ok(env('grafana')['GF_SECURITY_ADMIN_PASSWORD'], 'an admin password is set');
   });
 });
 
