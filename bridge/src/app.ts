@@ -10,6 +10,7 @@ import { openapi } from './http/openapi.js';
 import { tokenRoutes } from './http/token.routes.js';
 import { retiredKeyGraceSeconds } from './issuer/keys.js';
 import { pageRoutes } from './pages/pages.routes.js';
+import { deviceRoutes } from './totp/devices.routes.js';
 
 /** What is mounted beyond the APIs. */
 export interface AppOptions {
@@ -61,4 +62,5 @@ function mountApis(app: express.Express, deps: BridgeDeps): void {
   const keyGraceSeconds = retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds);
   app.use(adminRoutes({ apps, requireScope, keys, keyGraceSeconds }));
   app.use(deviceAuthRoutes(deps));
+  app.use(deviceRoutes(deps));
 }

@@ -16,6 +16,7 @@ import type { OtpDeps } from './otp/otp-deps.js';
 import { createOtpMetrics } from './otp/otp-metrics.js';
 import { RedisCodeStore } from './otp/redis-code-store.js';
 import { ClientAuthFailures, RateLimits } from './ratelimit/rate-limits.js';
+import { RedisDeviceStore } from './totp/redis-device-store.js';
 import { loadOrCreateServerSecret } from './server-secret.js';
 
 /** Every dependency of the bridge's routers, each built once by {@link composeBridge}. */
@@ -109,6 +110,7 @@ export function createOtpDeps(parts: OtpParts): OtpDeps {
   const { redis, config } = parts;
   return {
     store: new RedisCodeStore(redis, config.keyPrefix),
+    devices: new RedisDeviceStore(redis, config.keyPrefix),
     limits: new RateLimits(redis, config.keyPrefix, config.rateLimits),
     sender: parts.sender,
     audit: new AuditLog(redis, config.keyPrefix, parts.now),

@@ -12,6 +12,11 @@ export type CiamErrorCode =
   | 'MAX_ATTEMPTS_REACHED'
   | 'AUTH_NOT_FOUND'
   | 'ALREADY_VALIDATED'
+  | 'OTP_REPLAYED'
+  | 'DEVICE_NOT_FOUND'
+  | 'DEVICE_NOT_ACTIVE'
+  | 'DEVICE_ALREADY_ACTIVE'
+  | 'DEVICE_LIMIT_REACHED'
   | 'OTP_EXPIRED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -33,6 +38,11 @@ export const CATALOGUE: Readonly<Record<CiamErrorCode, { status: number; errorCo
   MAX_ATTEMPTS_REACHED: { status: 403, errorCode: 10026 },
   AUTH_NOT_FOUND: { status: 404, errorCode: 10007 },
   ALREADY_VALIDATED: { status: 409, errorCode: 10007 },
+  OTP_REPLAYED: { status: 400, errorCode: 10008 },
+  DEVICE_NOT_FOUND: { status: 404 },
+  DEVICE_NOT_ACTIVE: { status: 409 },
+  DEVICE_ALREADY_ACTIVE: { status: 409 },
+  DEVICE_LIMIT_REACHED: { status: 409 },
   OTP_EXPIRED: { status: 410, errorCode: 10007 },
   PAYLOAD_TOO_LARGE: { status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },

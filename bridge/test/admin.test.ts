@@ -243,19 +243,20 @@ describe('applications configured by environment', () => {
     BRIDGE_DEMO_CLIENT_SECRET: 'demo-secret-1',
   };
 
-  it('creates the demo application at start-up, able to send on every channel to every country', async () => {
+  it('creates the demo application at start-up, able to send on every channel to every country and to use authenticator apps', async () => {
     const bridge = await startTestBridge(redis.url, demoEnv);
     redis.defer(() => bridge.close());
     const demo = await bridge.apps.get('demo-client');
     assert.deepEqual(demo?.scopes, ['mfa:send', 'mfa:verify']);
-    assert.deepEqual(demo?.deviceTypes, ['SMS', 'WHATSAPP', 'TELEGRAM']);
+    assert.deepEqual(demo?.deviceTypes, ['SMS', 'WHATSAPP', 'TELEGRAM', 'TOTP']);
     assert.deepEqual(demo?.allowedCountries, []);
     assert.ok(await fetchToken(bridge.url, 'demo-client', 'demo-secret-1'));
-    await bridge.apps.update('demo-client', { brand: 'Renamed' });
+    // as a demo client created before the bridge knew authenticator apps
+    await bridge.apps.update('demo-client', { brand: 'Renamed', deviceTypes: ['SMS'] });
     await bridge.close();
   });
 
-  it("updates the demo application's secret at the next start and keeps its other settings", async () => {
+  it("updates the demo application's secret at the next start, adds the device types it lacks, and keeps its other settings", async () => {
     const bridge = await startTestBridge(redis.url, {
       ...demoEnv,
       BRIDGE_DEMO_CLIENT_SECRET: 'demo-secret-2',
@@ -264,5 +265,11 @@ describe('applications configured by environment', () => {
     assert.ok(await fetchToken(bridge.url, 'demo-client', 'demo-secret-2'));
     await assert.rejects(fetchToken(bridge.url, 'demo-client', 'demo-secret-1'), /401/);
     assert.equal((await bridge.apps.get('demo-client'))?.brand, 'Renamed');
+    assert.deepEqual((await bridge.apps.get('demo-client'))?.deviceTypes, [
+      'SMS',
+      'WHATSAPP',
+      'TELEGRAM',
+      'TOTP',
+    ]);
   });
 });

@@ -244,6 +244,26 @@ describe('the apps command line', () => {
     assert.match(stderr, /allowedCountries\.0: must be an ISO 3166-1 alpha-2 country code/);
   });
 
+  it('sets and changes the authenticator-app settings with --totp-algorithm and --totp-digits', async () => {
+    const created = await cli(
+      ['create', '--name', 'otp', '--client-id', 'cli-totp', '--device-types', 'sms,totp'],
+      env(),
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const totpOf = async () =>
+      JSON.parse((await redis.client().hget('{mfa}:app:cli-totp', 'record')) ?? '{}').totp;
+    assert.deepEqual(await totpOf(), { algorithm: 'SHA1', digits: 6 });
+    const updated = await cli(
+      ['update', 'cli-totp', '--totp-algorithm', 'sha-256', '--totp-digits', '8'],
+      env(),
+    );
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.deepEqual(await totpOf(), { algorithm: 'SHA256', digits: 8 });
+    const refused = await cli(['update', 'cli-totp', '--totp-digits', '7'], env());
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /totp\.digits: must be 6 or 8/);
+  });
+
   it('rotates a secret and deletes an application', async () => {
     await cli(['create', '--name', 'short', '--client-id', 'cli-short'], env());
     const rotated = await cli(['rotate-secret', 'cli-short', '--json'], env());

@@ -4,6 +4,7 @@ import type { FieldIssue } from '@sms-mfa/common/app-error';
 import { CiamError } from '../errors.js';
 import { DEVICE_TYPES } from './application.js';
 import { brandSchema, templatesSchema } from './templates.js';
+import { totpSettingsSchema } from '../totp/totp-settings.schema.js';
 
 /** Scopes an application may be granted. */
 export const SCOPES = ['mfa:send', 'mfa:verify', 'mfa:admin'] as const;
@@ -57,6 +58,7 @@ const settings = {
   resendCooldownSeconds: z.number().int().min(0).max(3600),
   maxSendsPerAuth: z.number().int().min(1).max(20),
   deviceTypes: uniqueArray(deviceType, DEVICE_TYPES.length).min(1),
+  totp: totpSettingsSchema,
   allowedCountries: uniqueArray(country, 250),
   senderId: z
     .string()

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { CiamError } from '../errors.js';
+import { DEFAULT_TOTP_SETTINGS } from '../totp/totp-settings.js';
 import type { Application } from './application.js';
 import {
   clientIdSchema,
@@ -195,6 +196,7 @@ export class ApplicationStore {
       resendCooldownSeconds: input.resendCooldownSeconds ?? this.defaults.resendCooldownSeconds,
       maxSendsPerAuth: input.maxSendsPerAuth ?? this.defaults.maxSendsPerAuth,
       deviceTypes: input.deviceTypes ?? ['SMS'],
+      totp: input.totp ?? DEFAULT_TOTP_SETTINGS,
       allowedCountries: input.allowedCountries ?? [],
       senderId: input.senderId ?? undefined,
       webOtpDomain: input.webOtpDomain ?? undefined,

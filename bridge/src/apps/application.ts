@@ -1,3 +1,5 @@
+import type { TotpSettings } from '../totp/totp-settings.js';
+
 /** Device types of the CIAM MFA API; SMS, WHATSAPP and TELEGRAM send a code through the reference API. */
 export const DEVICE_TYPES = ['SMS', 'EMAIL', 'TOTP', 'WHATSAPP', 'TELEGRAM'] as const;
 /** One of {@link DEVICE_TYPES}. */
@@ -30,6 +32,8 @@ export interface Application {
   readonly resendCooldownSeconds: number;
   readonly maxSendsPerAuth: number;
   readonly deviceTypes: readonly DeviceType[];
+  /** How new authenticator apps (TOTP) are enrolled; unset means SHA1 and 6 digits. */
+  readonly totp?: TotpSettings | undefined;
   /** ISO 3166-1 alpha-2 codes; empty means every country (not recommended: SMS pumping). */
   readonly allowedCountries: readonly string[];
   readonly senderId: string | undefined;

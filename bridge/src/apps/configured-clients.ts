@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
-import type { Application } from './application.js';
+import type { Application, DeviceType } from './application.js';
 import type { createApplicationSchema, Scope } from './application-input.js';
 import type { ApplicationStore } from './application-store.js';
 
@@ -14,7 +14,7 @@ function demoClient(clientId: string, publicUrl: string): NewClient {
     name: 'Demo application',
     brand: 'sms-mfa demo',
     scopes: ['mfa:send', 'mfa:verify'],
-    deviceTypes: ['SMS', 'WHATSAPP', 'TELEGRAM'],
+    deviceTypes: ['SMS', 'WHATSAPP', 'TELEGRAM', 'TOTP'],
     allowedCountries: [],
     // Return URLs must be https (http only on loopback); a plain-http public host gets none rather than a failed start.
     returnUrls: /^(https:|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|\/|$))/.test(publicUrl)
@@ -30,7 +30,8 @@ function adminClient(clientId: string): NewClient {
 
 /**
  * Creates (or brings up to date) the applications named in the environment: the demo client and
- * the admin client. An existing one keeps its settings but gets the configured secret and scopes.
+ * the admin client. An existing one keeps its settings but gets the configured secret, and any
+ * scope, return URL or device type it lacks.
  */
 export async function ensureConfiguredClients(
   apps: ApplicationStore,
@@ -73,12 +74,17 @@ async function ensureClient(
   }
   const missing = wanted.scopes.filter((s) => !current.scopes.includes(s));
   const missingUrls = (wanted.returnUrls ?? []).filter((u) => !current.returnUrls.includes(u));
-  if (missing.length === 0 && missingUrls.length === 0) {
+  // a device type the bridge learnt since the demo client was created (TOTP) is offered too
+  const missingTypes = (wanted.deviceTypes ?? []).filter(
+    (t) => !current.deviceTypes.includes(t.toUpperCase() as DeviceType),
+  );
+  if (missing.length === 0 && missingUrls.length === 0 && missingTypes.length === 0) {
     return current;
   }
   const patch = {
     ...(missing.length ? { scopes: [...current.scopes, ...missing] as Scope[] } : {}),
     ...(missingUrls.length ? { returnUrls: [...current.returnUrls, ...missingUrls] } : {}),
+    ...(missingTypes.length ? { deviceTypes: [...current.deviceTypes, ...missingTypes] } : {}),
   };
   return (await apps.update(wanted.clientId, patch)) ?? current;
 }

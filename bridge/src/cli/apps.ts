@@ -27,6 +27,7 @@ const USAGE = `usage: npm run apps -- <command> [options]
 settings: --client-id <id> --brand <text> --countries IN,BR --device-types SMS,WHATSAPP
           --scopes mfa:send,mfa:verify --code-length 6 --ttl 300 --max-attempts 5
           --sender-id ACME --web-otp-domain example.com --return-urls https://a.example/cb,...
+          --totp-algorithm SHA1|SHA256|SHA512 --totp-digits 6|8 (authenticator apps; with TOTP in --device-types)
 other:    --json (machine-readable output)
 
 Redis: REDIS_URL, or the embedded default's (npm start) on 127.0.0.1:EMBEDDED_REDIS_PORT (6390).`;
@@ -44,6 +45,8 @@ const OPTIONS = {
   'sender-id': { type: 'string' },
   'web-otp-domain': { type: 'string' },
   'return-urls': { type: 'string' },
+  'totp-algorithm': { type: 'string' },
+  'totp-digits': { type: 'string' },
   json: { type: 'boolean' },
   'revoke-previous': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -85,10 +88,21 @@ function settingsFrom(flags: Flags): Settings {
     senderId: flags['sender-id'],
     webOtpDomain: flags['web-otp-domain'],
     returnUrls: list(flags['return-urls']),
+    totp: totpFrom(flags),
   };
   return Object.fromEntries(
     Object.entries(settings).filter(([, v]) => v !== undefined),
   ) as Settings;
+}
+
+/** `--totp-algorithm` and `--totp-digits` as the `totp` setting; either alone keeps the other's default. */
+function totpFrom(flags: Flags): Settings['totp'] {
+  const algorithm = flags['totp-algorithm'];
+  const digits = number(flags['totp-digits']);
+  if (algorithm === undefined && digits === undefined) {
+    return undefined;
+  }
+  return { algorithm, digits } as Settings['totp'];
 }
 
 const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import {
   bearerToken,
@@ -39,6 +39,15 @@ export interface AuthDeps {
   readonly realm: string;
   /** Told why keys could not be read (the caller only sees 503). */
   readonly logger?: Logger | undefined;
+}
+
+/** The calling application, which requireScope admitted; a route without requireScope is a programming error. */
+export function applicationOf(res: Response): MfaApplication {
+  const app = res.locals.application;
+  if (!app) {
+    throw new TypeError('requireScope did not set res.locals.application');
+  }
+  return app;
 }
 
 /** How tokens are checked: the bridge's own keys, or OIDC_ISSUER_URL's JWKS when it is set. */

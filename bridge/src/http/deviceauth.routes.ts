@@ -5,7 +5,6 @@ import {
   type RequestHandler,
   type Response,
 } from 'express';
-import type { Application } from '../apps/application.js';
 import { parseInput } from '../apps/application-input.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { CiamError } from '../errors.js';
@@ -15,7 +14,8 @@ import { issueCode } from '../otp/issue-code.js';
 import type { OtpDeps } from '../otp/otp-deps.js';
 import { resendCode } from '../otp/resend-code.js';
 import { verifyCode } from '../otp/verify-code.js';
-import type { RequireScope } from './auth.middleware.js';
+import { totpSignIn } from '../totp/totp-sign-in.js';
+import { applicationOf as appOf, type RequireScope } from './auth.middleware.js';
 import { issueBodySchema, parseVerifyBody, resendBodySchema } from './deviceauth.schemas.js';
 
 /** What the CIAM deviceAuthentications router is built from (the composition root's). */
@@ -39,7 +39,7 @@ export function deviceAuthRoutes(deps: DeviceAuthDeps): Router {
   const verify = deps.requireScope('mfa:verify');
   const router = Router();
   router.use(BASE, noStore);
-  router.post(BASE, send, handle.issue);
+  router.post(BASE, send, totpSignIn(deps.otp), handle.issue);
   router.post(`${BASE}/:authId`, verify, handle.verify);
   router.get(`${BASE}/:authId`, eitherScope(send, verify), handle.status);
   router.post(`${BASE}/:authId/resend`, send, handle.resend);
@@ -71,14 +71,6 @@ function handlers(deps: OtpDeps) {
       res.status(204).end();
     }) satisfies RequestHandler,
   };
-}
-
-function appOf(res: Response): Application {
-  const app = res.locals.application;
-  if (!app) {
-    throw new TypeError('deviceAuthRoutes: requireScope did not set res.locals.application');
-  }
-  return app;
 }
 
 function authIdOf(req: Request): string {

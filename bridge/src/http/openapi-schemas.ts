@@ -30,6 +30,15 @@ const settings = {
   resendCooldownSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
   maxSendsPerAuth: { type: 'integer', minimum: 1, maximum: 20 },
   deviceTypes: { type: 'array', items: { type: 'string' } },
+  totp: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'how new authenticator apps are enrolled (TOTP must be in deviceTypes); period 30 s',
+    properties: {
+      algorithm: { type: 'string', enum: ['SHA1', 'SHA256', 'SHA512'], default: 'SHA1' },
+      digits: { type: 'integer', enum: [6, 8], default: 6 },
+    },
+  },
   allowedCountries: {
     type: 'array',
     items: { type: 'string', pattern: '^[A-Za-z]{2}$' },
@@ -44,19 +53,41 @@ const settings = {
   },
 };
 
+const device = {
+  type: 'object',
+  required: ['deviceId', 'deviceType', 'status'],
+  properties: {
+    deviceId: { type: 'string', format: 'uuid' },
+    deviceType: { const: 'TOTP' },
+    status: { type: 'string', enum: ['ACTIVATION_REQUIRED', 'ACTIVE'] },
+    algorithm: { type: 'string', enum: ['SHA1', 'SHA256', 'SHA512'] },
+    digits: { type: 'integer', enum: [6, 8] },
+    period: { type: 'integer', const: 30 },
+    createdAt: { type: 'string', format: 'date-time' },
+    activatedAt: { type: ['string', 'null'], format: 'date-time' },
+    lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+    expiresAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'a pending enrolment is dropped then unless activated',
+    },
+  },
+};
+
 /** `components.schemas`: request and response bodies. */
 export const schemas = {
   InitiateAuthentication: {
     type: 'object',
     additionalProperties: false,
-    required: ['userName', 'phoneNumber', 'deviceType'],
+    required: ['userName', 'deviceType'],
     properties: {
       userName: { type: 'string', maxLength: 256, examples: ['jdoe'] },
       phoneNumber: {
         type: 'string',
         maxLength: 64,
         examples: ['+91-8212345212'],
-        description: 'spaces, dashes, dots and brackets are allowed; normalised to E.164',
+        description:
+          'required to send a code (not for TOTP); spaces, dashes, dots and brackets are allowed; normalised to E.164',
       },
       deviceType: {
         type: 'string',
@@ -74,7 +105,12 @@ export const schemas = {
     properties: {
       authId: { type: 'string', format: 'uuid' },
       status: { const: 'SUCCESS' },
-      message: { const: 'OTP has been sent to the device ' },
+      message: {
+        enum: [
+          'OTP has been sent to the device ',
+          'Please get the OTP from registered device to authenticate',
+        ],
+      },
     },
   },
   ValidateOtp: {
@@ -117,6 +153,27 @@ export const schemas = {
       resendAvailableAt: { type: 'string', format: 'date-time' },
       sendsRemaining: { type: 'integer' },
     },
+  },
+  EnrolDevice: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['deviceType'],
+    properties: { deviceType: { type: 'string', examples: ['totp'], description: 'TOTP' } },
+  },
+  Device: device,
+  EnrolledDevice: {
+    allOf: [
+      device,
+      {
+        type: 'object',
+        required: ['secret', 'otpauthUri', 'qrCode'],
+        properties: {
+          secret: { type: 'string', description: 'base32; shown this once' },
+          otpauthUri: { type: 'string', examples: ['otpauth://totp/Acme:jdoe?secret=…'] },
+          qrCode: { type: 'string', description: 'the otpauth URI as an SVG data: URI' },
+        },
+      },
+    ],
   },
   TokenRequest: {
     type: 'object',

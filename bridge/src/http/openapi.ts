@@ -74,11 +74,12 @@ const ciamFailures = failures(400, 401, 403, 404, 409, 410, 413, 429, 502, 503);
 const ciamPaths = {
   '/ciam-mfa/v2/deviceAuthentications': {
     post: {
-      summary: 'Send a code to the device',
+      summary:
+        "Send a code to the device; with deviceType totp, start a sign-in that the user's authenticator app answers (nothing is sent)",
       security: sendScope,
       requestBody: body(ref('InitiateAuthentication')),
       responses: {
-        '201': ok('OTP has been sent to the device ', ref('Initiated')),
+        '201': ok('OTP has been sent to the device (TOTP: nothing sent)', ref('Initiated')),
         ...ciamFailures,
       },
     },
@@ -125,6 +126,59 @@ const ciamPaths = {
         },
       },
       responses: { '200': ok('sent again', ref('Resent')), ...ciamFailures },
+    },
+  },
+};
+
+const userName = { name: 'userName', in: 'path', required: true, schema: { type: 'string' } };
+const deviceId = {
+  name: 'deviceId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+};
+
+const devicePaths = {
+  '/ciam-mfa/v2/users/{userName}/devices': {
+    post: {
+      summary:
+        'Enrol an authenticator app (TOTP): the secret, otpauth URI and QR code are in this response only',
+      security: sendScope,
+      parameters: [userName],
+      requestBody: body(ref('EnrolDevice')),
+      responses: {
+        '201': ok('enrolled; activate it with a first code', ref('EnrolledDevice')),
+        ...failures(400, 401, 403, 409, 413, 429, 503),
+      },
+    },
+    get: {
+      summary: "The user's devices, pending and active (never a secret)",
+      security: sendScope,
+      parameters: [userName],
+      responses: {
+        '200': ok('devices', {
+          type: 'object',
+          properties: { devices: { type: 'array', items: ref('Device') } },
+        }),
+        ...failures(400, 401, 403),
+      },
+    },
+  },
+  '/ciam-mfa/v2/users/{userName}/devices/{deviceId}/activate': {
+    post: {
+      summary: 'Activate an enrolled device with a first code from the app',
+      security: sendScope,
+      parameters: [userName, deviceId],
+      requestBody: body(ref('ValidateOtp')),
+      responses: { '200': ok('active', ref('Device')), ...failures(400, 401, 403, 404, 409) },
+    },
+  },
+  '/ciam-mfa/v2/users/{userName}/devices/{deviceId}': {
+    delete: {
+      summary: 'Remove a device; its codes stop working at once',
+      security: sendScope,
+      parameters: [userName, deviceId],
+      responses: { '204': ok('removed'), ...failures(401, 403, 404) },
     },
   },
 };
@@ -258,6 +312,7 @@ export const openapi = {
   servers: [{ url: 'http://localhost:3000' }],
   paths: {
     ...ciamPaths,
+    ...devicePaths,
     ...issuerPaths,
     ...adminPaths,
     ...eventsPath,

@@ -21,6 +21,14 @@ export interface VerifyAttempt {
   readonly candidateHash: string;
   readonly nowMs: number;
   readonly policy: UserWaitPolicy;
+  /** TOTP: the user's devices whose code at `step` is the candidate; one of them takes its step, once. */
+  readonly devices?: readonly DeviceStep[] | undefined;
+}
+
+/** A device whose code matched, at the time step it matched (the highest, when several did). */
+export interface DeviceStep {
+  readonly deviceId: string;
+  readonly step: number;
 }
 
 /** Answers shared by every atomic operation on a record that cannot go ahead. */
@@ -35,6 +43,7 @@ export type Refusal =
 export type VerifyOutcome =
   | { readonly kind: 'validated' }
   | { readonly kind: 'wrong_code'; readonly attemptsRemaining: number }
+  | { readonly kind: 'replayed'; readonly attemptsRemaining: number }
   | { readonly kind: 'locked_now' }
   | Refusal;
 

@@ -2,6 +2,7 @@ import type { Logger } from '@sms-mfa/common/logger';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { MessageSender } from '../messaging/reference-api-client.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
+import type { DeviceStore } from '../totp/device-store.js';
 import type { CodeSealer } from './code.js';
 import type { CodeStore, UserWaitPolicy } from './code-store.js';
 import type { OtpMetrics } from './otp-metrics.js';
@@ -9,6 +10,8 @@ import type { OtpMetrics } from './otp-metrics.js';
 /** Everything the code use cases work with; tests pass real ones (Redis, the reference API) and their own clock. */
 export interface OtpDeps {
   readonly store: CodeStore;
+  /** Authenticator apps (TOTP) enrolled per user. */
+  readonly devices: DeviceStore;
   readonly limits: RateLimits;
   readonly sender: MessageSender;
   readonly audit: AuditLog;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { DeviceType } from '../apps/application.js';
+import { deviceKeys } from '../totp/device-keys.js';
 import type { AuthRecord, StoredStatus } from './auth-record.js';
 import type {
   CancelOutcome,
@@ -17,7 +18,8 @@ const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.me
 export const FINISHED_RETENTION_MS = 15 * 60_000;
 
 interface ScriptedRedis extends Redis {
-  mfaVerify(authKey: string, userKey: string, ...args: string[]): Promise<[string, number]>;
+  /** KEYS: the authentication, the user, then any TOTP devices; so the key count comes first. */
+  mfaVerify(numberOfKeys: number, ...keysThenArgs: string[]): Promise<[string, number]>;
   mfaReserveSend(
     authKey: string,
     userKey: string,
@@ -59,9 +61,15 @@ export class RedisCodeStore implements CodeStore {
 
   async verify(a: VerifyAttempt): Promise<VerifyOutcome> {
     const { policy } = a;
-    const [kind, n] = await this.#redis.mfaVerify(
+    const devices = a.devices ?? [];
+    const keys = [
       this.authKey(a.authId),
       this.userKey(a.userKey),
+      ...devices.map((d) => deviceKeys.device(this.prefix, a.userKey, d.deviceId)),
+    ];
+    const [kind, n] = await this.#redis.mfaVerify(
+      keys.length,
+      ...keys,
       a.clientId,
       a.matched ? '1' : '0',
       a.candidateHash,
@@ -70,8 +78,9 @@ export class RedisCodeStore implements CodeStore {
       String(policy.firstWaitMs),
       String(policy.longestWaitMs),
       String(policy.retentionMs),
+      ...devices.map((d) => String(d.step)),
     );
-    if (kind === 'wrong_code') {
+    if (kind === 'wrong_code' || kind === 'replayed') {
       return { kind, attemptsRemaining: n };
     }
     if (kind === 'user_wait') {
@@ -134,7 +143,7 @@ export class RedisCodeStore implements CodeStore {
 }
 
 function defineScripts(redis: Redis): void {
-  redis.defineCommand('mfaVerify', { numberOfKeys: 2, lua: script('verify') });
+  redis.defineCommand('mfaVerify', { lua: script('verify') });
   redis.defineCommand('mfaReserveSend', { numberOfKeys: 2, lua: script('reserve-send') });
   redis.defineCommand('mfaReleaseSend', { numberOfKeys: 1, lua: script('release-send') });
   redis.defineCommand('mfaCancel', { numberOfKeys: 1, lua: script('cancel') });

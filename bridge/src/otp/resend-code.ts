@@ -1,5 +1,6 @@
 import type { Application } from '../apps/application.js';
 import { rateLimited, type Hit } from '../ratelimit/rate-limits.js';
+import { nothingToResend } from '../totp/totp-errors.js';
 import type { AuthRecord } from './auth-record.js';
 import type { ReserveOutcome, SendReservation } from './code-store.js';
 import { deliverCode } from './deliver-code.js';
@@ -28,6 +29,9 @@ export async function resendCode(
   ipAddress?: string,
 ): Promise<Resent> {
   const found = await findOwnRecord(deps, app, authId);
+  if (found.deviceType === 'TOTP') {
+    throw nothingToResend();
+  }
   const nowMs = deps.now();
   const reservation = reserved(
     await deps.store.reserveSend(authId, app.clientId, found.userKey, nowMs),

@@ -1,5 +1,7 @@
 import type { Application } from '../apps/application.js';
 import { CiamError } from '../errors.js';
+import { checkTotpCode } from '../totp/check-totp.js';
+import { otpReplayed } from '../totp/totp-errors.js';
 import type { AuthRecord } from './auth-record.js';
 import { hashCode, hashesEqual, hasCodeShape } from './code.js';
 import type { VerifyOutcome } from './code-store.js';
@@ -17,8 +19,9 @@ export interface VerifyRequest {
 
 /**
  * Checks a code: find the caller's own authentication and count the attempt against the limits,
- * refuse a code of the wrong shape without counting it, compare the HMACs in constant time,
- * then let one atomic script consume the authentication or count the failure. Resolves on success.
+ * refuse a code of the wrong shape without counting it, compare it in constant time (with the sent
+ * code's HMAC, or with the codes of the user's TOTP devices near now), then let one atomic script
+ * consume the authentication (and a device's time step) or count the failure. Resolves on success.
  */
 export async function verifyCode(
   deps: OtpDeps,
@@ -27,18 +30,10 @@ export async function verifyCode(
 ): Promise<void> {
   const record = await admitAttempt(deps, app, request.authId);
   refuseWrongShape(record, request);
-  const candidate = hashCode(deps.serverSecret, record.authId, request.otp);
-  const matched =
-    record.codeHash !== undefined && hashesEqual(candidate, Buffer.from(record.codeHash, 'hex'));
-  const outcome = await deps.store.verify({
-    authId: record.authId,
-    clientId: app.clientId,
-    userKey: record.userKey,
-    matched,
-    candidateHash: candidate.toString('hex'),
-    nowMs: deps.now(),
-    policy: userWaitPolicy(record.maxAttempts),
-  });
+  const outcome =
+    record.deviceType === 'TOTP'
+      ? await checkTotpCode(deps, record, request.otp)
+      : await checkSentCode(deps, record, request.otp);
   await report(deps, record, outcome);
   if (outcome.kind === 'validated') {
     return;
@@ -48,10 +43,33 @@ export async function verifyCode(
       attemptsRemaining: outcome.attemptsRemaining,
     });
   }
+  if (outcome.kind === 'replayed') {
+    throw otpReplayed(outcome.attemptsRemaining);
+  }
   if (outcome.kind === 'locked_now') {
     throw maxAttemptsReached();
   }
   throw refusalError(outcome);
+}
+
+/** Compares the HMACs of a code that was sent in constant time, then lets the store act on the result. */
+async function checkSentCode(
+  deps: OtpDeps,
+  record: AuthRecord,
+  otp: string,
+): Promise<VerifyOutcome> {
+  const candidate = hashCode(deps.serverSecret, record.authId, otp);
+  const matched =
+    record.codeHash !== undefined && hashesEqual(candidate, Buffer.from(record.codeHash, 'hex'));
+  return deps.store.verify({
+    authId: record.authId,
+    clientId: record.clientId,
+    userKey: record.userKey,
+    matched,
+    candidateHash: candidate.toString('hex'),
+    nowMs: deps.now(),
+    policy: userWaitPolicy(record.maxAttempts),
+  });
 }
 
 /**
@@ -94,7 +112,7 @@ async function report(deps: OtpDeps, record: AuthRecord, outcome: VerifyOutcome)
     deps.metrics.count('validated', record.clientId, record.country);
     return deps.audit.record({ ...event, type: 'validated', outcome: 'success' });
   }
-  if (outcome.kind === 'wrong_code' || outcome.kind === 'locked_now') {
+  if (['wrong_code', 'replayed', 'locked_now'].includes(outcome.kind)) {
     deps.metrics.count('failed', record.clientId, record.country);
   }
   if (outcome.kind === 'locked_now') {

@@ -12,9 +12,30 @@
   ARGV[6]  first wait, ms (doubled by each further failure)
   ARGV[7]  longest wait, ms
   ARGV[8]  how long the user's failure record lives after the last failure, ms
+  KEYS[3..] (TOTP) the user's devices whose secret gives the candidate at a step near now (hashes)
+  ARGV[9..] (TOTP) for KEYS[3], KEYS[4]...: that step. A device takes a step only above the last
+           one it took (RFC 6238 §5.2: never the same code twice), and remembers it here, in the
+           same script that consumes the authentication, so concurrent checks cannot both use it.
   Returns  {outcome, n}: validated | wrong_code (n = attempts remaining) | locked_now | not_found |
-           already_validated | locked | expired | user_wait (n = ms left to wait)
+           already_validated | locked | expired | user_wait (n = ms left to wait) |
+           replayed (n = attempts remaining: a device's code for a step it already took)
 ]]
+-- 'accepted', 'replayed' or 'none': what the TOTP devices in KEYS[3..] make of their steps
+local function takeDeviceStep(now)
+  local replayed = false
+  for i = 3, #KEYS do
+    local d = redis.call('HMGET', KEYS[i], 'status', 'lastUsedStep')
+    if d[1] == 'ACTIVE' then
+      if tonumber(ARGV[6 + i]) > tonumber(d[2] or '-1') then
+        redis.call('HSET', KEYS[i], 'lastUsedStep', ARGV[6 + i], 'lastUsedAtMs', now)
+        return 'accepted'
+      end
+      replayed = true
+    end
+  end
+  return replayed and 'replayed' or 'none'
+end
+
 local f = redis.call('HMGET', KEYS[1], 'clientId', 'status', 'expiresAtMs', 'attempts', 'maxAttempts', 'codeHash')
 if not f[1] or f[1] ~= ARGV[1] or f[2] == 'canceled' then return {'not_found', 0} end
 if f[2] == 'approved' then return {'already_validated', 0} end
@@ -27,7 +48,8 @@ end
 local waitUntil = tonumber(redis.call('HGET', KEYS[2], 'waitUntilMs') or '0')
 if waitUntil > now then return {'user_wait', waitUntil - now} end
 
-if ARGV[2] == '1' and f[6] == ARGV[3] then
+local device = #KEYS > 2 and takeDeviceStep(ARGV[4]) or 'none'
+if device == 'accepted' or (ARGV[2] == '1' and f[6] == ARGV[3]) then
   redis.call('HSET', KEYS[1], 'status', 'approved', 'finishedAtMs', ARGV[4])
   redis.call('HDEL', KEYS[1], 'codeHash', 'sealed')
   -- a success wipes the user's earlier failures (NIST 800-63B-4 3.2.2 SHOULD)
@@ -49,4 +71,5 @@ if attempts >= max then
   redis.call('HDEL', KEYS[1], 'codeHash', 'sealed')
   return {'locked_now', 0}
 end
+if device == 'replayed' then return {'replayed', max - attempts} end
 return {'wrong_code', max - attempts}

@@ -1,0 +1,11 @@
+/**
+ * Where a user's devices live in Redis, under the key prefix's hash tag like every other record,
+ * so that the verify script can update a device and consume an authentication atomically.
+ */
+export const deviceKeys = {
+  /** Sorted set of the user's device ids, each scored by when it expires (+inf once active). */
+  index: (prefix: string, userKey: string) => `${prefix}:totp-devices:${userKey}`,
+  /** One device (hash). */
+  device: (prefix: string, userKey: string, deviceId: string) =>
+    `${prefix}:totp-device:${userKey}:${deviceId}`,
+};
