@@ -60,7 +60,9 @@ function mountApis(app: express.Express, deps: BridgeDeps): void {
   }
   app.use(express.json({ limit: '16kb' }));
   const keyGraceSeconds = retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds);
-  app.use(adminRoutes({ apps, requireScope, keys, keyGraceSeconds }));
+  app.use(
+    adminRoutes({ apps, requireScope, keys, keyGraceSeconds, serverSecret: deps.serverSecret }),
+  );
   app.use(deviceAuthRoutes(deps));
   app.use(deviceRoutes(deps));
 }

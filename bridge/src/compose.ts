@@ -68,7 +68,7 @@ async function buildDeps(
   { logger, now }: ComposeOptions,
 ): Promise<BridgeDeps> {
   const serverSecret = serverSecretOf(config, logger);
-  const apps = await applicationStore(config, redis, logger);
+  const apps = await applicationStore(config, redis, logger, serverSecret);
   const metrics = createMetrics();
   const keys = await signingKeys(config, redis, serverSecret);
   const { requireScope } = createAuth({
@@ -169,8 +169,15 @@ async function applicationStore(
   config: Readonly<BridgeConfig>,
   redis: Redis,
   logger: Logger,
+  serverSecret: Buffer,
 ): Promise<ApplicationStore> {
-  const apps = new ApplicationStore(redis, config.keyPrefix, config.otpDefaults);
+  const apps = new ApplicationStore(
+    redis,
+    config.keyPrefix,
+    config.otpDefaults,
+    undefined,
+    serverSecret,
+  );
   for (const app of await ensureConfiguredClients(apps, config)) {
     logger.info('configured application ready', { clientId: app.clientId, scopes: app.scopes });
   }

@@ -5,6 +5,7 @@ export type CiamErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_PHONE_NUMBER'
   | 'UNSUPPORTED_DEVICE_TYPE'
+  | 'EMAIL_NOT_ALLOWED'
   | 'TEMPLATE_NOT_FOUND'
   | 'OTP_INVALID'
   | 'UNAUTHORIZED'
@@ -31,6 +32,7 @@ export const CATALOGUE: Readonly<Record<CiamErrorCode, { status: number; errorCo
   INVALID_REQUEST: { status: 400, errorCode: 10005 },
   INVALID_PHONE_NUMBER: { status: 400, errorCode: 100001 },
   UNSUPPORTED_DEVICE_TYPE: { status: 400, errorCode: 10005 },
+  EMAIL_NOT_ALLOWED: { status: 403 },
   TEMPLATE_NOT_FOUND: { status: 400, errorCode: 10011 },
   OTP_INVALID: { status: 400, errorCode: 10008 },
   UNAUTHORIZED: { status: 401, errorCode: 10002 },

@@ -1,7 +1,5 @@
 // Applications: message templates, the Redis-backed registry, and the `npm run apps` command line.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
@@ -10,6 +8,7 @@ import { ApplicationStore } from '../src/apps/application-store.js';
 import { renderTemplate } from '../src/apps/templates.js';
 import { CiamError } from '../src/errors.js';
 import { SigningKeys } from '../src/issuer/keys.js';
+import { cli } from './support/apps-cli.js';
 
 const DEFAULTS = {
   codeLength: 6,
@@ -177,33 +176,6 @@ describe('the application registry', () => {
 });
 
 /** Runs `npm run apps -- ...` (the same entry point) against the test Redis. */
-function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      resolve(import.meta.dirname, '../src/cli/apps.ts'),
-      ...args,
-    ],
-    {
-      env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((done) =>
-    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr })),
-  );
-}
-
 describe('the apps command line', () => {
   const redis = useRedis();
   const env = () => ({ REDIS_URL: redis.url, BRIDGE_SECRET: 'cli-test-secret-0123456789abcdef' });

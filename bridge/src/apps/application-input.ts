@@ -2,9 +2,12 @@ import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import type { FieldIssue } from '@sms-mfa/common/app-error';
 import { CiamError } from '../errors.js';
+import { emailFromSchema } from '../email/email-from.js';
+import { emailTemplatesSchema } from '../email/email-templates.js';
 import { DEVICE_TYPES } from './application.js';
 import { brandSchema, templatesSchema } from './templates.js';
 import { totpSettingsSchema } from '../totp/totp-settings.schema.js';
+import { testDevicesSchema } from './test-devices.js';
 
 /** Scopes an application may be granted. */
 export const SCOPES = ['mfa:send', 'mfa:verify', 'mfa:admin'] as const;
@@ -71,6 +74,10 @@ const settings = {
     .nullable(),
   returnUrls: uniqueArray(returnUrl, 20),
   scopes: uniqueArray(z.enum(SCOPES, `must be one of ${SCOPES.join(', ')}`), SCOPES.length),
+  emailFrom: emailFromSchema,
+  emailTemplates: emailTemplatesSchema,
+  allowTestDevices: z.boolean(),
+  testDevices: testDevicesSchema,
 };
 
 const optionalSettings = z.strictObject(settings).partial();

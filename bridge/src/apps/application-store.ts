@@ -10,14 +10,17 @@ import {
   parseInput,
   updateApplicationSchema,
   type CreateApplicationInput,
-  type UpdateApplicationInput,
 } from './application-input.js';
+import { applicationView, checkApplication, type ApplicationView } from './application-view.js';
 import {
   generateClientSecret,
   hashSecret,
   secretMatches,
   UNKNOWN_CLIENT_HASH,
 } from './secret-hash.js';
+import { required, sealTestDevices, type TestDeviceInput } from './test-devices.js';
+
+export { applicationView, type ApplicationView };
 
 /** Code settings an application gets unless it sets its own (config.otpDefaults). */
 export interface ApplicationDefaults {
@@ -28,13 +31,8 @@ export interface ApplicationDefaults {
   readonly maxSendsPerAuth: number;
 }
 
-/** An application as the admin API shows it: everything but the secret's hash. */
-export type ApplicationView = Omit<Application, 'secretHash'>;
-
-/** The application without its secret hash, for responses and listings. */
-export function applicationView(app: Application): ApplicationView {
-  return withoutSecretHash(app);
-}
+/** An application as stored in its `record` field: everything but the secret's hash. */
+type StoredApplication = Omit<Application, 'secretHash'>;
 
 // KEYS[1] the application hash; ARGV[1] the record read, ARGV[2] its replacement.
 // Returns 1 when written, 0 when the record changed (or vanished) since it was read.
@@ -62,6 +60,8 @@ export class ApplicationStore {
     private readonly prefix: string,
     private readonly defaults: ApplicationDefaults,
     private readonly now: () => Date = () => new Date(),
+    /** Seals test devices' fixed codes; only needed to set them. */
+    private readonly serverSecret?: Buffer,
   ) {
     this.ids = `${prefix}:apps`;
   }
@@ -97,6 +97,7 @@ export class ApplicationStore {
   ): Promise<{ application: Application; clientSecret: string }> {
     const parsed = parseInput(createApplicationSchema, input);
     const application = this.build(parsed, await hashSecret(clientSecret));
+    checkApplication(this.serverSecret, application);
     const key = this.key(application.clientId);
     const record = JSON.stringify(withoutSecretHash(application));
     const [created] =
@@ -117,13 +118,30 @@ export class ApplicationStore {
     clientId: string,
     patch: z.input<typeof updateApplicationSchema>,
   ): Promise<Application | undefined> {
-    const changes = parseInput(updateApplicationSchema, patch);
+    const { testDevices, ...changes } = parseInput(updateApplicationSchema, patch);
+    return this.change(clientId, () => ({
+      ...changes,
+      ...(testDevices ? { testDevices: this.sealed(clientId, testDevices) } : {}),
+    }));
+  }
+
+  /**
+   * Applies what `changes` makes of the current record (a null value clears that setting), checks
+   * the settings together, and writes them unless the record changed meanwhile, then tries again on
+   * a fresh read. Undefined when no such application.
+   */
+  async change(
+    clientId: string,
+    changes: (current: Application) => Partial<Record<keyof StoredApplication, unknown>>,
+  ): Promise<Application | undefined> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const raw = await this.redis.hget(this.key(clientId), 'record');
       if (raw === null) {
         return undefined;
       }
-      const next = applyChanges(JSON.parse(raw) as Application, changes, this.now());
+      const current = JSON.parse(raw) as Application;
+      const next = applyChanges(current, changes(current), this.now());
+      checkApplication(this.serverSecret, next as Application);
       if (
         (await this.redis.eval(
           COMPARE_AND_SET,
@@ -182,10 +200,15 @@ export class ApplicationStore {
     return `${this.prefix}:app:${clientId}`;
   }
 
+  private sealed(clientId: string, devices: readonly TestDeviceInput[]) {
+    return sealTestDevices(required(this.serverSecret), clientId, devices);
+  }
+
   private build(input: CreateApplicationInput, secretHash: string): Application {
     const now = this.now().toISOString();
+    const clientId = input.clientId ?? randomUUID();
     return {
-      clientId: input.clientId ?? randomUUID(),
+      clientId,
       secretHash,
       name: input.name,
       brand: input.brand ?? input.name.slice(0, 40).trim(),
@@ -202,16 +225,20 @@ export class ApplicationStore {
       webOtpDomain: input.webOtpDomain ?? undefined,
       returnUrls: input.returnUrls ?? [],
       scopes: input.scopes ?? ['mfa:send', 'mfa:verify'],
+      emailFrom: input.emailFrom ?? undefined,
+      emailTemplates: input.emailTemplates ?? [],
+      allowTestDevices: input.allowTestDevices ?? false,
+      testDevices: input.testDevices ? this.sealed(clientId, input.testDevices) : [],
       createdAt: now,
       updatedAt: now,
     };
   }
 }
 
-function withoutSecretHash(app: Application): ApplicationView {
+function withoutSecretHash(app: Application): StoredApplication {
   const copy: { -readonly [K in keyof Application]?: Application[K] } = { ...app };
   delete copy.secretHash;
-  return copy as ApplicationView;
+  return copy as StoredApplication;
 }
 
 function toApplication(row: Record<string, string> | null | undefined): Application | undefined {
@@ -219,17 +246,17 @@ function toApplication(row: Record<string, string> | null | undefined): Applicat
     return undefined;
   }
   return {
-    ...(JSON.parse(row['record']) as Omit<Application, 'secretHash'>),
+    ...(JSON.parse(row['record']) as StoredApplication),
     secretHash: row['secretHash'],
   };
 }
 
-/** `null` clears senderId / webOtpDomain; everything else replaces the old value. */
+/** `null` clears senderId / webOtpDomain / emailFrom; everything else replaces the old value. */
 function applyChanges(
   current: Application,
-  changes: UpdateApplicationInput,
+  changes: Partial<Record<keyof StoredApplication, unknown>>,
   now: Date,
-): Omit<Application, 'secretHash'> {
+): StoredApplication {
   const next: Record<string, unknown> = {
     ...withoutSecretHash(current),
     ...changes,
@@ -240,7 +267,7 @@ function applyChanges(
       delete next[field];
     }
   }
-  return next as Omit<Application, 'secretHash'>;
+  return next as StoredApplication;
 }
 
 function clientIdTaken(): CiamError {

@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { CiamError } from '../errors.js';
-import {
-  DEVICE_TYPES,
-  type Application,
-  type DeviceType,
-  type MessageTemplate,
-} from './application.js';
+import { DEVICE_TYPES, type Application, type DeviceType } from './application.js';
 
 /** The placeholders a template may use. */
 export const PLACEHOLDERS = ['code', 'minutes', 'brand'] as const;
@@ -36,7 +31,8 @@ export const brandSchema = z
   .max(40)
   .refine((v) => !UNSAFE.test(v), 'must not contain control characters');
 
-const localeSchema = z
+/** A BCP 47 language tag, canonicalised ("pt-br" → "pt-BR"). */
+export const localeSchema = z
   .string()
   .max(35)
   .transform((value, ctx) => {
@@ -62,11 +58,14 @@ const textSchema = z
     }
   });
 
+/** A template name as `templateName` selects it; "default" when none is given. */
+export const templateNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1-64 letters, digits, dots, dashes or underscores')
+  .default('default');
+
 const templateSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1-64 letters, digits, dots, dashes or underscores')
-    .default('default'),
+  name: templateNameSchema,
   locale: localeSchema.default('en'),
   deviceType: deviceTypeSchema.default('SMS'),
   text: textSchema,
@@ -93,6 +92,18 @@ export const templatesSchema = z
 
 /** Why a template text cannot be saved: unknown placeholders, stray braces, no {code}, control characters. */
 export function templateProblems(text: string): string[] {
+  const problems = placeholderProblems(text);
+  if (!text.includes('{code}')) {
+    problems.push('must contain {code}');
+  }
+  if (UNSAFE_EXCEPT_NEWLINE.test(text)) {
+    problems.push('must not contain control characters other than line breaks');
+  }
+  return problems;
+}
+
+/** Unknown placeholders and stray braces in a template text. */
+export function placeholderProblems(text: string): string[] {
   const problems: string[] = [];
   for (const match of text.matchAll(TOKEN)) {
     const name = match[1];
@@ -101,12 +112,6 @@ export function templateProblems(text: string): string[] {
     } else if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
       problems.push(`uses the unknown placeholder {${name}}; use {code}, {minutes} or {brand}`);
     }
-  }
-  if (!text.includes('{code}')) {
-    problems.push('must contain {code}');
-  }
-  if (UNSAFE_EXCEPT_NEWLINE.test(text)) {
-    problems.push('must not contain control characters other than line breaks');
   }
   return problems;
 }
@@ -166,12 +171,13 @@ export function chooseTemplate(app: Application, selector: TemplateSelector): st
   return wanted === 'default' || !pool[0] ? DEFAULT_TEMPLATE_TEXT : pool[0].text;
 }
 
-function byLocale(
-  pool: readonly MessageTemplate[],
+/** The template of `pool` for `locale`: the exact tag, then the language, then English; undefined when none. */
+export function byLocale<T extends { readonly locale: string }>(
+  pool: readonly T[],
   locale: string | undefined,
-): MessageTemplate | undefined {
+): T | undefined {
   const wanted = (locale ?? 'en').toLowerCase().replace('_', '-');
-  const tag = (t: MessageTemplate) => t.locale.toLowerCase();
+  const tag = (t: T) => t.locale.toLowerCase();
   const sameLanguage = (language: string) =>
     pool.find((t) => tag(t) === language) ?? pool.find((t) => tag(t).split('-')[0] === language);
   // The exact tag, then the bare language ("pt" for "pt-PT") before a sibling region ("pt-BR"), then English.

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { maskPhone } from '@sms-mfa/common/mask';
+import { maskRecipient } from '@sms-mfa/common/mask';
 
 /** Everything the audit trail records. */
 export type AuditEventType =
@@ -13,16 +13,18 @@ export type AuditEventType =
   | 'canceled'
   | 'rate_limited';
 
-/** One audit event as recorded: never a code, never a full phone number. */
+/** One audit event as recorded: never a code, never a full phone number or address. */
 export interface AuditEvent {
   readonly type: AuditEventType;
   readonly application: string;
   readonly authId?: string | undefined;
-  /** Masked on the way in, whatever the caller passes. */
+  /** A number or an email address, masked on the way in whatever the caller passes; an address is recorded as `email`. */
   readonly phone?: string | undefined;
   readonly outcome: 'success' | 'failure';
   /** A short machine-readable reason (e.g. wrong_code, user_wait, DELIVERY_UNAVAILABLE). */
   readonly reason?: string | undefined;
+  /** A test device's authentication (fixed code, nothing sent): recorded as `test: true`. */
+  readonly test?: boolean | undefined;
 }
 
 /** An event read back, with its stream id (the paging cursor) and time. */
@@ -67,10 +69,14 @@ export class AuditLog {
       fields.push('authId', event.authId);
     }
     if (event.phone) {
-      fields.push('phone', maskPhone(event.phone));
+      const masked = maskRecipient(event.phone);
+      fields.push(masked.includes('@') ? 'email' : 'phone', masked);
     }
     if (event.reason) {
       fields.push('reason', event.reason);
+    }
+    if (event.test) {
+      fields.push('test', 'true');
     }
     await this.redis.xadd(this.#key, 'MAXLEN', '~', String(MAX_EVENTS), '*', ...fields);
   }

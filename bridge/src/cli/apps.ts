@@ -12,6 +12,7 @@ import { loadConfig, type BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
 import { retiredKeyGraceSeconds, SigningKeys } from '../issuer/keys.js';
 import { readServerSecret } from '../server-secret.js';
+import { SEALED_COMMANDS, SEALED_OPTIONS, SEALED_USAGE } from './sealed-commands.js';
 
 const USAGE = `usage: npm run apps -- <command> [options]
 
@@ -23,10 +24,12 @@ const USAGE = `usage: npm run apps -- <command> [options]
   delete <clientId>                   remove the application; its tokens stop working
   rotate-keys [--revoke-previous]     a new token-signing key; the old one stays published until its
                                       tokens expire (or not at all with --revoke-previous)
+${SEALED_USAGE}
 
 settings: --client-id <id> --brand <text> --countries IN,BR --device-types SMS,WHATSAPP
           --scopes mfa:send,mfa:verify --code-length 6 --ttl 300 --max-attempts 5
           --sender-id ACME --web-otp-domain example.com --return-urls https://a.example/cb,...
+          --email-from "Acme <no-reply@example.com>" --allow-test-devices true|false
           --totp-algorithm SHA1|SHA256|SHA512 --totp-digits 6|8 (authenticator apps; with TOTP in --device-types)
 other:    --json (machine-readable output)
 
@@ -45,6 +48,9 @@ const OPTIONS = {
   'sender-id': { type: 'string' },
   'web-otp-domain': { type: 'string' },
   'return-urls': { type: 'string' },
+  'email-from': { type: 'string' },
+  'allow-test-devices': { type: 'string' },
+  ...SEALED_OPTIONS,
   'totp-algorithm': { type: 'string' },
   'totp-digits': { type: 'string' },
   json: { type: 'boolean' },
@@ -61,6 +67,8 @@ interface Context {
   readonly config: Readonly<BridgeConfig>;
   readonly redis: Redis;
   readonly apps: ApplicationStore;
+  /** Seals DKIM keys and test codes; undefined until the bridge generated one (or BRIDGE_SECRET). */
+  readonly serverSecret: Buffer | undefined;
   readonly flags: Flags;
   readonly target: string | undefined;
   readonly print: (text: string) => void;
@@ -72,6 +80,9 @@ const list = (value: string | undefined) =>
     .map((v) => v.trim())
     .filter(Boolean);
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+// Anything but true or false is passed on as it is, for the settings' check to name.
+const boolean = (value: string | undefined) =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 /** Application settings named by flags; anything not given is left out (defaults, or unchanged). */
 function settingsFrom(flags: Flags): Settings {
@@ -88,6 +99,8 @@ function settingsFrom(flags: Flags): Settings {
     senderId: flags['sender-id'],
     webOtpDomain: flags['web-otp-domain'],
     returnUrls: list(flags['return-urls']),
+    emailFrom: flags['email-from'],
+    allowTestDevices: boolean(flags['allow-test-devices']),
     totp: totpFrom(flags),
   };
   return Object.fromEntries(
@@ -106,6 +119,7 @@ function totpFrom(flags: Flags): Settings['totp'] {
 }
 
 const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
+  ...SEALED_COMMANDS,
   async create({ apps, flags, print }) {
     const { application, clientSecret } = await apps.create({ name: '', ...settingsFrom(flags) });
     if (flags.json) {
@@ -231,11 +245,19 @@ export async function runAppsCli(
   }
   const config = loadConfig();
   const redis = await connect(config);
+  const serverSecret = readServerSecret(config.serverSecret, config.dataDir);
   try {
     await run({
       config,
       redis,
-      apps: new ApplicationStore(redis, config.keyPrefix, config.otpDefaults),
+      apps: new ApplicationStore(
+        redis,
+        config.keyPrefix,
+        config.otpDefaults,
+        undefined,
+        serverSecret,
+      ),
+      serverSecret,
       flags,
       target,
       print,

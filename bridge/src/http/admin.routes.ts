@@ -1,5 +1,7 @@
 import { Router, type Response } from 'express';
 import { applicationView, type ApplicationStore } from '../apps/application-store.js';
+import { dkimView } from '../email/dkim-key.js';
+import { setEmailDomain } from '../email/email-domain.js';
 import { CiamError } from '../errors.js';
 import type { SigningKeys } from '../issuer/keys.js';
 import type { RequireScope } from './auth.middleware.js';
@@ -12,13 +14,16 @@ export interface AdminRoutesDeps {
   readonly keys?: SigningKeys | undefined;
   /** How long a retired key stays published: the token lifetime plus clock skew. */
   readonly keyGraceSeconds: number;
+  /** Seals the DKIM keys it generates. */
+  readonly serverSecret: Buffer;
 }
 
 const BASE = '/admin/v1/applications';
 
 /**
  * The registration process, scope `mfa:admin`: create, list, read, change, delete applications,
- * rotate a client secret (shown once, stored hashed), and rotate the issuer's signing key.
+ * rotate a client secret (shown once, stored hashed), give an application a DKIM key for its email
+ * domain (stored sealed), and rotate the issuer's signing key.
  */
 export function adminRoutes(deps: AdminRoutesDeps): Router {
   const router = Router();
@@ -49,6 +54,14 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   router.post(`${BASE}/:clientId/secret`, async (req, res) => {
     const clientSecret = found(await apps.rotateSecret(req.params.clientId), req.params.clientId);
     noStore(res).json({ clientId: req.params.clientId, clientSecret });
+  });
+  router.post(`${BASE}/:clientId/email-domain`, async (req, res) => {
+    const { clientId } = req.params;
+    const { application, records } = found(
+      await setEmailDomain(apps, deps.serverSecret, clientId, req.body),
+      clientId,
+    );
+    res.json({ clientId, emailDkim: dkimView(application.emailDkim!), dnsRecords: records });
   });
   if (deps.keys) {
     router.post('/admin/v1/keys/rotate', rotateKeys(deps.keys, deps.keyGraceSeconds));

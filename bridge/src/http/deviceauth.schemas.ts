@@ -17,7 +17,9 @@ const text = (max: number) =>
 export const issueBodySchema = z.strictObject(
   {
     userName: text(256),
-    phoneNumber: text(64),
+    // One of the two, as deviceType asks: the use case names the one missing.
+    phoneNumber: text(64).optional(),
+    email: text(254).optional(),
     deviceType: text(32),
     templateName: z
       .string('must be a string')

@@ -1,4 +1,5 @@
 /** Component schemas of the bridge's OpenAPI document (openapi.ts). */
+import { emailSettingsInput, emailSettingsView } from './openapi-email.js';
 
 const template = {
   type: 'object',
@@ -33,7 +34,8 @@ const settings = {
   totp: {
     type: 'object',
     additionalProperties: false,
-    description: 'how new authenticator apps are enrolled (TOTP must be in deviceTypes); period 30 s',
+    description:
+      'how new authenticator apps are enrolled (TOTP must be in deviceTypes); period 30 s',
     properties: {
       algorithm: { type: 'string', enum: ['SHA1', 'SHA256', 'SHA512'], default: 'SHA1' },
       digits: { type: 'integer', enum: [6, 8], default: 6 },
@@ -87,12 +89,19 @@ export const schemas = {
         maxLength: 64,
         examples: ['+91-8212345212'],
         description:
-          'required to send a code (not for TOTP); spaces, dashes, dots and brackets are allowed; normalised to E.164',
+          'required for SMS, WHATSAPP and TELEGRAM; spaces, dashes, dots and brackets are allowed; normalised to E.164',
+      },
+      email: {
+        type: 'string',
+        maxLength: 254,
+        examples: ['jane@example.com'],
+        description: 'required for EMAIL (and only there); syntax checked, domain lower-cased',
       },
       deviceType: {
         type: 'string',
         examples: ['sms'],
-        description: 'case-insensitive: SMS, WHATSAPP, TELEGRAM as the application allows',
+        description:
+          'case-insensitive: SMS, WHATSAPP, TELEGRAM, EMAIL, TOTP as the application allows',
       },
       templateName: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
       locale: { type: 'string', examples: ['pt-BR'] },
@@ -136,7 +145,8 @@ export const schemas = {
         enum: ['pending', 'approved', 'expired', 'max_attempts_reached', 'canceled'],
       },
       deviceType: { type: 'string' },
-      phoneNumber: { type: 'string', description: 'masked' },
+      phoneNumber: { type: 'string', description: 'masked (not for EMAIL)' },
+      email: { type: 'string', description: 'masked, e.g. j•••@example.com (EMAIL only)' },
       attemptsRemaining: { type: 'integer' },
       sendsRemaining: { type: 'integer' },
       createdAt: { type: 'string', format: 'date-time' },
@@ -217,6 +227,7 @@ export const schemas = {
     properties: {
       clientId: { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$' },
       ...settings,
+      ...emailSettingsInput,
     },
   },
   Application: {
@@ -224,6 +235,7 @@ export const schemas = {
     properties: {
       clientId: { type: 'string' },
       ...settings,
+      ...emailSettingsView,
       createdAt: { type: 'string', format: 'date-time' },
       updatedAt: { type: 'string', format: 'date-time' },
     },

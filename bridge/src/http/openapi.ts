@@ -1,4 +1,5 @@
 /** OpenAPI 3.1 description of the bridge; a test checks that every registered route is in it. */
+import { emailDomainOperation } from './openapi-email.js';
 import { schemas } from './openapi-schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -276,6 +277,11 @@ const adminPaths = {
       },
     },
   },
+  '/admin/v1/applications/{clientId}/email-domain': emailDomainOperation(
+    clientId,
+    admin,
+    failures(400, 401, 403, 404),
+  ),
   '/admin/v1/keys/rotate': {
     post: {
       summary:
@@ -307,7 +313,7 @@ export const openapi = {
     title: 'sms-mfa bridge (CIAM MFA API v2)',
     version: '0.1.0',
     description:
-      'One-time codes by SMS, WhatsApp and Telegram; an embedded Keycloak-compatible token issuer; application registry.',
+      'One-time codes by SMS, WhatsApp, Telegram and email; an embedded Keycloak-compatible token issuer; application registry.',
   },
   servers: [{ url: 'http://localhost:3000' }],
   paths: {

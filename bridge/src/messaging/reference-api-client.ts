@@ -1,20 +1,40 @@
 import { httpCall, HttpCallError, type HttpAnswer } from '@sms-mfa/common/http-client';
 import type { Logger } from '@sms-mfa/common/logger';
-import { maskPhone } from '@sms-mfa/common/mask';
+import { maskRecipient } from '@sms-mfa/common/mask';
 import { currentRequestId } from '@sms-mfa/common/request-context';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
 import { ReferenceApiTokenCache, TokenUnavailableError } from './reference-api-token.cache.js';
 
 /** The channels the reference API sends on. */
-export type Channel = 'sms' | 'whatsapp' | 'telegram';
+export type Channel = 'sms' | 'whatsapp' | 'telegram' | 'email';
 
-/** One code to deliver. `text` is the whole rendered SMS; WhatsApp and Telegram templates take the bare `code`. */
+/** The `email` part of `POST /v1/messages`: sender, subject, HTML and the DKIM key to sign with. */
+export interface EmailPart {
+  readonly from: string;
+  readonly subject: string;
+  readonly html?: string;
+  readonly dkim: {
+    readonly domain: string;
+    readonly selector: string;
+    readonly privateKey: string;
+  };
+}
+
+/**
+ * One code to deliver. `text` is the whole rendered SMS or the email's plain text; WhatsApp and
+ * Telegram templates take the bare `code`.
+ */
 export interface OutboundCode {
+  /** An E.164 number, or an address on the email channel. */
   readonly to: string;
   readonly channel: Channel;
   readonly text: string;
   readonly code: string;
+  /** Email only: the rest of the message. */
+  readonly email?: EmailPart | undefined;
+  /** The caller's reference the reference API keeps with the message (the authId). */
+  readonly clientRef?: string | undefined;
   /** The code's remaining lifetime: the reference API drops the message rather than deliver it later. */
   readonly ttlSeconds: number;
   readonly locale: string | undefined;
@@ -57,27 +77,7 @@ export class ReferenceApiClient implements MessageSender {
   }
 
   async send(message: OutboundCode): Promise<{ messageId: string }> {
-    const [path, body] =
-      message.channel === 'sms'
-        ? [
-            '/api/sms',
-            {
-              mobile: message.to,
-              totp: message.text,
-              ttlSeconds: clampTtl(message.ttlSeconds),
-              ...this.localeOf(message),
-            },
-          ]
-        : [
-            '/v1/messages',
-            {
-              to: message.to,
-              code: message.code,
-              channel: message.channel,
-              ttlSeconds: clampTtl(message.ttlSeconds),
-              ...this.localeOf(message),
-            },
-          ];
+    const [path, body] = requestOf(message);
     const answer = await this.post(path, JSON.stringify(body), message);
     const accepted = acceptedBody(answer.text);
     return { messageId: typeof accepted.id === 'string' ? accepted.id : '' };
@@ -147,7 +147,7 @@ export class ReferenceApiClient implements MessageSender {
         throw err;
       }
       this.logger.warn('no access token for the reference API: the message was not sent', {
-        to: maskPhone(message.to),
+        to: maskRecipient(message.to),
         channel: message.channel,
         clientId: this.api.clientCredentials?.clientId,
         reason: err.reason,
@@ -156,18 +156,33 @@ export class ReferenceApiClient implements MessageSender {
     }
   }
 
-  private localeOf(message: OutboundCode): { locale?: string } {
-    return message.locale ? { locale: message.locale } : {};
-  }
-
   private unavailable(message: OutboundCode, reason: string): CiamError {
     this.logger.warn('the reference API did not accept a message', {
-      to: maskPhone(message.to),
+      to: maskRecipient(message.to),
       channel: message.channel,
       reason,
     });
     return deliveryUnavailable();
   }
+}
+
+/** The path and body for a message: SMS as `{mobile, totp}`, email with its text and `email` part, the rest by code. */
+function requestOf(message: OutboundCode): [string, Record<string, unknown>] {
+  const ttlSeconds = clampTtl(message.ttlSeconds);
+  const locale = message.locale ? { locale: message.locale } : {};
+  const clientRef = message.clientRef ? { clientRef: message.clientRef } : {};
+  if (message.channel === 'sms') {
+    return ['/api/sms', { mobile: message.to, totp: message.text, ttlSeconds, ...locale }];
+  }
+  if (message.channel === 'email') {
+    const { to, text, email } = message;
+    return [
+      '/v1/messages',
+      { channel: 'email', to, text, email, ttlSeconds, ...clientRef, ...locale },
+    ];
+  }
+  const { to, code, channel } = message;
+  return ['/v1/messages', { to, code, channel, ttlSeconds, ...locale }];
 }
 
 function deliveryUnavailable(): CiamError {

@@ -14,7 +14,9 @@ export interface AuthRecord {
   /** Opaque key of (application, userName) for the per-user failure count. */
   readonly userKey: string;
   readonly deviceType: DeviceType;
+  /** The masked destination: `+91******212`, or `j•••@example.com` for EMAIL. */
   readonly phoneMasked: string;
+  /** What the per-prefix limit counts: the number's calling code, or `@domain` for EMAIL. */
   readonly callingCode: string;
   /** ISO 3166 alpha-2 of the number, for the code counters; absent without a phone (or when unknown). */
   readonly country?: string | undefined;
@@ -33,8 +35,10 @@ export interface AuthRecord {
   readonly nextResendAtMs: number;
   /** HMAC of the code, hex; gone once the authentication is finished. */
   readonly codeHash: string | undefined;
-  /** `{code, phone}` sealed with AES-256-GCM, for resends; gone once finished. */
+  /** `{code, to}` sealed with AES-256-GCM, for resends; gone once finished. */
   readonly sealed: string | undefined;
+  /** A test device's: its fixed code, nothing sent; absent for a live one. */
+  readonly test?: true | undefined;
 }
 
 /** The status a caller sees at `nowMs`. */

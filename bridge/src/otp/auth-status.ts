@@ -3,12 +3,15 @@ import { publicStatus, type AuthRecord, type PublicStatus } from './auth-record.
 import { findOwnRecord } from './find-record.js';
 import type { OtpDeps } from './otp-deps.js';
 
-/** What `GET .../deviceAuthentications/{authId}` shows: never the code, only the masked phone. */
+/** What `GET .../deviceAuthentications/{authId}` shows: never the code, only the masked phone or address. */
 export interface AuthStatusView {
   readonly authId: string;
   readonly status: PublicStatus;
   readonly deviceType: DeviceType;
-  readonly phoneNumber: string;
+  /** The masked number; absent for EMAIL. */
+  readonly phoneNumber?: string;
+  /** The masked address (`j•••@example.com`), for EMAIL only. */
+  readonly email?: string;
   readonly attemptsRemaining: number;
   readonly sendsRemaining: number;
   readonly createdAt: string;
@@ -33,7 +36,9 @@ function view(record: AuthRecord, nowMs: number): AuthStatusView {
     authId: record.authId,
     status,
     deviceType: record.deviceType,
-    phoneNumber: record.phoneMasked,
+    ...(record.deviceType === 'EMAIL'
+      ? { email: record.phoneMasked }
+      : { phoneNumber: record.phoneMasked }),
     attemptsRemaining: status === 'pending' ? Math.max(0, record.maxAttempts - record.attempts) : 0,
     sendsRemaining,
     createdAt: new Date(record.createdAtMs).toISOString(),

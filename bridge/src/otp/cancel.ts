@@ -25,6 +25,7 @@ export async function cancelAuthentication(
       authId,
       phone: record.phoneMasked,
       outcome: 'success',
+      test: record.test,
     });
   }
 }

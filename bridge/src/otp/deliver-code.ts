@@ -1,7 +1,7 @@
 import type { Application } from '../apps/application.js';
-import { renderTemplate } from '../apps/templates.js';
 import type { AuthRecord } from './auth-record.js';
 import { channelOf } from './device-target.js';
+import { messageContent } from './message-content.js';
 import type { OtpDeps } from './otp-deps.js';
 
 /** One send of a code, and how to take back what was written for it if the send fails. */
@@ -9,32 +9,36 @@ export interface Delivery {
   readonly app: Application;
   readonly record: AuthRecord;
   readonly code: string;
-  /** E.164; only ever in memory and in the message. */
-  readonly phone: string;
+  /** E.164, or an address for EMAIL; only ever in memory and in the message. */
+  readonly to: string;
   readonly nowMs: number;
   /** Undoes the record or counters written for this send: nothing half-written stays behind. */
   readonly undo: () => Promise<void>;
 }
 
-/** Renders the message and hands it to the reference API; on any failure undoes, audits, and rethrows. */
+/**
+ * Renders the message and hands it to the reference API; on any failure undoes, audits, and
+ * rethrows. A test device's code is not sent at all.
+ */
 export async function deliverCode(deps: OtpDeps, d: Delivery): Promise<void> {
   const { record } = d;
   const audit = { application: record.clientId, authId: record.authId, phone: record.phoneMasked };
+  if (record.test) {
+    deps.logger.info('test device: code not sent', { ...audit, test: true, send: record.sends });
+    return;
+  }
   try {
     const ttlSeconds = (record.expiresAtMs - d.nowMs) / 1000;
-    const selector = {
-      deviceType: record.deviceType,
-      locale: record.locale,
-      templateName: record.templateName,
-    };
+    const values = { code: d.code, minutes: ttlSeconds / 60 };
     await deps.sender.send({
-      to: d.phone,
+      to: d.to,
       channel: channelOf(record.deviceType),
       code: d.code,
       ttlSeconds,
       locale: record.locale,
-      text: renderTemplate(d.app, selector, { code: d.code, minutes: ttlSeconds / 60 }),
+      ...messageContent(deps.serverSecret, d.app, record, values),
       idempotencyKey: `${record.authId}.${record.sends}`,
+      clientRef: record.authId,
     });
   } catch (err) {
     await d.undo();

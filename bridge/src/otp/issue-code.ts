@@ -1,20 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { maskPhone } from '@sms-mfa/common/mask';
-import type { NormalisedPhone } from '@sms-mfa/common/phone';
 import type { Application, DeviceType } from '../apps/application.js';
-import { chooseTemplate } from '../apps/templates.js';
+import { testDeviceCode } from '../apps/test-devices.js';
 import type { AuthRecord } from './auth-record.js';
 import { generateCode, hashCode } from './code.js';
 import { deliverCode } from './deliver-code.js';
-import { allowedPhone, sendableDeviceType } from './device-target.js';
+import {
+  destinationOf,
+  limitKeyOf,
+  sendableDeviceType,
+  type Destination,
+} from './device-target.js';
+import { refuseUnknownTemplate } from './message-content.js';
 import type { OtpDeps } from './otp-deps.js';
 import { userMustWait } from './otp-errors.js';
-import { pseudonym, userKeyOf } from './pseudonym.js';
+import { userKeyOf } from './pseudonym.js';
 
 /** A request for a code, as the CIAM API takes it (already checked for shape). */
 export interface IssueRequest {
   readonly userName: string;
-  readonly phoneNumber: string;
+  /** Required for SMS, WHATSAPP and TELEGRAM. */
+  readonly phoneNumber?: string | undefined;
+  /** Required for EMAIL. */
+  readonly email?: string | undefined;
   readonly deviceType: string;
   readonly templateName?: string | undefined;
   readonly locale?: string | undefined;
@@ -23,9 +30,10 @@ export interface IssueRequest {
 }
 
 /**
- * Sends a new code: refuse what cannot be sent (device type, number, country, template) before
- * counting anything, refuse a user inside a wait, count the send against the limits, store the
- * code's HMAC, send it — and if the send fails, delete the record and give the counts back.
+ * Sends a new code: refuse what cannot be sent (device type, number or address, country, sender,
+ * template) before counting anything, refuse a user inside a wait, count the send against the
+ * limits, store the code's HMAC, send it — and if the send fails, delete the record and give the
+ * counts back. A test device gets its fixed code and nothing is sent.
  */
 export async function issueCode(
   deps: OtpDeps,
@@ -33,19 +41,29 @@ export async function issueCode(
   request: IssueRequest,
 ): Promise<{ authId: string }> {
   const deviceType = sendableDeviceType(app, request.deviceType);
-  const phone = allowedPhone(app, request.phoneNumber);
-  chooseTemplate(app, { deviceType, locale: request.locale, templateName: request.templateName });
+  const destination = destinationOf(app, deviceType, request);
+  refuseUnknownTemplate(app, deviceType, request);
   const userKey = userKeyOf(deps.serverSecret, app.clientId, request.userName);
   const nowMs = deps.now();
-  await refuseWhileUserWaits(deps, app, userKey, phone, nowMs);
+  await refuseWhileUserWaits(deps, app, userKey, destination, nowMs);
   const hits = await deps.limits.countSend({
     clientId: app.clientId,
-    phoneKey: pseudonym(deps.serverSecret, 'phone', phone.e164),
-    callingCode: phone.callingCode,
+    phoneKey: limitKeyOf(deps.serverSecret, deviceType, destination.address),
+    callingCode: destination.group,
     ipAddress: request.ipAddress,
   });
-  const code = generateCode(app.codeLength);
-  const record = newRecord(deps, app, { request, deviceType, phone, userKey, code, nowMs });
+  const fixedCode = testDeviceCode(deps.serverSecret, app, destination.address);
+  const code = fixedCode ?? generateCode(app.codeLength);
+  const test = fixedCode !== undefined;
+  const record = newRecord(deps, app, {
+    request,
+    deviceType,
+    destination,
+    userKey,
+    code,
+    nowMs,
+    test,
+  });
   await deps.store.create(record, nowMs);
   await deps.audit.record({
     type: 'issued',
@@ -53,13 +71,14 @@ export async function issueCode(
     authId: record.authId,
     phone: record.phoneMasked,
     outcome: 'success',
+    test: record.test,
   });
   const undo = async () => {
     await deps.store.remove(record.authId);
     await deps.limits.refund(hits);
   };
-  await deliverCode(deps, { app, record, code, phone: phone.e164, nowMs, undo });
-  deps.metrics.count('issued', app.clientId, record.country);
+  await deliverCode(deps, { app, record, code, to: destination.address, nowMs, undo });
+  deps.metrics.count('issued', app.clientId, record.country, record.test);
   return { authId: record.authId };
 }
 
@@ -67,7 +86,7 @@ async function refuseWhileUserWaits(
   deps: OtpDeps,
   app: Application,
   userKey: string,
-  phone: NormalisedPhone,
+  destination: Destination,
   nowMs: number,
 ): Promise<void> {
   const waitMs = await deps.store.userWaitMs(userKey, nowMs);
@@ -77,7 +96,7 @@ async function refuseWhileUserWaits(
   await deps.audit.record({
     type: 'rate_limited',
     application: app.clientId,
-    phone: phone.e164,
+    phone: destination.masked,
     outcome: 'failure',
     reason: 'user_wait',
   });
@@ -87,10 +106,12 @@ async function refuseWhileUserWaits(
 interface NewCode {
   readonly request: IssueRequest;
   readonly deviceType: DeviceType;
-  readonly phone: NormalisedPhone;
+  readonly destination: Destination;
   readonly userKey: string;
   readonly code: string;
   readonly nowMs: number;
+  /** A test device's fixed code: nothing will be sent. */
+  readonly test: boolean;
 }
 
 function newRecord(deps: OtpDeps, app: Application, c: NewCode): AuthRecord {
@@ -100,9 +121,9 @@ function newRecord(deps: OtpDeps, app: Application, c: NewCode): AuthRecord {
     clientId: app.clientId,
     userKey: c.userKey,
     deviceType: c.deviceType,
-    phoneMasked: maskPhone(c.phone.e164),
-    callingCode: c.phone.callingCode,
-    country: c.phone.country,
+    phoneMasked: c.destination.masked,
+    callingCode: c.destination.group,
+    country: c.destination.country,
     templateName: c.request.templateName,
     locale: c.request.locale,
     codeLength: app.codeLength,
@@ -116,6 +137,7 @@ function newRecord(deps: OtpDeps, app: Application, c: NewCode): AuthRecord {
     expiresAtMs: c.nowMs + app.otpTtlSeconds * 1000,
     nextResendAtMs: c.nowMs + app.resendCooldownSeconds * 1000,
     codeHash: hashCode(deps.serverSecret, authId, c.code).toString('hex'),
-    sealed: deps.sealer.seal(authId, JSON.stringify({ code: c.code, phone: c.phone.e164 })),
+    sealed: deps.sealer.seal(authId, JSON.stringify({ code: c.code, to: c.destination.address })),
+    ...(c.test ? { test: true as const } : {}),
   };
 }

@@ -5,12 +5,15 @@ export type CodeEvent = 'issued' | 'validated' | 'failed' | 'locked' | 'expired'
 
 /** Counts code events; a no-op without a registry. */
 export interface OtpMetrics {
-  /** `country`: ISO 3166 alpha-2 of the phone number the code went to; '' for channels without one. */
-  count(event: CodeEvent, application: string, country?: string): void;
+  /**
+   * `country`: ISO 3166 alpha-2 of the phone number the code went to; '' for channels without one.
+   * `test`: a test device's code (fixed, never sent), counted under `kind="test"` rather than `"live"`.
+   */
+  count(event: CodeEvent, application: string, country?: string, test?: boolean): void;
 }
 
 /** The labels of every code counter: conversion per country is computed from them in PromQL. */
-type CodeLabel = 'application' | 'country';
+type CodeLabel = 'application' | 'country' | 'kind';
 
 const HELP: Record<CodeEvent, string> = {
   issued: 'Codes sent to a device (first sends; resends are not new codes)',
@@ -20,7 +23,7 @@ const HELP: Record<CodeEvent, string> = {
   expired: 'Validations refused because the code had expired',
 };
 
-/** Counters `mfa_codes_<event>_total{application,country}` on `registry`. */
+/** Counters `mfa_codes_<event>_total{application,country,kind}` on `registry`. */
 export function createOtpMetrics(registry: Registry | undefined): OtpMetrics {
   if (!registry) {
     return { count: () => undefined };
@@ -35,18 +38,22 @@ export function createOtpMetrics(registry: Registry | undefined): OtpMetrics {
         new Counter({
           name,
           help: HELP[event],
-          labelNames: ['application', 'country'],
+          labelNames: ['application', 'country', 'kind'],
           registers: [registry],
         }),
     );
   }
   registerConversion(registry, counters);
   return {
-    count: (event, application, country = '') => counters.get(event)?.inc({ application, country }),
+    count: (event, application, country = '', test = false) =>
+      counters.get(event)?.inc({ application, country, kind: test ? 'test' : 'live' }),
   };
 }
 
-/** `mfa_conversion_ratio{application}`: validated / issued. A falling ratio is the first sign of SMS pumping. */
+/**
+ * `mfa_conversion_ratio{application}`: validated / issued, of live codes (test devices' are left
+ * out). A falling ratio is the first sign of SMS pumping.
+ */
 function registerConversion(
   registry: Registry,
   counters: Map<CodeEvent, Counter<CodeLabel>>,
@@ -71,10 +78,13 @@ function registerConversion(
   });
 }
 
-/** A counter's values summed over countries, by application. */
+/** A counter's live values summed over countries, by application. */
 async function byApplication(counter: Counter<CodeLabel>): Promise<Map<string, number>> {
   const sums = new Map<string, number>();
   for (const { labels, value } of (await counter.get()).values) {
+    if (labels['kind'] === 'test') {
+      continue;
+    }
     const application = String(labels['application']);
     sums.set(application, (sums.get(application) ?? 0) + value);
   }

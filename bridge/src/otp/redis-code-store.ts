@@ -183,5 +183,6 @@ function fromHash(authId: string, h: Record<string, string>): AuthRecord {
     nextResendAtMs: num('nextResendAtMs'),
     codeHash: h['codeHash'],
     sealed: h['sealed'],
+    ...(h['test'] === 'true' ? { test: true as const } : {}),
   };
 }

@@ -4,10 +4,10 @@ import { nothingToResend } from '../totp/totp-errors.js';
 import type { AuthRecord } from './auth-record.js';
 import type { ReserveOutcome, SendReservation } from './code-store.js';
 import { deliverCode } from './deliver-code.js';
+import { limitKeyOf } from './device-target.js';
 import { findOwnRecord } from './find-record.js';
 import type { OtpDeps } from './otp-deps.js';
 import { refusalError } from './otp-errors.js';
-import { pseudonym } from './pseudonym.js';
 
 /** What a resend tells the caller. */
 export interface Resent {
@@ -38,12 +38,12 @@ export async function resendCode(
   );
   const record: AuthRecord = { ...found, sends: reservation.sends };
   const release = () => deps.store.releaseSend(authId, reservation);
-  const { code, phone } = await openSealed(deps, record, release);
+  const { code, to } = await openSealed(deps, record, release);
   let hits: Hit[];
   try {
     hits = await deps.limits.countSend({
       clientId: app.clientId,
-      phoneKey: pseudonym(deps.serverSecret, 'phone', phone),
+      phoneKey: limitKeyOf(deps.serverSecret, record.deviceType, to),
       callingCode: record.callingCode,
       ipAddress,
     });
@@ -55,7 +55,7 @@ export async function resendCode(
     await release();
     await deps.limits.refund(hits);
   };
-  await deliverCode(deps, { app, record, code, phone, nowMs, undo });
+  await deliverCode(deps, { app, record, code, to, nowMs, undo });
   return resent(await deps.store.get(authId), record);
 }
 
@@ -87,12 +87,15 @@ async function openSealed(
   deps: OtpDeps,
   record: AuthRecord,
   release: () => Promise<void>,
-): Promise<{ code: string; phone: string }> {
+): Promise<{ code: string; to: string }> {
   if (record.sealed) {
-    return JSON.parse(deps.sealer.open(record.authId, record.sealed)) as {
+    const { code, to, phone } = JSON.parse(deps.sealer.open(record.authId, record.sealed)) as {
       code: string;
-      phone: string;
+      to?: string;
+      /** Where records sealed before EMAIL existed kept the number. */
+      phone?: string;
     };
+    return { code, to: to ?? phone ?? '' };
   }
   // Finished between the read and the reservation: its code is gone, so this authentication is over.
   await release();

@@ -107,19 +107,24 @@ function refuseWrongShape(record: AuthRecord, request: VerifyRequest): void {
 }
 
 async function report(deps: OtpDeps, record: AuthRecord, outcome: VerifyOutcome): Promise<void> {
-  const event = { application: record.clientId, authId: record.authId, phone: record.phoneMasked };
+  const event = {
+    application: record.clientId,
+    authId: record.authId,
+    phone: record.phoneMasked,
+    test: record.test,
+  };
   if (outcome.kind === 'validated') {
-    deps.metrics.count('validated', record.clientId, record.country);
+    deps.metrics.count('validated', record.clientId, record.country, record.test);
     return deps.audit.record({ ...event, type: 'validated', outcome: 'success' });
   }
   if (['wrong_code', 'replayed', 'locked_now'].includes(outcome.kind)) {
-    deps.metrics.count('failed', record.clientId, record.country);
+    deps.metrics.count('failed', record.clientId, record.country, record.test);
   }
   if (outcome.kind === 'locked_now') {
-    deps.metrics.count('locked', record.clientId, record.country);
+    deps.metrics.count('locked', record.clientId, record.country, record.test);
   }
   if (outcome.kind === 'expired') {
-    deps.metrics.count('expired', record.clientId, record.country);
+    deps.metrics.count('expired', record.clientId, record.country, record.test);
   }
   await deps.audit.record({
     ...event,

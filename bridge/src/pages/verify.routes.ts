@@ -61,7 +61,8 @@ async function showPage(env: PageEnv, req: Request, res: Response): Promise<void
   const resendAt = view.resendAvailableAt ? Date.parse(view.resendAvailableAt) : undefined;
   const body = codeForm(t, {
     authId: target.authId,
-    phoneMasked: view.phoneNumber,
+    phoneMasked: view.phoneNumber ?? '',
+    email: view.email,
     codeLength: target.codeLength,
     attemptsRemaining: view.attemptsRemaining,
     resendInSeconds:
@@ -152,7 +153,7 @@ function noticeFor(err: unknown, limited: Notice): [Notice | undefined, number?]
   if (err.code === 'RATE_LIMITED') {
     return [limited, Number(err.headers['Retry-After'] ?? 0)];
   }
-  if (err.code === 'UNAVAILABLE' || err.code === 'DELIVERY_UNAVAILABLE') {
+  if (['UNAVAILABLE', 'DELIVERY_UNAVAILABLE', 'EMAIL_NOT_ALLOWED'].includes(err.code)) {
     return ['unavailable'];
   }
   if (

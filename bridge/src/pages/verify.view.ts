@@ -20,6 +20,8 @@ export type Notice = (typeof NOTICES)[number];
 export interface CodeFormView {
   readonly authId: string;
   readonly phoneMasked: string;
+  /** The masked address an EMAIL code went to; the instruction then names it instead of a phone. */
+  readonly email?: string | undefined;
   readonly codeLength: number;
   readonly attemptsRemaining: number;
   /** Seconds until a resend may be asked for; null when no more sends are left. */
@@ -42,7 +44,7 @@ export function codeForm(t: Translate, v: CodeFormView): SafeHtml {
   return html`<form class="form" method="post" action="${base}" novalidate>
     <input type="hidden" name="${CSRF_FIELD_NAME}" value="${v.csrf}" />
     ${v.returnTo ? html`<input type="hidden" name="return_to" value="${v.returnTo}" />` : ''}
-    <p id="code-instruction" class="instruction">${t('smsAuthInstructionPhone', v.phoneMasked)}</p>
+    <p id="code-instruction" class="instruction">${instruction(t, v)}</p>
     ${v.notice === 'resent' ? html`<div class="alert alert-success" role="status">${t('smsAuthResent')}</div>` : ''}
     <div class="form-group">
       <label for="code" class="label">${t('smsAuthLabel')}</label>
@@ -71,6 +73,10 @@ export function codeForm(t: Translate, v: CodeFormView): SafeHtml {
       ${resendControl(t, v, base)}
     </div>
   </form>`;
+}
+
+function instruction(t: Translate, v: CodeFormView): string {
+  return v.email ? t('pageEmailInstruction', v.email) : t('smsAuthInstructionPhone', v.phoneMasked);
 }
 
 function errorText(t: Translate, v: CodeFormView): string | undefined {

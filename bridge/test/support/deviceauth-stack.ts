@@ -1,5 +1,6 @@
 import { outboxReader } from '@sms-mfa/tests/support/outbox-reader';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Logger } from '@sms-mfa/common/logger';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig as loadReferenceConfig } from '@sms-mfa/reference-api/config';
@@ -39,6 +40,8 @@ export async function startDeviceAuthStack(
   env: Record<string, string> = {},
   referenceEnv: Record<string, string> = {},
   clock: TestClock = new TestClock(),
+  /** The bridge's logger (a capturing one, to read its lines); silent by default. */
+  logger?: Logger,
 ): Promise<DeviceAuthStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'deviceauth-'));
   const reference = await startReferenceApi(
@@ -59,7 +62,7 @@ export async function startDeviceAuthStack(
     REFERENCE_API_URL: reference.url ?? '',
     ...env,
   });
-  const bridge = await startBridge(config, { now: clock.now });
+  const bridge = await startBridge(config, { now: clock.now, ...(logger ? { logger } : {}) });
   redis.defer(async () => {
     await bridge.close();
     await reference.close();

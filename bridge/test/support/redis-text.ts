@@ -1,0 +1,29 @@
+import type { Redis } from 'ioredis';
+
+/** Every key matching `pattern` and every value under it, as one text a test can search for what must not be stored. */
+export async function redisText(redis: Redis, pattern = '*'): Promise<string> {
+  const parts: string[] = [];
+  for (const key of await redis.keys(pattern)) {
+    parts.push(key, JSON.stringify(await valueOf(redis, key)));
+  }
+  return parts.join('\n');
+}
+
+async function valueOf(redis: Redis, key: string): Promise<unknown> {
+  switch (await redis.type(key)) {
+    case 'string':
+      return redis.get(key);
+    case 'hash':
+      return redis.hgetall(key);
+    case 'set':
+      return redis.smembers(key);
+    case 'zset':
+      return redis.zrange(key, 0, -1, 'WITHSCORES');
+    case 'list':
+      return redis.lrange(key, 0, -1);
+    case 'stream':
+      return redis.xrange(key, '-', '+');
+    default:
+      return null;
+  }
+}
