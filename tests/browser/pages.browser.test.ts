@@ -99,6 +99,29 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
     assert.deepEqual(csp, []);
   });
 
+  it('names the address an email code went to, masked, and resends it as for SMS', async () => {
+    const address = 'jane.doe@example.com';
+    const authId = await stack.issue(address);
+    const code = await stack.codeSentTo(address);
+    const { page, csp } = await open(`/verify/${authId}`);
+    assert.equal(
+      (await page.textContent('#code-instruction'))?.trim(),
+      'We sent a code to j•••@example.com. Enter it below.',
+    );
+    assert.equal((await page.textContent('h1'))?.trim(), 'Email code');
+    assert.equal((await page.content()).includes('jane.doe'), false, 'never the whole address');
+    await checkState(page, 'verify-email-1-code-sent');
+    stack.clock.advance(4_000);
+    await page.reload();
+    await page.click('#resend');
+    await page.waitForSelector('text=A new code is on its way.');
+    assert.equal(await stack.codeSentTo(address, 1), code);
+    await page.fill('#code', code);
+    await page.click('#verify');
+    await page.waitForSelector('text=Your code is confirmed');
+    assert.deepEqual(csp, []);
+  });
+
   it('keeps resend disabled with a countdown during the cooldown, and sends the same code again after it', async () => {
     const phone = nextPhone();
     const authId = await stack.issue(phone, { resendCooldownSeconds: 30 });

@@ -1,6 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import { AppError } from '@sms-mfa/common/app-error';
-import type { Application } from '../apps/application.js';
+import type { Application, DeviceType } from '../apps/application.js';
 import type { PublicStatus } from '../otp/auth-record.js';
 import { describeAuthentication } from '../otp/auth-status.js';
 import { resendCode } from '../otp/resend-code.js';
@@ -75,7 +75,7 @@ async function showPage(env: PageEnv, req: Request, res: Response): Promise<void
   const aside = await firstAside(env, req, target.authId, t);
   sendPage(res, 200, {
     locale,
-    title: t('smsAuthTitle'),
+    title: t(titleKey(view.deviceType)),
     brand: target.app.brand,
     body,
     aside,
@@ -239,6 +239,11 @@ async function firstAside(
     }
   }
   return undefined;
+}
+
+/** The page's title: what kind of code the user is asked for. */
+function titleKey(deviceType: DeviceType): string {
+  return deviceType === 'EMAIL' ? 'pageEmailTitle' : 'smsAuthTitle';
 }
 
 function noticeOf(value: unknown): Notice | undefined {

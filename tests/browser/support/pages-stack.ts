@@ -8,6 +8,7 @@ import { loadConfig as loadReferenceConfig } from '@sms-mfa/reference-api/config
 import { startReferenceApi } from '@sms-mfa/reference-api/service';
 import type { Application } from '@sms-mfa/bridge/apps/application';
 import { loadConfig } from '@sms-mfa/bridge/config';
+import { setEmailDomain } from '@sms-mfa/bridge/email/email-domain';
 import { startBridge, type RunningBridge } from '@sms-mfa/bridge/service';
 import { TestClock } from '@sms-mfa/bridge/test/support/otp-fixtures';
 import type { RedisHarness } from '../../support/redis-harness.js';
@@ -23,7 +24,10 @@ export interface PagesStack {
   readonly url: string;
   readonly bridge: RunningBridge;
   readonly clock: TestClock;
-  /** Registers an application (3 s cooldown unless overridden) and sends a code to `phone` through the CIAM API. */
+  /**
+   * Registers an application (3 s cooldown unless overridden) and sends a code to `phone` through
+   * the CIAM API; an address instead gets an email code, from an application with a sender.
+   */
   issue(
     phone: string,
     settings?: Partial<Pick<Application, 'resendCooldownSeconds' | 'maxAttempts' | 'returnUrls'>>,
@@ -79,6 +83,16 @@ export async function startPagesStack(
   return stackApi(bridge, reference.url ?? '', clock);
 }
 
+/** The settings and the request body that send a code to `destination`: a number, or an address by email. */
+function sendingTo(destination: string) {
+  return destination.includes('@')
+    ? {
+        settings: { deviceTypes: ['SMS', 'EMAIL'], emailFrom: 'Acme Shop <no-reply@shop.example>' },
+        body: { email: destination, deviceType: 'email' },
+      }
+    : { settings: {}, body: { phoneNumber: destination, deviceType: 'sms' } };
+}
+
 function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock): PagesStack {
   let apps = 0;
   const stack: PagesStack = {
@@ -88,18 +102,24 @@ function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock)
     async issue(phone, settings = {}) {
       const clientId = `shop-${++apps}`;
       const secret = `secret-${clientId}-0123456789`;
+      const sending = sendingTo(phone);
       await bridge.apps.create(
         {
           name: 'Shop',
           brand: 'Acme Shop',
           resendCooldownSeconds: 3,
           scopes: ['mfa:send', 'mfa:verify'],
+          ...sending.settings,
           ...settings,
           returnUrls: [...(settings.returnUrls ?? [])],
           clientId,
         },
         secret,
       );
+      if (phone.includes('@')) {
+        const { serverSecret } = bridge.context;
+        await setEmailDomain(bridge.apps, serverSecret, clientId, { domain: 'shop.example' });
+      }
       const form = new URLSearchParams({
         grant_type: 'client_credentials',
         client_id: clientId,
@@ -117,11 +137,7 @@ function stackApi(bridge: RunningBridge, referenceUrl: string, clock: TestClock)
           authorization: `Bearer ${token.access_token}`,
           'content-type': 'application/json',
         },
-        body: JSON.stringify({
-          userName: `user-${clientId}`,
-          phoneNumber: phone,
-          deviceType: 'sms',
-        }),
+        body: JSON.stringify({ userName: `user-${clientId}`, ...sending.body }),
       });
       if (res.status !== 201) {
         throw new Error(`issue: HTTP ${res.status} ${await res.text()}`);
