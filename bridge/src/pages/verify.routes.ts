@@ -63,6 +63,7 @@ async function showPage(env: PageEnv, req: Request, res: Response): Promise<void
     authId: target.authId,
     phoneMasked: view.phoneNumber ?? '',
     email: view.email,
+    totp: view.deviceType === 'TOTP',
     codeLength: target.codeLength,
     attemptsRemaining: view.attemptsRemaining,
     resendInSeconds:
@@ -146,6 +147,9 @@ function noticeFor(err: unknown, limited: Notice): [Notice | undefined, number?]
   }
   if (err.code === 'OTP_INVALID') {
     return ['invalid'];
+  }
+  if (err.code === 'OTP_REPLAYED') {
+    return ['replayed'];
   }
   if (err.code === 'INVALID_REQUEST') {
     return ['format'];
@@ -243,6 +247,9 @@ async function firstAside(
 
 /** The page's title: what kind of code the user is asked for. */
 function titleKey(deviceType: DeviceType): string {
+  if (deviceType === 'TOTP') {
+    return 'pageTotpTitle';
+  }
   return deviceType === 'EMAIL' ? 'pageEmailTitle' : 'smsAuthTitle';
 }
 

@@ -12,6 +12,7 @@ export const NOTICES = [
   'rate_limited',
   'unavailable',
   'csrf',
+  'replayed',
 ] as const;
 /** One of {@link NOTICES}. */
 export type Notice = (typeof NOTICES)[number];
@@ -22,6 +23,8 @@ export interface CodeFormView {
   readonly phoneMasked: string;
   /** The masked address an EMAIL code went to; the instruction then names it instead of a phone. */
   readonly email?: string | undefined;
+  /** A sign-in with an authenticator app: its own instruction, and nothing to resend. */
+  readonly totp?: boolean | undefined;
   readonly codeLength: number;
   readonly attemptsRemaining: number;
   /** Seconds until a resend may be asked for; null when no more sends are left. */
@@ -76,6 +79,9 @@ export function codeForm(t: Translate, v: CodeFormView): SafeHtml {
 }
 
 function instruction(t: Translate, v: CodeFormView): string {
+  if (v.totp) {
+    return t('pageTotpInstruction');
+  }
   return v.email ? t('pageEmailInstruction', v.email) : t('smsAuthInstructionPhone', v.phoneMasked);
 }
 
@@ -86,7 +92,7 @@ function errorText(t: Translate, v: CodeFormView): string | undefined {
       : t('smsAuthAttemptsLeft', v.attemptsRemaining);
   switch (v.notice) {
     case 'invalid':
-      return `${t('smsAuthCodeInvalid')} ${attempts}`;
+      return `${t(v.totp ? 'pageTotpCodeInvalid' : 'smsAuthCodeInvalid')} ${attempts}`;
     case 'format':
       return t('smsAuthCodeFormat');
     case 'required':
@@ -99,12 +105,17 @@ function errorText(t: Translate, v: CodeFormView): string | undefined {
       return t('smsAuthUnavailable');
     case 'csrf':
       return t('pageFormExpired');
+    case 'replayed':
+      return `${t('pageTotpReplayed')} ${attempts}`;
     default:
       return undefined;
   }
 }
 
-function resendControl(t: Translate, v: CodeFormView, base: string): SafeHtml {
+function resendControl(t: Translate, v: CodeFormView, base: string): SafeHtml | '' {
+  if (v.totp) {
+    return '';
+  }
   if (v.resendInSeconds === null) {
     return html`<p id="resend-exhausted" class="helper center">${t('smsAuthResendExhausted')}</p>`;
   }

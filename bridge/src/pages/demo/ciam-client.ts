@@ -26,7 +26,22 @@ export interface OutboxMessage {
   readonly sentAt: string;
 }
 
+/** The fields of a device in `GET .../users/{userName}/devices` the demo reads. */
+export interface DemoDevice {
+  readonly deviceId: string;
+  readonly status: 'ACTIVATION_REQUIRED' | 'ACTIVE';
+  readonly digits: number;
+}
+
+/** The fields of an enrolment's answer the demo reads. */
+export interface DemoEnrolment extends DemoDevice {
+  readonly secret: string;
+  readonly otpauthUri: string;
+}
+
 const TIMEOUT_MS = 5000;
+const devicesPath = (userName: string) =>
+  `/ciam-mfa/v2/users/${encodeURIComponent(userName)}/devices`;
 
 /**
  * The demo's way to the CIAM MFA API: over HTTP, with a client-credentials token from the
@@ -48,6 +63,34 @@ export class CiamClient {
       deviceType: 'SMS',
     });
     return String(body['authId']);
+  }
+
+  /** `POST /ciam-mfa/v2/deviceAuthentications` with deviceType TOTP: nothing is sent; resolves to the authId. */
+  async startTotp(userName: string): Promise<string> {
+    const body = await this.call('POST', '/ciam-mfa/v2/deviceAuthentications', {
+      userName,
+      deviceType: 'TOTP',
+    });
+    return String(body['authId']);
+  }
+
+  /** `GET /ciam-mfa/v2/users/{userName}/devices`: the user's authenticator apps. */
+  async devices(userName: string): Promise<DemoDevice[]> {
+    const body = await this.call('GET', devicesPath(userName));
+    return (body['devices'] ?? []) as DemoDevice[];
+  }
+
+  /** `POST /ciam-mfa/v2/users/{userName}/devices`: enrols an authenticator app. */
+  async enrolTotp(userName: string): Promise<DemoEnrolment> {
+    const body = await this.call('POST', devicesPath(userName), { deviceType: 'TOTP' });
+    return body as unknown as DemoEnrolment;
+  }
+
+  /** `POST /ciam-mfa/v2/users/{userName}/devices/{deviceId}/activate` with the app's first code. */
+  async activateTotp(userName: string, deviceId: string, otp: string): Promise<void> {
+    await this.call('POST', `${devicesPath(userName)}/${encodeURIComponent(deviceId)}/activate`, {
+      otp,
+    });
   }
 
   /** `GET /ciam-mfa/v2/deviceAuthentications/{authId}`. */

@@ -4,12 +4,19 @@ import { cookiesOf, safeEqual, sign } from '../security.js';
 const COOKIE = 'demo_session';
 const LIFETIME_MS = 30 * 60_000;
 
-/** Where a demo visitor is: password checked and a code sent (`code`), or signed in (`in`). */
+/**
+ * Where a demo visitor is: password checked and choosing how to get a code (`choose`), a code on
+ * its way (`code`), or signed in (`in`).
+ */
 export interface DemoSession {
   readonly username: string;
-  readonly stage: 'code' | 'in';
+  readonly stage: 'choose' | 'code' | 'in';
   /** The authentication the code belongs to, while at the `code` stage. */
   readonly authId?: string | undefined;
+  /** How the code comes: by SMS, or from the user's authenticator app. */
+  readonly method?: 'sms' | 'totp' | undefined;
+  /** An authenticator app enrolled and waiting for its first code, while signed in. */
+  readonly enrolling?: string | undefined;
 }
 
 /** The demo's session in one cookie: the payload, then its HMAC under the server secret (HttpOnly, SameSite=Lax). */
@@ -31,7 +38,13 @@ export class DemoSessions {
         exp: number;
       };
       return data.exp > this.now()
-        ? { username: data.username, stage: data.stage, authId: data.authId }
+        ? {
+            username: data.username,
+            stage: data.stage,
+            authId: data.authId,
+            method: data.method,
+            enrolling: data.enrolling,
+          }
         : undefined;
     } catch {
       return undefined;

@@ -6,6 +6,8 @@ import type { Csrf } from '../security.js';
 import { CiamCallError, type CiamClient } from './ciam-client.js';
 import type { DemoSessions } from './demo-session.js';
 import { DEFAULT_DEMO_LOGIN, type DemoUser, type DemoUsers } from './demo-users.js';
+import { demoTotpRoutes } from './demo-totp.routes.js';
+import { chooseBody, totpSection } from './demo-totp.view.js';
 import { landingBody, loginBody, outboxPanel, personalInfoBody } from './demo.view.js';
 
 /** What the demo application is built from. */
@@ -20,9 +22,13 @@ export interface DemoEnv {
 
 const CALLBACK = '/demo/callback';
 
+/** How a code comes: by SMS, or from the user's authenticator app. */
+type Method = 'sms' | 'totp';
+
 /**
  * The demo application (`/demo`): a landing page, a username and password form, then a code sent
- * through the CIAM MFA API and entered on the hosted page, then "Personal info".
+ * through the CIAM MFA API (or, once set up, from an authenticator app) and entered on the hosted
+ * page, then "Personal info", where an authenticator app can be set up.
  */
 export function demoRoutes(env: DemoEnv): Router {
   const router = Router();
@@ -41,9 +47,12 @@ export function demoRoutes(env: DemoEnv): Router {
     showLogin(env, req, res, 200, req.query['again'] ? 'demoSignInAgain' : undefined),
   );
   router.post('/demo/login', form, (req, res) => signIn(env, req, res));
+  router.get('/demo/choose', (req, res) => showChoice(env, req, res));
+  router.post('/demo/choose', form, (req, res) => choose(env, req, res));
   router.get(CALLBACK, (req, res) => callback(env, req, res));
   router.get('/demo/me', (req, res) => personalInfo(env, req, res));
   router.post('/demo/logout', form, (req, res) => signOut(env, req, res));
+  router.use(demoTotpRoutes(env));
   return router;
 }
 
@@ -58,19 +67,58 @@ async function signIn(env: DemoEnv, req: Request, res: Response): Promise<void> 
   if (!user) {
     return showLogin(env, req, res, 401, 'demoBadCredentials', username);
   }
-  await sendCodeTo(env, req, res, user);
+  if (await hasAuthenticator(env, user.username)) {
+    env.sessions.write(res, { username: user.username, stage: 'choose' });
+    return res.redirect(303, '/demo/choose');
+  }
+  await sendCodeTo(env, req, res, user, 'sms');
 }
 
-/** Asks the CIAM API for a code and sends the browser to the hosted code-entry page. */
+/** Whether the user has an active authenticator app (then the sign-in offers it besides SMS). */
+async function hasAuthenticator(env: DemoEnv, username: string): Promise<boolean> {
+  const devices = await env.ciam.devices(username).catch((err: unknown) => {
+    if (err instanceof CiamCallError) {
+      return [];
+    }
+    throw err;
+  });
+  return devices.some((d) => d.status === 'ACTIVE');
+}
+
+async function showChoice(env: DemoEnv, req: Request, res: Response): Promise<void> {
+  const session = env.sessions.read(req);
+  const user = session?.stage === 'choose' ? await env.users.find(session.username) : undefined;
+  if (!user) {
+    return res.redirect(303, '/demo/login');
+  }
+  const body = chooseBody(languageOf(env, req).t, env.csrf.token(req, res), user.mobile_number);
+  page(env, req, res, 200, 'demoChooseTitle', body);
+}
+
+async function choose(env: DemoEnv, req: Request, res: Response): Promise<void> {
+  const session = env.sessions.read(req);
+  const user = session?.stage === 'choose' ? await env.users.find(session.username) : undefined;
+  if (!user || !env.csrf.valid(req)) {
+    return res.redirect(303, user ? '/demo/choose' : '/demo/login');
+  }
+  const method = (req.body as Record<string, unknown>)['method'] === 'totp' ? 'totp' : 'sms';
+  await sendCodeTo(env, req, res, user, method);
+}
+
+/** Asks the CIAM API for a code (or a TOTP sign-in) and sends the browser to the hosted code-entry page. */
 async function sendCodeTo(
   env: DemoEnv,
   req: Request,
   res: Response,
   user: DemoUser,
+  method: Method,
 ): Promise<void> {
   let authId: string;
   try {
-    authId = await env.ciam.sendCode(user.username, user.mobile_number);
+    authId =
+      method === 'totp'
+        ? await env.ciam.startTotp(user.username)
+        : await env.ciam.sendCode(user.username, user.mobile_number);
   } catch (err) {
     if (!(err instanceof CiamCallError)) {
       throw err;
@@ -90,7 +138,7 @@ async function sendCodeTo(
       t('smsAuthSmsNotSent', err.message),
     );
   }
-  env.sessions.write(res, { username: user.username, stage: 'code', authId });
+  env.sessions.write(res, { username: user.username, stage: 'code', authId, method });
   res.redirect(303, `/verify/${authId}?return_to=${encodeURIComponent(CALLBACK)}`);
 }
 
@@ -109,11 +157,11 @@ async function callback(env: DemoEnv, req: Request, res: Response): Promise<void
   });
   const user = await env.users.find(session.username);
   if (status?.status === 'approved' && user) {
-    env.sessions.write(res, { username: user.username, stage: 'in' });
+    env.sessions.write(res, { username: user.username, stage: 'in', method: session.method });
     return res.redirect(303, '/demo/me');
   }
   if (status?.status === 'expired' && user) {
-    return sendCodeTo(env, req, res, user);
+    return sendCodeTo(env, req, res, user, session.method ?? 'sms');
   }
   env.sessions.clear(res);
   res.redirect(303, '/demo/login?again=1');
@@ -125,14 +173,16 @@ async function personalInfo(env: DemoEnv, req: Request, res: Response): Promise<
   if (!user) {
     return res.redirect(303, '/demo/login');
   }
-  page(
-    env,
-    req,
-    res,
-    200,
-    'demoPersonalInfo',
-    personalInfoBody(languageOf(env, req).t, user, env.csrf.token(req, res)),
-  );
+  const { t } = languageOf(env, req);
+  const csrf = env.csrf.token(req, res);
+  const notice = req.query['totp'];
+  const totp = totpSection(t, {
+    csrf,
+    active: await hasAuthenticator(env, user.username),
+    notice: notice === 'activated' || notice === 'expired' ? notice : undefined,
+  });
+  const intro = session?.method === 'totp' ? 'demoPersonalInfoIntroTotp' : 'demoPersonalInfoIntro';
+  page(env, req, res, 200, 'demoPersonalInfo', personalInfoBody(t, user, csrf, { intro, totp }));
 }
 
 function signOut(env: DemoEnv, req: Request, res: Response): void {
@@ -180,7 +230,7 @@ function page(
 export function demoOutboxAside(env: DemoEnv): Aside {
   return async (req, authId, t) => {
     const session = env.sessions.read(req);
-    if (session?.stage !== 'code' || session.authId !== authId) {
+    if (session?.stage !== 'code' || session.authId !== authId || session.method === 'totp') {
       return undefined;
     }
     const user = await env.users.find(session.username);

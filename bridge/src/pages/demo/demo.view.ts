@@ -64,9 +64,14 @@ export function loginBody(t: Translate, v: LoginView): SafeHtml {
   </form>`;
 }
 
-/** The signed-in user's details, and "Sign out". */
-export function personalInfoBody(t: Translate, user: DemoUser, csrf: string): SafeHtml {
-  return html`<p class="instruction">${t('demoPersonalInfoIntro')}</p>
+/** The signed-in user's details, how they signed in, what else is set up, and "Sign out". */
+export function personalInfoBody(
+  t: Translate,
+  user: DemoUser,
+  csrf: string,
+  more: { readonly intro: string; readonly totp: SafeHtml },
+): SafeHtml {
+  return html`<p class="instruction">${t(more.intro)}</p>
     <dl id="personal-info" class="details">
       <dt>${t('demoUsername')}</dt>
       <dd>${user.username}</dd>
@@ -77,6 +82,7 @@ export function personalInfoBody(t: Translate, user: DemoUser, csrf: string): Sa
       <dt>${t('demoMobile')}</dt>
       <dd>${user.mobile_number}</dd>
     </dl>
+    ${more.totp}
     <form method="post" action="/demo/logout" class="actions">
       <input type="hidden" name="${CSRF_FIELD_NAME}" value="${csrf}" />
       <button id="sign-out" type="submit" class="btn btn-secondary">${t('demoSignOut')}</button>
