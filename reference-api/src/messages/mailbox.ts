@@ -1,55 +1,13 @@
-// Email addresses and mailboxes as the API takes them. The address syntax is HTML's "valid e-mail
-// address" (a deliberate, practical subset of RFC 5322, the one browsers check), at most 254
-// characters (RFC 5321's path limit less the angle brackets).
-
-/** Longest address we accept. */
-export const MAX_ADDRESS_LENGTH = 254;
-
-const ADDRESS =
-  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-
-// `Name <address>`; the name may be quoted. CR and LF never match, so no header can be smuggled in.
-const NAMED = /^\s*(?:"([^"\r\n]*)"|([^"<>\r\n]*?))\s*<([^<>\s]+)>\s*$/;
-
-/** A parsed mailbox: the address, and the display name when it had one. */
-export interface Mailbox {
-  readonly address: string;
-  readonly name: string | undefined;
-}
-
-/** True for an address of the accepted syntax and length. */
-export function isEmailAddress(value: string): boolean {
-  return value.length <= MAX_ADDRESS_LENGTH && ADDRESS.test(value);
-}
-
-/** Reads `address` or `Name <address>`; undefined when it is neither (or holds a line break). */
-export function parseMailbox(value: string): Mailbox | undefined {
-  if (/[\r\n]/.test(value)) {
-    return undefined;
-  }
-  const trimmed = value.trim();
-  if (isEmailAddress(trimmed)) {
-    return { address: trimmed, name: undefined };
-  }
-  const match = NAMED.exec(value);
-  const address = match?.[3];
-  if (!match || !address || !isEmailAddress(address)) {
-    return undefined;
-  }
-  const name = (match[1] ?? match[2] ?? '').trim();
-  return { address, name: name || undefined };
-}
-
-/** The domain of an address, for Message-IDs and DKIM checks. */
-export function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-}
-
-/** An address with its domain lower-cased (the local part is the receiving server's business). */
-export function normaliseAddress(address: string): string {
-  const at = address.lastIndexOf('@');
-  return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
-}
+// Email addresses and mailboxes as the API takes them: common's rules, which the bridge applies too
+// (HTML's "valid e-mail address" syntax, at most 254 characters), and one of the API's own.
+export {
+  domainOf,
+  isEmailAddress,
+  MAX_ADDRESS_LENGTH,
+  normaliseAddress,
+  parseMailbox,
+  type Mailbox,
+} from '@sms-mfa/common/email-address';
 
 /** A provider's text with every address in it replaced, so an error can be logged and recorded. */
 export function withoutAddresses(text: string): string {
