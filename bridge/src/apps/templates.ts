@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CiamError } from '../errors.js';
 import { DEVICE_TYPES, type Application, type DeviceType } from './application.js';
+import { noRepeats } from './no-repeats.js';
 
 /** The placeholders a template may use. */
 export const PLACEHOLDERS = ['code', 'minutes', 'brand'] as const;
@@ -75,20 +76,12 @@ const templateSchema = z.strictObject({
 export const templatesSchema = z
   .array(templateSchema)
   .max(50)
-  .superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((t, i) => {
-      const key = `${t.name}|${t.locale.toLowerCase()}|${t.deviceType}`;
-      if (seen.has(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [i],
-          message: "repeats another template's name, locale and device type",
-        });
-      }
-      seen.add(key);
-    });
-  });
+  .superRefine(
+    noRepeats(
+      (t) => `${t.name}|${t.locale.toLowerCase()}|${t.deviceType}`,
+      "repeats another template's name, locale and device type",
+    ),
+  );
 
 /** Why a template text cannot be saved: unknown placeholders, stray braces, no {code}, control characters. */
 export function templateProblems(text: string): string[] {

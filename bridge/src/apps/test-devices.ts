@@ -6,6 +6,7 @@ import type { FieldIssue } from '@sms-mfa/common/app-error';
 import { InvalidEmailError, normaliseEmail } from '@sms-mfa/common/email-address';
 import { InvalidPhoneError, normalisePhone } from '@sms-mfa/common/phone';
 import type { Application, StoredTestDevice } from './application.js';
+import { noRepeats } from './no-repeats.js';
 
 /** Most test devices an application may have. */
 export const MAX_TEST_DEVICES = 10;
@@ -46,16 +47,7 @@ export const testDeviceSchema = z
 export const testDevicesSchema = z
   .array(testDeviceSchema)
   .max(MAX_TEST_DEVICES, `must have at most ${MAX_TEST_DEVICES} entries`)
-  .superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((entry, i) => {
-      const key = entry.device.toLowerCase();
-      if (seen.has(key)) {
-        ctx.addIssue({ code: 'custom', path: [i], message: 'repeats another test device' });
-      }
-      seen.add(key);
-    });
-  });
+  .superRefine(noRepeats((entry) => entry.device.toLowerCase(), 'repeats another test device'));
 
 /** A number in E.164 or an address with its domain lower-cased, or what is wrong with it. */
 export function normaliseDevice(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Application, EmailTemplate } from '../apps/application.js';
+import { noRepeats } from '../apps/no-repeats.js';
 import {
   byLocale,
   localeSchema,
@@ -61,20 +62,12 @@ const emailTemplateSchema = z.strictObject({
 export const emailTemplatesSchema = z
   .array(emailTemplateSchema)
   .max(50)
-  .superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((t, i) => {
-      const key = `${t.name}|${t.locale.toLowerCase()}`;
-      if (seen.has(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [i],
-          message: "repeats another template's name and locale",
-        });
-      }
-      seen.add(key);
-    });
-  });
+  .superRefine(
+    noRepeats(
+      (t) => `${t.name}|${t.locale.toLowerCase()}`,
+      "repeats another template's name and locale",
+    ),
+  );
 
 function htmlProblems(html: string): string[] {
   const problems: string[] = [];
