@@ -26,6 +26,8 @@ export interface ContractSubject {
   readonly channel?: Channel;
   /** Where the suite sends to; default a Brazilian mobile number (an address on the email channel). */
   readonly to?: string;
+  /** PROVIDER_TIMEOUT_MS for the suite; default 300 (one HTTP call). SMTP needs a whole session. */
+  readonly providerTimeoutMs?: number;
 }
 
 const DEFAULT_TO = '+5511966191717';
@@ -43,6 +45,7 @@ export function runProviderContract(subject: ContractSubject): void {
     let redis: Redis;
     const sends = () => fake.requests.filter((r) => subject.isSend(r));
     const to = subject.to ?? DEFAULT_TO;
+    const timeoutMs = subject.providerTimeoutMs ?? 300;
     const send = (input: Parameters<WorkerHarness['send']>[0] = {}) =>
       harness.send({ channel: subject.channel ?? 'sms', to, ...input });
     before(async () => {
@@ -52,7 +55,7 @@ export function runProviderContract(subject: ContractSubject): void {
         ...subject.env(fake),
         PROVIDERS: subject.id,
         REDIS_URL: redisHarness.url,
-        PROVIDER_TIMEOUT_MS: '300',
+        PROVIDER_TIMEOUT_MS: String(timeoutMs),
       });
       const provider = createProvider(subject.id, {
         config,
@@ -64,7 +67,7 @@ export function runProviderContract(subject: ContractSubject): void {
         redisUrl: redisHarness.url,
         providers: [provider],
         retryBaseDelayMs: 20,
-        providerTimeoutMs: 300,
+        providerTimeoutMs: timeoutMs,
       });
       redisHarness.defer(async () => {
         await harness.close();

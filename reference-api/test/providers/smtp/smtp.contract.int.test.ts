@@ -10,6 +10,8 @@ runProviderContract({
   channel: 'email',
   to: 'jane@example.com',
   unsupported: ['rate_limited'],
+  // Connect, EHLO, MAIL, RCPT and DATA each wait for a reply: 300 ms is tight on a loaded machine.
+  providerTimeoutMs: 2000,
   startFake: () => startSmtpFake({ security: 'none' }),
   env: (fake) => ({
     SMTP_HOST: '127.0.0.1',

@@ -61,6 +61,8 @@ export async function startSmtpFake(options: SmtpFakeOptions): Promise<SmtpFake>
     secure: options.security === 'tls',
     hideSTARTTLS: options.security === 'none',
     authOptional: !options.auth,
+    // No reverse DNS of 127.0.0.1 per connection: the adapter's timeout in the contract is 300 ms.
+    disableReverseLookup: true,
     disabledCommands: options.auth ? [] : ['AUTH'],
     logger: false,
     onAuth(auth, _session, callback) {
@@ -104,6 +106,8 @@ export async function startSmtpFake(options: SmtpFakeOptions): Promise<SmtpFake>
     });
   }
 
+  // mailparser loads its decoders on first use: pay that before the first timed send.
+  await simpleParser(Buffer.from('Subject: warm-up\r\n\r\nwarm-up\r\n'));
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   const { port } = server.server.address() as AddressInfo;
