@@ -52,18 +52,9 @@ export async function issueCode(
     callingCode: destination.group,
     ipAddress: request.ipAddress,
   });
-  const fixedCode = testDeviceCode(deps.serverSecret, app, destination.address);
-  const code = fixedCode ?? generateCode(app.codeLength);
-  const test = fixedCode !== undefined;
-  const record = newRecord(deps, app, {
-    request,
-    deviceType,
-    destination,
-    userKey,
-    code,
-    nowMs,
-    test,
-  });
+  const { code, test } = codeFor(deps, app, destination);
+  const fields = { request, deviceType, destination, userKey, code, test, nowMs };
+  const record = newRecord(deps, app, fields);
   await deps.store.create(record, nowMs);
   await deps.audit.record({
     type: 'issued',
@@ -80,6 +71,16 @@ export async function issueCode(
   await deliverCode(deps, { app, record, code, to: destination.address, nowMs, undo });
   deps.metrics.count('issued', app.clientId, record.country, record.test);
   return { authId: record.authId };
+}
+
+/** A test device's fixed code, or a fresh one from the CSPRNG. */
+function codeFor(
+  deps: OtpDeps,
+  app: Application,
+  destination: Destination,
+): { code: string; test: boolean } {
+  const fixed = testDeviceCode(deps.serverSecret, app, destination.address);
+  return { code: fixed ?? generateCode(app.codeLength), test: fixed !== undefined };
 }
 
 async function refuseWhileUserWaits(
