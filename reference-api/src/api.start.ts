@@ -31,6 +31,7 @@ export async function startApi(deps: SharedDeps): Promise<RunningApi> {
     logger,
     route: (to, channel) => routeFor(config.routes, to, config.providers, channel),
     emailFrom: config.emailFrom,
+    prices: config.priceTable,
     metrics: createMetrics(deps),
     idempotency: new IdempotencyKeys(redis, config.queuePrefix),
     receipts: createReceiptHandlers(providerContext),

@@ -14,6 +14,7 @@ import {
 } from './providers/registry.js';
 import { parseRoutes, type Route } from './delivery/routing.js';
 import { mailboxSchema } from './messages/email-input.js';
+import { readPriceTable, type PriceTable } from './pricing/price-table.js';
 
 export { PROVIDER_IDS, type ProviderId };
 
@@ -69,6 +70,8 @@ const schema = z.object({
   PUBLIC_BASE_URL: url,
   // the sender of emails whose request names none
   EMAIL_FROM: mailboxSchema.optional(),
+  // what sends cost when the provider does not say (README: Spend and the price table)
+  PRICE_TABLE_FILE: optional,
   // whose X-Forwarded-Proto (and -For, -Host) to believe: none unless behind a reverse proxy
   TRUST_PROXY: trustProxySetting,
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
@@ -113,6 +116,8 @@ export interface ReferenceApiConfig {
   readonly publicBaseUrl: string | undefined;
   /** The sender of emails whose request names none (EMAIL_FROM); without it, each email must name one. */
   readonly emailFrom: string | undefined;
+  /** Prices per channel and number prefix (PRICE_TABLE_FILE), for sends whose provider reports none. */
+  readonly priceTable: PriceTable | undefined;
   /** Whose X-Forwarded-* headers Express believes (TRUST_PROXY); none by default. */
   readonly trustProxy: TrustProxy;
   readonly logLevel: string;
@@ -184,9 +189,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
   }
   const e = parsed.data;
   const routing = parseRoutes(e.PROVIDER_ROUTES);
+  const prices = e.PRICE_TABLE_FILE ? readPriceTable(e.PRICE_TABLE_FILE) : undefined;
   const all = [
     ...problems,
     ...routing.problems.map((p) => `PROVIDER_ROUTES: ${p}`),
+    ...(prices && 'problem' in prices ? [`PRICE_TABLE_FILE: ${prices.problem}`] : []),
     ...crossChecks(e, routing.routes, providers.missing),
   ];
   if (all.length) {
@@ -223,6 +230,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
     messageRetentionSeconds: e.MESSAGE_RETENTION_SECONDS,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     emailFrom: e.EMAIL_FROM,
+    priceTable: prices && 'table' in prices ? prices.table : undefined,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     providerSettings: providers.settings,

@@ -10,6 +10,7 @@ import { unreachableWarnings } from './delivery/reachability.js';
 import { SendQueue } from './delivery/send.queue.js';
 import { MessageStore } from './messages/message-store.js';
 import { SendStats } from './metrics/send-stats.js';
+import { SpendStats } from './metrics/spend-stats.js';
 import { createProviders, type RegistryContext } from './providers/registry.js';
 import type { SmsProvider } from './providers/sms-provider.js';
 
@@ -26,6 +27,8 @@ export interface SharedDeps {
   readonly providers: readonly SmsProvider[];
   readonly store: MessageStore;
   readonly stats: SendStats;
+  /** What sends cost, per caller account, provider and country. */
+  readonly spend: SpendStats;
   readonly queue: SendQueue;
   readonly pauses: ProviderPauses;
   readonly breakers: CircuitBreakers;
@@ -65,19 +68,20 @@ export async function openSharedDeps(
     providers,
     queue: queue.queue,
     async close() {
-      await state.stats.flush();
+      await Promise.all([state.stats.flush(), state.spend.flush()]);
       await queue.close();
       await redis.quit().catch(() => undefined);
     },
   };
 }
 
-/** The state every process shares through Redis: message records, send figures, pauses, breakers. */
+/** The state every process shares through Redis: message records, send and spend figures, pauses, breakers. */
 function redisState(config: ReferenceApiConfig, redis: Redis) {
   const prefix = config.queuePrefix;
   return {
     store: new MessageStore(redis, prefix, config.messageRetentionSeconds),
     stats: new SendStats(redis, prefix),
+    spend: new SpendStats(redis, prefix),
     pauses: new ProviderPauses(redis, prefix),
     breakers: new CircuitBreakers(redis, prefix, config.breaker),
   };

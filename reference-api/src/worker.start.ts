@@ -13,7 +13,7 @@ export interface RunningWorker {
 
 /** Starts the send worker over the shared dependencies, on a blocking connection of its own. */
 export async function startWorker(deps: SharedDeps): Promise<RunningWorker> {
-  const { config, logger, key, store, pauses, breakers, stats } = deps;
+  const { config, logger, key, store, pauses, breakers, stats, spend } = deps;
   const connection = redisConnection(deps.redisUrl, logger, 'worker redis', {
     maxRetriesPerRequest: null,
   });
@@ -24,6 +24,8 @@ export async function startWorker(deps: SharedDeps): Promise<RunningWorker> {
     pauses,
     breakers,
     stats,
+    spend,
+    prices: config.priceTable,
     logger,
     prefix: config.queuePrefix,
     providers: new Map(deps.providers.map((p) => [p.id, p])),

@@ -6,6 +6,7 @@ import { createLogger } from '@sms-mfa/common/logger';
 import { loadConfig } from '@sms-mfa/reference-api/config';
 import { MessageStore } from '@sms-mfa/reference-api/messages/message-store';
 import { SendStats } from '@sms-mfa/reference-api/metrics/send-stats';
+import { SpendStats } from '@sms-mfa/reference-api/metrics/spend-stats';
 import { ProviderPauses } from '@sms-mfa/reference-api/delivery/provider-pause';
 import { CircuitBreakers } from '@sms-mfa/reference-api/delivery/circuit-breaker';
 import { createProviders } from '@sms-mfa/reference-api/providers/registry';
@@ -128,7 +129,8 @@ async function ourWorker(redisUrl: string, fake: Started, jobs: number): Promise
   const worker = createSendWorker({
     connection, prefix: config.queuePrefix, key, providers: new Map(providers.map((p) => [p.id, p])), store,
     pauses: new ProviderPauses(redis, config.queuePrefix),
-    breakers: new CircuitBreakers(redis, config.queuePrefix, config.breaker), stats: new SendStats(redis, config.queuePrefix), logger,
+    breakers: new CircuitBreakers(redis, config.queuePrefix, config.breaker), stats: new SendStats(redis, config.queuePrefix),
+    spend: new SpendStats(redis, config.queuePrefix), prices: config.priceTable, logger,
     concurrency: CONCURRENCY, attemptsPerProvider: 3, retryBaseDelayMs: 100, providerTimeoutMs: 10_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000,
   });
   const figures = await timeDrain(worker, jobs, started);

@@ -1,3 +1,5 @@
+import type { RecordedPrice } from '../pricing/send-price.js';
+
 /** The events the send path records on a message (messages/ knows them all, with their rules). */
 export type DeliveryEvent = 'sending' | 'attempt_failed' | 'expired' | 'failed';
 
@@ -20,6 +22,11 @@ export interface DeliveryRecords {
     event: DeliveryEvent,
     fields?: DeliveryFields,
   ): Promise<'applied' | 'ignored' | 'missing'>;
-  /** Records that `provider` accepted the message as `providerMessageId`. */
-  recordSent(id: string, provider: string, providerMessageId: string): Promise<unknown>;
+  /** Records that `provider` accepted the message as `providerMessageId`, and its price when known. */
+  recordSent(
+    id: string,
+    provider: string,
+    providerMessageId: string,
+    price?: RecordedPrice,
+  ): Promise<unknown>;
 }

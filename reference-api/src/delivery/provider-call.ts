@@ -1,12 +1,15 @@
 import type { Logger } from '@sms-mfa/common/logger';
 import { maskRecipient } from '@sms-mfa/common/mask';
 import type { SendStats } from '../metrics/send-stats.js';
+import type { SpendStats } from '../metrics/spend-stats.js';
+import type { PriceTable } from '../pricing/price-table.js';
+import { countryOf, priceOfSend } from '../pricing/send-price.js';
 import {
   classifyProviderError,
   TransientProviderError,
   type ClassifiedProviderError as ProviderError,
 } from '../providers/provider-errors.js';
-import type { SmsProvider } from '../providers/sms-provider.js';
+import type { SendResult, SmsProvider } from '../providers/sms-provider.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { DeliveryRecords } from './delivery-records.js';
 import type { SendJobContent, SendJobData } from './send.queue.js';
@@ -16,6 +19,10 @@ export interface CallDeps {
   readonly store: DeliveryRecords;
   readonly breakers: CircuitBreakers;
   readonly stats: SendStats;
+  /** What sends cost, per caller account, provider and country. */
+  readonly spend: SpendStats;
+  /** PRICE_TABLE_FILE: prices for sends whose provider reports none. */
+  readonly prices: PriceTable | undefined;
   readonly logger: Logger;
   readonly providerTimeoutMs: number;
 }
@@ -46,11 +53,11 @@ export async function callProvider(
     Math.min(deps.providerTimeoutMs, ttlSeconds * 1000),
   );
   try {
-    const { providerMessageId } = await provider.send(
+    const result = await provider.send(
       { messageId: data.messageId, ttlSeconds, ...content },
       controller.signal,
     );
-    await recordSent(provider, data, content, providerMessageId, started, deps);
+    await recordSent(provider, data, content, result, started, deps);
     return { kind: 'sent' };
   } catch (err) {
     return { kind: 'failed', error: recordFailure(provider, err, started, deps) };
@@ -63,14 +70,23 @@ async function recordSent(
   provider: SmsProvider,
   data: SendJobData,
   content: SendJobContent,
-  providerMessageId: string,
+  result: SendResult,
   started: number,
   deps: CallDeps,
 ): Promise<void> {
   const ms = performance.now() - started;
+  const price = priceOfSend(result, deps.prices, content);
   deps.stats.record(provider.id, 'sent', ms);
+  deps.spend.record(
+    {
+      application: content.account ?? '',
+      provider: provider.id,
+      country: countryOf(content.channel, content.to),
+    },
+    price,
+  );
   await Promise.all([
-    deps.store.recordSent(data.messageId, provider.id, providerMessageId),
+    deps.store.recordSent(data.messageId, provider.id, result.providerMessageId, price),
     deps.breakers.recordSuccess(provider.id),
   ]);
   deps.logger.info('message sent', {

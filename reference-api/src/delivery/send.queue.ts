@@ -28,6 +28,8 @@ export interface SendJobContent {
   readonly channel: Channel;
   readonly locale: string | undefined;
   readonly clientRef: string | undefined;
+  /** The caller's application, for spend accounting (`account`). */
+  readonly account?: string | undefined;
   readonly email?: EmailPart;
 }
 

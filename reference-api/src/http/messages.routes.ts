@@ -27,14 +27,14 @@ function idempotencyOf(req: Request, res: Response) {
   return { scope: res.locals.caller?.id ?? 'anonymous', key };
 }
 
-function respond(res: Response, { record, replayed }: Accepted): void {
+function respond(res: Response, { record, replayed, estimatedPrice }: Accepted): void {
   if (replayed) {
     res.setHeader('Idempotent-Replayed', 'true');
   }
   res
     .status(replayed ? 200 : 202)
     .location(`/v1/messages/${record.id}`)
-    .json({ id: record.id, status: record.status });
+    .json({ id: record.id, status: record.status, ...(estimatedPrice ? { estimatedPrice } : {}) });
 }
 
 /** `POST /api/sms`, `POST /v1/messages`, `GET /v1/messages/:id`. */

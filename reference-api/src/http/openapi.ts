@@ -11,6 +11,24 @@ const accepted = {
   description: 'queued',
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
 };
+const account = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[\\x20-\\x7E]+$',
+  description:
+    "the caller's own application id (printable ASCII), for spend accounting: the application label of mfa_spend_total",
+  examples: ['shop'],
+};
+const money = (description: string) => ({
+  type: 'object',
+  required: ['amount', 'currency'],
+  description,
+  properties: {
+    amount: { type: 'number', minimum: 0 },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$', examples: ['USD'] },
+  },
+});
 const json = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
 const security = [{ bearer: [] }, { apiKey: [] }, {}];
 
@@ -184,6 +202,7 @@ export const openapi = {
           used: { type: 'boolean', description: 'sent by the QriarLabs extension; ignored' },
           locale: { type: 'string' },
           ttlSeconds: { type: 'integer', minimum: 30, maximum: 3600, default: 300 },
+          account,
         },
       },
       MessageRequest: {
@@ -209,6 +228,7 @@ export const openapi = {
           ttlSeconds: { type: 'integer', minimum: 30, maximum: 3600, default: 300 },
           clientRef: { type: 'string', maxLength: 64 },
           email: { $ref: '#/components/schemas/EmailPart' },
+          account,
         },
         oneOf: [{ required: ['code'] }, { required: ['text'] }],
       },
@@ -251,7 +271,13 @@ export const openapi = {
       Accepted: {
         type: 'object',
         required: ['id', 'status'],
-        properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string' } },
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          status: { type: 'string' },
+          estimatedPrice: money(
+            "what the price table (PRICE_TABLE_FILE) says the message costs; absent when the table does not price it. The provider's own figure, when it reports one, lands on the message record as price",
+          ),
+        },
       },
       Message: {
         type: 'object',
@@ -275,6 +301,15 @@ export const openapi = {
           providerMessageId: { type: 'string' },
           reason: { type: 'string' },
           errorCode: { type: 'string' },
+          price: {
+            ...money(
+              "what the send cost, once sent: the provider's figure (source provider) or the price table's (source table); absent when neither prices it",
+            ),
+            properties: {
+              ...money('').properties,
+              source: { type: 'string', enum: ['provider', 'table'] },
+            },
+          },
           history: { type: 'array', items: { type: 'object' } },
         },
       },

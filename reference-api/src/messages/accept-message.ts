@@ -5,7 +5,8 @@ import { maskRecipient } from '@sms-mfa/common/mask';
 import { currentRequestId } from '@sms-mfa/common/request-context';
 import { ApiError, invalidPhone } from '../errors.js';
 import { chainFor } from '../delivery/chain.js';
-import type { Channel, EmailPart, SmsProvider } from '../providers/sms-provider.js';
+import { tablePrice, type PriceTable } from '../pricing/price-table.js';
+import type { Channel, EmailPart, Price, SmsProvider } from '../providers/sms-provider.js';
 import type { SendQueue } from '../delivery/send.queue.js';
 import { emailPartOf } from './email-content.js';
 import { fingerprint, type IdempotencyKeys } from './idempotency.js';
@@ -25,13 +26,16 @@ export interface AcceptDeps {
   readonly route: (to: string, channel: Channel) => readonly string[];
   /** EMAIL_FROM: the sender of emails that name none. */
   readonly emailFrom: string | undefined;
+  /** PRICE_TABLE_FILE: what a send is estimated to cost. */
+  readonly prices: PriceTable | undefined;
   readonly logger: Logger;
 }
 
-/** The accepted message, and whether it is the replay of an earlier request. */
+/** The accepted message, whether it is the replay of an earlier request, and what the table says it costs. */
 export interface Accepted {
   readonly record: MessageRecord;
   readonly replayed: boolean;
+  readonly estimatedPrice: Price | undefined;
 }
 
 /** Validates the destination, picks the chain, records and queues the message (once per idempotency key). */
@@ -54,6 +58,7 @@ export async function acceptMessage(
     );
   }
   const id = randomUUID();
+  const estimatedPrice = tablePrice(deps.prices, input.channel, to);
   if (idempotency) {
     const claim = await deps.idempotency.claim(
       idempotency.scope,
@@ -68,11 +73,12 @@ export async function acceptMessage(
       );
     }
     if (claim.kind === 'replay') {
-      return replay(deps, claim.messageId);
+      return { record: await replay(deps, claim.messageId), replayed: true, estimatedPrice };
     }
   }
   try {
-    return { record: await enqueue(deps, id, { to, email }, input, chain), replayed: false };
+    const record = await enqueue(deps, id, { to, email }, input, chain);
+    return { record, replayed: false, estimatedPrice };
   } catch (err) {
     if (idempotency) {
       await deps.idempotency.release(idempotency.scope, idempotency.key).catch(() => undefined);
@@ -114,6 +120,7 @@ async function enqueue(
     channel: input.channel,
     locale: input.locale,
     clientRef: input.clientRef,
+    ...(input.account ? { account: input.account } : {}),
     ...(email ? { email } : {}),
   };
   // Both writes go out together (auto-pipelining); if either fails, neither is left behind.
@@ -142,7 +149,7 @@ async function enqueue(
   return record;
 }
 
-async function replay(deps: AcceptDeps, messageId: string): Promise<Accepted> {
+async function replay(deps: AcceptDeps, messageId: string): Promise<MessageRecord> {
   const record = await deps.store.get(messageId);
   if (!record) {
     throw new ApiError(
@@ -150,5 +157,5 @@ async function replay(deps: AcceptDeps, messageId: string): Promise<Accepted> {
       'Idempotency-Key belongs to a message that is no longer kept',
     );
   }
-  return { record, replayed: true };
+  return record;
 }

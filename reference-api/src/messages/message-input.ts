@@ -24,6 +24,12 @@ const ttlSeconds = z
   .max(3600, 'must be at most 3600');
 const MAX_PHONE_LENGTH = 64;
 const phone = z.string().min(1, 'must not be empty').max(MAX_PHONE_LENGTH, 'is too long');
+/** The caller's own application id, for spend accounting (1–64 printable ASCII). */
+const account = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[\x20-\x7E]+$/, 'must be printable ASCII');
 const destination = z.string().min(1, 'must not be empty').max(MAX_ADDRESS_LENGTH, 'is too long');
 
 /** The channels `POST /v1/messages` takes. */
@@ -60,6 +66,7 @@ export const messageRequestSchema = z
       .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces')
       .optional(),
     email: emailSchema.optional(),
+    account: account.optional(),
   })
   .superRefine(checkDestination)
   .refine((m) => (m.code === undefined) !== (m.text === undefined), {
@@ -74,6 +81,7 @@ export const smsRequestSchema = z.strictObject({
   used: z.boolean().optional(),
   locale: locale.optional(),
   ttlSeconds: ttlSeconds.default(300),
+  account: account.optional(),
 });
 
 /** A message request after validation, in the one shape the use case takes. */
@@ -87,6 +95,8 @@ export interface MessageInput {
   readonly clientRef: string | undefined;
   /** Sender, subject, HTML and DKIM key of an email (channel email only). */
   readonly email: EmailInput | undefined;
+  /** The caller's application (`account`), for spend accounting. */
+  readonly account: string | undefined;
   /** Which field held the number, for error messages. */
   readonly phoneField: string;
 }
@@ -125,6 +135,7 @@ export function fromSmsRequest(body: z.output<typeof smsRequestSchema>): Message
     ttlSeconds: body.ttlSeconds,
     clientRef: undefined,
     email: undefined,
+    account: body.account,
     phoneField: 'mobile',
   };
 }
@@ -138,6 +149,7 @@ export function fromMessageRequest(body: z.output<typeof messageRequestSchema>):
     locale: body.locale,
     clientRef: body.clientRef,
     email: body.email,
+    account: body.account,
     phoneField: 'to',
   };
 }

@@ -1,3 +1,4 @@
+import type { RecordedPrice } from '../pricing/send-price.js';
 import type { Channel } from '../providers/sms-provider.js';
 
 /** Where a message is in its life. */
@@ -32,5 +33,7 @@ export interface MessageRecord {
   readonly providerMessageId?: string;
   readonly reason?: string;
   readonly errorCode?: string;
+  /** What the send cost, once sent: the provider's figure, else the price table's; absent when neither says. */
+  readonly price?: RecordedPrice;
   readonly history: HistoryEntry[];
 }

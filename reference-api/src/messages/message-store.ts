@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { maskEmail, maskPhone } from '@sms-mfa/common/mask';
 import type { DeliveryFields, DeliveryRecords } from '../delivery/delivery-records.js';
+import type { RecordedPrice } from '../pricing/send-price.js';
 import type { Channel } from '../providers/sms-provider.js';
 import type { MessageEvent, MessageRecord } from './message-status.js';
 
 const TRANSITION_LUA = readFileSync(new URL('./transition.lua', import.meta.url), 'utf8');
 
-/** Optional facts an event carries. */
-export type EventFields = DeliveryFields;
+/** Optional facts an event carries; a send's price is on the record once it is sent. */
+export type EventFields = DeliveryFields & { price?: RecordedPrice };
 
 /** What a new message record needs. */
 export interface NewMessage {
@@ -94,13 +95,14 @@ export class MessageStore implements DeliveryRecords {
     id: string,
     provider: string,
     providerMessageId: string,
+    price?: RecordedPrice,
     at = new Date(),
   ): Promise<TransitionResult> {
     return this.transition(
       this.key(id),
       this.providerKey(provider, providerMessageId),
       'sent',
-      { provider, providerMessageId },
+      { provider, providerMessageId, price },
       at,
     );
   }
@@ -115,7 +117,7 @@ export class MessageStore implements DeliveryRecords {
     const clean: EventFields = {};
     for (const [name, value] of Object.entries(fields)) {
       if (value !== undefined) {
-        clean[name as keyof EventFields] = value;
+        (clean as Record<string, unknown>)[name] = value;
       }
     }
     const args = [event, JSON.stringify(clean), at.toISOString()];

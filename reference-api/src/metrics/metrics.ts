@@ -5,10 +5,12 @@ import type { ProviderPauses } from '../delivery/provider-pause.js';
 import type { SendQueue } from '../delivery/send.queue.js';
 import type { SmsProvider } from '../providers/sms-provider.js';
 import { LATENCY_BUCKETS_SECONDS, type SendStats } from './send-stats.js';
+import type { SpendStats } from './spend-stats.js';
 
 /** What /metrics reads, all of it shared through Redis, so any API process shows every worker's state. */
 export interface MetricSources {
   readonly stats: SendStats;
+  readonly spend: SpendStats;
   readonly queue: Pick<SendQueue, 'depth' | 'oldestWaitingSince'>;
   readonly providers: readonly Pick<SmsProvider, 'id'>[];
   readonly breakers: Pick<CircuitBreakers, 'openUntil'>;
@@ -39,7 +41,38 @@ export function createMetrics(sources: MetricSources) {
     },
   });
   registry.registerMetric(sendLatency(stats));
+  registerSpend(registry, sources.spend);
   return { registry, observe };
+}
+
+/** `mfa_spend_total` (what sends cost) and `mfa_unpriced_sends_total` (sends nothing priced), from Redis. */
+function registerSpend(registry: Registry, spend: SpendStats): void {
+  const spent = new Counter({
+    name: 'mfa_spend_total',
+    help: 'What sent messages cost, by the caller account (application), provider, country and currency (all workers)',
+    labelNames: ['application', 'provider', 'country', 'currency'],
+    registers: [registry],
+    async collect() {
+      await spend.flush();
+      spent.reset();
+      for (const { value, ...labels } of await spend.spend().catch(() => [])) {
+        spent.inc(labels, value);
+      }
+    },
+  });
+  const unpriced = new Counter({
+    name: 'mfa_unpriced_sends_total',
+    help: 'Sent messages neither the provider nor the price table priced (all workers)',
+    labelNames: ['application', 'provider', 'country'],
+    registers: [registry],
+    async collect() {
+      await spend.flush();
+      unpriced.reset();
+      for (const { value, ...labels } of await spend.unpricedSends().catch(() => [])) {
+        unpriced.inc(labels, value);
+      }
+    },
+  });
 }
 
 /** `sms_queue_jobs{state}` and `sms_queue_oldest_waiting_seconds`: a backlog shows as age before it shows as count. */

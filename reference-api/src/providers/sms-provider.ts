@@ -36,9 +36,18 @@ export interface OutboundMessage {
   readonly email?: EmailPart;
 }
 
+/** An amount of money: what a message cost, or would. */
+export interface Price {
+  readonly amount: number;
+  /** ISO 4217, e.g. USD. */
+  readonly currency: string;
+}
+
 /** What a provider reports for an accepted message. */
 export interface SendResult {
   readonly providerMessageId: string;
+  /** What the provider says the message cost, when its answer says (it wins over the price table). */
+  readonly price?: Price;
 }
 
 /** A messaging provider: an id and a way to send. Failures are thrown as the classes in provider-errors.ts. */

@@ -12,6 +12,8 @@ import type { MessageInput } from '../../src/messages/message-input.js';
 import type { MessageRecord, MessageStatus } from '../../src/messages/message-status.js';
 import { MessageStore } from '../../src/messages/message-store.js';
 import { SendStats } from '../../src/metrics/send-stats.js';
+import { SpendStats } from '../../src/metrics/spend-stats.js';
+import type { PriceTable } from '../../src/pricing/price-table.js';
 import { ProviderPauses } from '../../src/delivery/provider-pause.js';
 import { CircuitBreakers, type BreakerSettings } from '../../src/delivery/circuit-breaker.js';
 import type { SmsProvider } from '../../src/providers/sms-provider.js';
@@ -42,6 +44,8 @@ export interface HarnessOptions {
   readonly breaker?: BreakerSettings;
   /** EMAIL_FROM, for email sends that name no sender. */
   readonly emailFrom?: string;
+  /** PRICE_TABLE_FILE's table, if the test prices sends. */
+  readonly prices?: PriceTable;
 }
 
 const FINAL: MessageStatus[] = ['sent', 'delivered', 'undelivered', 'failed', 'expired'];
@@ -66,6 +70,8 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     key,
     store,
     stats,
+    spend: new SpendStats(redis, prefix),
+    prices: options.prices,
     logger,
     providers: new Map(options.providers.map((p) => [p.id, p])),
     pauses: new ProviderPauses(redis, prefix),
@@ -89,6 +95,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     providers: options.providers,
     route: () => options.providers.map((p) => p.id),
     emailFrom: options.emailFrom ?? 'Acme <no-reply@acme.example>',
+    prices: options.prices,
     logger,
   };
   return {
@@ -106,6 +113,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
         ttlSeconds: 300,
         clientRef: undefined,
         email: undefined,
+        account: undefined,
         phoneField: 'to',
         ...input,
       };

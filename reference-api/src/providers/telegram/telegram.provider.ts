@@ -99,12 +99,20 @@ function readRequestStatus(res: ProviderResponse): SendResult {
   if (error) {
     throw error;
   }
-  const requestId = (res.body as { result?: { request_id?: unknown } }).result?.request_id;
+  const result = (res.body as { result?: { request_id?: unknown; request_cost?: unknown } }).result;
+  const requestId = result?.request_id;
   // Not retried: the code may have gone out, and each send is charged.
   if (typeof requestId !== 'string' || !requestId) {
     throw new PermanentProviderError(TELEGRAM, 'Gateway answered ok without a request_id');
   }
-  return { providerMessageId: requestId };
+  const cost = result?.request_cost;
+  // RequestStatus.request_cost names no currency; the Gateway prices in US dollars ("$0.01 per
+  // delivered code", core.telegram.org/gateway; shared/reference/providers.md §4b).
+  const price =
+    typeof cost === 'number' && Number.isFinite(cost) && cost >= 0
+      ? { amount: cost, currency: 'USD' }
+      : undefined;
+  return { providerMessageId: requestId, ...(price ? { price } : {}) };
 }
 
 /**

@@ -109,6 +109,20 @@ function sidOf(body: unknown): string {
   return sid;
 }
 
+/**
+ * `price` and `price_unit` of the created message, when Twilio already knows them. It usually does
+ * not (both are null until the message is sent on, providers.md §1), and the price table answers.
+ * Twilio writes what was charged as a negative amount ("-0.00790").
+ */
+export function priceOf(body: unknown): SendResult['price'] {
+  const { price, price_unit: unit } = (body ?? {}) as { price?: unknown; price_unit?: unknown };
+  const amount = typeof price === 'string' || typeof price === 'number' ? Number(price) : NaN;
+  if (!Number.isFinite(amount) || typeof unit !== 'string' || !/^[A-Z]{3}$/i.test(unit)) {
+    return undefined;
+  }
+  return { amount: Math.abs(amount), currency: unit.toUpperCase() };
+}
+
 function channelsOf(settings: TwilioSettings): ReadonlySet<Channel> {
   return new Set<Channel>(twilioWhatsappReady(settings) ? ['sms', 'whatsapp'] : ['sms']);
 }
@@ -142,7 +156,8 @@ export function createTwilioProvider(
       if (res.status < 200 || res.status > 299) {
         throw classifyTwilioFailure(res);
       }
-      return { providerMessageId: sidOf(res.body) };
+      const price = priceOf(res.body);
+      return { providerMessageId: sidOf(res.body), ...(price ? { price } : {}) };
     },
   };
 }

@@ -13,6 +13,8 @@ export interface VonageSettings {
   readonly signatureSecret: string | undefined;
   readonly whatsappFrom: string | undefined;
   readonly whatsappTemplate: string | undefined;
+  /** The account's currency, which the SMS API's `message-price` is in (it does not name it). */
+  readonly priceCurrency: string;
 }
 
 /** The VONAGE_* variables (README, "Vonage"). */
@@ -26,6 +28,11 @@ export const vonageConfig = defineProviderConfig({
     VONAGE_SIGNATURE_SECRET: optional,
     VONAGE_WHATSAPP_FROM: optional,
     VONAGE_WHATSAPP_TEMPLATE: optional,
+    // Vonage bills accounts in EUR unless the account was set up in another currency.
+    VONAGE_PRICE_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+      .default('EUR'),
   }),
   secrets: ['VONAGE_API_SECRET', 'VONAGE_SIGNATURE_SECRET'],
   required: ['VONAGE_API_KEY', 'VONAGE_API_SECRET', 'VONAGE_FROM'],
@@ -38,5 +45,6 @@ export const vonageConfig = defineProviderConfig({
     signatureSecret: e.VONAGE_SIGNATURE_SECRET,
     whatsappFrom: e.VONAGE_WHATSAPP_FROM,
     whatsappTemplate: e.VONAGE_WHATSAPP_TEMPLATE,
+    priceCurrency: e.VONAGE_PRICE_CURRENCY,
   }),
 });

@@ -20,6 +20,7 @@ function vonageOptions(context: ProviderContext<VonageSettings>): VonageOptions 
     timeoutMs: context.providerTimeoutMs,
     callbackUrl: context.webhookUrl,
     whatsapp: whatsAppOptions(context),
+    priceCurrency: settings.priceCurrency,
   };
 }
 

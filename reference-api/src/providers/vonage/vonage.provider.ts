@@ -19,6 +19,8 @@ export interface VonageOptions extends VonageClientOptions {
   readonly callbackUrl: string | undefined;
   /** WhatsApp sender number and approved authentication template; WhatsApp is off without both. */
   readonly whatsapp: { readonly from: string; readonly template: string } | undefined;
+  /** The currency of `message-price` (the account's; the answer does not say): EUR unless set. */
+  readonly priceCurrency?: string;
 }
 
 // The SMS API accepts ttl in ms within these bounds (spec NewMessage.ttl); anything else is status 3.
@@ -54,15 +56,27 @@ async function sendSms(
   options: VonageOptions,
   message: OutboundMessage,
 ): Promise<SendResult> {
-  const answer: { messages?: { messageId?: string }[] } = await client.sms.send(
-    smsParams(options, message),
-  );
+  const answer: { messages?: { messageId?: string; messagePrice?: string }[] } =
+    await client.sms.send(smsParams(options, message));
   const id = answer.messages?.[0]?.messageId;
   // A 200 with no part (or not JSON) is not documented; retrying beats recording a send we cannot trace.
   if (!id) {
     throw new TransientProviderError('vonage', 'SMS API answered without a message-id');
   }
-  return { providerMessageId: id };
+  const price = partsPrice(answer.messages ?? [], options.priceCurrency ?? 'EUR');
+  return { providerMessageId: id, ...(price ? { price } : {}) };
+}
+
+/** The sum of every part's `message-price` (a long text is several parts), if each part has one. */
+function partsPrice(
+  parts: readonly { messagePrice?: string }[],
+  currency: string,
+): SendResult['price'] {
+  const amounts = parts.map((part) => Number(part.messagePrice ?? Number.NaN));
+  if (amounts.length === 0 || !amounts.every((n) => Number.isFinite(n) && n >= 0)) {
+    return undefined;
+  }
+  return { amount: amounts.reduce((sum, n) => sum + n, 0), currency };
 }
 
 /** The SMS API request for `message` (the SDK kebab-cases the keys: client-ref, ...). */

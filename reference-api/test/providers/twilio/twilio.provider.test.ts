@@ -6,6 +6,7 @@ import { createLogger } from '@sms-mfa/common/logger';
 import { loadConfig } from '../../../src/config.js';
 import { PermanentProviderError } from '../../../src/providers/provider-errors.js';
 import { createProvider } from '../../../src/providers/registry.js';
+import { priceOf } from '../../../src/providers/twilio/twilio.provider.js';
 import type { OutboundMessage, SmsProvider } from '../../../src/providers/sms-provider.js';
 import { startTwilioFake, type TwilioFake } from './twilio.fake.js';
 
@@ -247,5 +248,18 @@ describe('the fake Twilio API', () => {
       String(body['date_created']),
       /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/,
     );
+  });
+});
+
+describe('the price in a Twilio answer', () => {
+  it('is none while Twilio has not priced the message (price and price_unit null, as at creation)', () => {
+    assert.equal(priceOf({ sid: 'SM1', price: null, price_unit: null }), undefined);
+  });
+
+  it('is the charged amount, positive, in price_unit once Twilio states it', () => {
+    assert.deepEqual(priceOf({ sid: 'SM1', price: '-0.00790', price_unit: 'USD' }), {
+      amount: 0.0079,
+      currency: 'USD',
+    });
   });
 });
