@@ -15,6 +15,7 @@ import { CodeSealer } from './otp/code.js';
 import type { OtpDeps } from './otp/otp-deps.js';
 import { createOtpMetrics } from './otp/otp-metrics.js';
 import { RedisCodeStore } from './otp/redis-code-store.js';
+import { PrefixGuard } from './pumping/prefix-guard.js';
 import { ClientAuthFailures, RateLimits } from './ratelimit/rate-limits.js';
 import { RedisDeviceStore } from './totp/redis-device-store.js';
 import { loadOrCreateServerSecret } from './server-secret.js';
@@ -96,7 +97,7 @@ async function buildDeps(
 /** What the code engine is built from: the sender is the reference-API client, or a test's fake. */
 export interface OtpParts {
   readonly redis: Redis;
-  readonly config: Pick<BridgeConfig, 'keyPrefix' | 'rateLimits'>;
+  readonly config: Pick<BridgeConfig, 'keyPrefix' | 'rateLimits' | 'pumping'>;
   readonly logger: Logger;
   readonly serverSecret: Buffer;
   readonly sender: MessageSender;
@@ -112,6 +113,7 @@ export function createOtpDeps(parts: OtpParts): OtpDeps {
     store: new RedisCodeStore(redis, config.keyPrefix),
     devices: new RedisDeviceStore(redis, config.keyPrefix),
     limits: new RateLimits(redis, config.keyPrefix, config.rateLimits),
+    pumping: new PrefixGuard(redis, config.keyPrefix, config.pumping, parts.registry),
     sender: parts.sender,
     audit: new AuditLog(redis, config.keyPrefix, parts.now),
     metrics: createOtpMetrics(parts.registry),

@@ -78,6 +78,13 @@ const schema = z.object({
   RATE_APP_VALIDATIONS_PER_MINUTE: int(1, 1_000_000, 3000),
   RATE_CLIENT_AUTH_FAILURES: int(1, 1_000_000, 20),
   RATE_CLIENT_AUTH_WINDOW_SECONDS: int(1, 86_400, 600),
+  // SMS-pumping quarantine per application and destination prefix (see README: SMS pumping)
+  PUMPING_ENABLED: bool.default(true),
+  PUMPING_MIN_SENDS: int(1, 1_000_000, 20),
+  PUMPING_MIN_CONVERSION: z.coerce.number().min(0).max(1).default(0.2),
+  PUMPING_WINDOW_SECONDS: int(60, 7 * 86_400, 3600),
+  PUMPING_QUARANTINE_SECONDS: int(60, 30 * 86_400, 3600),
+  PUMPING_PREFIX_DIGITS: int(0, 6, 2),
   // demo
   DEMO_USERS_FILE: z.string().min(1).default('bridge/demo-users.json'),
   BRIDGE_DEMO_ENABLED: bool.default(true),
@@ -141,6 +148,14 @@ function toConfig(e: Env) {
       appValidationsPerMinute: e.RATE_APP_VALIDATIONS_PER_MINUTE,
       clientAuthFailures: e.RATE_CLIENT_AUTH_FAILURES,
       clientAuthWindowSeconds: e.RATE_CLIENT_AUTH_WINDOW_SECONDS,
+    },
+    pumping: {
+      enabled: e.PUMPING_ENABLED,
+      minSends: e.PUMPING_MIN_SENDS,
+      minConversion: e.PUMPING_MIN_CONVERSION,
+      windowSeconds: e.PUMPING_WINDOW_SECONDS,
+      quarantineSeconds: e.PUMPING_QUARANTINE_SECONDS,
+      prefixDigits: e.PUMPING_PREFIX_DIGITS,
     },
     demo: { enabled: e.BRIDGE_DEMO_ENABLED, usersFile: e.DEMO_USERS_FILE },
   };

@@ -6,6 +6,7 @@ export type CiamErrorCode =
   | 'INVALID_PHONE_NUMBER'
   | 'UNSUPPORTED_DEVICE_TYPE'
   | 'EMAIL_NOT_ALLOWED'
+  | 'PREFIX_QUARANTINED'
   | 'TEMPLATE_NOT_FOUND'
   | 'OTP_INVALID'
   | 'UNAUTHORIZED'
@@ -33,6 +34,7 @@ export const CATALOGUE: Readonly<Record<CiamErrorCode, { status: number; errorCo
   INVALID_PHONE_NUMBER: { status: 400, errorCode: 100001 },
   UNSUPPORTED_DEVICE_TYPE: { status: 400, errorCode: 10005 },
   EMAIL_NOT_ALLOWED: { status: 403 },
+  PREFIX_QUARANTINED: { status: 403 },
   TEMPLATE_NOT_FOUND: { status: 400, errorCode: 10011 },
   OTP_INVALID: { status: 400, errorCode: 10008 },
   UNAUTHORIZED: { status: 401, errorCode: 10002 },

@@ -11,7 +11,8 @@ export type AuditEventType =
   | 'locked'
   | 'expired'
   | 'canceled'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'prefix_quarantined';
 
 /** One audit event as recorded: never a code, never a full phone number or address. */
 export interface AuditEvent {

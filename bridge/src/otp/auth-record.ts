@@ -37,6 +37,8 @@ export interface AuthRecord {
   readonly codeHash: string | undefined;
   /** `{code, to}` sealed with AES-256-GCM, for resends; gone once finished. */
   readonly sealed: string | undefined;
+  /** The destination prefix the SMS-pumping guard counts its sends and validation under; absent when unguarded. */
+  readonly pumpingPrefix?: string | undefined;
   /** A test device's: its fixed code, nothing sent; absent for a live one. */
   readonly test?: true | undefined;
 }

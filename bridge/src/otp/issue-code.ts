@@ -11,6 +11,7 @@ import {
   type Destination,
 } from './device-target.js';
 import { refuseUnknownTemplate } from './message-content.js';
+import { guardSend, pumpingPrefixOf } from '../pumping/guard-send.js';
 import type { OtpDeps } from './otp-deps.js';
 import { userMustWait } from './otp-errors.js';
 import { userKeyOf } from './pseudonym.js';
@@ -46,14 +47,16 @@ export async function issueCode(
   const userKey = userKeyOf(deps.serverSecret, app.clientId, request.userName);
   const nowMs = deps.now();
   await refuseWhileUserWaits(deps, app, userKey, destination, nowMs);
+  const { code, test } = codeFor(deps, app, destination);
+  const pumpingPrefix = pumpingPrefixOf(deps, destination, test);
+  await guardSend(deps, app.clientId, pumpingPrefix, nowMs);
   const hits = await deps.limits.countSend({
     clientId: app.clientId,
     phoneKey: limitKeyOf(deps.serverSecret, deviceType, destination.address),
     callingCode: destination.group,
     ipAddress: request.ipAddress,
   });
-  const { code, test } = codeFor(deps, app, destination);
-  const fields = { request, deviceType, destination, userKey, code, test, nowMs };
+  const fields = { request, deviceType, destination, userKey, code, test, pumpingPrefix, nowMs };
   const record = newRecord(deps, app, fields);
   await deps.store.create(record, nowMs);
   await deps.audit.record({
@@ -113,6 +116,7 @@ interface NewCode {
   readonly nowMs: number;
   /** A test device's fixed code: nothing will be sent. */
   readonly test: boolean;
+  readonly pumpingPrefix: string | undefined;
 }
 
 function newRecord(deps: OtpDeps, app: Application, c: NewCode): AuthRecord {
@@ -125,6 +129,7 @@ function newRecord(deps: OtpDeps, app: Application, c: NewCode): AuthRecord {
     phoneMasked: c.destination.masked,
     callingCode: c.destination.group,
     country: c.destination.country,
+    pumpingPrefix: c.pumpingPrefix,
     templateName: c.request.templateName,
     locale: c.request.locale,
     codeLength: app.codeLength,

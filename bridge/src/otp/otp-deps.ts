@@ -1,6 +1,7 @@
 import type { Logger } from '@sms-mfa/common/logger';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { MessageSender } from '../messaging/reference-api-client.js';
+import type { PrefixGuard } from '../pumping/prefix-guard.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
 import type { DeviceStore } from '../totp/device-store.js';
 import type { CodeSealer } from './code.js';
@@ -13,6 +14,8 @@ export interface OtpDeps {
   /** Authenticator apps (TOTP) enrolled per user. */
   readonly devices: DeviceStore;
   readonly limits: RateLimits;
+  /** The SMS-pumping guard per destination prefix. */
+  readonly pumping: PrefixGuard;
   readonly sender: MessageSender;
   readonly audit: AuditLog;
   readonly metrics: OtpMetrics;

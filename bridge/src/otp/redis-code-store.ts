@@ -169,6 +169,7 @@ function fromHash(authId: string, h: Record<string, string>): AuthRecord {
     phoneMasked: h['phoneMasked'] ?? '',
     callingCode: h['callingCode'] ?? '',
     country: h['country'],
+    pumpingPrefix: h['pumpingPrefix'],
     templateName: h['templateName'],
     locale: h['locale'],
     codeLength: num('codeLength'),

@@ -8,6 +8,7 @@ import { limitKeyOf } from './device-target.js';
 import { findOwnRecord } from './find-record.js';
 import type { OtpDeps } from './otp-deps.js';
 import { refusalError } from './otp-errors.js';
+import { guardSend } from '../pumping/guard-send.js';
 
 /** What a resend tells the caller. */
 export interface Resent {
@@ -41,6 +42,7 @@ export async function resendCode(
   const { code, to } = await openSealed(deps, record, release);
   let hits: Hit[];
   try {
+    await guardSend(deps, app.clientId, record.pumpingPrefix, nowMs);
     hits = await deps.limits.countSend({
       clientId: app.clientId,
       phoneKey: limitKeyOf(deps.serverSecret, record.deviceType, to),

@@ -115,6 +115,9 @@ async function report(deps: OtpDeps, record: AuthRecord, outcome: VerifyOutcome)
   };
   if (outcome.kind === 'validated') {
     deps.metrics.count('validated', record.clientId, record.country, record.test);
+    if (record.pumpingPrefix) {
+      await deps.pumping.validated(record.clientId, record.pumpingPrefix, deps.now());
+    }
     return deps.audit.record({ ...event, type: 'validated', outcome: 'success' });
   }
   if (['wrong_code', 'replayed', 'locked_now'].includes(outcome.kind)) {

@@ -5,6 +5,7 @@
 // conversion near zero is their signature; real users convert at 60-90 %.
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
 
 /** The guard's settings (PUMPING_* variables). */
 export interface PumpingSettings {
@@ -50,13 +51,16 @@ export function destinationPrefix(e164: string, callingCode: string, digits: num
 /** The guard on Redis; every decision is one Lua script, so concurrent sends cannot slip past a trip. */
 export class PrefixGuard {
   readonly #redis: ScriptedRedis;
+  readonly #trips: Counter<'application' | 'prefix'> | undefined;
 
   constructor(
     redis: Redis,
     private readonly keyPrefix: string,
     readonly settings: PumpingSettings,
+    registry?: Registry,
   ) {
     this.#redis = redis as ScriptedRedis;
+    this.#trips = registry ? quarantineCounter(registry) : undefined;
     if (typeof this.#redis.mfaPrefixGuard !== 'function') {
       redis.defineCommand('mfaPrefixGuard', {
         numberOfKeys: 2,
@@ -73,6 +77,9 @@ export class PrefixGuard {
     const [kind, ms] = await this.run('send', clientId, prefix, nowMs);
     if (kind === 'ok') {
       return { kind: 'allowed' };
+    }
+    if (kind === 'tripped') {
+      this.#trips?.inc({ application: clientId, prefix });
     }
     return { kind: 'quarantined', retryAfterMs: ms, trippedNow: kind === 'tripped' };
   }
@@ -133,4 +140,18 @@ export class PrefixGuard {
   private quarantineKey(clientId: string): string {
     return `${this.keyPrefix}:pump:q:${clientId}`;
   }
+}
+
+/** `mfa_prefix_quarantines_total{application,prefix}`: prefixes put in quarantine (few: a prefix is a label). */
+function quarantineCounter(registry: Registry): Counter<'application' | 'prefix'> {
+  const name = 'mfa_prefix_quarantines_total';
+  return (
+    (registry.getSingleMetric(name) as Counter<'application' | 'prefix'> | undefined) ??
+    new Counter({
+      name,
+      help: 'Destination prefixes quarantined for SMS pumping (many codes requested, few entered)',
+      labelNames: ['application', 'prefix'],
+      registers: [registry],
+    })
+  );
 }
