@@ -61,7 +61,15 @@ function mountApis(app: express.Express, deps: BridgeDeps): void {
   app.use(express.json({ limit: '16kb' }));
   const keyGraceSeconds = retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds);
   app.use(
-    adminRoutes({ apps, requireScope, keys, keyGraceSeconds, serverSecret: deps.serverSecret }),
+    adminRoutes({
+      apps,
+      requireScope,
+      keys,
+      keyGraceSeconds,
+      serverSecret: deps.serverSecret,
+      pumping: deps.otp.pumping,
+      now: deps.otp.now,
+    }),
   );
   app.use(deviceAuthRoutes(deps));
   app.use(deviceRoutes(deps));

@@ -4,6 +4,7 @@ import { dkimView } from '../email/dkim-key.js';
 import { setEmailDomain } from '../email/email-domain.js';
 import { CiamError } from '../errors.js';
 import type { SigningKeys } from '../issuer/keys.js';
+import type { PrefixGuard } from '../pumping/prefix-guard.js';
 import type { RequireScope } from './auth.middleware.js';
 
 /** What the admin API is built from. */
@@ -16,6 +17,9 @@ export interface AdminRoutesDeps {
   readonly keyGraceSeconds: number;
   /** Seals the DKIM keys it generates. */
   readonly serverSecret: Buffer;
+  /** The SMS-pumping guard: its quarantines are listed and released here. */
+  readonly pumping: PrefixGuard;
+  readonly now: () => number;
 }
 
 const BASE = '/admin/v1/applications';
@@ -23,7 +27,8 @@ const BASE = '/admin/v1/applications';
 /**
  * The registration process, scope `mfa:admin`: create, list, read, change, delete applications,
  * rotate a client secret (shown once, stored hashed), give an application a DKIM key for its email
- * domain (stored sealed), and rotate the issuer's signing key.
+ * domain (stored sealed), list and release its SMS-pumping quarantines, and rotate the issuer's
+ * signing key.
  */
 export function adminRoutes(deps: AdminRoutesDeps): Router {
   const router = Router();
@@ -62,6 +67,19 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
       clientId,
     );
     res.json({ clientId, emailDkim: dkimView(application.emailDkim!), dnsRecords: records });
+  });
+  router.get(`${BASE}/:clientId/quarantines`, async (req, res) => {
+    const { clientId } = req.params;
+    found(await apps.get(clientId), clientId);
+    res.json({ clientId, quarantines: await deps.pumping.list(clientId, deps.now()) });
+  });
+  router.delete(`${BASE}/:clientId/quarantines/:prefix`, async (req, res) => {
+    const { clientId, prefix } = req.params;
+    found(await apps.get(clientId), clientId);
+    if (!(await deps.pumping.release(clientId, prefix))) {
+      throw new CiamError('NOT_FOUND', `${prefix.slice(0, 16)} is not quarantined`);
+    }
+    res.status(204).end();
   });
   if (deps.keys) {
     router.post('/admin/v1/keys/rotate', rotateKeys(deps.keys, deps.keyGraceSeconds));

@@ -282,6 +282,34 @@ const adminPaths = {
     admin,
     failures(400, 401, 403, 404),
   ),
+  '/admin/v1/applications/{clientId}/quarantines': {
+    get: {
+      summary:
+        'Destination prefixes in SMS-pumping quarantine for the application: many codes requested, few entered',
+      security: admin,
+      parameters: [clientId],
+      responses: {
+        '200': ok('{clientId, quarantines: [{prefix, until}]}'),
+        ...failures(401, 403, 404),
+      },
+    },
+  },
+  '/admin/v1/applications/{clientId}/quarantines/{prefix}': {
+    delete: {
+      summary: 'Release a quarantined prefix early (its count of sends starts over)',
+      security: admin,
+      parameters: [
+        clientId,
+        {
+          name: 'prefix',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', examples: ['+88234'] },
+        },
+      ],
+      responses: { '204': { description: 'released' }, ...failures(401, 403, 404) },
+    },
+  },
   '/admin/v1/keys/rotate': {
     post: {
       summary:
