@@ -12,6 +12,7 @@ import { loadConfig, type BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
 import { retiredKeyGraceSeconds, SigningKeys } from '../issuer/keys.js';
 import { readServerSecret } from '../server-secret.js';
+import { QUARANTINE_COMMANDS, QUARANTINE_OPTIONS, QUARANTINE_USAGE } from './quarantine-commands.js';
 import { SEALED_COMMANDS, SEALED_OPTIONS, SEALED_USAGE } from './sealed-commands.js';
 
 const USAGE = `usage: npm run apps -- <command> [options]
@@ -25,6 +26,7 @@ const USAGE = `usage: npm run apps -- <command> [options]
   rotate-keys [--revoke-previous]     a new token-signing key; the old one stays published until its
                                       tokens expire (or not at all with --revoke-previous)
 ${SEALED_USAGE}
+${QUARANTINE_USAGE}
 
 settings: --client-id <id> --brand <text> --countries IN,BR --device-types SMS,WHATSAPP
           --scopes mfa:send,mfa:verify --code-length 6 --ttl 300 --max-attempts 5
@@ -51,6 +53,7 @@ const OPTIONS = {
   'email-from': { type: 'string' },
   'allow-test-devices': { type: 'string' },
   ...SEALED_OPTIONS,
+  ...QUARANTINE_OPTIONS,
   'totp-algorithm': { type: 'string' },
   'totp-digits': { type: 'string' },
   json: { type: 'boolean' },
@@ -120,6 +123,7 @@ function totpFrom(flags: Flags): Settings['totp'] {
 
 const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
   ...SEALED_COMMANDS,
+  ...QUARANTINE_COMMANDS,
   async create({ apps, flags, print }) {
     const { application, clientSecret } = await apps.create({ name: '', ...settingsFrom(flags) });
     if (flags.json) {
