@@ -5,6 +5,9 @@ import type { Logger } from '@sms-mfa/common/logger';
 import { ApplicationStore } from './apps/application-store.js';
 import { ensureConfiguredClients } from './apps/configured-clients.js';
 import { AuditLog } from './audit/audit-log.js';
+import { BudgetGuard } from './budget/budget-guard.js';
+import { createBudgetMetrics, registerBudgetGauges } from './budget/budget-metrics.js';
+import { SpendLedger } from './budget/spend-ledger.js';
 import type { BridgeConfig } from './config.js';
 import { createAuth, tokenVerifier, type RequireScope } from './http/auth.middleware.js';
 import { SigningKeys } from './issuer/keys.js';
@@ -80,6 +83,8 @@ async function buildDeps(
   });
   const sender = new ReferenceApiClient(config.referenceApi, logger);
   const { registry } = metrics;
+  const ledger = new SpendLedger(redis, config.keyPrefix);
+  registerBudgetGauges(registry, { apps, ledger, now });
   return {
     config,
     logger,
@@ -109,13 +114,17 @@ export interface OtpParts {
 /** The code use cases' dependencies over one Redis connection. */
 export function createOtpDeps(parts: OtpParts): OtpDeps {
   const { redis, config } = parts;
+  const audit = new AuditLog(redis, config.keyPrefix, parts.now);
+  const ledger = new SpendLedger(redis, config.keyPrefix);
+  const budgetMetrics = createBudgetMetrics(parts.registry);
   return {
     store: new RedisCodeStore(redis, config.keyPrefix),
     devices: new RedisDeviceStore(redis, config.keyPrefix),
     limits: new RateLimits(redis, config.keyPrefix, config.rateLimits),
     pumping: new PrefixGuard(redis, config.keyPrefix, config.pumping, parts.registry),
+    budget: new BudgetGuard(ledger, audit, parts.logger, budgetMetrics),
     sender: parts.sender,
-    audit: new AuditLog(redis, config.keyPrefix, parts.now),
+    audit,
     metrics: createOtpMetrics(parts.registry),
     logger: parts.logger,
     serverSecret: parts.serverSecret,

@@ -24,6 +24,7 @@ export type CiamErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
+  | 'BUDGET_EXCEEDED'
   | 'DELIVERY_UNAVAILABLE'
   | 'UNAVAILABLE'
   | 'INTERNAL';
@@ -52,6 +53,9 @@ export const CATALOGUE: Readonly<Record<CiamErrorCode, { status: number; errorCo
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   NOT_FOUND: { status: 404 },
   RATE_LIMITED: { status: 429 },
+  // The application's daily budget is spent (Retry-After to 00:00 UTC). The published API has no
+  // such code, so like RATE_LIMITED it carries no published errorCode.
+  BUDGET_EXCEEDED: { status: 429 },
   DELIVERY_UNAVAILABLE: { status: 502 },
   UNAVAILABLE: { status: 503 },
   INTERNAL: { status: 500, errorCode: 10010 },

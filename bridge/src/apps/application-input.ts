@@ -1,6 +1,7 @@
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import type { FieldIssue } from '@sms-mfa/common/app-error';
+import { dailyBudgetSchema } from '../budget/daily-budget.js';
 import { CiamError } from '../errors.js';
 import { emailFromSchema } from '../email/email-from.js';
 import { emailTemplatesSchema } from '../email/email-templates.js';
@@ -78,6 +79,7 @@ const settings = {
   emailTemplates: emailTemplatesSchema,
   allowTestDevices: z.boolean(),
   testDevices: testDevicesSchema,
+  dailyBudget: dailyBudgetSchema,
 };
 
 const optionalSettings = z.strictObject(settings).partial();

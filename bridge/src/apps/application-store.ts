@@ -229,6 +229,7 @@ export class ApplicationStore {
       emailTemplates: input.emailTemplates ?? [],
       allowTestDevices: input.allowTestDevices ?? false,
       testDevices: input.testDevices ? this.sealed(clientId, input.testDevices) : [],
+      dailyBudget: input.dailyBudget ?? undefined,
       createdAt: now,
       updatedAt: now,
     };
@@ -251,7 +252,7 @@ function toApplication(row: Record<string, string> | null | undefined): Applicat
   };
 }
 
-/** `null` clears senderId / webOtpDomain / emailFrom; everything else replaces the old value. */
+/** `null` clears senderId / webOtpDomain / emailFrom / dailyBudget; everything else replaces the old value. */
 function applyChanges(
   current: Application,
   changes: Partial<Record<keyof StoredApplication, unknown>>,

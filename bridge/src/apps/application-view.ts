@@ -5,16 +5,22 @@ import type { Application } from './application.js';
 import { testDeviceProblems, testDevicesView } from './test-devices.js';
 
 /** An application as the admin API shows it: no secret hash, no DKIM private key, no test codes. */
-export type ApplicationView = Omit<Application, 'secretHash' | 'emailDkim' | 'testDevices'> & {
+export type ApplicationView = Omit<
+  Application,
+  'secretHash' | 'emailDkim' | 'testDevices' | 'dailyBudget'
+> & {
   readonly emailDkim?: ReturnType<typeof dkimView>;
   readonly testDevices?: { device: string }[];
+  /** null when the application has no cap. */
+  readonly dailyBudget: Application['dailyBudget'] | null;
 };
 
 /** The application without anything secret, for responses and listings. */
 export function applicationView(app: Application): ApplicationView {
-  const { emailDkim, testDevices, ...rest } = app;
+  const { emailDkim, testDevices, dailyBudget, ...rest } = app;
   const view: ApplicationView & { secretHash?: string | undefined } = {
     ...rest,
+    dailyBudget: dailyBudget ?? null,
     ...(emailDkim ? { emailDkim: dkimView(emailDkim) } : {}),
     ...(testDevices ? { testDevices: testDevicesView(app) } : {}),
   };

@@ -1,3 +1,4 @@
+import type { DailyBudget } from '../budget/daily-budget.js';
 import type { TotpSettings } from '../totp/totp-settings.js';
 
 /** Device types of the CIAM MFA API; SMS, WHATSAPP, TELEGRAM and EMAIL send a code through the reference API. */
@@ -84,6 +85,8 @@ export interface Application {
   readonly allowTestDevices?: boolean | undefined;
   /** Up to 10 numbers or addresses with a fixed code, for app-store reviews and staging. */
   readonly testDevices?: readonly StoredTestDevice[] | undefined;
+  /** What its sends may cost per UTC day; past it new sends get 429 BUDGET_EXCEEDED. Unset: no cap. */
+  readonly dailyBudget?: DailyBudget | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

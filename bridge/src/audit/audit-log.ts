@@ -12,7 +12,9 @@ export type AuditEventType =
   | 'expired'
   | 'canceled'
   | 'rate_limited'
-  | 'prefix_quarantined';
+  | 'prefix_quarantined'
+  | 'budget_warning'
+  | 'budget_exhausted';
 
 /** One audit event as recorded: never a code, never a full phone number or address. */
 export interface AuditEvent {

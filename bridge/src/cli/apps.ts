@@ -8,11 +8,16 @@ import { ConfigError } from '@sms-mfa/common/config-error';
 import type { z } from 'zod';
 import type { createApplicationSchema } from '../apps/application-input.js';
 import { applicationView, ApplicationStore } from '../apps/application-store.js';
+import { parseBudgetFlag } from '../budget/daily-budget.js';
 import { loadConfig, type BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
 import { retiredKeyGraceSeconds, SigningKeys } from '../issuer/keys.js';
 import { readServerSecret } from '../server-secret.js';
-import { QUARANTINE_COMMANDS, QUARANTINE_OPTIONS, QUARANTINE_USAGE } from './quarantine-commands.js';
+import {
+  QUARANTINE_COMMANDS,
+  QUARANTINE_OPTIONS,
+  QUARANTINE_USAGE,
+} from './quarantine-commands.js';
 import { SEALED_COMMANDS, SEALED_OPTIONS, SEALED_USAGE } from './sealed-commands.js';
 
 const USAGE = `usage: npm run apps -- <command> [options]
@@ -33,6 +38,7 @@ settings: --client-id <id> --brand <text> --countries IN,BR --device-types SMS,W
           --sender-id ACME --web-otp-domain example.com --return-urls https://a.example/cb,...
           --email-from "Acme <no-reply@example.com>" --allow-test-devices true|false
           --totp-algorithm SHA1|SHA256|SHA512 --totp-digits 6|8 (authenticator apps; with TOTP in --device-types)
+          --daily-budget 25:USD (what sends may cost per UTC day) | --no-daily-budget (no cap)
 other:    --json (machine-readable output)
 
 Redis: REDIS_URL, or the embedded default's (npm start) on 127.0.0.1:EMBEDDED_REDIS_PORT (6390).`;
@@ -56,6 +62,8 @@ const OPTIONS = {
   ...QUARANTINE_OPTIONS,
   'totp-algorithm': { type: 'string' },
   'totp-digits': { type: 'string' },
+  'daily-budget': { type: 'string' },
+  'no-daily-budget': { type: 'boolean' },
   json: { type: 'boolean' },
   'revoke-previous': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -105,10 +113,23 @@ function settingsFrom(flags: Flags): Settings {
     emailFrom: flags['email-from'],
     allowTestDevices: boolean(flags['allow-test-devices']),
     totp: totpFrom(flags),
+    dailyBudget: budgetFrom(flags),
   };
   return Object.fromEntries(
     Object.entries(settings).filter(([, v]) => v !== undefined),
   ) as Settings;
+}
+
+/** `--daily-budget 25:USD` as the setting, `--no-daily-budget` as null (no cap); neither leaves it alone. */
+function budgetFrom(flags: Flags): unknown {
+  if (flags['no-daily-budget'] && flags['daily-budget'] !== undefined) {
+    throw new UsageError('give --daily-budget or --no-daily-budget, not both');
+  }
+  if (flags['no-daily-budget']) {
+    return null;
+  }
+  const value = flags['daily-budget'];
+  return value === undefined ? undefined : parseBudgetFlag(value);
 }
 
 /** `--totp-algorithm` and `--totp-digits` as the `totp` setting; either alone keeps the other's default. */

@@ -40,20 +40,49 @@ export interface OutboundCode {
   readonly locale: string | undefined;
   /** Same key, same message: a retried request is not sent twice. */
   readonly idempotencyKey: string;
+  /** The application's client id: the reference API counts what the send costs against it. */
+  readonly account?: string | undefined;
+}
+
+/** An amount of money, as the reference API prices a message. */
+export interface Price {
+  readonly amount: number;
+  readonly currency: string;
+}
+
+/** A queued message, and what the reference API's price table says it costs (when it prices it). */
+export interface SentMessage {
+  readonly messageId: string;
+  readonly estimatedPrice?: Price | undefined;
 }
 
 /** Hands codes to whatever delivers them. */
 export interface MessageSender {
   /** Resolves once the message is queued; throws DELIVERY_UNAVAILABLE (502) if it could not be. */
-  send(message: OutboundCode): Promise<{ readonly messageId: string }>;
+  send(message: OutboundCode): Promise<SentMessage>;
 }
 
-function acceptedBody(text: string): { id?: unknown } {
+function acceptedBody(text: string): { id?: unknown; estimatedPrice?: unknown } {
   try {
-    return JSON.parse(text) as { id?: unknown };
+    return JSON.parse(text) as { id?: unknown; estimatedPrice?: unknown };
   } catch {
     return {};
   }
+}
+
+/** `estimatedPrice` of a 202 when it is a well-formed price; a replay (200) was counted the first time. */
+function priceOf(status: number, value: unknown): Price | undefined {
+  const price = value as { amount?: unknown; currency?: unknown } | undefined;
+  if (
+    status !== 202 ||
+    typeof price?.amount !== 'number' ||
+    !Number.isFinite(price.amount) ||
+    price.amount < 0 ||
+    typeof price.currency !== 'string'
+  ) {
+    return undefined;
+  }
+  return { amount: price.amount, currency: price.currency };
 }
 
 // The reference API accepts 30-3600 s; a code with under 30 s left still gets a 30 s window.
@@ -76,11 +105,15 @@ export class ReferenceApiClient implements MessageSender {
       : undefined;
   }
 
-  async send(message: OutboundCode): Promise<{ messageId: string }> {
+  async send(message: OutboundCode): Promise<SentMessage> {
     const [path, body] = requestOf(message);
     const answer = await this.post(path, JSON.stringify(body), message);
     const accepted = acceptedBody(answer.text);
-    return { messageId: typeof accepted.id === 'string' ? accepted.id : '' };
+    const estimatedPrice = priceOf(answer.status, accepted.estimatedPrice);
+    return {
+      messageId: typeof accepted.id === 'string' ? accepted.id : '',
+      ...(estimatedPrice ? { estimatedPrice } : {}),
+    };
   }
 
   private async post(path: string, body: string, message: OutboundCode): Promise<HttpAnswer> {
@@ -171,18 +204,20 @@ function requestOf(message: OutboundCode): [string, Record<string, unknown>] {
   const ttlSeconds = clampTtl(message.ttlSeconds);
   const locale = message.locale ? { locale: message.locale } : {};
   const clientRef = message.clientRef ? { clientRef: message.clientRef } : {};
+  const account = message.account ? { account: message.account } : {};
   if (message.channel === 'sms') {
-    return ['/api/sms', { mobile: message.to, totp: message.text, ttlSeconds, ...locale }];
+    const { to: mobile, text: totp } = message;
+    return ['/api/sms', { mobile, totp, ttlSeconds, ...locale, ...account }];
   }
   if (message.channel === 'email') {
     const { to, text, email } = message;
     return [
       '/v1/messages',
-      { channel: 'email', to, text, email, ttlSeconds, ...clientRef, ...locale },
+      { channel: 'email', to, text, email, ttlSeconds, ...clientRef, ...locale, ...account },
     ];
   }
   const { to, code, channel } = message;
-  return ['/v1/messages', { to, code, channel, ttlSeconds, ...locale }];
+  return ['/v1/messages', { to, code, channel, ttlSeconds, ...locale, ...account }];
 }
 
 function deliveryUnavailable(): CiamError {

@@ -1,4 +1,5 @@
 import type { Application } from '../apps/application.js';
+import type { SentMessage } from '../messaging/reference-api-client.js';
 import type { AuthRecord } from './auth-record.js';
 import { channelOf } from './device-target.js';
 import { messageContent } from './message-content.js';
@@ -18,7 +19,8 @@ export interface Delivery {
 
 /**
  * Renders the message and hands it to the reference API; on any failure undoes, audits, and
- * rethrows. A test device's code is not sent at all.
+ * rethrows; once sent, adds its estimated price to the application's spend. A test device's code
+ * is not sent at all (and costs nothing).
  */
 export async function deliverCode(deps: OtpDeps, d: Delivery): Promise<void> {
   const { record } = d;
@@ -27,10 +29,11 @@ export async function deliverCode(deps: OtpDeps, d: Delivery): Promise<void> {
     deps.logger.info('test device: code not sent', { ...audit, test: true, send: record.sends });
     return;
   }
+  let sent: SentMessage;
   try {
     const ttlSeconds = (record.expiresAtMs - d.nowMs) / 1000;
     const values = { code: d.code, minutes: ttlSeconds / 60 };
-    await deps.sender.send({
+    sent = await deps.sender.send({
       to: d.to,
       channel: channelOf(record.deviceType),
       code: d.code,
@@ -39,6 +42,7 @@ export async function deliverCode(deps: OtpDeps, d: Delivery): Promise<void> {
       ...messageContent(deps.serverSecret, d.app, record, values),
       idempotencyKey: `${record.authId}.${record.sends}`,
       clientRef: record.authId,
+      account: d.app.clientId,
     });
   } catch (err) {
     await d.undo();
@@ -50,6 +54,7 @@ export async function deliverCode(deps: OtpDeps, d: Delivery): Promise<void> {
     });
     throw err;
   }
+  await deps.budget.record(d.app, sent.estimatedPrice, d.nowMs);
   await deps.audit.record({
     ...audit,
     type: 'sent',

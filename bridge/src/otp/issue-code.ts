@@ -48,6 +48,9 @@ export async function issueCode(
   const nowMs = deps.now();
   await refuseWhileUserWaits(deps, app, userKey, destination, nowMs);
   const { code, test } = codeFor(deps, app, destination);
+  if (!test) {
+    await deps.budget.refuseWhenSpent(app, nowMs);
+  }
   const pumpingPrefix = pumpingPrefixOf(deps, destination, test);
   await guardSend(deps, app.clientId, pumpingPrefix, nowMs);
   const hits = await deps.limits.countSend({

@@ -1,5 +1,6 @@
 import type { Logger } from '@sms-mfa/common/logger';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { BudgetGuard } from '../budget/budget-guard.js';
 import type { MessageSender } from '../messaging/reference-api-client.js';
 import type { PrefixGuard } from '../pumping/prefix-guard.js';
 import type { RateLimits } from '../ratelimit/rate-limits.js';
@@ -16,6 +17,8 @@ export interface OtpDeps {
   readonly limits: RateLimits;
   /** The SMS-pumping guard per destination prefix. */
   readonly pumping: PrefixGuard;
+  /** Each application's daily budget: refuses sends once it is spent, adds up what sends cost. */
+  readonly budget: BudgetGuard;
   readonly sender: MessageSender;
   readonly audit: AuditLog;
   readonly metrics: OtpMetrics;

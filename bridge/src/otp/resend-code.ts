@@ -42,6 +42,9 @@ export async function resendCode(
   const { code, to } = await openSealed(deps, record, release);
   let hits: Hit[];
   try {
+    if (!record.test) {
+      await deps.budget.refuseWhenSpent(app, nowMs);
+    }
     await guardSend(deps, app.clientId, record.pumpingPrefix, nowMs);
     hits = await deps.limits.countSend({
       clientId: app.clientId,
