@@ -53,6 +53,17 @@ const settings = {
     type: 'array',
     items: { type: 'string', enum: ['mfa:send', 'mfa:verify', 'mfa:admin'] },
   },
+  dailyBudget: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: ['amount', 'currency'],
+    description:
+      "what the application's sends may cost per UTC day (the reference API's price table estimates each); spent: 429 BUDGET_EXCEEDED until 00:00 UTC. null: no cap",
+    properties: {
+      amount: { type: 'number', exclusiveMinimum: 0 },
+      currency: { type: 'string', pattern: '^[A-Za-z]{3}$', examples: ['USD'] },
+    },
+  },
 };
 
 const device = {
