@@ -1,4 +1,10 @@
-import { parsePhoneNumberWithError, ParseError, type CountryCode } from 'libphonenumber-js/max';
+import {
+  getCountries,
+  getCountryCallingCode,
+  parsePhoneNumberWithError,
+  ParseError,
+  type CountryCode,
+} from 'libphonenumber-js/max';
 
 /** A phone number that libphonenumber accepted, in E.164 with what is known of it. */
 export interface NormalisedPhone {
@@ -74,4 +80,34 @@ export function normalisePhone(input: string): NormalisedPhone {
     callingCode: parsed.countryCallingCode,
     type,
   };
+}
+
+/** Each country calling code and the regions that share it (`44` → GB, GG, IM, JE). */
+const CALLING_CODES: ReadonlyMap<string, readonly CountryCode[]> = (() => {
+  const codes = new Map<string, CountryCode[]>();
+  for (const region of getCountries()) {
+    const code = getCountryCallingCode(region);
+    codes.set(code, [...(codes.get(code) ?? []), region]);
+  }
+  return codes;
+})();
+
+/**
+ * The calling code a number starts with, told from its leading digits alone (what a masked
+ * number such as `+91******212` still shows), or undefined when they are too few to tell (`+23`
+ * begins ten three-digit codes). Calling codes are prefix-free, so the first match is the one.
+ */
+export function callingCodeOf(leading: string): string | undefined {
+  const digits = /^\+?(\d*)/.exec(leading)?.[1] ?? '';
+  for (let length = 1; length <= Math.min(3, digits.length); length++) {
+    if (CALLING_CODES.has(digits.slice(0, length))) {
+      return digits.slice(0, length);
+    }
+  }
+  return undefined;
+}
+
+/** The regions (ISO 3166 alpha-2) that share a calling code, alphabetically; none for an unknown code. */
+export function regionsOfCallingCode(callingCode: string): readonly CountryCode[] {
+  return CALLING_CODES.get(callingCode) ?? [];
 }
