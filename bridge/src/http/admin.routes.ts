@@ -33,7 +33,8 @@ const BASE = '/admin/v1/applications';
 export function adminRoutes(deps: AdminRoutesDeps): Router {
   const router = Router();
   const { apps } = deps;
-  router.use('/admin', deps.requireScope('mfa:admin'));
+  // /admin/v1 only: GET /admin (and /admin/login, /admin/logout) is the overview page, signed in by form.
+  router.use('/admin/v1', deps.requireScope('mfa:admin'));
   router.post(BASE, async (req, res) => {
     const { application, clientSecret } = await apps.create(req.body);
     noStore(res)

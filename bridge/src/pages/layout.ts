@@ -13,6 +13,8 @@ export interface Frame {
   readonly body: SafeHtml;
   /** Beside (on a phone: under) the card; the demo's outbox panel. */
   readonly aside?: SafeHtml | undefined;
+  /** Stylesheets under {@link STATIC_PATH} after pages.css (the admin page's wider card and charts). */
+  readonly stylesheets?: readonly string[];
   /** Script files under {@link STATIC_PATH}; never inline code (the CSP forbids it). */
   readonly scripts?: readonly string[];
 }
@@ -27,6 +29,7 @@ export function layout(frame: Frame): SafeHtml {
         <meta name="referrer" content="no-referrer" />
         <title>${frame.title} · ${frame.brand}</title>
         <link rel="stylesheet" href="${STATIC_PATH}/pages.css" />
+        ${(frame.stylesheets ?? []).map((s) => html`<link rel="stylesheet" href="${STATIC_PATH}/${s}" /> `)}
         ${(frame.scripts ?? []).map((s) => html`<script src="${STATIC_PATH}/${s}" defer></script> `)}
       </head>
       <body>

@@ -1,10 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Logger } from '@sms-mfa/common/logger';
+import type { ApplicationStore } from '../apps/application-store.js';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
 import { classifyError } from '../http/classify-error.js';
 import type { OtpDeps } from '../otp/otp-deps.js';
+import type { ClientAuthFailures } from '../ratelimit/rate-limits.js';
+import { AdminSessions } from './admin/admin-session.js';
+import { adminPageRoutes, onAdminPages, referenceFiguresFrom } from './admin/admin.routes.js';
 import { CiamClient } from './demo/ciam-client.js';
 import { DemoSessions } from './demo/demo-session.js';
 import { DemoUsers } from './demo/demo-users.js';
@@ -22,16 +26,20 @@ const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 export interface PageDeps {
   /** The code engine, shared with the CIAM API. */
   readonly otp: OtpDeps;
-  readonly apps: PageEnv['apps'];
+  /** Read by the pages; the admin page's sign-in also checks client secrets. */
+  readonly apps: Pick<ApplicationStore, 'get' | 'verifySecret'>;
   readonly config: Readonly<BridgeConfig>;
-  /** Keys the CSRF tokens and the demo's session cookie. */
+  /** Keys the CSRF tokens and the demo's and the admin page's session cookies. */
   readonly serverSecret: Buffer;
+  /** The token endpoints' failed-authentication count, which the admin sign-in shares. */
+  readonly clientAuthFailures: ClientAuthFailures;
   readonly logger: Logger;
 }
 
 /**
  * The bridge's HTML pages (`startBridge` with `pages`): the hosted code-entry page
- * (`/verify/{authId}`) and, when config.demo.enabled and a demo client is configured, the demo app (`/demo`).
+ * (`/verify/{authId}`), the admin overview (`/admin`) and, when config.demo.enabled and a demo
+ * client is configured, the demo app (`/demo`).
  */
 export function pageRoutes(deps: PageDeps): Router {
   const messages = new Messages();
@@ -58,8 +66,25 @@ export function pageRoutes(deps: PageDeps): Router {
     env.asides.push(demoOutboxAside(demo));
     router.use(demoRoutes(demo));
   }
-  router.use(['/verify', '/demo'], pageErrors(env, deps.logger));
+  router.use(adminPageRoutes(adminEnv(deps, messages, csrf, secure)));
+  const errors = pageErrors(env, deps.logger);
+  router.use(['/verify', '/demo'], errors);
+  router.use(onAdminPages(errors));
   return router;
+}
+
+function adminEnv(deps: PageDeps, messages: Messages, csrf: Csrf, secure: boolean) {
+  const now = deps.otp.now;
+  return {
+    apps: deps.apps,
+    failures: deps.clientAuthFailures,
+    audit: deps.otp.audit,
+    messages,
+    csrf,
+    sessions: new AdminSessions(deps.serverSecret, secure, now),
+    referenceFigures: referenceFiguresFrom(deps.config.referenceApi.url),
+    now,
+  };
 }
 
 function demoEnv(deps: PageDeps, messages: Messages, csrf: Csrf): DemoEnv | undefined {
