@@ -59,7 +59,12 @@ class Browser {
         this.cookies.delete(pair.slice(0, at));
       }
     }
-    return { status: res.status, headers: res.headers, text: await res.text() };
+    // The markup as the templates lay it out, whitespace between and inside tags squeezed out.
+    const text = (await res.text())
+      .replace(/\s+/g, ' ')
+      .replace(/\s*>\s*/g, '>')
+      .replace(/\s*<\s*/g, '<');
+    return { status: res.status, headers: res.headers, text };
   }
 }
 
