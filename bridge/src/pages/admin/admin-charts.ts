@@ -11,10 +11,10 @@ export interface ChartData {
 
 // One coordinate system for every chart; CSS scales the SVG to its box.
 const WIDTH = 480;
-const LEFT = 36;
-const RIGHT = 472;
-const TOP = 12;
-const BOTTOM = 112;
+const LEFT = 52;
+const RIGHT = 456;
+const TOP = 14;
+const BOTTOM = 104;
 const HEIGHT = 132;
 const LABEL_EVERY = 6;
 
@@ -62,7 +62,7 @@ export function ratioChart(
       return '';
     }
     const [x, y] = point(v, i);
-    return html`<circle class="dot" cx="${x}" cy="${y}" r="3"
+    return html`<circle class="dot" cx="${x}" cy="${y}" r="5"
       ><title>${data.labels[i]}: ${data.percent(v)}</title></circle
     >`;
   });

@@ -91,7 +91,7 @@ export function figuresSection(f: Format, figures: AuditFigures): SafeHtml {
 function conversionChart(f: Format, figures: AuditFigures, labels: string[]): SafeHtml {
   const { t } = f;
   const overall = conversion(figures.totals.issued, figures.totals.validated);
-  return html`<figure class="chart-box chart-wide">
+  return html`<figure class="chart-box">
     ${ratioChart({
       id: 'chart-conversion',
       title: t('adminConversion'),
