@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { TransientProviderError } from '../../src/providers/provider-errors.js';
 import { providerFetch } from '../../src/providers/provider-http.js';
 
-/** A provider that answers `/ok` at once, `/slow` after 150 ms, and never answers `/silent`. */
+/** A provider that answers `/ok` at once, `/slow` after 600 ms, and never answers `/silent`. */
 function startServer(): Promise<Server> {
   const server = createServer((req, res) => {
     const answer = () => {
@@ -15,7 +15,7 @@ function startServer(): Promise<Server> {
     if (req.url === '/ok') {
       answer();
     } else if (req.url === '/slow') {
-      setTimeout(answer, 150);
+      setTimeout(answer, 600);
     }
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -60,9 +60,11 @@ describe('provider HTTP client', () => {
 
   it('reuses a kept-alive connection without carrying an earlier timeout over to the next call', async () => {
     for (let i = 0; i < 3; i++) {
-      assert.equal((await providerFetch('p', `${base}/ok`, {}, { timeoutMs: 100 })).status, 200);
-      await new Promise((resolve) => setTimeout(resolve, 150)); // idle in the pool past the 100 ms
-      const res = await providerFetch('p', `${base}/slow`, {}, { timeoutMs: 1000 });
+      // A short timeout (still roomy on a loaded machine), then longer idle in the pool, then a
+      // call slower than that first timeout: it must get its own, longer one.
+      assert.equal((await providerFetch('p', `${base}/ok`, {}, { timeoutMs: 400 })).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const res = await providerFetch('p', `${base}/slow`, {}, { timeoutMs: 5000 });
       assert.deepEqual(res.body, { path: '/slow' });
     }
   });
