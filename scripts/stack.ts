@@ -28,6 +28,8 @@ export interface Stack {
   readonly referencePort: string;
   readonly bridgePort: string;
   readonly demo: { readonly id: string; readonly secret: string };
+  /** The `mfa:admin` client that signs in to /admin and calls the admin API. */
+  readonly admin: { readonly id: string; readonly secret: string };
   /** Stops every process (SIGTERM, then a 15 s limit) and the local Redis. */
   stop(): Promise<void>;
   /** Called once if a process exits on its own (the stack is then stopped). */
@@ -63,13 +65,18 @@ async function ensureRedis(dataDir: string): Promise<{ url: string; local?: Loca
   return { url: local.url, local };
 }
 
-/** The demo client's credentials: from the environment, or made once and kept under .data/. */
-function demoClient(dataDir: string): { id: string; secret: string } {
-  const id = process.env['BRIDGE_DEMO_CLIENT_ID'] ?? 'demo-app';
-  if (process.env['BRIDGE_DEMO_CLIENT_SECRET']) {
-    return { id, secret: process.env['BRIDGE_DEMO_CLIENT_SECRET'] };
+/**
+ * A client the bridge creates at start-up (`demo`: BRIDGE_DEMO_CLIENT_ID / _SECRET, default id
+ * demo-app; `admin`: BRIDGE_ADMIN_CLIENT_ID / _SECRET, default id admin): from the environment, or
+ * made once and kept under .data/.
+ */
+function startupClient(dataDir: string, kind: 'demo' | 'admin'): { id: string; secret: string } {
+  const variable = `BRIDGE_${kind.toUpperCase()}_CLIENT`;
+  const id = process.env[`${variable}_ID`] ?? (kind === 'demo' ? 'demo-app' : 'admin');
+  if (process.env[`${variable}_SECRET`]) {
+    return { id, secret: process.env[`${variable}_SECRET`]! };
   }
-  const file = resolve(dataDir, 'demo-client.json');
+  const file = resolve(dataDir, `${kind}-client.json`);
   if (existsSync(file)) {
     return JSON.parse(readFileSync(file, 'utf8')) as { id: string; secret: string };
   }
@@ -133,7 +140,8 @@ export async function startStack(): Promise<Stack> {
     });
     children.push({ name, child });
   };
-  const demo = demoClient(dataDir);
+  const demo = startupClient(dataDir, 'demo');
+  const admin = startupClient(dataDir, 'admin');
   const env = { REDIS_URL: redis.url, DATA_DIR: dataDir };
   launch('reference-api', 'reference-api/src/start.ts', ['--role', 'api'], env);
   launch('reference-api worker', 'reference-api/src/start.ts', ['--role', 'worker'], env);
@@ -142,6 +150,8 @@ export async function startStack(): Promise<Stack> {
     REFERENCE_API_URL: `http://127.0.0.1:${refPort}`,
     BRIDGE_DEMO_CLIENT_ID: demo.id,
     BRIDGE_DEMO_CLIENT_SECRET: demo.secret,
+    BRIDGE_ADMIN_CLIENT_ID: admin.id,
+    BRIDGE_ADMIN_CLIENT_SECRET: admin.secret,
   });
   const stack: Stack = {
     redisUrl: redis.url,
@@ -149,6 +159,7 @@ export async function startStack(): Promise<Stack> {
     referencePort: refPort,
     bridgePort,
     demo,
+    admin,
     stop,
     onCrash: (listener) => void crashListeners.push(listener),
   };

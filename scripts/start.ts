@@ -16,6 +16,7 @@ function printBanner(stack: Stack): void {
     `  worker          sending through PROVIDERS=${process.env['PROVIDERS'] ?? 'outbox'}`,
     `  bridge          ${bridge}   CIAM MFA API v2, token issuer (realm mfa), /demo`,
     `  demo client     client_id=${id}  client_secret=${secret}`,
+    `  admin           ${bridge}/admin   client_id=${stack.admin.id}  client_secret=${stack.admin.secret}  (overview, admin API)`,
     '',
     'Try it:',
     `  TOKEN=$(curl -s -u ${id}:${secret} -d grant_type=client_credentials ${bridge}/realms/mfa/protocol/openid-connect/token | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
