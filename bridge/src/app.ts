@@ -67,6 +67,7 @@ function mountApis(app: express.Express, deps: BridgeDeps): void {
       keys,
       keyGraceSeconds,
       serverSecret: deps.serverSecret,
+      devices: deps.otp.devices,
       pumping: deps.otp.pumping,
       now: deps.otp.now,
     }),

@@ -14,13 +14,18 @@ export type AuditEventType =
   | 'rate_limited'
   | 'prefix_quarantined'
   | 'budget_warning'
-  | 'budget_exhausted';
+  | 'budget_exhausted'
+  | 'device_enrolled'
+  | 'device_activated'
+  | 'device_removed';
 
 /** One audit event as recorded: never a code, never a full phone number or address. */
 export interface AuditEvent {
   readonly type: AuditEventType;
   readonly application: string;
   readonly authId?: string | undefined;
+  /** An authenticator device's id, for its enrolment, activation and removal. */
+  readonly deviceId?: string | undefined;
   /** A number or an email address, masked on the way in whatever the caller passes; an address is recorded as `email`. */
   readonly phone?: string | undefined;
   readonly outcome: 'success' | 'failure';
@@ -70,6 +75,9 @@ export class AuditLog {
     ];
     if (event.authId) {
       fields.push('authId', event.authId);
+    }
+    if (event.deviceId) {
+      fields.push('deviceId', event.deviceId);
     }
     if (event.phone) {
       const masked = maskRecipient(event.phone);

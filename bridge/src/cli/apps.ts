@@ -8,11 +8,13 @@ import { ConfigError } from '@sms-mfa/common/config-error';
 import type { z } from 'zod';
 import type { createApplicationSchema } from '../apps/application-input.js';
 import { applicationView, ApplicationStore } from '../apps/application-store.js';
+import { removeApplication } from '../apps/remove-application.js';
 import { parseBudgetFlag } from '../budget/daily-budget.js';
 import { loadConfig, type BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
 import { retiredKeyGraceSeconds, SigningKeys } from '../issuer/keys.js';
 import { readServerSecret } from '../server-secret.js';
+import { RedisDeviceStore } from '../totp/redis-device-store.js';
 import {
   QUARANTINE_COMMANDS,
   QUARANTINE_OPTIONS,
@@ -27,7 +29,8 @@ const USAGE = `usage: npm run apps -- <command> [options]
   list                                every application (no secrets)
   show <clientId>                     one application, as JSON
   rotate-secret <clientId>            a new client secret, printed once; the old one stops working
-  delete <clientId>                   remove the application; its tokens stop working
+  delete <clientId>                   remove the application and its users' authenticator apps;
+                                      its tokens stop working
   rotate-keys [--revoke-previous]     a new token-signing key; the old one stays published until its
                                       tokens expire (or not at all with --revoke-previous)
 ${SEALED_USAGE}
@@ -193,8 +196,9 @@ const COMMANDS: Record<string, (ctx: Context) => Promise<void>> = {
         : `new client secret for ${target}: ${clientSecret}\nShown this once; the old secret no longer works.`,
     );
   },
-  async delete({ apps, print, target }) {
-    found((await apps.remove(required(target))) || undefined, target);
+  async delete({ config, redis, apps, print, target }) {
+    const devices = new RedisDeviceStore(redis, config.keyPrefix);
+    found((await removeApplication(apps, devices, required(target))) || undefined, target);
     print(`deleted ${target}`);
   },
   async 'rotate-keys'({ config, redis, flags, print }) {

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { applicationView, type ApplicationStore } from '../apps/application-store.js';
+import { removeApplication, type ApplicationData } from '../apps/remove-application.js';
 import { dkimView } from '../email/dkim-key.js';
 import { setEmailDomain } from '../email/email-domain.js';
 import { CiamError } from '../errors.js';
@@ -17,6 +18,8 @@ export interface AdminRoutesDeps {
   readonly keyGraceSeconds: number;
   /** Seals the DKIM keys it generates. */
   readonly serverSecret: Buffer;
+  /** The users' authenticator devices, removed with their application. */
+  readonly devices: ApplicationData;
   /** The SMS-pumping guard: its quarantines are listed and released here. */
   readonly pumping: PrefixGuard;
   readonly now: () => number;
@@ -54,7 +57,8 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     );
   });
   router.delete(`${BASE}/:clientId`, async (req, res) => {
-    found((await apps.remove(req.params.clientId)) || undefined, req.params.clientId);
+    const removed = await removeApplication(apps, deps.devices, req.params.clientId);
+    found(removed || undefined, req.params.clientId);
     res.status(204).end();
   });
   router.post(`${BASE}/:clientId/secret`, async (req, res) => {

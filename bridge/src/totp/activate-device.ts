@@ -43,6 +43,12 @@ export async function activateDevice(
     application: app.clientId,
     deviceId: device.deviceId,
   });
+  await deps.audit.record({
+    type: 'device_activated',
+    application: app.clientId,
+    deviceId: device.deviceId,
+    outcome: 'success',
+  });
   return deviceView({ ...device, status: 'ACTIVE', activatedAtMs: nowMs }, 0);
 }
 

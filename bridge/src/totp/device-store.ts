@@ -37,5 +37,7 @@ export interface DeviceStore {
   ): Promise<ActivateOutcome>;
   /** Removes a device; false when there was none. */
   remove(userKey: string, deviceId: string): Promise<boolean>;
+  /** Removes every device of every user of an application (when it is deleted); how many there were. */
+  removeAllOf(clientId: string): Promise<number>;
   readonly limits: DeviceLimits;
 }

@@ -53,6 +53,12 @@ export async function enrolDevice(
     throw deviceLimitReached(outcome.limit);
   }
   deps.logger.info('totp device enrolled', { application: app.clientId, deviceId });
+  await deps.audit.record({
+    type: 'device_enrolled',
+    application: app.clientId,
+    deviceId,
+    outcome: 'success',
+  });
   const uri = otpauthUri(app.brand, userName, secret, params);
   return {
     ...deviceView(device, deps.devices.limits.pendingTtlMs),

@@ -29,4 +29,10 @@ export async function removeDevice(
     throw deviceNotFound();
   }
   deps.logger.info('totp device removed', { application: app.clientId, deviceId });
+  await deps.audit.record({
+    type: 'device_removed',
+    application: app.clientId,
+    deviceId,
+    outcome: 'success',
+  });
 }

@@ -40,6 +40,8 @@ export class RedisDeviceStore implements DeviceStore {
   }
 
   async enrol(device: TotpDevice, nowMs: number): Promise<EnrolOutcome> {
+    // Indexed first: the application's list of users may name one without a device, never miss one.
+    await this.#redis.sadd(deviceKeys.users(this.prefix, device.clientId), device.userKey);
     const [kind, limit] = await this.#redis.mfaTotpEnrol(
       this.indexKey(device.userKey),
       this.deviceKey(device.userKey, device.deviceId),
@@ -94,6 +96,18 @@ export class RedisDeviceStore implements DeviceStore {
         .zrem(this.indexKey(userKey), deviceId)
         .exec()) ?? [];
     return removed?.[1] === 1;
+  }
+
+  async removeAllOf(clientId: string): Promise<number> {
+    const usersKey = deviceKeys.users(this.prefix, clientId);
+    let removed = 0;
+    for (const userKey of await this.#redis.smembers(usersKey)) {
+      const ids = await this.#redis.zrange(this.indexKey(userKey), 0, -1);
+      const keys = ids.map((id) => this.deviceKey(userKey, id));
+      removed += keys.length ? await this.#redis.del(...keys) : 0;
+      await this.#redis.multi().del(this.indexKey(userKey)).srem(usersKey, userKey).exec();
+    }
+    return removed;
   }
 
   private indexKey(userKey: string): string {
