@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.js';
 import type { Translate } from '../i18n.js';
+import { credentialFields } from '../credential-fields.js';
 import { CSRF_FIELD_NAME } from '../security.js';
 
 /** What the sign-in form shows. */
@@ -12,38 +13,17 @@ export interface AdminSignInView {
 
 /** Client id and client secret of an `mfa:admin` application. */
 export function adminSignInBody(t: Translate, v: AdminSignInView): SafeHtml {
-  const invalid = v.error ? html` aria-invalid="true" aria-describedby="admin-error"` : '';
   return html`<form class="form" method="post" action="/admin/login" novalidate>
     <input type="hidden" name="${CSRF_FIELD_NAME}" value="${v.csrf}" />
     <p class="instruction">${t('adminSignInIntro')}</p>
     <div aria-live="polite">
       ${v.error ? html`<div id="admin-error" class="alert alert-danger" role="alert"><p>${v.error}</p></div>` : ''}
     </div>
-    <div class="form-group">
-      <label for="client-id" class="label">${t('adminClientId')}</label>
-      <input
-        id="client-id"
-        name="client_id"
-        type="text"
-        autocomplete="username"
-        autocapitalize="off"
-        spellcheck="false"
-        required
-        autofocus
-        value="${v.clientId}"
-        ${invalid}
-      />
-    </div>
-    <div class="form-group">
-      <label for="client-secret" class="label">${t('adminClientSecret')}</label>
-      <input
-        id="client-secret"
-        name="client_secret"
-        type="password"
-        autocomplete="current-password"
-        required${invalid}
-      />
-    </div>
+    ${credentialFields(
+      { id: 'client-id', name: 'client_id', label: t('adminClientId'), value: v.clientId },
+      { id: 'client-secret', name: 'client_secret', label: t('adminClientSecret') },
+      v.error ? 'admin-error' : undefined,
+    )}
     <p class="actions">
       <button id="admin-login" class="btn btn-primary" type="submit">${t('adminSignIn')}</button>
     </p>

@@ -1,6 +1,7 @@
 import { maskPhone } from '@sms-mfa/common/mask';
 import { html, type SafeHtml } from '../html.js';
 import type { Translate } from '../i18n.js';
+import { credentialFields } from '../credential-fields.js';
 import { CSRF_FIELD_NAME } from '../security.js';
 import type { OutboxMessage } from './ciam-client.js';
 import type { DemoUser } from './demo-users.js';
@@ -26,38 +27,17 @@ export interface LoginView {
 
 /** Username and password, like Keycloak's login page. */
 export function loginBody(t: Translate, v: LoginView): SafeHtml {
-  const invalid = v.error ? html` aria-invalid="true" aria-describedby="login-error"` : '';
   return html`<form class="form" method="post" action="/demo/login" novalidate>
     <input type="hidden" name="${CSRF_FIELD_NAME}" value="${v.csrf}" />
     <div id="login-errors" aria-live="polite">
       ${v.error ? html`<div id="login-error" class="alert alert-danger" role="alert"><p>${v.error}</p></div>` : ''}
     </div>
     ${v.hint ? html`<div id="demo-hint" class="alert alert-info"><p>${t('demoHint', v.hint.username, v.hint.password)}</p></div>` : ''}
-    <div class="form-group">
-      <label for="username" class="label">${t('demoUsername')}</label>
-      <input
-        id="username"
-        name="username"
-        type="text"
-        autocomplete="username"
-        autocapitalize="off"
-        spellcheck="false"
-        required
-        autofocus
-        value="${v.username}"
-        ${invalid}
-      />
-    </div>
-    <div class="form-group">
-      <label for="password" class="label">${t('demoPassword')}</label>
-      <input
-        id="password"
-        name="password"
-        type="password"
-        autocomplete="current-password"
-        required${invalid}
-      />
-    </div>
+    ${credentialFields(
+      { id: 'username', name: 'username', label: t('demoUsername'), value: v.username },
+      { id: 'password', name: 'password', label: t('demoPassword') },
+      v.error ? 'login-error' : undefined,
+    )}
     <div class="actions">
       <button id="login" type="submit" class="btn btn-primary">${t('demoSignIn')}</button>
     </div>
