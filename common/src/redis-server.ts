@@ -19,6 +19,8 @@ export interface LocalRedisOptions {
   /** Data directory; without it Redis keeps nothing on disk. */
   readonly dataDir?: string;
   readonly appendOnly?: boolean;
+  /** More redis-server arguments, e.g. `--cluster-enabled yes` for a cluster node. */
+  readonly extraArgs?: readonly string[];
 }
 
 const INSTALL_HINT =
@@ -83,6 +85,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     args.push('--dir', options.dataDir);
   }
   args.push('--appendonly', options.appendOnly && options.dataDir ? 'yes' : 'no');
+  args.push(...(options.extraArgs ?? []));
   const child = spawn(findRedisServer(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitForPing(port, child);

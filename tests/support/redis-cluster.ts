@@ -1,0 +1,103 @@
+// A real Redis Cluster for tests: redis-server nodes with cluster mode on, on free loopback ports,
+// joined by `redis-cli --cluster create` (masters first, then a replica for each), torn down after.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { freePort, startLocalRedis, type LocalRedis } from '@sms-mfa/common/redis-server';
+
+const run = promisify(execFile);
+
+/** A running cluster this test owns. */
+export interface RedisCluster {
+  /** Seed nodes as `REDIS_CLUSTER_NODES` takes them: `127.0.0.1:p1,127.0.0.1:p2,…`. */
+  readonly seeds: string;
+  readonly nodes: readonly LocalRedis[];
+  /** Stops every node and removes their files. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startRedisCluster}. */
+export interface RedisClusterOptions {
+  readonly masters?: number;
+  readonly replicasPerMaster?: number;
+  /** How long a node may be unreachable before its replica takes over; short, for failover tests. */
+  readonly nodeTimeoutMs?: number;
+}
+
+/** Starts 3 masters and 3 replicas (by default) and resolves once every node reports the cluster ok. */
+export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicasPerMaster ?? 1;
+  const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
+  const nodes: LocalRedis[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
+      const port = await freePort();
+      nodes.push(
+        await startLocalRedis({
+          port,
+          dataDir: join(dir, String(port)),
+          extraArgs: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            `nodes-${port}.conf`,
+            '--cluster-node-timeout',
+            String(options.nodeTimeoutMs ?? 1000),
+          ],
+        }),
+      );
+    }
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...addresses,
+      '--cluster-replicas',
+      String(replicas),
+      '--cluster-yes',
+    ]);
+    await untilClusterOk(nodes);
+    return { seeds: addresses.join(','), nodes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Waits until every node says `cluster_state:ok` and knows every other node. */
+async function untilClusterOk(nodes: readonly LocalRedis[]): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const states = await Promise.all(nodes.map((n) => clusterState(n.port, nodes.length)));
+    if (states.every(Boolean)) {
+      return;
+    }
+    await sleep(50);
+  }
+  throw new Error('the Redis Cluster did not reach cluster_state:ok within 10 s');
+}
+
+async function clusterState(port: number, size: number): Promise<boolean> {
+  const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const info = String(await redis.cluster('INFO'));
+    const known = String(await redis.cluster('NODES'))
+      .trim()
+      .split('\n').length;
+    return info.includes('cluster_state:ok') && known === size;
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
