@@ -1,12 +1,12 @@
 // The admin overview (/admin) in a real Chromium, against a real Redis, the reference API (outbox
 // provider) and the bridge in-process. Screenshots: tests/artifacts/browser/admin-*.png.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { useRedis } from '../support/redis-harness.js';
-import { checkState, launchChromium, watchCsp } from './support/page-checks.js';
-import { startPagesStack, type PagesStack } from './support/pages-stack.js';
+import { useChromiumPages } from './support/chromium-pages.js';
+import { checkState, watchCsp } from './support/page-checks.js';
+import type { PagesStack } from './support/pages-stack.js';
 
 const skip = process.env['SMS_MFA_SKIP_BROWSER'] === '1' ? 'SMS_MFA_SKIP_BROWSER=1' : false;
 const OPS = { clientId: 'ops', secret: 'ops-secret-0123456789-abcdef' } as const;
@@ -30,14 +30,12 @@ function watchErrors(page: Page): string[] {
 
 describe('the admin overview in Chromium', { skip, timeout: 120_000 }, () => {
   const redis = useRedis();
+  const chromium = useChromiumPages(redis);
   let stack: PagesStack;
   let browser: Browser;
 
   before(async () => {
-    if (!existsSync('/usr/bin/chromium')) {
-      throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
-    }
-    [stack, browser] = await Promise.all([startPagesStack(redis), launchChromium()]);
+    ({ stack, browser } = chromium);
     await stack.bridge.apps.create(
       { clientId: OPS.clientId, name: 'Operations', scopes: ['mfa:admin'] },
       OPS.secret,
@@ -48,9 +46,6 @@ describe('the admin overview in Chromium', { skip, timeout: 120_000 }, () => {
     }
     await enterCode('shop-1', '+918212345212');
     await enterCode('shop-2', '+447911123456');
-  });
-  after(async () => {
-    await browser?.close();
   });
 
   /** Enters the code the outbox holds for `phone` through the CIAM API, as `clientId`. */

@@ -1,12 +1,11 @@
 // The hosted code-entry page and the demo app in a real Chromium, against a real Redis, the
 // reference API (outbox provider) and the bridge in-process. Screenshots: tests/artifacts/browser/.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { before, describe, it } from 'node:test';
 import { useRedis } from '../support/redis-harness.js';
-import { checkState, launchChromium, watchCsp } from './support/page-checks.js';
-import { DEMO_PHONE, startPagesStack, type PagesStack } from './support/pages-stack.js';
+import { useChromiumPages } from './support/chromium-pages.js';
+import { checkState } from './support/page-checks.js';
+import { DEMO_PHONE, type PagesStack } from './support/pages-stack.js';
 
 const skip = process.env['SMS_MFA_SKIP_BROWSER'] === '1' ? 'SMS_MFA_SKIP_BROWSER=1' : false;
 let phones = 0;
@@ -15,36 +14,12 @@ const wrong = (code: string) => code.replace(/^./, (d) => String((Number(d) + 1)
 
 describe('signing in through the hosted pages in Chromium', { skip, timeout: 120_000 }, () => {
   const redis = useRedis();
+  const chromium = useChromiumPages(redis);
+  const open = chromium.open;
   let stack: PagesStack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    if (!existsSync('/usr/bin/chromium')) {
-      throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
-    }
-    [stack, browser] = await Promise.all([startPagesStack(redis), launchChromium()]);
+  before(() => {
+    stack = chromium.stack;
   });
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    await browser?.close();
-  });
-
-  async function open(
-    path: string,
-    options: { width?: number; javaScriptEnabled?: boolean } = {},
-  ): Promise<{ page: Page; csp: string[] }> {
-    const context = await browser.newContext({
-      viewport: { width: options.width ?? 360, height: 740 },
-      javaScriptEnabled: options.javaScriptEnabled ?? true,
-      locale: 'en-US',
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    const csp = watchCsp(page);
-    await page.goto(`${stack.url}${path}`);
-    return { page, csp };
-  }
 
   it('walks through the demo: sign in, password, the code from the dev outbox, Personal info', async () => {
     const { page, csp } = await open('/demo');
@@ -207,13 +182,7 @@ describe('signing in through the hosted pages in Chromium', { skip, timeout: 120
   it('shows the code page in German to a German browser', async () => {
     const phone = nextPhone();
     const authId = await stack.issue(phone);
-    const context = await browser.newContext({
-      viewport: { width: 360, height: 740 },
-      locale: 'de-DE',
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${stack.url}/verify/${authId}`);
+    const { page } = await open(`/verify/${authId}`, { locale: 'de-DE' });
     assert.equal(await page.getAttribute('html', 'lang'), 'de');
     await checkState(page, 'verify-de');
   });
@@ -224,26 +193,14 @@ describe(
   { skip, timeout: 120_000 },
   () => {
     const redis = useRedis();
-    let stack: PagesStack;
-    let browser: Browser;
-
-    before(async () => {
-      if (!existsSync('/usr/bin/chromium')) {
-        throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
-      }
-      [stack, browser] = await Promise.all([
-        startPagesStack(redis, (port) => ({ BRIDGE_PUBLIC_URL: `http://localhost:${port}` })),
-        launchChromium(),
-      ]);
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    const chromium = useChromiumPages(redis, (port) => ({
+      BRIDGE_PUBLIC_URL: `http://localhost:${port}`,
+    }));
 
     it('finishes the sign-in on 127.0.0.1, where the session cookie is, although the public URL says localhost', async () => {
+      const { stack } = chromium;
       assert.match(stack.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
-      await page.goto(`${stack.url}/demo/login`);
+      const { page } = await chromium.open('/demo/login');
       await page.fill('#username', 'jdoe');
       await page.fill('#password', 'demo');
       await page.click('#login');

@@ -2,13 +2,12 @@
 // demo's "Set up an authenticator app" then a sign-in with it. The test is the phone: it computes
 // the app's codes with otpauth from the secret the page shows. Screenshots: tests/artifacts/browser/.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useRedis } from '../support/redis-harness.js';
-import { checkState, launchChromium, watchCsp } from './support/page-checks.js';
-import { DEMO_PHONE, startPagesStack, type PagesStack } from './support/pages-stack.js';
+import { useChromiumPages } from './support/chromium-pages.js';
+import { checkState } from './support/page-checks.js';
+import { DEMO_PHONE, type PagesStack } from './support/pages-stack.js';
 
 const skip = process.env['SMS_MFA_SKIP_BROWSER'] === '1' ? 'SMS_MFA_SKIP_BROWSER=1' : false;
 const STEP_MS = 30_000;
@@ -47,32 +46,12 @@ async function ciamClient(stack: PagesStack, clientId: string) {
 
 describe('authenticator apps (TOTP) in Chromium', { skip, timeout: 120_000 }, () => {
   const redis = useRedis();
+  const chromium = useChromiumPages(redis);
+  const open = chromium.open;
   let stack: PagesStack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    if (!existsSync('/usr/bin/chromium')) {
-      throw new Error('/usr/bin/chromium is missing (apt-get install chromium)');
-    }
-    [stack, browser] = await Promise.all([startPagesStack(redis), launchChromium()]);
+  before(() => {
+    stack = chromium.stack;
   });
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    await browser?.close();
-  });
-
-  async function open(path: string): Promise<{ page: Page; csp: string[] }> {
-    const context = await browser.newContext({
-      viewport: { width: 360, height: 740 },
-      locale: 'en-US',
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    const csp = watchCsp(page);
-    await page.goto(`${stack.url}${path}`);
-    return { page, csp };
-  }
 
   it('asks for the code from the authenticator app, offers no resend, refuses a used code and accepts the next', async () => {
     const ciam = await ciamClient(stack, 'totp-bank');
