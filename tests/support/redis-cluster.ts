@@ -65,7 +65,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       String(replicas),
       '--cluster-yes',
     ]);
-    await untilClusterOk(nodes);
+    await untilClusterOk(nodes, masters * replicas);
     return { seeds: addresses.join(','), nodes, stop };
   } catch (err) {
     await stop();
@@ -73,10 +73,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   }
 }
 
-/** Waits until every node says `cluster_state:ok` and knows every other node. */
-async function untilClusterOk(nodes: readonly LocalRedis[]): Promise<void> {
+/**
+ * Waits until every node says `cluster_state:ok`, knows every other node, and sees each replica as
+ * one (right after `--cluster create` a replica may still call itself a master for a moment).
+ */
+async function untilClusterOk(nodes: readonly LocalRedis[], replicas: number): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const states = await Promise.all(nodes.map((n) => clusterState(n.port, nodes.length)));
+    const states = await Promise.all(
+      nodes.map((n) => clusterState(n.port, nodes.length, replicas)),
+    );
     if (states.every(Boolean)) {
       return;
     }
@@ -85,7 +90,7 @@ async function untilClusterOk(nodes: readonly LocalRedis[]): Promise<void> {
   throw new Error('the Redis Cluster did not reach cluster_state:ok within 10 s');
 }
 
-async function clusterState(port: number, size: number): Promise<boolean> {
+async function clusterState(port: number, size: number, replicas: number): Promise<boolean> {
   const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
   redis.on('error', () => undefined);
   try {
@@ -93,8 +98,11 @@ async function clusterState(port: number, size: number): Promise<boolean> {
     const info = String(await redis.cluster('INFO'));
     const known = String(await redis.cluster('NODES'))
       .trim()
-      .split('\n').length;
-    return info.includes('cluster_state:ok') && known === size;
+      .split('\n');
+    const seenAsReplicas = known.filter((line) => line.split(' ')[2]?.includes('slave')).length;
+    return (
+      info.includes('cluster_state:ok') && known.length === size && seenAsReplicas === replicas
+    );
   } catch {
     return false;
   } finally {

@@ -25,8 +25,9 @@ describe('a local Redis Cluster started by the test harness', () => {
       const nodes = String(await any.cluster('NODES'))
         .trim()
         .split('\n');
-      const masters = nodes.filter((l) => l.includes('master'));
-      const replicas = nodes.filter((l) => l.includes('slave'));
+      const flags = nodes.map((line) => line.split(' ')[2] ?? '');
+      const masters = flags.filter((f) => f.includes('master'));
+      const replicas = flags.filter((f) => f.includes('slave'));
       assert.equal(masters.length, 3);
       assert.equal(replicas.length, 3);
       assert.match(String(await any.cluster('INFO')), /cluster_slots_assigned:16384/);
