@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from '@sms-mfa/common/redis-client';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@sms-mfa/common/logger';
 import { ApplicationStore } from './apps/application-store.js';
@@ -27,8 +27,8 @@ import { loadOrCreateServerSecret } from './server-secret.js';
 export interface BridgeDeps {
   readonly config: Readonly<BridgeConfig>;
   readonly logger: Logger;
-  /** The one Redis connection: every store, limiter and the audit log share it. */
-  readonly redis: Redis;
+  /** The one RedisClient connection: every store, limiter and the audit log share it. */
+  readonly redis: RedisClient;
   /** BRIDGE_SECRET, or the embedded default's generated one: keys code HMACs. */
   readonly serverSecret: Buffer;
   readonly apps: ApplicationStore;
@@ -52,7 +52,7 @@ export interface ComposeOptions {
   readonly now: () => number;
 }
 
-/** The bridge's composition root: connects to Redis and builds each dependency exactly once. */
+/** The bridge's composition root: connects to RedisClient and builds each dependency exactly once. */
 export async function composeBridge(
   config: Readonly<BridgeConfig>,
   options: ComposeOptions,
@@ -68,7 +68,7 @@ export async function composeBridge(
 
 async function buildDeps(
   config: Readonly<BridgeConfig>,
-  redis: Redis,
+  redis: RedisClient,
   { logger, now }: ComposeOptions,
 ): Promise<BridgeDeps> {
   const serverSecret = serverSecretOf(config, logger);
@@ -101,7 +101,7 @@ async function buildDeps(
 
 /** What the code engine is built from: the sender is the reference-API client, or a test's fake. */
 export interface OtpParts {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly config: Pick<BridgeConfig, 'keyPrefix' | 'rateLimits' | 'pumping'>;
   readonly logger: Logger;
   readonly serverSecret: Buffer;
@@ -111,7 +111,7 @@ export interface OtpParts {
   readonly now: () => number;
 }
 
-/** The code use cases' dependencies over one Redis connection. */
+/** The code use cases' dependencies over one RedisClient connection. */
 export function createOtpDeps(parts: OtpParts): OtpDeps {
   const { redis, config } = parts;
   const audit = new AuditLog(redis, config.keyPrefix, parts.now);
@@ -142,20 +142,20 @@ export function issuerSettings(config: Pick<BridgeConfig, 'issuer'>): IssuerSett
   };
 }
 
-async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Promise<Redis> {
-  if (!config.redisUrl) {
+async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Promise<RedisClient> {
+  if (!config.redis.url && !config.redis.cluster) {
     throw new TypeError(
-      'startBridge: config.redisUrl is required (set REDIS_URL; `npm start` runs a local Redis)',
+      'startBridge: config.redis needs a URL or a cluster (set REDIS_URL or REDIS_CLUSTER_NODES; `npm start` runs a local RedisClient)',
     );
   }
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = openRedis(config.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   try {
     await once(redis, 'ready');
   } catch (err) {
     redis.disconnect();
     throw err;
   }
-  // Requests fail fast with 503 while Redis is away; log each new kind of trouble once, not every retry.
+  // Requests fail fast with 503 while RedisClient is away; log each new kind of trouble once, not every retry.
   let last = '';
   redis.on('error', (err: Error) => {
     if (err.message !== last) {
@@ -178,7 +178,7 @@ function serverSecretOf(config: Readonly<BridgeConfig>, logger: Logger): Buffer 
 
 async function applicationStore(
   config: Readonly<BridgeConfig>,
-  redis: Redis,
+  redis: RedisClient,
   logger: Logger,
   serverSecret: Buffer,
 ): Promise<ApplicationStore> {
@@ -198,7 +198,7 @@ async function applicationStore(
 /** The embedded issuer's keys, created on the first start; none when OIDC_ISSUER_URL names the issuer. */
 async function signingKeys(
   config: Readonly<BridgeConfig>,
-  redis: Redis,
+  redis: RedisClient,
   serverSecret: Buffer,
 ): Promise<SigningKeys | undefined> {
   if (config.issuer.externalUrl) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, zodProblems } from '@sms-mfa/common/config-error';
 import { deepFreeze } from '@sms-mfa/common/freeze';
+import { REDIS_ENV, REDIS_SECRET_NAMES, redisSettings } from '@sms-mfa/common/redis-client';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
 import { trustProxySetting } from '@sms-mfa/common/trust-proxy';
 
@@ -10,6 +11,7 @@ const SECRET_NAMES = [
   'REFERENCE_API_KEY',
   'REFERENCE_API_CLIENT_SECRET',
   'BRIDGE_ADMIN_CLIENT_SECRET',
+  ...REDIS_SECRET_NAMES,
 ] as const;
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -22,10 +24,7 @@ const schema = z.object({
   BRIDGE_PUBLIC_URL: z.url().optional(),
   // whose X-Forwarded-For (and -Proto, -Host) to believe: none unless behind a reverse proxy
   TRUST_PROXY: trustProxySetting,
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-    .optional(),
+  ...REDIS_ENV,
   // where `npm start` prefers to run its local Redis; the apps CLI looks there when REDIS_URL is unset
   EMBEDDED_REDIS_PORT: int(1, 65535, 6390),
   KEY_PREFIX: z
@@ -105,7 +104,8 @@ function toConfig(e: Env) {
     host: e.BRIDGE_HOST,
     publicUrl,
     trustProxy: e.TRUST_PROXY,
-    redisUrl: e.REDIS_URL,
+    /** REDIS_URL or REDIS_CLUSTER_NODES, and REDIS_WAIT_REPLICAS. */
+    redis: redisSettings(e).settings,
     embeddedRedisPort: e.EMBEDDED_REDIS_PORT,
     keyPrefix: e.KEY_PREFIX,
     dataDir: e.DATA_DIR,
@@ -182,7 +182,7 @@ function crossChecks(e: Env): string[] {
   if (e.BRIDGE_ADMIN_CLIENT_ID && !e.BRIDGE_ADMIN_CLIENT_SECRET) {
     problems.push('BRIDGE_ADMIN_CLIENT_SECRET: required with BRIDGE_ADMIN_CLIENT_ID');
   }
-  return [...problems, ...referenceApiAuthChecks(e)];
+  return [...problems, ...redisSettings(e).problems, ...referenceApiAuthChecks(e)];
 }
 
 function referenceApiAuthChecks(e: Env): string[] {

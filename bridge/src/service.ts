@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { createLogger, type Logger } from '@sms-mfa/common/logger';
 import { createApp } from './app.js';
 import type { ApplicationStore } from './apps/application-store.js';
@@ -26,7 +26,7 @@ export interface RunningBridge {
   /** The Express app (tests walk its routes). */
   readonly app: Express;
   readonly logger: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly apps: ApplicationStore;
   /** The embedded issuer's keys; undefined with OIDC_ISSUER_URL. */
   readonly keys: SigningKeys | undefined;
@@ -36,7 +36,7 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-/** Starts the bridge against `config.redisUrl` (the launcher starts a local Redis on the embedded default). */
+/** Starts the bridge against `config.redisUrl` (the launcher starts a local RedisClient on the embedded default). */
 export async function startBridge(
   config: Readonly<BridgeConfig>,
   options: StartBridgeOptions = {},
@@ -74,9 +74,9 @@ function serverUrl(config: Readonly<BridgeConfig>, server: Server): string {
   return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 }
 
-async function closeAll(server: Server, redis: Redis): Promise<void> {
+async function closeAll(server: Server, redis: RedisClient): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
-  // quit() fails at once while Redis is away; disconnect() then stops the reconnection loop.
+  // quit() fails at once while RedisClient is away; disconnect() then stops the reconnection loop.
   await redis.quit().catch(() => redis.disconnect());
 }

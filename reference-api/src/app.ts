@@ -1,5 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@sms-mfa/common/logger';
 import { requestContext } from '@sms-mfa/common/request-context';
@@ -18,7 +18,7 @@ import type { ReceiptHandler } from './providers/receipts.js';
 /** What the HTTP app is built from. */
 export interface AppDeps extends AcceptDeps {
   readonly config: ReferenceApiConfig;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly store: MessageStore;
   readonly stats: SendStats;
   readonly receipts: readonly ReceiptHandler[];

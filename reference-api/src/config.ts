@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { ConfigError, zodProblems } from '@sms-mfa/common/config-error';
 import { deepFreeze } from '@sms-mfa/common/freeze';
+import {
+  REDIS_ENV,
+  REDIS_SECRET_NAMES,
+  redisSettings,
+  type RedisSettings,
+} from '@sms-mfa/common/redis-client';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
 import { trustProxySetting, type TrustProxy } from '@sms-mfa/common/trust-proxy';
 
@@ -22,16 +28,14 @@ export { PROVIDER_IDS, type ProviderId };
 const SECRET_NAMES = [
   'REFERENCE_API_KEY',
   'MESSAGE_ENCRYPTION_KEY',
+  ...REDIS_SECRET_NAMES,
   ...PROVIDER_MODULES.flatMap((m) => m.config.secrets),
 ];
 
 const schema = z.object({
   REFERENCE_API_PORT: int(0, 65535, 3412),
   REFERENCE_API_HOST: z.string().min(1).default('127.0.0.1'),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-    .optional(),
+  ...REDIS_ENV,
   PROVIDERS: z
     .string()
     .default('outbox')
@@ -83,7 +87,8 @@ type Env = z.output<typeof schema>;
 export interface ReferenceApiConfig {
   readonly port: number;
   readonly host: string;
-  readonly redisUrl: string | undefined;
+  /** REDIS_URL or REDIS_CLUSTER_NODES, and REDIS_WAIT_REPLICAS. */
+  readonly redis: RedisSettings;
   /** The default chain (PROVIDERS). */
   readonly providers: readonly ProviderId[];
   /** Chains by number prefix (PROVIDER_ROUTES); numbers no rule matches use `providers`. */
@@ -195,6 +200,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
     ...routing.problems.map((p) => `PROVIDER_ROUTES: ${p}`),
     ...(prices && 'problem' in prices ? [`PRICE_TABLE_FILE: ${prices.problem}`] : []),
     ...crossChecks(e, routing.routes, providers.missing),
+    ...redisSettings(e).problems,
   ];
   if (all.length) {
     throw new ConfigError(all);
@@ -202,7 +208,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
   return deepFreeze({
     port: e.REFERENCE_API_PORT,
     host: e.REFERENCE_API_HOST,
-    redisUrl: e.REDIS_URL,
+    redis: redisSettings(e).settings,
     providers: e.PROVIDERS,
     routes: routing.routes,
     enabledProviders: enabledProviders(e, routing.routes),

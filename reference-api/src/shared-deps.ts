@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { openRedis, type RedisClient, type RedisSettings } from '@sms-mfa/common/redis-client';
 import type { Logger } from '@sms-mfa/common/logger';
 import type { ReferenceApiConfig } from './config.js';
 import { CircuitBreakers } from './delivery/circuit-breaker.js';
@@ -17,10 +18,10 @@ import type { SmsProvider } from './providers/sms-provider.js';
 /** What the API and the worker of one process share, built once. */
 export interface SharedDeps {
   readonly config: ReferenceApiConfig;
-  readonly redisUrl: string;
+  readonly redisSettings: RedisSettings;
   readonly logger: Logger;
   /** Auto-pipelined; the store, stats, pauses and breakers talk over it. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Seals and opens job content. */
   readonly key: Buffer;
   readonly providerContext: RegistryContext;
@@ -36,14 +37,14 @@ export interface SharedDeps {
   close(): Promise<void>;
 }
 
-/** Connects to Redis and builds what both roles use, against `config.redisUrl`. */
+/** Connects to Redis and builds what both roles use, against `config.redis`. */
 export async function openSharedDeps(
   config: ReferenceApiConfig,
   logger: Logger,
 ): Promise<SharedDeps> {
-  const redisUrl = requireRedisUrl(config);
+  const redisSettings = requireRedis(config);
   // Auto-pipelining batches the commands of concurrent requests into one write: fewer syscalls under load.
-  const redis = redisConnection(redisUrl, logger, 'redis', {
+  const redis = redisConnection(redisSettings, logger, 'redis', {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     enableAutoPipelining: true,
@@ -56,11 +57,11 @@ export async function openSharedDeps(
     logger.warn(warning);
   }
   const state = redisState(config, redis);
-  const queue = openQueue(config, redisUrl, logger, key);
+  const queue = openQueue(config, redisSettings, logger, key);
   return {
     ...state,
     config,
-    redisUrl,
+    redisSettings,
     logger,
     redis,
     key,
@@ -76,7 +77,7 @@ export async function openSharedDeps(
 }
 
 /** The state every process shares through Redis: message records, send and spend figures, pauses, breakers. */
-function redisState(config: ReferenceApiConfig, redis: Redis) {
+function redisState(config: ReferenceApiConfig, redis: RedisClient) {
   const prefix = config.queuePrefix;
   return {
     store: new MessageStore(redis, prefix, config.messageRetentionSeconds),
@@ -88,10 +89,15 @@ function redisState(config: ReferenceApiConfig, redis: Redis) {
 }
 
 /** The send queue, on a connection of its own; `close` closes both. */
-function openQueue(config: ReferenceApiConfig, redisUrl: string, logger: Logger, key: Buffer) {
+function openQueue(
+  config: ReferenceApiConfig,
+  settings: RedisSettings,
+  logger: Logger,
+  key: Buffer,
+) {
   // BullMQ defines ~50 scripts on the connection it is given, and ioredis copies every defined
   // command into each pipeline it builds: keep the queue off the auto-pipelined connection.
-  const connection = redisConnection(redisUrl, logger, 'queue redis', {
+  const connection = redisConnection(settings, logger, 'queue redis', {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
   });
@@ -107,25 +113,25 @@ function openQueue(config: ReferenceApiConfig, redisUrl: string, logger: Logger,
 
 /** A Redis connection whose errors are logged (as `<name> connection error`), never thrown. */
 export function redisConnection(
-  url: string,
+  settings: RedisSettings,
   logger: Logger,
   name: string,
   options: RedisOptions,
-): Redis {
-  const connection = new Redis(url, options);
+): RedisClient {
+  const connection = openRedis(settings, options);
   connection.on('error', (err: Error) =>
     logger.warn(`${name} connection error`, { error: err.message }),
   );
   return connection;
 }
 
-function requireRedisUrl(config: ReferenceApiConfig): string {
-  if (!config.redisUrl) {
+function requireRedis(config: ReferenceApiConfig): RedisSettings {
+  if (!config.redis.url && !config.redis.cluster) {
     throw new TypeError(
-      'startReferenceApi: config.redisUrl is required (the launcher starts a local Redis)',
+      'startReferenceApi: config.redis needs a URL or a cluster (the launcher starts a local Redis)',
     );
   }
-  return config.redisUrl;
+  return config.redis;
 }
 
 /** The key that seals job content; a generated one is fine on one node only, so say so. */
@@ -144,7 +150,7 @@ function messageKey(config: ReferenceApiConfig, logger: Logger): Buffer {
 
 function registryContext(
   config: ReferenceApiConfig,
-  redis: Redis,
+  redis: RedisClient,
   logger: Logger,
 ): RegistryContext {
   return {

@@ -14,7 +14,7 @@ export interface RunningWorker {
 /** Starts the send worker over the shared dependencies, on a blocking connection of its own. */
 export async function startWorker(deps: SharedDeps): Promise<RunningWorker> {
   const { config, logger, key, store, pauses, breakers, stats, spend } = deps;
-  const connection = redisConnection(deps.redisUrl, logger, 'worker redis', {
+  const connection = redisConnection(deps.redisSettings, logger, 'worker redis', {
     maxRetriesPerRequest: null,
   });
   const worker = createSendWorker({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { z } from 'zod';
 import { CiamError } from '../errors.js';
 import { DEFAULT_TOTP_SETTINGS } from '../totp/totp-settings.js';
@@ -56,7 +56,7 @@ export class ApplicationStore {
   private readonly ids: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly defaults: ApplicationDefaults,
     private readonly now: () => Date = () => new Date(),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { maskRecipient } from '@sms-mfa/common/mask';
 
 /** Everything the audit trail records. */
@@ -49,12 +49,12 @@ export interface AuditPage {
 
 const MAX_EVENTS = 100_000;
 
-/** The audit trail: a capped Redis stream `${keyPrefix}:events`. */
+/** The audit trail: a capped RedisClient stream `${keyPrefix}:events`. */
 export class AuditLog {
   readonly #key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keyPrefix: string,
     private readonly now: () => number = Date.now,
   ) {

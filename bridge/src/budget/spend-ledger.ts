@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 
 /** Spend is kept two days: today's, and yesterday's while its last sends are still counted. */
 const KEEP_SECONDS = 2 * 86_400;
@@ -21,7 +21,7 @@ export function secondsToNextUtcDay(nowMs: number): number {
  */
 export class SpendLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
   ) {}
 

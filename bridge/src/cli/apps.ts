@@ -1,9 +1,9 @@
 // `npm run apps -- <command>`: registers and manages applications, and rotates the issuer's
-// signing key, straight in Redis (the bridge need not run). Secrets are printed once, here only.
+// signing key, straight in RedisClient (the bridge need not run). Secrets are printed once, here only.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import { describeRedis, openRedis, type RedisClient } from '@sms-mfa/common/redis-client';
 import { ConfigError } from '@sms-mfa/common/config-error';
 import type { z } from 'zod';
 import type { createApplicationSchema } from '../apps/application-input.js';
@@ -79,7 +79,7 @@ type Settings = Partial<z.input<typeof createApplicationSchema>>;
 
 interface Context {
   readonly config: Readonly<BridgeConfig>;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly apps: ApplicationStore;
   /** Seals DKIM keys and test codes; undefined until the bridge generated one (or BRIDGE_SECRET). */
   readonly serverSecret: Buffer | undefined;
@@ -236,9 +236,14 @@ function found<T>(value: T | undefined, clientId: string | undefined): T {
 
 class UsageError extends Error {}
 
-async function connect(config: Readonly<BridgeConfig>): Promise<Redis> {
-  const url = config.redisUrl ?? `redis://127.0.0.1:${config.embeddedRedisPort}`;
-  const redis = new Redis(url, {
+async function connect(config: Readonly<BridgeConfig>): Promise<RedisClient> {
+  const target = config.redis.cluster
+    ? config.redis
+    : {
+        url: config.redis.url ?? `redis://127.0.0.1:${config.embeddedRedisPort}`,
+        cluster: undefined,
+      };
+  const redis = openRedis(target, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
@@ -251,7 +256,7 @@ async function connect(config: Readonly<BridgeConfig>): Promise<Redis> {
   } catch {
     redis.disconnect();
     throw new Error(
-      `cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: set REDIS_URL, or start the embedded default with \`npm start\` first`,
+      `cannot reach ${describeRedis(target)}: set REDIS_URL or REDIS_CLUSTER_NODES, or start the embedded default with \`npm start\` first`,
     );
   }
 }

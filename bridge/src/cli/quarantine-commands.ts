@@ -1,6 +1,6 @@
 // `npm run apps -- quarantines …` and `… release-prefix …`: an application's SMS-pumping
-// quarantines, read and released straight in Redis like the other commands.
-import type { Redis } from 'ioredis';
+// quarantines, read and released straight in RedisClient like the other commands.
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { ApplicationStore } from '../apps/application-store.js';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
@@ -17,7 +17,7 @@ export const QUARANTINE_OPTIONS = { prefix: { type: 'string' } } as const;
 /** What these commands are run with. */
 export interface QuarantineCommandContext {
   readonly config: Readonly<BridgeConfig>;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly apps: ApplicationStore;
   readonly flags: { readonly prefix?: string | undefined; readonly json?: boolean | undefined };
   readonly target: string | undefined;

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { Registry } from 'prom-client';
 
-/** `GET /healthz` (the process is up), `GET /readyz` (Redis answers), `GET /metrics`. */
-export function healthRoutes(redis: Redis, registry: Registry): Router {
+/** `GET /healthz` (the process is up), `GET /readyz` (RedisClient answers), `GET /metrics`. */
+export function healthRoutes(redis: RedisClient, registry: Registry): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '@sms-mfa/common/redis-client';
 import {
   calculateJwkThumbprint,
   errors as joseErrors,
@@ -16,7 +16,7 @@ export const SIGNING_ALG = 'RS256';
 /** Cached verification keys are re-read after this long, so a revocation reaches every instance. */
 const PUBLIC_CACHE_MS = 60_000;
 
-/** One signing key as Redis holds it: the public JWK in clear, the private JWK sealed with the server secret. */
+/** One signing key as RedisClient holds it: the public JWK in clear, the private JWK sealed with the server secret. */
 interface StoredKey {
   readonly kid: string;
   readonly publicJwk: JWK;
@@ -44,7 +44,7 @@ interface CachedPublic {
 }
 
 /**
- * The embedded issuer's RS256 keys, kept in Redis under the key prefix so every instance signs
+ * The embedded issuer's RS256 keys, kept in RedisClient under the key prefix so every instance signs
  * with the same key and a rotation (from the CLI, another process) reaches them all.
  */
 export class SigningKeys {
@@ -55,7 +55,7 @@ export class SigningKeys {
   private readonly publicCache = new Map<string, CachedPublic>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     serverSecret: Buffer,
     private readonly now: () => number = Date.now,
@@ -146,7 +146,7 @@ export class SigningKeys {
 
   /** WATCHed swap on its own connection (WATCH is per connection): the previous kid, or null when another writer raced us. */
   private async swap(fresh: StoredKey, graceSeconds: number): Promise<string | undefined | null> {
-    const conn = this.redis.duplicate({ enableOfflineQueue: true });
+    const conn = duplicateClient(this.redis, { enableOfflineQueue: true });
     try {
       await conn.watch(this.currentKid, this.hash);
       const previousKid = (await conn.get(this.currentKid)) ?? undefined;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { DeviceType } from '../apps/application.js';
 import { deviceKeys } from '../totp/device-keys.js';
 import type { AuthRecord, StoredStatus } from './auth-record.js';
@@ -17,7 +17,7 @@ const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.me
 /** How long a finished or expired authentication stays readable (status, 409, 410) before it reads as unknown. */
 export const FINISHED_RETENTION_MS = 15 * 60_000;
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   /** KEYS: the authentication, the user, then any TOTP devices; so the key count comes first. */
   mfaVerify(numberOfKeys: number, ...keysThenArgs: string[]): Promise<[string, number]>;
   mfaReserveSend(
@@ -28,14 +28,14 @@ interface ScriptedRedis extends Redis {
   ): Promise<[string, number, number]>;
   mfaReleaseSend(authKey: string, sends: string, previousNextResendAtMs: string): Promise<number>;
   mfaCancel(authKey: string, clientId: string, nowMs: string): Promise<string>;
-}
+};
 
 /** The code store on Redis: one hash per authentication, one per user's failures, all under the key prefix's hash tag. */
 export class RedisCodeStore implements CodeStore {
   readonly #redis: ScriptedRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
     this.#redis = redis as ScriptedRedis;
@@ -142,7 +142,7 @@ export class RedisCodeStore implements CodeStore {
   }
 }
 
-function defineScripts(redis: Redis): void {
+function defineScripts(redis: RedisClient): void {
   redis.defineCommand('mfaVerify', { lua: script('verify') });
   redis.defineCommand('mfaReserveSend', { numberOfKeys: 2, lua: script('reserve-send') });
   redis.defineCommand('mfaReleaseSend', { numberOfKeys: 1, lua: script('release-send') });

@@ -4,7 +4,7 @@
 // quarantine ends or an admin releases it. Pumping bots request codes and never enter them, so a
 // conversion near zero is their signature; real users convert at 60-90 %.
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { Counter, type Registry } from 'prom-client';
 
 /** The guard's settings (PUMPING_* variables). */
@@ -35,26 +35,26 @@ export interface Quarantine {
 /** A window's buckets: 60 of them, so the window slides in steps of a sixtieth. */
 const BUCKETS = 60;
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   mfaPrefixGuard(
     windowKey: string,
     quarantineKey: string,
     ...args: string[]
   ): Promise<[string, number]>;
-}
+};
 
 /** `+88234…` for a number in E.164 with its calling code: the calling code plus `digits` national digits. */
 export function destinationPrefix(e164: string, callingCode: string, digits: number): string {
   return `+${callingCode}${e164.slice(1 + callingCode.length, 1 + callingCode.length + digits)}`;
 }
 
-/** The guard on Redis; every decision is one Lua script, so concurrent sends cannot slip past a trip. */
+/** The guard on RedisClient; every decision is one Lua script, so concurrent sends cannot slip past a trip. */
 export class PrefixGuard {
   readonly #redis: ScriptedRedis;
   readonly #trips: Counter<'application' | 'prefix'> | undefined;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keyPrefix: string,
     readonly settings: PumpingSettings,
     registry?: Registry,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
@@ -34,11 +34,11 @@ export function rateLimited(
   );
 }
 
-/** Fixed-window counters on Redis (rate-limiter-flexible) for sends and validations, from config.rateLimits. */
+/** Fixed-window counters on RedisClient (rate-limiter-flexible) for sends and validations, from config.rateLimits. */
 export class RateLimits {
   readonly #limiters: ReadonlyMap<LimitName, RateLimiterRedis>;
 
-  constructor(redis: Redis, keyPrefix: string, limits: BridgeConfig['rateLimits']) {
+  constructor(redis: RedisClient, keyPrefix: string, limits: BridgeConfig['rateLimits']) {
     const make = (name: LimitName, points: number, duration: number) =>
       [
         name,
@@ -123,7 +123,7 @@ export class ClientAuthFailures {
   readonly #limiter: RateLimiterRedis;
   readonly #limit: number;
 
-  constructor(redis: Redis, keyPrefix: string, limits: BridgeConfig['rateLimits']) {
+  constructor(redis: RedisClient, keyPrefix: string, limits: BridgeConfig['rateLimits']) {
     this.#limit = limits.clientAuthFailures;
     this.#limiter = new RateLimiterRedis({
       storeClient: redis,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { deviceKeys } from './device-keys.js';
 import type { ActivateOutcome, DeviceLimits, DeviceStore, EnrolOutcome } from './device-store.js';
 import type { DeviceStatus, TotpDevice } from './totp-device.js';
@@ -14,21 +14,21 @@ export const DEFAULT_DEVICE_LIMITS: DeviceLimits = {
   maxActivationAttempts: 5,
 };
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   mfaTotpEnrol(indexKey: string, deviceKey: string, ...args: string[]): Promise<[string, number]>;
   mfaTotpActivate(
     deviceKey: string,
     indexKey: string,
     ...args: string[]
   ): Promise<[string, number]>;
-}
+};
 
 /** The device store on Redis: one hash per device and one sorted set per user, under the key prefix's hash tag. */
 export class RedisDeviceStore implements DeviceStore {
   readonly #redis: ScriptedRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
     readonly limits: DeviceLimits = DEFAULT_DEVICE_LIMITS,
   ) {

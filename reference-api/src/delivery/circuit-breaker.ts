@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 
 /** Breaker settings: `threshold` transient failures within `windowSeconds` open it for `cooldownSeconds`. */
 export interface BreakerSettings {
@@ -13,13 +13,13 @@ export interface BreakerSettings {
  * while the failure count still stands; a success closes it).
  */
 export class CircuitBreakers {
-  /** provider → [openUntil, checkedAt]: a short local memory saves one Redis read per send. */
+  /** provider → [openUntil, checkedAt]: a short local memory saves one RedisClient read per send. */
   private readonly seen = new Map<string, [number, number]>();
   /** Providers this process saw fail or open lately: only their successes need a write to close. */
   private readonly troubled = new Set<string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly settings: BreakerSettings,
     private readonly cacheMs = 250,

@@ -1,15 +1,15 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 
 /**
  * Per-provider pauses after a 429, shared by every worker through Redis. A paused provider holds
  * back only the messages routed to it; other providers keep sending.
  */
 export class ProviderPauses {
-  /** provider → [pausedUntil, checkedAt]: a short local memory saves one Redis read per send. */
+  /** provider → [pausedUntil, checkedAt]: a short local memory saves one RedisClient read per send. */
   private readonly seen = new Map<string, [number, number]>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** How long a worker trusts what it last read; a pause set elsewhere is noticed this late at most. */
     private readonly cacheMs = 250,

@@ -1,9 +1,9 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { Channel, EmailPart } from '../providers/sms-provider.js';
 import { seal } from './job-crypto.js';
 
-/** The queue's name; the prefix carries the Redis Cluster hash tag. */
+/** The queue's name; the prefix carries the RedisClient Cluster hash tag. */
 export const SEND_QUEUE_NAME = 'sms-send';
 
 /** What a send job carries in clear: routing facts only. The content is sealed. */
@@ -49,7 +49,7 @@ export class SendQueue {
   private flushScheduled: NodeJS.Immediate | undefined;
 
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     prefix: string,
     private readonly key: Buffer,
     private readonly attemptsPerProvider: number,
@@ -78,7 +78,7 @@ export class SendQueue {
       jobId: messageId,
       attempts: Math.max(1, chain.length * this.attemptsPerProvider),
       backoff: { type: 'per-provider' },
-      // Content leaves Redis when the job ends; the status record keeps the outcome.
+      // Content leaves RedisClient when the job ends; the status record keeps the outcome.
       removeOnComplete: true,
       removeOnFail: true,
     };
@@ -93,7 +93,7 @@ export class SendQueue {
   }
 
   /**
-   * Sends the adds gathered during this turn of the event loop as one addBulk (one Redis round trip
+   * Sends the adds gathered during this turn of the event loop as one addBulk (one RedisClient round trip
    * and one transaction): under load that is far fewer writes than an add per request, and it costs
    * no waiting, since the batch leaves at the end of the current turn.
    */

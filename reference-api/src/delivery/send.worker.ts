@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { Logger } from '@sms-mfa/common/logger';
 import { deliver, type DeliveryDeps } from './deliver.js';
 import { SEND_QUEUE_NAME, type SendJobData } from './send.queue.js';
@@ -7,7 +7,7 @@ import { SEND_QUEUE_NAME, type SendJobData } from './send.queue.js';
 /** Everything the send worker works with. */
 export interface SendWorkerDeps extends DeliveryDeps {
   /** A connection with maxRetriesPerRequest: null, as BullMQ workers require. */
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   readonly concurrency: number;
   readonly retryBaseDelayMs: number;

@@ -1,12 +1,16 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { Registry } from 'prom-client';
 
-/** Reports whether a worker is running; the API process asks Redis, a worker process knows. */
+/** Reports whether a worker is running; the API process asks RedisClient, a worker process knows. */
 export type WorkerCheck = () => Promise<boolean>;
 
 /** `GET /healthz`, `GET /readyz`, `GET /metrics`. */
-export function healthRoutes(redis: Redis, workerRunning: WorkerCheck, registry: Registry): Router {
+export function healthRoutes(
+  redis: RedisClient,
+  workerRunning: WorkerCheck,
+  registry: Registry,
+): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

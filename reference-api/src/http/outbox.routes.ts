@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { readOutbox } from '../providers/outbox/outbox.provider.js';
 import { invalidRequest } from '../errors.js';
 import { normaliseAddress } from '../messages/mailbox.js';
@@ -10,7 +10,7 @@ function destinationFilter(to: string): string {
 }
 
 /** `GET /dev/outbox?to=&limit=`: what the dev provider "sent", newest first. */
-export function outboxRoutes(redis: Redis, prefix: string, auth: RequestHandler): Router {
+export function outboxRoutes(redis: RedisClient, prefix: string, auth: RequestHandler): Router {
   const router = Router();
   router.get('/dev/outbox', auth, async (req, res) => {
     const limit = req.query['limit'] === undefined ? 50 : Number(req.query['limit']);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 
 /** What a claim on an Idempotency-Key found. */
 export type IdempotencyClaim =
@@ -9,10 +9,10 @@ export type IdempotencyClaim =
 
 const DAY_SECONDS = 86_400;
 
-/** Idempotency keys in Redis for 24 h: the first request with a key wins; a retry gets its message back. */
+/** Idempotency keys in RedisClient for 24 h: the first request with a key wins; a retry gets its message back. */
 export class IdempotencyKeys {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

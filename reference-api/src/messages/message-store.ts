@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { maskEmail, maskPhone } from '@sms-mfa/common/mask';
 import type { DeliveryFields, DeliveryRecords } from '../delivery/delivery-records.js';
 import type { RecordedPrice } from '../pricing/send-price.js';
@@ -29,10 +29,10 @@ interface TransitionCommands {
   smsmfaTransitionIndexed(key: string, indexKey: string, ...args: string[]): Promise<number>;
 }
 
-/** Status records and the provider-id index, in Redis; the send path records through it. */
+/** Status records and the provider-id index, in RedisClient; the send path records through it. */
 export class MessageStore implements DeliveryRecords {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly retentionSeconds: number,
   ) {
@@ -121,7 +121,7 @@ export class MessageStore implements DeliveryRecords {
       }
     }
     const args = [event, JSON.stringify(clean), at.toISOString()];
-    const redis = this.redis as Redis & TransitionCommands;
+    const redis = this.redis as RedisClient & TransitionCommands;
     const result =
       indexKey === undefined
         ? await redis.smsmfaTransition(key, ...args)

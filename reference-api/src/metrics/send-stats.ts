@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 
 /** Upper bounds (seconds) of the send latency histogram buckets. */
 export const LATENCY_BUCKETS_SECONDS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
@@ -15,7 +15,7 @@ export type SendOutcome =
   | 'failed';
 
 /**
- * Send counters and latency buckets kept in Redis, so that every worker process adds to the same
+ * Send counters and latency buckets kept in RedisClient, so that every worker process adds to the same
  * figures and any API process can serve them on /metrics. Each process adds up locally and writes
  * its sums every `flushIntervalMs` (one pipeline), rather than four writes per send.
  */
@@ -25,7 +25,7 @@ export class SendStats {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly flushIntervalMs = 1000,
   ) {}

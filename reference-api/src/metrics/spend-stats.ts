@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { Price } from '../providers/sms-provider.js';
 
 /** Who a send is counted against: the caller's `account`, the provider, the destination's country. */
@@ -17,7 +17,7 @@ export interface SpendSeries extends SpendLabels {
 }
 
 /**
- * What sends cost, kept in Redis beside the send counters (send-stats.ts) so any API process serves
+ * What sends cost, kept in RedisClient beside the send counters (send-stats.ts) so any API process serves
  * every worker's spend on /metrics. Sums are added up locally and written every `flushIntervalMs`
  * (HINCRBYFLOAT per field); a send with no price is counted apart, never as 0.
  */
@@ -27,7 +27,7 @@ export class SpendStats {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly flushIntervalMs = 1000,
   ) {}

@@ -2,7 +2,7 @@
 // can serve, the variables it reads and how to build it. It imports no adapter, so an adapter never
 // imports the registry that lists it.
 import type { RequestHandler, Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { z } from 'zod';
 import type { Logger } from '@sms-mfa/common/logger';
 import type { ReceiptHandler } from './receipts.js';
@@ -43,9 +43,9 @@ export interface ProviderConfigDeclaration<Shape extends EnvShape, Settings> {
 /** What a provider is built with: its own settings, and the few parts of the service it shares. */
 export interface ProviderContext<Settings> {
   readonly settings: Settings;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly logger: Logger;
-  /** QUEUE_PREFIX: the hash tag every Redis key of the service starts with. */
+  /** QUEUE_PREFIX: the hash tag every RedisClient key of the service starts with. */
   readonly queuePrefix: string;
   /** PROVIDER_TIMEOUT_MS: how long one call to the provider may take. */
   readonly providerTimeoutMs: number;

@@ -1,5 +1,5 @@
 import type { RequestHandler, Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { Logger } from '@sms-mfa/common/logger';
 import type { ProviderContext, ProviderModule } from './provider-module.js';
 import type { ReceiptHandler } from './receipts.js';
@@ -50,7 +50,7 @@ export interface RegistryConfig {
 /** What the service hands the registry: its config and connections. */
 export interface RegistryContext {
   readonly config: RegistryConfig;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly logger: Logger;
   /** Where this API receives delivery receipts, e.g. https://sms.example.com/webhooks/twilio; undefined when not public. */
   webhookUrl(providerId: string): string | undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { Channel, OutboundMessage, SmsProvider } from '../sms-provider.js';
 
 /** One message the dev outbox received. Holds the text in clear: dev only. */
@@ -29,13 +29,13 @@ export const OUTBOX_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'email',
 ]);
 
-/** The Redis list that holds the outbox, newest first. */
+/** The RedisClient list that holds the outbox, newest first. */
 export function outboxKey(prefix: string): string {
   return `${prefix}:outbox`;
 }
 
-/** The dev provider: "delivers" into a Redis list that GET /dev/outbox shows. */
-export function createOutboxProvider(redis: Redis, prefix: string, delayMs = 0): SmsProvider {
+/** The dev provider: "delivers" into a RedisClient list that GET /dev/outbox shows. */
+export function createOutboxProvider(redis: RedisClient, prefix: string, delayMs = 0): SmsProvider {
   return {
     id: 'outbox',
     channels: OUTBOX_CHANNELS,
@@ -79,7 +79,7 @@ function emailFields(message: OutboundMessage): Partial<OutboxEntry> {
 
 /** Reads the newest `limit` outbox entries, optionally only those sent to `to`. */
 export async function readOutbox(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   limit: number,
   to?: string,

@@ -1,6 +1,6 @@
 // SendPulse SMS through a small fetch client: the official SDK hard-codes api.sendpulse.com and
 // caches its token on disk, which suits neither regional edges, tests, nor a fleet of workers.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { PermanentProviderError, TransientProviderError } from '../provider-errors.js';
 import { providerFetch, type ProviderResponse } from '../provider-http.js';
 import type { Channel, OutboundMessage, SendResult, SmsProvider } from '../sms-provider.js';
@@ -14,7 +14,7 @@ export interface SendPulseOptions {
   readonly clientSecret: string;
   /** An approved sender ID (GET /sms/senders, status 1). */
   readonly sender: string;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Where workers share the access token (`sendPulseTokenKey`). */
   readonly tokenKey: string;
   readonly timeoutMs: number;

@@ -1,5 +1,5 @@
 import { tokenUseSeconds } from '@sms-mfa/common/token-lifetime';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { TransientProviderError } from '../provider-errors.js';
 import { providerFetch } from '../provider-http.js';
 import { classifySendPulseError, SENDPULSE } from './sendpulse.errors.js';
@@ -9,8 +9,8 @@ export interface SendPulseTokenOptions {
   readonly baseUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  readonly redis: Redis;
-  /** The Redis key shared by every worker, e.g. `{smsmfa}:sendpulse:token`. */
+  readonly redis: RedisClient;
+  /** The RedisClient key shared by every worker, e.g. `{smsmfa}:sendpulse:token`. */
   readonly key: string;
   readonly timeoutMs: number;
   readonly now?: () => number;
@@ -24,13 +24,13 @@ interface SharedToken {
   readonly expiresAt: number;
 }
 
-/** The Redis key under which workers share the SendPulse access token. */
+/** The RedisClient key under which workers share the SendPulse access token. */
 export function sendPulseTokenKey(prefix: string): string {
   return `${prefix}:sendpulse:token`;
 }
 
 /**
- * SendPulse OAuth client-credentials tokens, kept in memory and shared through Redis so that a
+ * SendPulse OAuth client-credentials tokens, kept in memory and shared through RedisClient so that a
  * fleet of workers asks for one token an hour, not one each.
  */
 export class SendPulseTokenCache {
@@ -42,7 +42,7 @@ export class SendPulseTokenCache {
     this.now = options.now ?? Date.now;
   }
 
-  /** A token believed valid: from memory, else from Redis, else a new one. */
+  /** A token believed valid: from memory, else from RedisClient, else a new one. */
   async current(): Promise<string> {
     if (this.memory && this.isFresh(this.memory)) {
       return this.memory.accessToken;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 
 /** Chat ids must be Telegram's: a (possibly negative, for groups) integer. */
 export const CHAT_ID = /^-?\d{1,20}$/;
@@ -6,11 +6,11 @@ export const CHAT_ID = /^-?\d{1,20}$/;
 /**
  * Which Telegram chat a phone number's owner linked to the bot (the integrator's bot learns the chat
  * id when the user presses Start on a deep link, then calls PUT /v1/telegram/links/{phone}). Kept in
- * Redis so every worker sees it.
+ * RedisClient so every worker sees it.
  */
 export class TelegramChatLinks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
