@@ -45,9 +45,18 @@ export async function requireFreePort(port: number, variable: string): Promise<v
   }
 }
 
-async function ensureRedis(dataDir: string): Promise<{ url: string; local?: LocalRedis }> {
+/** The Redis the services use: REDIS_CLUSTER_NODES's cluster, REDIS_URL's server, or a local one started here. */
+async function ensureRedis(
+  dataDir: string,
+): Promise<{ url: string; env: Record<string, string>; local?: LocalRedis }> {
+  const cluster = process.env['REDIS_CLUSTER_NODES'];
+  if (cluster) {
+    return { url: `the Redis Cluster at ${cluster}`, env: { REDIS_CLUSTER_NODES: cluster } };
+  }
   if (process.env['REDIS_URL']) {
-    return { url: process.env['REDIS_URL'] };
+    const url = process.env['REDIS_URL'];
+    // printed at start: never the password
+    return { url: url.replace(/\/\/[^@]*@/, '//***@'), env: { REDIS_URL: url } };
   }
   const deps = spawnSync('bash', [resolve(root, 'scripts/ensure-system-deps.sh'), '--redis-only'], {
     stdio: 'inherit',
@@ -62,7 +71,7 @@ async function ensureRedis(dataDir: string): Promise<{ url: string; local?: Loca
     dataDir: resolve(dataDir, 'redis'),
     appendOnly: true,
   });
-  return { url: local.url, local };
+  return { url: local.url, env: { REDIS_URL: local.url }, local };
 }
 
 /**
@@ -142,7 +151,7 @@ export async function startStack(): Promise<Stack> {
   };
   const demo = startupClient(dataDir, 'demo');
   const admin = startupClient(dataDir, 'admin');
-  const env = { REDIS_URL: redis.url, DATA_DIR: dataDir };
+  const env = { ...redis.env, DATA_DIR: dataDir };
   launch('reference-api', 'reference-api/src/start.ts', ['--role', 'api'], env);
   launch('reference-api worker', 'reference-api/src/start.ts', ['--role', 'worker'], env);
   launch('bridge', 'bridge/src/start.ts', [], {

@@ -74,11 +74,12 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 }
 
 /**
- * Waits until every node says `cluster_state:ok`, knows every other node, and sees each replica as
- * one (right after `--cluster create` a replica may still call itself a master for a moment).
+ * Waits until every node says `cluster_state:ok`, knows every other node, sees each replica as
+ * one (right after `--cluster create` a replica may still call itself a master for a moment), and
+ * every master's replicas have finished their first sync (before that, WAIT counts none of them).
  */
 async function untilClusterOk(nodes: readonly LocalRedis[], replicas: number): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 400; attempt++) {
     const states = await Promise.all(
       nodes.map((n) => clusterState(n.port, nodes.length, replicas)),
     );
@@ -87,7 +88,19 @@ async function untilClusterOk(nodes: readonly LocalRedis[], replicas: number): P
     }
     await sleep(50);
   }
-  throw new Error('the Redis Cluster did not reach cluster_state:ok within 10 s');
+  throw new Error(
+    'the Redis Cluster did not reach cluster_state:ok with replicas in sync within 20 s',
+  );
+}
+
+/** A master whose replicas are all `state=online`, or a replica whose link to its master is up. */
+async function replicationOnline(redis: Redis): Promise<boolean> {
+  const info = await redis.info('replication');
+  if (info.includes('role:slave')) {
+    return info.includes('master_link_status:up');
+  }
+  const replicas = info.split('\n').filter((line) => /^slave\d+:/.test(line));
+  return replicas.length > 0 && replicas.every((line) => line.includes('state=online'));
 }
 
 async function clusterState(port: number, size: number, replicas: number): Promise<boolean> {
@@ -101,7 +114,10 @@ async function clusterState(port: number, size: number, replicas: number): Promi
       .split('\n');
     const seenAsReplicas = known.filter((line) => line.split(' ')[2]?.includes('slave')).length;
     return (
-      info.includes('cluster_state:ok') && known.length === size && seenAsReplicas === replicas
+      info.includes('cluster_state:ok') &&
+      known.length === size &&
+      seenAsReplicas === replicas &&
+      (replicas === 0 || (await replicationOnline(redis)))
     );
   } catch {
     return false;
