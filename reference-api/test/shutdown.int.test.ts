@@ -71,6 +71,30 @@ describe('worker processes stop without losing messages', () => {
     await next.exited;
   });
 
+  it('exits within SHUTDOWN_TIMEOUT_MS on SIGTERM even when a send takes longer, and a restarted worker delivers that message', async () => {
+    const slow = { ...env, OUTBOX_DELAY_MS: '6000', SHUTDOWN_TIMEOUT_MS: '1500' };
+    const worker = await spawnService('worker', slow);
+    const { body } = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '975310' });
+    await eventually(async () => ((await status(body.id)).status === 'sending' ? true : undefined));
+    const signalled = Date.now();
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
+    const tookMs = Date.now() - signalled;
+    assert.ok(tookMs < 1500 + 1000, `the worker took ${tookMs} ms to exit, the limit is 1500 ms`);
+    assert.match(worker.output(), /did not finish in time/);
+    assert.equal((await outboxFor(body.id)).length, 0, 'the cut-off send never went out');
+    const next = await spawnService('worker', env);
+    const record = await eventually(async () => {
+      const r = await status(body.id);
+      return r.status === 'sent' ? r : undefined;
+    }, 20_000);
+    assert.equal(record.status, 'sent');
+    assert.equal((await outboxFor(body.id)).length, 1, 'delivered once, by the restarted worker');
+    assert.doesNotMatch(worker.output() + next.output(), /975310|5511966191717/);
+    next.child.kill('SIGTERM');
+    assert.equal(await next.exited, 0);
+  });
+
   it('loses nothing when a worker is killed with SIGKILL mid-send: another worker picks the job up', async () => {
     const doomed = await spawnService('worker', env);
     const { body } = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '112233' });
