@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { routeFor } from './delivery/routing.js';
 import { authenticate } from './http/auth.middleware.js';
+import type { Counter } from 'prom-client';
 import { IdempotencyKeys } from './messages/idempotency.js';
+import { ReplicaWaits } from './messages/replica-waits.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createProviderRoutes, createReceiptHandlers } from './providers/registry.js';
 import type { SharedDeps } from './shared-deps.js';
@@ -21,6 +23,7 @@ export interface RunningApi {
 export async function startApi(deps: SharedDeps): Promise<RunningApi> {
   const { config, redis, store, stats, queue, providers, logger, providerContext } = deps;
   const auth = authenticate(config.auth);
+  const metrics = createMetrics(deps);
   const app = createApp({
     config,
     redis,
@@ -32,18 +35,41 @@ export async function startApi(deps: SharedDeps): Promise<RunningApi> {
     route: (to, channel) => routeFor(config.routes, to, config.providers, channel),
     emailFrom: config.emailFrom,
     prices: config.priceTable,
-    metrics: createMetrics(deps),
-    idempotency: new IdempotencyKeys(redis, config.queuePrefix),
+    metrics,
+    shards: deps.shards,
+    idempotency: new IdempotencyKeys(redis, deps.shards),
+    replicaWaits: replicaWaits(deps, metrics.replicaWaitsShort),
     receipts: createReceiptHandlers(providerContext),
     providerRoutes: createProviderRoutes(providerContext, auth),
     auth,
-    workerRunning: async () => (await queue.queue.getWorkersCount()) > 0,
+    workerRunning: async () => (await queue.workersCount()) > 0,
   });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return { url: `http://${host}:${port}`, close: () => closeServer(server) };
+}
+
+/** REDIS_WAIT_REPLICAS > 0: WAIT on the queue's connection (the job) and the main one (the record). */
+function replicaWaits(deps: SharedDeps, short: Counter<'connection'>): ReplicaWaits | undefined {
+  const { redisSettings, queue, redis, store, shards, logger } = deps;
+  if (redisSettings.waitReplicas <= 0) {
+    return undefined;
+  }
+  const groupOf = (id: string) => shards.prefixOfId(id);
+  return new ReplicaWaits(
+    [
+      { name: 'queue', client: queue.connection, keyOf: (id) => queue.jobKey(id), groupOf },
+      { name: 'records', client: redis, keyOf: (id) => store.key(id), groupOf },
+    ],
+    {
+      replicas: redisSettings.waitReplicas,
+      timeoutMs: redisSettings.waitTimeoutMs,
+      logger,
+      onShort: (connection) => short.inc({ connection }),
+    },
+  );
 }
 
 async function closeServer(server: Server): Promise<void> {

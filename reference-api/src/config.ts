@@ -18,6 +18,7 @@ import {
   type ProviderId,
   type ProviderSettings,
 } from './providers/registry.js';
+import { MAX_QUEUE_SHARDS } from './delivery/queue-shards.js';
 import { parseRoutes, type Route } from './delivery/routing.js';
 import { mailboxSchema } from './messages/email-input.js';
 import { readPriceTable, type PriceTable } from './pricing/price-table.js';
@@ -63,6 +64,8 @@ const schema = z.object({
     .string()
     .regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis hash tag such as {smsmfa}')
     .default('{smsmfa}'),
+  // the send queue split over this many hash tags, {smsmfa:0}..{smsmfa:N-1} (1: {smsmfa} as before)
+  QUEUE_SHARDS: int(1, MAX_QUEUE_SHARDS, 1),
   WORKER_CONCURRENCY: int(1, 1000, 32),
   PROVIDER_ATTEMPTS: int(1, 10, 3),
   RETRY_BASE_DELAY_MS: int(1, 600_000, 1000),
@@ -108,7 +111,10 @@ export interface ReferenceApiConfig {
   };
   readonly messageEncryptionKey: Buffer | undefined;
   readonly dataDir: string;
+  /** QUEUE_PREFIX: the hash tag of the keys that stay unsharded, and the base of the shards' tags. */
   readonly queuePrefix: string;
+  /** QUEUE_SHARDS: how many send queues (each with its messages' keys); 1 keeps QUEUE_PREFIX's key names. */
+  readonly queueShards: number;
   readonly workerConcurrency: number;
   readonly providerAttempts: number;
   readonly retryBaseDelayMs: number;
@@ -226,6 +232,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
     messageEncryptionKey: decodeKey(e.MESSAGE_ENCRYPTION_KEY),
     dataDir: e.DATA_DIR,
     queuePrefix: e.QUEUE_PREFIX,
+    queueShards: e.QUEUE_SHARDS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     providerAttempts: e.PROVIDER_ATTEMPTS,
     retryBaseDelayMs: e.RETRY_BASE_DELAY_MS,

@@ -14,7 +14,10 @@ export type Role = (typeof ROLES)[number];
 export interface RunningService {
   /** http://host:port of the API, when this process serves it. */
   readonly url: string | undefined;
+  /** Shard 0's send worker, when this process runs workers. */
   readonly worker: Worker | undefined;
+  /** One send worker per queue shard (QUEUE_SHARDS); empty in an API-only process. */
+  readonly workers: readonly Worker[];
   readonly logger: Logger;
   /** Graceful stop: no new requests or jobs, in-flight sends finish (bounded), connections close. */
   close(): Promise<void>;
@@ -42,6 +45,7 @@ export async function startReferenceApi(
   return {
     url: api?.url,
     worker: worker?.worker,
+    workers: worker?.workers ?? [],
     logger,
     async close() {
       // Requests first, then the sends in flight, then what they both use.

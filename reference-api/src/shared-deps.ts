@@ -7,6 +7,7 @@ import type { ReferenceApiConfig } from './config.js';
 import { CircuitBreakers } from './delivery/circuit-breaker.js';
 import { loadOrCreateKey } from './delivery/job-crypto.js';
 import { ProviderPauses } from './delivery/provider-pause.js';
+import { QueueShards } from './delivery/queue-shards.js';
 import { unreachableWarnings } from './delivery/reachability.js';
 import { SendQueue } from './delivery/send.queue.js';
 import { MessageStore } from './messages/message-store.js';
@@ -26,6 +27,8 @@ export interface SharedDeps {
   readonly key: Buffer;
   readonly providerContext: RegistryContext;
   readonly providers: readonly SmsProvider[];
+  /** QUEUE_PREFIX split QUEUE_SHARDS ways: the send queues and their messages' keys. */
+  readonly shards: QueueShards;
   readonly store: MessageStore;
   readonly stats: SendStats;
   /** What sends cost, per caller account, provider and country. */
@@ -56,10 +59,12 @@ export async function openSharedDeps(
   for (const warning of unreachableWarnings(config, providers)) {
     logger.warn(warning);
   }
-  const state = redisState(config, redis);
-  const queue = openQueue(config, redisSettings, logger, key);
+  const shards = new QueueShards(config.queuePrefix, config.queueShards);
+  const state = redisState(config, redis, shards);
+  const queue = openQueue(config, redisSettings, logger, key, shards);
   return {
     ...state,
+    shards,
     config,
     redisSettings,
     logger,
@@ -77,10 +82,11 @@ export async function openSharedDeps(
 }
 
 /** The state every process shares through Redis: message records, send and spend figures, pauses, breakers. */
-function redisState(config: ReferenceApiConfig, redis: RedisClient) {
+function redisState(config: ReferenceApiConfig, redis: RedisClient, shards: QueueShards) {
+  // Only the records follow their message's shard; the rest is small, shared state on the base tag.
   const prefix = config.queuePrefix;
   return {
-    store: new MessageStore(redis, prefix, config.messageRetentionSeconds),
+    store: new MessageStore(redis, shards, config.messageRetentionSeconds),
     stats: new SendStats(redis, prefix),
     spend: new SpendStats(redis, prefix),
     pauses: new ProviderPauses(redis, prefix),
@@ -94,6 +100,7 @@ function openQueue(
   settings: RedisSettings,
   logger: Logger,
   key: Buffer,
+  shards: QueueShards,
 ) {
   // BullMQ defines ~50 scripts on the connection it is given, and ioredis copies every defined
   // command into each pipeline it builds: keep the queue off the auto-pipelined connection.
@@ -101,7 +108,7 @@ function openQueue(
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
   });
-  const queue = new SendQueue(connection, config.queuePrefix, key, config.providerAttempts);
+  const queue = new SendQueue(connection, shards, key, config.providerAttempts);
   return {
     queue,
     async close() {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { InvalidPhoneError, normalisePhone } from '@sms-mfa/common/phone';
 import type { Logger } from '@sms-mfa/common/logger';
 import { maskRecipient } from '@sms-mfa/common/mask';
@@ -7,6 +6,7 @@ import { ApiError, invalidPhone } from '../errors.js';
 import { chainFor } from '../delivery/chain.js';
 import { tablePrice, type PriceTable } from '../pricing/price-table.js';
 import type { Channel, EmailPart, Price, SmsProvider } from '../providers/sms-provider.js';
+import type { QueueShards } from '../delivery/queue-shards.js';
 import type { SendQueue } from '../delivery/send.queue.js';
 import { emailPartOf } from './email-content.js';
 import { fingerprint, type IdempotencyKeys } from './idempotency.js';
@@ -14,6 +14,7 @@ import { normaliseAddress } from './mailbox.js';
 import type { MessageInput } from './message-input.js';
 import type { MessageRecord } from './message-status.js';
 import type { MessageStore } from './message-store.js';
+import type { ReplicaWaits } from './replica-waits.js';
 import { renderCodeText } from './templates.js';
 
 /** What accepting a message needs. */
@@ -21,6 +22,10 @@ export interface AcceptDeps {
   readonly store: MessageStore;
   readonly queue: SendQueue;
   readonly idempotency: IdempotencyKeys;
+  /** QUEUE_SHARDS: a new message's id says its shard. */
+  readonly shards: QueueShards;
+  /** REDIS_WAIT_REPLICAS > 0: waits for replicas to hold a new message before it is acknowledged. */
+  readonly replicaWaits?: ReplicaWaits | undefined;
   readonly providers: readonly SmsProvider[];
   /** Provider ids to try for a destination on a channel, in order (PROVIDER_ROUTES, else PROVIDERS). */
   readonly route: (to: string, channel: Channel) => readonly string[];
@@ -57,7 +62,10 @@ export async function acceptMessage(
       { details: [{ field: 'channel', message: `no configured provider sends ${input.channel}` }] },
     );
   }
-  const id = randomUUID();
+  // With an Idempotency-Key, the message goes on the key's shard, so both live in one slot.
+  const id = deps.shards.newId(
+    idempotency ? deps.idempotency.digest(idempotency.scope, idempotency.key) : undefined,
+  );
   const estimatedPrice = tablePrice(deps.prices, input.channel, to);
   if (idempotency) {
     const claim = await deps.idempotency.claim(
@@ -140,6 +148,7 @@ async function enqueue(
     throw created.status === 'rejected' ? created.reason : (queued as PromiseRejectedResult).reason;
   }
   const record = created.value;
+  await deps.replicaWaits?.afterWrite(id);
   deps.logger.debug('message queued', {
     messageId: id,
     to: maskRecipient(to),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '@sms-mfa/common/redis-client';
+import { asShards, type QueueShards } from '../delivery/queue-shards.js';
 
 /** What a claim on an Idempotency-Key found. */
 export type IdempotencyClaim =
@@ -9,16 +10,28 @@ export type IdempotencyClaim =
 
 const DAY_SECONDS = 86_400;
 
-/** Idempotency keys in RedisClient for 24 h: the first request with a key wins; a retry gets its message back. */
+/**
+ * Idempotency keys in Redis for 24 h: the first request with a key wins; a retry gets its message
+ * back. A key lives on the shard of its digest, and its message is given an id on that same shard.
+ */
 export class IdempotencyKeys {
+  private readonly shards: QueueShards;
+
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
-  ) {}
+    prefix: string | QueueShards,
+  ) {
+    this.shards = asShards(prefix);
+  }
+
+  /** The digest that names a caller's key (and picks its shard). */
+  digest(scope: string, idempotencyKey: string): string {
+    return createHash('sha256').update(`${scope}\n${idempotencyKey}`).digest('hex');
+  }
 
   private key(scope: string, idempotencyKey: string): string {
-    const digest = createHash('sha256').update(`${scope}\n${idempotencyKey}`).digest('hex');
-    return `${this.prefix}:idem:${digest}`;
+    const digest = this.digest(scope, idempotencyKey);
+    return `${this.shards.prefixOfDigest(digest)}:idem:${digest}`;
   }
 
   /** Claims `idempotencyKey` for `messageId`; the fingerprint tells a retry from a different request. */

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { maskEmail, maskPhone } from '@sms-mfa/common/mask';
 import type { DeliveryFields, DeliveryRecords } from '../delivery/delivery-records.js';
+import { asShards, type QueueShards } from '../delivery/queue-shards.js';
 import type { RecordedPrice } from '../pricing/send-price.js';
 import type { Channel } from '../providers/sms-provider.js';
 import type { MessageEvent, MessageRecord } from './message-status.js';
@@ -29,23 +31,32 @@ interface TransitionCommands {
   smsmfaTransitionIndexed(key: string, indexKey: string, ...args: string[]): Promise<number>;
 }
 
-/** Status records and the provider-id index, in RedisClient; the send path records through it. */
+/**
+ * Status records and the provider-id index, in Redis; the send path records through it. A record
+ * lives on its message's shard; a provider-id index entry on the shard of a digest of the provider
+ * and its id, since a receipt brings nothing else to find it by.
+ */
 export class MessageStore implements DeliveryRecords {
+  private readonly shards: QueueShards;
+
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    prefix: string | QueueShards,
     private readonly retentionSeconds: number,
   ) {
+    this.shards = asShards(prefix);
     redis.defineCommand('smsmfaTransition', { numberOfKeys: 1, lua: TRANSITION_LUA });
     redis.defineCommand('smsmfaTransitionIndexed', { numberOfKeys: 2, lua: TRANSITION_LUA });
   }
 
-  private key(id: string): string {
-    return `${this.prefix}:msg:${id}`;
+  /** The record's key, on the shard of message `id`. */
+  key(id: string): string {
+    return `${this.shards.prefixOfId(id)}:msg:${id}`;
   }
 
   private providerKey(provider: string, providerMessageId: string): string {
-    return `${this.prefix}:pmid:${provider}:${providerMessageId}`;
+    const digest = createHash('sha256').update(`${provider}\n${providerMessageId}`).digest('hex');
+    return `${this.shards.prefixOfDigest(digest)}:pmid:${provider}:${providerMessageId}`;
   }
 
   /** Writes the record of a message that is being queued. */
@@ -98,13 +109,22 @@ export class MessageStore implements DeliveryRecords {
     price?: RecordedPrice,
     at = new Date(),
   ): Promise<TransitionResult> {
-    return this.transition(
-      this.key(id),
-      this.providerKey(provider, providerMessageId),
-      'sent',
-      { provider, providerMessageId, price },
-      at,
-    );
+    const key = this.key(id);
+    const indexKey = this.providerKey(provider, providerMessageId);
+    const fields = { provider, providerMessageId, price };
+    if (this.sameShard(key, indexKey)) {
+      return this.transition(key, indexKey, 'sent', fields, at);
+    }
+    // On different shards (a Cluster refuses a script across slots): two writes, sent together.
+    const [result] = await Promise.all([
+      this.transition(key, undefined, 'sent', fields, at),
+      this.redis.set(indexKey, id, 'EX', this.retentionSeconds),
+    ]);
+    return result;
+  }
+
+  private sameShard(key: string, indexKey: string): boolean {
+    return key.slice(0, key.indexOf('}')) === indexKey.slice(0, indexKey.indexOf('}'));
   }
 
   private async transition(

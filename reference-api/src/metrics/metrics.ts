@@ -42,7 +42,13 @@ export function createMetrics(sources: MetricSources) {
   });
   registry.registerMetric(sendLatency(stats));
   registerSpend(registry, sources.spend);
-  return { registry, observe };
+  const replicaWaitsShort = new Counter({
+    name: 'redis_wait_replicas_short_total',
+    help: 'New messages acknowledged although fewer Redis replicas than REDIS_WAIT_REPLICAS held them in time, by connection (this process)',
+    labelNames: ['connection'],
+    registers: [registry],
+  });
+  return { registry, observe, replicaWaitsShort };
 }
 
 /** `mfa_spend_total` (what sends cost) and `mfa_unpriced_sends_total` (sends nothing priced), from Redis. */

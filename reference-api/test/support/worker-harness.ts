@@ -17,6 +17,7 @@ import type { PriceTable } from '../../src/pricing/price-table.js';
 import { ProviderPauses } from '../../src/delivery/provider-pause.js';
 import { CircuitBreakers, type BreakerSettings } from '../../src/delivery/circuit-breaker.js';
 import type { SmsProvider } from '../../src/providers/sms-provider.js';
+import { QueueShards } from '../../src/delivery/queue-shards.js';
 import { SendQueue } from '../../src/delivery/send.queue.js';
 import { createSendWorker } from '../../src/delivery/send.worker.js';
 
@@ -91,6 +92,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const deps: AcceptDeps = {
     store,
     queue,
+    shards: new QueueShards(prefix),
     idempotency: new IdempotencyKeys(redis, prefix),
     providers: options.providers,
     route: () => options.providers.map((p) => p.id),
