@@ -3,14 +3,19 @@
 // starts its own Keycloak, and two JVMs starting at once on two cores slow each other down.
 //   --unit       skips *.int.test.ts, the browser tests and the Keycloak tests
 //   --keycloak   runs only the Keycloak tests
+//   --cluster    runs only the integration tests (*.int.test.ts) that take their Redis from useRedis(),
+//                each file on its own Redis Cluster (TEST_REDIS=cluster: 3 masters, 3 replicas)
+//   --all        every test, then the integration tests again on a cluster (what `npm test` runs)
 // Other arguments keep only the files whose path contains one of them.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['common', 'reference-api', 'bridge', 'keycloak-theme', 'tests'];
 const unitOnly = process.argv.includes('--unit');
 const keycloakOnly = process.argv.includes('--keycloak');
+const clusterOnly = process.argv.includes('--cluster');
+const both = process.argv.includes('--all');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 function walk(dir, out) {
@@ -34,6 +39,9 @@ function walk(dir, out) {
 }
 
 const isE2e = (f) => f.endsWith('.e2e.test.ts');
+// A file that starts its own cluster (or no Redis at all) gains nothing from a second pass.
+const isIntOnRedisHarness = (f) =>
+  f.endsWith('.int.test.ts') && readFileSync(f, 'utf8').includes('useRedis(');
 let files = roots.flatMap((root) => walk(root, [])).sort();
 if (unitOnly) {
   files = files.filter((f) => !f.endsWith('.int.test.ts') && !f.includes('/browser/') && !isE2e(f));
@@ -44,14 +52,18 @@ if (keycloakOnly) {
 if (filters.length) {
   files = files.filter((f) => filters.some((x) => f.includes(x)));
 }
-if (files.length === 0) {
+const clusterFiles = clusterOnly || both ? files.filter(isIntOnRedisHarness) : [];
+if (clusterOnly) {
+  files = [];
+}
+if (files.length === 0 && clusterFiles.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
 
 // Node's --test-timeout also bounds a whole file when files run in their own processes: a
 // Keycloak file (a JVM start, then a dozen browser sign-ins) gets 20 minutes, any other 3.
-function run(group, concurrency, timeoutMs) {
+function run(group, concurrency, timeoutMs, redis = 'server') {
   if (group.length === 0) {
     return 0;
   }
@@ -67,7 +79,7 @@ function run(group, concurrency, timeoutMs) {
       '--test-reporter=spec',
       ...group,
     ],
-    { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+    { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_REDIS: redis } },
   );
   return result.status ?? 1;
 }
@@ -78,4 +90,11 @@ const first = run(
   180_000,
 );
 const second = run(files.filter(isE2e), 1, 1_200_000);
-process.exit(first || second);
+if (clusterFiles.length) {
+  console.log(
+    `\n# the integration tests again, each file on a Redis Cluster (${clusterFiles.length} files)`,
+  );
+}
+// Six redis-servers a file: a minute more per file than on one server is still a generous bound.
+const third = run(clusterFiles, 2, 240_000, 'cluster');
+process.exit(first || second || third);

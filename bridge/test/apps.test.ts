@@ -1,7 +1,7 @@
 // Applications: message templates, the Redis-backed registry, and the `npm run apps` command line.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { openTarget } from '@sms-mfa/tests/support/redis-target';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import type { Application, MessageTemplate } from '../src/apps/application.js';
 import { ApplicationStore } from '../src/apps/application-store.js';
@@ -133,7 +133,7 @@ describe('the application registry', () => {
   const redis = useRedis();
   let store: ApplicationStore;
   before(() => {
-    const connection = new Redis(redis.url);
+    const connection = openTarget(redis.url);
     redis.defer(() => connection.disconnect());
     store = new ApplicationStore(connection, '{mfa}', DEFAULTS);
   });
@@ -178,7 +178,7 @@ describe('the application registry', () => {
 /** Runs `npm run apps -- ...` (the same entry point) against the test Redis. */
 describe('the apps command line', () => {
   const redis = useRedis();
-  const env = () => ({ REDIS_URL: redis.url, BRIDGE_SECRET: 'cli-test-secret-0123456789abcdef' });
+  const env = () => ({ ...redis.env, BRIDGE_SECRET: 'cli-test-secret-0123456789abcdef' });
 
   it('registers an application and prints its client id and secret once', async () => {
     const { code, stdout } = await cli(

@@ -173,7 +173,7 @@ describe('daily budgets', () => {
 
 describe('the apps CLI and daily budgets', () => {
   const redis = useRedis();
-  const env = () => ({ REDIS_URL: redis.url, BRIDGE_SECRET: 'cli-test-secret-0123456789abcdef' });
+  const env = () => ({ ...redis.env, BRIDGE_SECRET: 'cli-test-secret-0123456789abcdef' });
 
   it('sets a budget with --daily-budget 25:USD and takes it away with --no-daily-budget', async () => {
     const created = await cli(

@@ -28,7 +28,7 @@ describe('an application’s email domain and its DKIM key', () => {
   const redis = useRedis();
   let bridge: TestBridge;
   let admin: string;
-  const env = () => ({ REDIS_URL: redis.url, BRIDGE_SECRET: bridge.config.serverSecret! });
+  const env = () => ({ ...redis.env, BRIDGE_SECRET: bridge.config.serverSecret! });
 
   before(async () => {
     bridge = await startTestBridge(redis.url);
@@ -151,7 +151,7 @@ describe('an application’s email domain and its DKIM key', () => {
   it('says what to do when it has no server secret to seal with', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'no-secret-'));
     const { code, stderr } = await cli(['email-domain', 'mailer', '--domain', 'new.example'], {
-      REDIS_URL: redis.url,
+      ...redis.env,
       DATA_DIR: empty,
     });
     assert.equal(code, 1);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
-import { Redis } from 'ioredis';
+import { openTarget } from '@sms-mfa/tests/support/redis-target';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { SigningKeys } from '../src/issuer/keys.js';
 import { loadOrCreateServerSecret } from '../src/server-secret.js';
@@ -91,7 +91,7 @@ describe("the issuer's signing keys", () => {
   });
 
   it('makes exactly one first key when several instances start together', async () => {
-    const connection = new Redis(redis.url);
+    const connection = openTarget(redis.url);
     try {
       const secret = Buffer.alloc(32, 7);
       const kids = await Promise.all(

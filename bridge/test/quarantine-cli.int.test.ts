@@ -14,11 +14,11 @@ describe('npm run apps -- quarantines / release-prefix', () => {
   let env: Record<string, string>;
   before(async () => {
     env = {
-      REDIS_URL: redis.url,
+      ...redis.env,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'quarantine-cli-')),
       BRIDGE_SECRET: 'test-server-secret-0123456789abcdef',
     };
-    const config = testConfig({ REDIS_URL: redis.url });
+    const config = testConfig({ ...redis.env });
     const apps = new ApplicationStore(redis.client(), '{mfa}', config.otpDefaults);
     await apps.create({ clientId: 'shop', name: 'Shop' }, 'shop-secret-0123456789');
     const guard = new PrefixGuard(redis.client(), '{mfa}', { ...config.pumping, minSends: 2 });

@@ -75,7 +75,7 @@ async function startOidcStack(redis: RedisHarness, realm: FakeRealm, bridgeSecre
   const dataDir = mkdtempSync(join(tmpdir(), 'reference-oidc-'));
   const reference = await startReferenceApi(
     loadReferenceConfig({
-      REDIS_URL: redis.url,
+      ...redis.env,
       REFERENCE_API_PORT: '0',
       DATA_DIR: dataDir,
       QUEUE_PREFIX: `{smsmfa${n}}`,
@@ -90,7 +90,7 @@ async function startOidcStack(redis: RedisHarness, realm: FakeRealm, bridgeSecre
   const { logger, lines } = capturingLogger();
   const bridge = await startBridge(
     testConfig({
-      REDIS_URL: redis.url,
+      ...redis.env,
       BRIDGE_PORT: '0',
       DATA_DIR: dataDir,
       KEY_PREFIX: keyPrefix,

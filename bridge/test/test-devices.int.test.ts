@@ -194,7 +194,7 @@ describe('test numbers and addresses with a fixed code', () => {
 
   describe('set through the apps command line', () => {
     const env = () => ({
-      REDIS_URL: redis.url,
+      ...redis.env,
       BRIDGE_SECRET: stack.bridge.context.config.serverSecret!,
     });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { openTarget } from '@sms-mfa/tests/support/redis-target';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { MessageStore } from '../src/messages/message-store.js';
 
@@ -8,7 +8,7 @@ describe('message status records', () => {
   const redis = useRedis();
   let store: MessageStore;
   before(() => {
-    const connection = new Redis(redis.url);
+    const connection = openTarget(redis.url);
     store = new MessageStore(connection, '{st}', 3600);
     redis.defer(() => connection.disconnect());
   });
@@ -45,7 +45,7 @@ describe('message status records', () => {
     assert.equal(await store.recordSent('m5', 'twilio', 'SM5'), 'applied');
     assert.equal(await store.findByProviderId('twilio', 'SM5'), 'm5');
     assert.equal((await store.get('m5'))?.providerMessageId, 'SM5');
-    const connection = new Redis(redis.url);
+    const connection = openTarget(redis.url);
     redis.defer(() => connection.disconnect());
     const [recordTtl, indexTtl] = await Promise.all([
       connection.pttl('{st}:msg:m5'),

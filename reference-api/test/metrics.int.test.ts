@@ -44,7 +44,7 @@ describe('the reference API metrics operators alert on', () => {
   it('shows a provider breaker as 0 while closed and 1 once repeated failures open it', async () => {
     const series = 'sms_provider_breaker_open{provider="outbox"}';
     assert.equal(sample(await metrics(), series), 0);
-    const config = loadConfig({ REDIS_URL: redis.url, PROVIDERS: 'outbox' });
+    const config = loadConfig({ ...redis.env, PROVIDERS: 'outbox' });
     const breakers = new CircuitBreakers(redis.client(), config.queuePrefix, config.breaker);
     for (let i = 0; i < config.breaker.threshold; i++) {
       await breakers.recordFailure('outbox');
@@ -59,7 +59,7 @@ describe('the reference API metrics operators alert on', () => {
   it('shows a provider as paused while a rate-limit pause is in force', async () => {
     const series = 'sms_provider_paused{provider="outbox"}';
     assert.equal(sample(await metrics(), series), 0);
-    const config = loadConfig({ REDIS_URL: redis.url, PROVIDERS: 'outbox' });
+    const config = loadConfig({ ...redis.env, PROVIDERS: 'outbox' });
     await new ProviderPauses(redis.client(), config.queuePrefix).pause('outbox', 60_000);
     await pastBreakerMemory();
     assert.equal(sample(await metrics(), series), 1);

@@ -88,7 +88,7 @@ export function edgeScenarios(e2e: KeycloakE2e): void {
 function spareBridge(e2e: KeycloakE2e, port: number): Promise<RunningBridge> {
   return startBridge(
     testConfig({
-      REDIS_URL: e2e.redis.url,
+      ...e2e.redis.env,
       BRIDGE_PORT: String(port),
       BRIDGE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       REFERENCE_API_URL: e2e.stack.referenceUrl,

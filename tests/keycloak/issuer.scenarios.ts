@@ -90,7 +90,7 @@ export function issuerScenarios(e2e: KeycloakE2e): void {
     const dataDir = mkdtempSync(join(tmpdir(), 'kc-issuer-'));
     const reference = await startReferenceApi(
       loadReferenceConfig({
-        REDIS_URL: e2e.redis.url,
+        ...e2e.redis.env,
         REFERENCE_API_PORT: '0',
         DATA_DIR: dataDir,
         PROVIDERS: 'outbox',
@@ -102,7 +102,7 @@ export function issuerScenarios(e2e: KeycloakE2e): void {
     );
     const bridge = await startBridge(
       testConfig({
-        REDIS_URL: e2e.redis.url,
+        ...e2e.redis.env,
         BRIDGE_PORT: '0',
         KEY_PREFIX: '{kc-issuer}',
         OIDC_ISSUER_URL: issuer,

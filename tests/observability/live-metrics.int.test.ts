@@ -15,6 +15,7 @@ import { TestClock } from '@sms-mfa/bridge/test/support/otp-fixtures';
 import { freePort } from '@sms-mfa/common/redis-server';
 import { outboxReader, type OutboxReader } from '../support/outbox-reader.js';
 import { useRedis } from '../support/redis-harness.js';
+import { redisEnv } from '../support/redis-target.js';
 import { promqlNames } from './support/promql-names.js';
 import {
   ALERTS_FILE,
@@ -55,7 +56,7 @@ async function startStack(redisUrl: string, defer: (f: () => unknown) => void): 
   const dataDir = mkdtempSync(join(tmpdir(), 'observability-'));
   const reference = await startReferenceApi(
     loadReferenceConfig({
-      REDIS_URL: redisUrl,
+      ...redisEnv(redisUrl),
       REFERENCE_API_PORT: '0',
       REFERENCE_API_KEY: API_KEY,
       DATA_DIR: dataDir,
@@ -69,7 +70,7 @@ async function startStack(redisUrl: string, defer: (f: () => unknown) => void): 
   const clock = new TestClock();
   const bridge = await startBridge(
     loadConfig({
-      REDIS_URL: redisUrl,
+      ...redisEnv(redisUrl),
       BRIDGE_PORT: String(await freePort()),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',

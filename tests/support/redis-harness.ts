@@ -1,19 +1,52 @@
 import { after, before } from 'node:test';
-import { Redis } from 'ioredis';
-import { startLocalRedis, type LocalRedis } from '@sms-mfa/common/redis-server';
+import { masters, type RedisClient } from '@sms-mfa/common/redis-client';
+import { startLocalRedis } from '@sms-mfa/common/redis-server';
+import { startRedisCluster } from './redis-cluster.js';
+import { clusterTarget, openTarget, redisEnv } from './redis-target.js';
 
-/** A real redis-server on a free port for one test file, started before its tests and stopped after. */
+/**
+ * A real Redis for one test file, started before its tests and stopped after: one redis-server,
+ * or with TEST_REDIS=cluster a Redis Cluster of 3 masters and 3 replicas (`npm run test:cluster`).
+ */
 export interface RedisHarness {
+  /**
+   * Where it is: `redis://…` for a server, `redis-cluster://seeds` for a cluster. Hand it to the
+   * service harnesses (they turn it into variables with redisEnv); give a service's own config
+   * {@link RedisHarness.env}, never `REDIS_URL: url`.
+   */
   readonly url: string;
-  /** A connection for the test's own assertions (closed by the harness). */
-  client(): Redis;
-  /** Empties every key between tests. */
+  /** REDIS_URL or REDIS_CLUSTER_NODES, whichever points a service (or a CLI) at this Redis. */
+  readonly env: Readonly<Record<string, string>>;
+  /** A connection for the test's own assertions (a Cluster client on a cluster; closed by the harness). */
+  client(): RedisClient;
+  /** Every key matching `pattern`, from every master (KEYS on a cluster client asks one node only). */
+  keys(pattern?: string): Promise<string[]>;
+  /** Empties every key between tests (on every master of a cluster). */
   flush(): Promise<void>;
   /**
    * Runs `cleanup` after the file's tests, before Redis stops (node:test runs `after` hooks in
    * registration order, so a plain `after` would find Redis already gone). Last deferred runs first.
    */
   defer(cleanup: () => unknown): void;
+}
+
+/** True when this run's tests get a Redis Cluster from {@link useRedis} (TEST_REDIS=cluster). */
+export const onCluster = testRedisKind() === 'cluster';
+
+/**
+ * For `it(name, { skip: skipOnCluster('why') }, …)`: a test about one server's own behaviour (a
+ * restart, its data directory) skips itself on the cluster and says why.
+ */
+export function skipOnCluster(reason: string): string | false {
+  return onCluster ? `single-server behaviour: ${reason}` : false;
+}
+
+function testRedisKind(): 'server' | 'cluster' {
+  const kind = process.env['TEST_REDIS'] ?? 'server';
+  if (kind !== 'server' && kind !== 'cluster') {
+    throw new TypeError(`TEST_REDIS must be "server" or "cluster", not "${kind}"`);
+  }
+  return kind;
 }
 
 const CLEANUP_LIMIT_MS = 10_000;
@@ -30,13 +63,27 @@ async function bounded(cleanup: () => unknown): Promise<void> {
   clearTimeout(timer);
 }
 
+/** A running server or cluster: its target string and how to stop it. */
+interface Started {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function startTestRedis(): Promise<Started> {
+  if (onCluster) {
+    const cluster = await startRedisCluster();
+    return { url: clusterTarget(cluster.seeds), stop: () => cluster.stop() };
+  }
+  return startLocalRedis();
+}
+
 /** Registers before/after hooks that start and stop a private Redis for the calling test file. */
 export function useRedis(): RedisHarness {
-  let server: LocalRedis | undefined;
-  let connection: Redis | undefined;
+  let server: Started | undefined;
+  let connection: RedisClient | undefined;
   const cleanups: (() => unknown)[] = [];
   before(async () => {
-    server = await startLocalRedis();
+    server = await startTestRedis();
   });
   after(async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -45,6 +92,11 @@ export function useRedis(): RedisHarness {
     connection?.disconnect();
     await server?.stop();
   });
+  /** The masters, once the client knows the cluster's layout (a PING makes it load the slots). */
+  const everyMaster = async () => {
+    await harness.client().ping();
+    return masters(harness.client());
+  };
   const harness: RedisHarness = {
     get url() {
       if (!server) {
@@ -52,12 +104,19 @@ export function useRedis(): RedisHarness {
       }
       return server.url;
     },
+    get env() {
+      return redisEnv(harness.url);
+    },
     client() {
-      connection ??= new Redis(harness.url, { maxRetriesPerRequest: 1 });
+      connection ??= openTarget(harness.url, { maxRetriesPerRequest: 1 });
       return connection;
     },
+    async keys(pattern = '*') {
+      const lists = await Promise.all((await everyMaster()).map((node) => node.keys(pattern)));
+      return lists.flat().sort();
+    },
     async flush() {
-      await harness.client().flushall();
+      await Promise.all((await everyMaster()).map((node) => node.flushall()));
     },
     defer(cleanup) {
       cleanups.push(cleanup);

@@ -41,7 +41,7 @@ describe('logs across the bridge, the reference API and its worker', () => {
       'reference-api/src/start.ts',
       ['--role', 'all'],
       {
-        REDIS_URL: redis.url,
+        ...redis.env,
         REFERENCE_API_PORT: '0',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'debug',
@@ -54,7 +54,7 @@ describe('logs across the bridge, the reference API and its worker', () => {
       'bridge/src/start.ts',
       [],
       {
-        REDIS_URL: redis.url,
+        ...redis.env,
         BRIDGE_PORT: '0',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'debug',

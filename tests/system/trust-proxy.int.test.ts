@@ -39,7 +39,7 @@ describe('the reference API behind a TLS proxy on loopback, without PUBLIC_BASE_
       const dataDir = mkdtempSync(join(tmpdir(), 'trust-proxy-'));
       const service = await startReferenceApi(
         loadConfig({
-          REDIS_URL: redis.url,
+          ...redis.env,
           REFERENCE_API_PORT: '0',
           DATA_DIR: dataDir,
           PROVIDERS: 'twilio',

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@sms-mfa/common/redis-server';
+import { redisEnv } from '@sms-mfa/tests/support/redis-target';
 import { loadConfig, type BridgeConfig } from '../../src/config.js';
 import { startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/service.js';
 
@@ -15,7 +16,7 @@ export interface TestBridge extends RunningBridge {
 
 /**
  * Starts a real bridge (HTTP on a free port, so `iss` and the discovery URLs are the real ones)
- * over `redisUrl`, with an admin client and a throwaway data directory. `env` overrides anything.
+ * over `redisUrl` (a useRedis() url: one server or a cluster), with an admin client and a throwaway data directory. `env` overrides anything.
  */
 export async function startTestBridge(
   redisUrl: string,
@@ -24,7 +25,7 @@ export async function startTestBridge(
 ): Promise<TestBridge> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bridge-test-'));
   const config = loadConfig({
-    REDIS_URL: redisUrl,
+    ...redisEnv(redisUrl),
     BRIDGE_PORT: String(await freePort()),
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,

@@ -46,7 +46,7 @@ export async function startDeviceAuthStack(
   const dataDir = mkdtempSync(join(tmpdir(), 'deviceauth-'));
   const reference = await startReferenceApi(
     loadReferenceConfig({
-      REDIS_URL: redis.url,
+      ...redis.env,
       REFERENCE_API_PORT: '0',
       DATA_DIR: dataDir,
       PROVIDERS: 'outbox',
@@ -56,7 +56,7 @@ export async function startDeviceAuthStack(
     { role: 'all' },
   );
   const config = testConfig({
-    REDIS_URL: redis.url,
+    ...redis.env,
     BRIDGE_PORT: '0',
     DATA_DIR: dataDir,
     REFERENCE_API_URL: reference.url ?? '',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { createLogger } from '@sms-mfa/common/logger';
 import type { Application } from '../../src/apps/application.js';
 import { createOtpDeps } from '../../src/compose.js';
@@ -92,7 +92,7 @@ export function testConfig(env: Record<string, string> = {}): Readonly<BridgeCon
 
 /** Real use-case dependencies on a real Redis, with a recording sender and a hand-moved clock. */
 export function testOtpDeps(
-  redis: Redis,
+  redis: RedisClient,
   options: { clock?: TestClock; config?: Readonly<BridgeConfig>; sender?: MessageSender } = {},
 ) {
   const config = options.config ?? testConfig();

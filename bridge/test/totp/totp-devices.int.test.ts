@@ -1,30 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { assertFailure, detailFields } from '../support/ciam-response.js';
+import { redisText } from '../support/redis-text.js';
 import { startDeviceAuthStack, type DeviceAuthStack } from '../support/deviceauth-stack.js';
 import { appCode, devicesPath, enrol, enrolActive } from '../support/totp-fixtures.js';
 
 const TOTP_APP = { deviceTypes: ['SMS', 'TOTP'] as ('SMS' | 'TOTP')[] };
-
-/** Every value Redis holds, as text, whatever the key's type. */
-async function everyValue(redis: Redis): Promise<string[]> {
-  const values: string[] = [];
-  for (const key of await redis.keys('*')) {
-    const type = await redis.type(key);
-    const read: Record<string, () => Promise<unknown>> = {
-      string: () => redis.get(key),
-      hash: () => redis.hgetall(key),
-      set: () => redis.smembers(key),
-      zset: () => redis.zrange(key, 0, -1, 'WITHSCORES'),
-      list: () => redis.lrange(key, 0, -1),
-      stream: () => redis.xrange(key, '-', '+'),
-    };
-    values.push(key, JSON.stringify(await (read[type] ?? (async () => ''))()));
-  }
-  return values;
-}
 
 describe('authenticator apps: enrolment, activation, listing and removal over HTTP', () => {
   const redis = useRedis();
@@ -225,7 +207,7 @@ describe('authenticator apps: enrolment, activation, listing and removal over HT
   it('keeps no secret in clear in Redis: neither the base32 secret nor the otpauth URI', async () => {
     const pending = await enrol(stack, token, 'kim');
     const active = await enrolActive(stack, token, 'kim');
-    const values = (await everyValue(redis.client())).join('\n');
+    const values = await redisText(redis.client());
     assert.ok(values.includes(active.deviceId), 'the scan does see the device records');
     for (const { secret } of [pending, active]) {
       assert.ok(!values.includes(secret), 'base32 secret stored in clear');

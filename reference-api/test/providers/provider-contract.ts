@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { createLogger } from '@sms-mfa/common/logger';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
+import { openTarget } from '@sms-mfa/tests/support/redis-target';
 import { loadConfig, type ProviderId } from '../../src/config.js';
 import { createProvider } from '../../src/providers/registry.js';
 import type { Channel } from '../../src/providers/sms-provider.js';
@@ -42,7 +43,7 @@ export function runProviderContract(subject: ContractSubject): void {
     const redisHarness = useRedis();
     let fake: ProviderFake;
     let harness: WorkerHarness;
-    let redis: Redis;
+    let redis: RedisClient;
     const sends = () => fake.requests.filter((r) => subject.isSend(r));
     const to = subject.to ?? DEFAULT_TO;
     const timeoutMs = subject.providerTimeoutMs ?? 300;
@@ -50,11 +51,11 @@ export function runProviderContract(subject: ContractSubject): void {
       harness.send({ channel: subject.channel ?? 'sms', to, ...input });
     before(async () => {
       fake = await subject.startFake();
-      redis = new Redis(redisHarness.url);
+      redis = openTarget(redisHarness.url);
       const config = loadConfig({
         ...subject.env(fake),
         PROVIDERS: subject.id,
-        REDIS_URL: redisHarness.url,
+        ...redisHarness.env,
         PROVIDER_TIMEOUT_MS: String(timeoutMs),
       });
       const provider = createProvider(subject.id, {

@@ -1,16 +1,17 @@
 import { loadConfig } from '../../src/config.js';
 import { startReferenceApi, type RunningService, type StartOptions } from '../../src/service.js';
 import { createLogger } from '@sms-mfa/common/logger';
+import { redisEnv } from '@sms-mfa/tests/support/redis-target';
 import { scratchDir } from './worker-harness.js';
 
-/** Starts the whole reference API (HTTP + worker) on a free port against `redisUrl`. */
+/** Starts the whole reference API (HTTP + worker) on a free port against `redisUrl` (a useRedis() url: one server or a cluster). */
 export async function startApi(
   redisUrl: string,
   env: Record<string, string> = {},
   options: StartOptions = {},
 ): Promise<RunningService & { url: string }> {
   const config = loadConfig({
-    REDIS_URL: redisUrl,
+    ...redisEnv(redisUrl),
     REFERENCE_API_PORT: '0',
     DATA_DIR: scratchDir(),
     PROVIDERS: 'outbox',

@@ -49,7 +49,7 @@ export async function startPagesStack(
   const dataDir = mkdtempSync(join(tmpdir(), 'pages-'));
   const reference = await startReferenceApi(
     loadReferenceConfig({
-      REDIS_URL: redis.url,
+      ...redis.env,
       REFERENCE_API_PORT: '0',
       DATA_DIR: dataDir,
       PROVIDERS: 'outbox',
@@ -60,7 +60,7 @@ export async function startPagesStack(
   const port = await freePort();
   const clock = new TestClock();
   const config = loadConfig({
-    REDIS_URL: redis.url,
+    ...redis.env,
     BRIDGE_PORT: String(port),
     BRIDGE_PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,

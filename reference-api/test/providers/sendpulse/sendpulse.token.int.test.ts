@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import {
   PermanentProviderError,
@@ -34,7 +34,7 @@ function message(): OutboundMessage {
 describe('SendPulse access tokens', () => {
   const redisHarness = useRedis();
   let fake: SendPulseFake;
-  let redis: Redis;
+  let redis: RedisClient;
   const tokenRequests = () => fake.requests.filter((r) => r.url === '/oauth/access_token');
   const sends = () => fake.requests.filter((r) => r.url === '/sms/send');
   const worker = (overrides: Partial<SendPulseOptions> = {}): SmsProvider =>

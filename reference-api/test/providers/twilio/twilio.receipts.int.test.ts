@@ -24,7 +24,7 @@ describe('Twilio delivery receipts through the reference API', () => {
     fake = await startTwilioFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
     const config = loadConfig({
       PROVIDERS: 'twilio',
-      REDIS_URL: redis.url,
+      ...redis.env,
       REFERENCE_API_PORT: '0',
       PUBLIC_BASE_URL,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'sms-mfa-')),

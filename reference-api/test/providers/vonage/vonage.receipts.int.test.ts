@@ -81,7 +81,7 @@ describe('Vonage through the reference API', () => {
     fake = await startVonageFake();
     const config = loadConfig({
       PROVIDERS: 'vonage',
-      REDIS_URL: redis.url,
+      ...redis.env,
       REFERENCE_API_PORT: '0',
       PUBLIC_BASE_URL: 'https://sms.example.test',
       DATA_DIR: scratchDir(),
