@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '@sms-mfa/common/logger';
+import type { RedisClient } from '@sms-mfa/common/redis-client';
+import { openTarget } from '@sms-mfa/tests/support/redis-target';
 import { acceptMessage, type AcceptDeps } from '../../src/messages/accept-message.js';
 import { IdempotencyKeys } from '../../src/messages/idempotency.js';
 import type { MessageInput } from '../../src/messages/message-input.js';
@@ -26,7 +27,7 @@ export interface WorkerHarness {
   readonly store: MessageStore;
   readonly queue: SendQueue;
   readonly worker: Worker;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Accepts a message the way the HTTP API does and returns its id. */
   send(input?: Partial<MessageInput>): Promise<string>;
   /** Waits until the message reaches one of `statuses` (default: any final one). */
@@ -36,6 +37,7 @@ export interface WorkerHarness {
 
 /** Options for {@link startWorkerHarness}. */
 export interface HarnessOptions {
+  /** A useRedis() url: one server or a cluster. */
   readonly redisUrl: string;
   readonly providers: SmsProvider[];
   readonly attemptsPerProvider?: number;
@@ -54,8 +56,8 @@ const FINAL: MessageStatus[] = ['sent', 'delivered', 'undelivered', 'failed', 'e
 /** Starts the harness; close it in `after`. */
 export async function startWorkerHarness(options: HarnessOptions): Promise<WorkerHarness> {
   const prefix = `{t${randomBytes(4).toString('hex')}}`;
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const redis = openTarget(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const connection = openTarget(options.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
   connection.on('error', () => undefined);
   await once(redis, 'ready');
