@@ -29,12 +29,12 @@ export interface ReplicaWaitSettings {
  * that lost its replicas still takes messages (losing them only if it also dies before they resync).
  *
  * WAIT blocks the connection it is sent on, which other requests share (auto-pipelining), so at most
- * one WAIT per connection and shard is out at a time: requests arriving meanwhile share the next one,
- * which covers their writes too (WAIT covers every earlier write of its connection).
+ * one WAIT per connection and shard is out at a time, and every message whose writes it covers
+ * shares it (WAIT covers every earlier write of its connection): a burst costs a wait or two, not one
+ * a message. While replicas are missing, each wait still holds that connection up to the timeout.
  */
 export class ReplicaWaits {
   private readonly inFlight = new Map<string, Promise<number>>();
-  private readonly next = new Map<string, Promise<number>>();
 
   constructor(
     private readonly targets: readonly WriteTarget[],
@@ -72,24 +72,29 @@ export class ReplicaWaits {
     }
   }
 
-  /** Sends `wait` now if none is out for `group`, else joins the one that leaves after it. */
+  /**
+   * Joins the WAIT out for `group`, else sends one. Joining is safe: a caller's write has been
+   * answered, and answers come in order on a connection, so a WAIT whose answer has not arrived was
+   * queued after that write and covers it. The entry is dropped in the first callback after the
+   * answer, before any later write's caller can run, so none joins a WAIT sent before its write.
+   */
   private shared(group: string, wait: () => Promise<number>): Promise<number> {
     const out = this.inFlight.get(group);
-    if (!out) {
-      const started = wait().finally(() => this.inFlight.delete(group));
-      this.inFlight.set(group, started);
-      return started;
+    if (out) {
+      return out;
     }
-    let queued = this.next.get(group);
-    if (!queued) {
-      queued = out
-        .catch(() => 0)
-        .then(() => {
-          this.next.delete(group);
-          return this.shared(group, wait);
-        });
-      this.next.set(group, queued);
-    }
-    return queued;
+    const drop = () => this.inFlight.delete(group);
+    const started = wait().then(
+      (n) => {
+        drop();
+        return n;
+      },
+      (err: unknown) => {
+        drop();
+        throw err;
+      },
+    );
+    this.inFlight.set(group, started);
+    return started;
   }
 }
