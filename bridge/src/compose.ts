@@ -16,8 +16,10 @@ import { ReferenceApiClient, type MessageSender } from './messaging/reference-ap
 import { createMetrics, type BridgeMetrics } from './metrics/metrics.js';
 import { CodeSealer } from './otp/code.js';
 import type { OtpDeps } from './otp/otp-deps.js';
+import { moveLegacyKeys } from './otp/key-migration.js';
 import { createOtpMetrics } from './otp/otp-metrics.js';
 import { RedisCodeStore } from './otp/redis-code-store.js';
+import { ReplicaWait } from './otp/replica-wait.js';
 import { PrefixGuard } from './pumping/prefix-guard.js';
 import { ClientAuthFailures, RateLimits } from './ratelimit/rate-limits.js';
 import { RedisDeviceStore } from './totp/redis-device-store.js';
@@ -72,6 +74,10 @@ async function buildDeps(
   { logger, now }: ComposeOptions,
 ): Promise<BridgeDeps> {
   const serverSecret = serverSecretOf(config, logger);
+  const moved = await moveLegacyKeys(redis, config.keyPrefix);
+  if (moved > 0) {
+    logger.info('moved records to the cluster-ready key layout', { moved });
+  }
   const apps = await applicationStore(config, redis, logger, serverSecret);
   const metrics = createMetrics();
   const keys = await signingKeys(config, redis, serverSecret);
@@ -102,7 +108,7 @@ async function buildDeps(
 /** What the code engine is built from: the sender is the reference-API client, or a test's fake. */
 export interface OtpParts {
   readonly redis: RedisClient;
-  readonly config: Pick<BridgeConfig, 'keyPrefix' | 'rateLimits' | 'pumping'>;
+  readonly config: Pick<BridgeConfig, 'keyPrefix' | 'rateLimits' | 'pumping' | 'redis'>;
   readonly logger: Logger;
   readonly serverSecret: Buffer;
   readonly sender: MessageSender;
@@ -126,6 +132,7 @@ export function createOtpDeps(parts: OtpParts): OtpDeps {
     sender: parts.sender,
     audit,
     metrics: createOtpMetrics(parts.registry),
+    replicas: new ReplicaWait(redis, config.keyPrefix, config.redis, parts.logger, parts.registry),
     logger: parts.logger,
     serverSecret: parts.serverSecret,
     sealer: new CodeSealer(parts.serverSecret),

@@ -29,14 +29,10 @@ describe('sending through the reference API', () => {
   const body = () => ({ userName: `user-${n}`, phoneNumber: testPhone(n++), deviceType: 'SMS' });
 
   const expectNothingLeft = async (stack: DeviceAuthStack, token: string) => {
-    const before = await redis.client().keys('{mfa}:auth:*');
+    const before = await redis.keys('mfa:*:auth:*');
     const res = await stack.call('POST', BASE, token, body());
     assertFailure(res, 502, 'DELIVERY_UNAVAILABLE');
-    assert.deepEqual(
-      await redis.client().keys('{mfa}:auth:*'),
-      before,
-      'no authentication was left behind',
-    );
+    assert.deepEqual(await redis.keys('mfa:*:auth:*'), before, 'no authentication was left behind');
   };
 
   describe('with the API key it requires', () => {

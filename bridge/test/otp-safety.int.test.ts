@@ -13,6 +13,10 @@ import {
   testOtpDeps,
   testPhone,
 } from './support/otp-fixtures.js';
+import { KeyLayout } from '../src/otp/key-layout.js';
+import { auditTrail } from './support/audit-trail.js';
+
+const KEYS = new KeyLayout('{mfa}');
 
 const redis = useRedis();
 const app = testApplication();
@@ -113,11 +117,11 @@ describe('when the message cannot be queued', () => {
     const { deps, sender, issue, request } = setup(strict);
     sender.failing = true;
     await expectCiam(issueCode(deps, app, request()), 'DELIVERY_UNAVAILABLE');
-    assert.deepEqual(await redis.client().keys('{mfa}:auth:*'), []);
+    assert.deepEqual(await redis.keys('mfa:*:auth:*'), []);
     sender.failing = false;
     await issue(); // the one send the phone limit allows was not spent by the failure
-    const events = await redis.client().xrange('{mfa}:events', '-', '+');
-    assert.ok(events.some(([, f]) => f.includes('send_failed')));
+    const events = await auditTrail(redis.client());
+    assert.ok(events.some((e) => e['type'] === 'send_failed'));
   });
 
   it('on a resend, spends neither a send nor the cooldown', async () => {
@@ -213,14 +217,14 @@ describe('what Redis holds', () => {
     const { deps, issue } = setup();
     const { authId, code } = await issue();
     await verifyCode(deps, app, { authId, otp: code });
-    const fields = await redis.client().hkeys(`{mfa}:auth:${authId}`);
+    const fields = await redis.client().hkeys(KEYS.auth(authId));
     assert.ok(!fields.includes('codeHash') && !fields.includes('sealed'));
   });
 
   it('expires the authentication with a Redis TTL as well as by the clock', async () => {
     const { issue } = setup();
     const { authId } = await issue();
-    const ttl = await redis.client().pttl(`{mfa}:auth:${authId}`);
+    const ttl = await redis.client().pttl(KEYS.auth(authId));
     assert.ok(ttl > 300_000 && ttl <= 300_000 + 15 * 60_000, String(ttl));
   });
 });

@@ -6,6 +6,7 @@ import { before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { assertFailure } from './support/ciam-response.js';
 import { startDeviceAuthStack, type DeviceAuthStack } from './support/deviceauth-stack.js';
+import { auditTrail } from './support/audit-trail.js';
 
 const BASE = '/ciam-mfa/v2/deviceAuthentications';
 const MIN_SENDS = 20;
@@ -105,8 +106,8 @@ describe('an SMS-pumping attack beside real sign-ins on one application', () => 
       quarantines.map((q) => q.prefix),
       ['+23276'],
     );
-    const events = await redis.client().xrange('{mfa}:events', '-', '+');
-    const tripped = events.filter(([, f]) => f.includes('prefix_quarantined'));
+    const events = await auditTrail(redis.client());
+    const tripped = events.filter((e) => e['type'] === 'prefix_quarantined');
     assert.equal(tripped.length, 1);
     const metrics = await (await fetch(`${stack.bridge.url}/metrics`)).text();
     assert.match(metrics, /mfa_prefix_quarantines_total\{application="shop",prefix="\+23276"\} 1/);

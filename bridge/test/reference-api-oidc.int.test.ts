@@ -12,6 +12,7 @@ import { startBridge } from '../src/service.js';
 import { assertFailure, type CallResult } from './support/ciam-response.js';
 import { startFakeRealm, type FakeRealm } from './support/fake-oidc-realm.js';
 import { testConfig, testPhone } from './support/otp-fixtures.js';
+import { bareName } from '../src/otp/key-layout.js';
 
 const BASE = '/ciam-mfa/v2/deviceAuthentications';
 const BRIDGE_SECRET = 'sms-bridge-secret-0123456789';
@@ -173,7 +174,7 @@ describe('the bridge sending through a reference API that requires OIDC tokens',
     const to = phone();
     assertFailure(await stack.send(to), 502, 'DELIVERY_UNAVAILABLE');
     assert.deepEqual(
-      await redis.client().keys(`${stack.keyPrefix}:auth:*`),
+      await redis.keys(`${bareName(stack.keyPrefix)}:*:auth:*`),
       [],
       'no authentication left behind',
     );

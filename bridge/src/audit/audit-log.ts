@@ -1,5 +1,14 @@
 import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { maskRecipient } from '@sms-mfa/common/mask';
+import {
+  AUDIT_SHARDS,
+  auditShardOf,
+  carriesTag,
+  KeyLayout,
+  tagOfAuthId,
+  userTag,
+} from '../otp/key-layout.js';
+import { newestFirst, parsePosition, positionId, type MergedEntry } from './newest-first.js';
 
 /** Everything the audit trail records. */
 export type AuditEventType =
@@ -35,7 +44,7 @@ export interface AuditEvent {
   readonly test?: boolean | undefined;
 }
 
-/** An event read back, with its stream id (the paging cursor) and time. */
+/** An event read back, with its id (`ms-seq-stream`, the paging cursor) and time. */
 export type StoredAuditEvent = { readonly id: string; readonly at: string } & Record<
   string,
   string
@@ -49,19 +58,29 @@ export interface AuditPage {
 
 const MAX_EVENTS = 100_000;
 
-/** The audit trail: a capped RedisClient stream `${keyPrefix}:events`. */
+/**
+ * The audit trail: {@link AUDIT_SHARDS} capped streams `mfa:{audit:<n>}:events` (one stream took 2-3
+ * writes per sign-in on one Redis Cluster master), read back as one, newest first. An
+ * authentication's events share a stream (picked by the authId's user tag), so their order is
+ * exact; so do a device's, and an application's events about neither. The one stream of earlier versions (`{mfa}:events`) is still read,
+ * never written, so what it holds stays visible until the trail moves past it.
+ */
 export class AuditLog {
-  readonly #key: string;
+  readonly #keys: KeyLayout;
+  /** The old stream first (rank 0), then the shards. */
+  readonly #streams: readonly string[];
 
   constructor(
     private readonly redis: RedisClient,
     keyPrefix: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.#key = `${keyPrefix}:events`;
+    this.#keys = new KeyLayout(keyPrefix);
+    const shards = Array.from({ length: AUDIT_SHARDS }, (_, n) => this.#keys.auditShard(n));
+    this.#streams = [this.#keys.legacyAudit(), ...shards];
   }
 
-  /** Appends one event (the stream keeps about the newest 100 000). */
+  /** Appends one event (the streams keep about the newest 100 000 together). */
   async record(event: AuditEvent): Promise<void> {
     const fields = [
       'type',
@@ -89,25 +108,31 @@ export class AuditLog {
     if (event.test) {
       fields.push('test', 'true');
     }
-    await this.redis.xadd(this.#key, 'MAXLEN', '~', String(MAX_EVENTS), '*', ...fields);
+    const cap = String(Math.ceil(MAX_EVENTS / AUDIT_SHARDS));
+    await this.redis.xadd(this.streamOf(event), 'MAXLEN', '~', cap, '*', ...fields);
   }
 
   /** Events older than `cursor` (or the newest when absent), at most `limit`. */
   async page(cursor: string | undefined, limit: number): Promise<AuditPage> {
-    const rows = await this.redis.xrevrange(
-      this.#key,
-      cursor ? `(${cursor}` : '+',
-      '-',
-      'COUNT',
-      limit + 1,
-    );
-    const events = rows.slice(0, limit).map(([id, flat]) => toEvent(id, flat));
+    const before = cursor ? parsePosition(cursor) : undefined;
+    const rows = await newestFirst(this.redis, this.#streams, before, limit + 1);
+    const events = rows.slice(0, limit).map(toEvent);
     return { events, nextCursor: rows.length > limit ? events.at(-1)?.id : undefined };
+  }
+
+  private streamOf(event: AuditEvent): string {
+    // one authentication's (or device's, or application's) events in one stream keep their order
+    const tag =
+      event.authId && carriesTag(event.authId)
+        ? tagOfAuthId(event.authId)
+        : userTag(event.deviceId ?? event.application);
+    return this.#keys.auditShard(auditShardOf(tag));
   }
 }
 
-function toEvent(id: string, flat: string[]): StoredAuditEvent {
-  const event: Record<string, string> = { id, at: '' };
+function toEvent(entry: MergedEntry): StoredAuditEvent {
+  const event: Record<string, string> = { id: positionId(entry), at: '' };
+  const flat = entry.fields;
   for (let i = 0; i + 1 < flat.length; i += 2) {
     event[flat[i]!] = flat[i + 1]!;
   }

@@ -6,7 +6,7 @@ import type { AuditLog } from './audit-log.js';
 const querySchema = z.strictObject({
   cursor: z
     .string()
-    .regex(/^\d{1,20}-\d{1,20}$/, 'must be a nextCursor from an earlier page')
+    .regex(/^\d{1,20}-\d{1,20}(-\d{1,2})?$/, 'must be a nextCursor from an earlier page')
     .optional(),
   limit: z
     .string()

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Application, DeviceType } from '../apps/application.js';
 import { testDeviceCode } from '../apps/test-devices.js';
 import type { AuthRecord } from './auth-record.js';
@@ -13,6 +12,7 @@ import {
 import { refuseUnknownTemplate } from './message-content.js';
 import { guardSend, pumpingPrefixOf } from '../pumping/guard-send.js';
 import type { OtpDeps } from './otp-deps.js';
+import { newAuthId } from './key-layout.js';
 import { userMustWait } from './otp-errors.js';
 import { userKeyOf } from './pseudonym.js';
 
@@ -75,6 +75,7 @@ export async function issueCode(
     await deps.limits.refund(hits);
   };
   await deliverCode(deps, { app, record, code, to: destination.address, nowMs, undo });
+  await deps.replicas.forAuth(record.authId, 'code sent');
   deps.metrics.count('issued', app.clientId, record.country, record.test);
   return { authId: record.authId };
 }
@@ -123,7 +124,7 @@ interface NewCode {
 }
 
 function newRecord(deps: OtpDeps, app: Application, c: NewCode): AuthRecord {
-  const authId = randomUUID();
+  const authId = newAuthId(c.userKey);
   return {
     authId,
     clientId: app.clientId,

@@ -8,6 +8,7 @@ import type { DeviceStore } from '../totp/device-store.js';
 import type { CodeSealer } from './code.js';
 import type { CodeStore, UserWaitPolicy } from './code-store.js';
 import type { OtpMetrics } from './otp-metrics.js';
+import type { ReplicaWait } from './replica-wait.js';
 
 /** Everything the code use cases work with; tests pass real ones (Redis, the reference API) and their own clock. */
 export interface OtpDeps {
@@ -22,6 +23,8 @@ export interface OtpDeps {
   readonly sender: MessageSender;
   readonly audit: AuditLog;
   readonly metrics: OtpMetrics;
+  /** REDIS_WAIT_REPLICAS: holds an answer until its write is on the replicas. */
+  readonly replicas: ReplicaWait;
   readonly logger: Logger;
   /** Keys the code HMACs and the pseudonyms in Redis keys. */
   readonly serverSecret: Buffer;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '@sms-mfa/common/redis-client';
 import type { DeviceType } from '../apps/application.js';
-import { deviceKeys } from '../totp/device-keys.js';
 import type { AuthRecord, StoredStatus } from './auth-record.js';
 import type {
   CancelOutcome,
@@ -11,6 +10,7 @@ import type {
   VerifyAttempt,
   VerifyOutcome,
 } from './code-store.js';
+import { carriesTag, KeyLayout } from './key-layout.js';
 
 const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 
@@ -30,15 +30,17 @@ type ScriptedRedis = RedisClient & {
   mfaCancel(authKey: string, clientId: string, nowMs: string): Promise<string>;
 };
 
-/** The code store on Redis: one hash per authentication, one per user's failures, all under the key prefix's hash tag. */
+/**
+ * The code store on Redis: one hash per authentication, one per user's failures, both on the user's
+ * hash tag (the authId carries it) with the user's TOTP devices, so each script stays on one slot.
+ */
 export class RedisCodeStore implements CodeStore {
   readonly #redis: ScriptedRedis;
+  readonly #keys: KeyLayout;
 
-  constructor(
-    redis: RedisClient,
-    private readonly prefix: string,
-  ) {
+  constructor(redis: RedisClient, keyPrefix: string) {
     this.#redis = redis as ScriptedRedis;
+    this.#keys = new KeyLayout(keyPrefix);
     if (typeof this.#redis.mfaVerify !== 'function') {
       defineScripts(redis);
     }
@@ -51,6 +53,9 @@ export class RedisCodeStore implements CodeStore {
   }
 
   async get(authId: string): Promise<AuthRecord | undefined> {
+    if (!carriesTag(authId)) {
+      return undefined;
+    }
     const hash = await this.#redis.hgetall(this.authKey(authId));
     return hash['clientId'] ? fromHash(authId, hash) : undefined;
   }
@@ -65,7 +70,7 @@ export class RedisCodeStore implements CodeStore {
     const keys = [
       this.authKey(a.authId),
       this.userKey(a.userKey),
-      ...devices.map((d) => deviceKeys.device(this.prefix, a.userKey, d.deviceId)),
+      ...devices.map((d) => this.#keys.totpDevice(a.userKey, d.deviceId)),
     ];
     const [kind, n] = await this.#redis.mfaVerify(
       keys.length,
@@ -134,11 +139,11 @@ export class RedisCodeStore implements CodeStore {
   }
 
   private authKey(authId: string): string {
-    return `${this.prefix}:auth:${authId}`;
+    return this.#keys.auth(authId);
   }
 
   private userKey(userKey: string): string {
-    return `${this.prefix}:user-failures:${userKey}`;
+    return this.#keys.userFailures(userKey);
   }
 }
 

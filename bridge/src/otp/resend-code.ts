@@ -61,6 +61,7 @@ export async function resendCode(
     await deps.limits.refund(hits);
   };
   await deliverCode(deps, { app, record, code, to, nowMs, undo });
+  await deps.replicas.forAuth(authId, 'code sent again');
   return resent(await deps.store.get(authId), record);
 }
 

@@ -34,6 +34,9 @@ export async function verifyCode(
     record.deviceType === 'TOTP'
       ? await checkTotpCode(deps, record, request.otp)
       : await checkSentCode(deps, record, request.otp);
+  if (outcome.kind === 'validated') {
+    await deps.replicas.forAuth(record.authId, 'code validated');
+  }
   await report(deps, record, outcome);
   if (outcome.kind === 'validated') {
     return;

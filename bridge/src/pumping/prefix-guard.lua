@@ -1,9 +1,19 @@
--- The SMS-pumping guard of one (application, destination prefix), atomically.
--- KEYS[1] the prefix's sliding window: a hash of per-bucket counts, "s:<bucket>" sends, "v:<bucket>" validations
--- KEYS[2] the application's quarantines: a sorted set, member = prefix, score = quarantined until (ms)
--- ARGV: mode ("send" | "validated"), prefix, nowMs, bucketMs, buckets, minSends, minConversion,
---       quarantineMs
--- Returns {"ok", 0} | {"quarantined", msLeft} | {"tripped", quarantineMs}.
+--[[
+  The SMS-pumping guard of one (application, destination prefix), atomically. Both keys carry the
+  application's hash tag ({pump:<clientId>}), so on a Redis Cluster they share a slot.
+  KEYS[1]  the prefix's sliding window: a hash of per-bucket counts, "s:<bucket>" sends,
+           "v:<bucket>" validations
+  KEYS[2]  the application's quarantines: a sorted set, member = prefix, score = quarantined until (ms)
+  ARGV[1]  mode: "send" | "validated"
+  ARGV[2]  the destination prefix (+88234)
+  ARGV[3]  now, ms since the epoch
+  ARGV[4]  a bucket's length, ms
+  ARGV[5]  buckets in the window
+  ARGV[6]  sends in the window before the conversion is judged
+  ARGV[7]  validated / sent below which the prefix is quarantined, 0-1
+  ARGV[8]  how long a quarantine lasts, ms
+  Returns  {"ok", 0} | {"quarantined", msLeft} | {"tripped", quarantineMs}
+]]
 local mode, prefix = ARGV[1], ARGV[2]
 local now, bucketMs, buckets = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local bucket = math.floor(now / bucketMs)

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { Counter, type Registry } from 'prom-client';
+import { KeyLayout } from '../otp/key-layout.js';
 
 /** The guard's settings (PUMPING_* variables). */
 export interface PumpingSettings {
@@ -52,14 +53,16 @@ export function destinationPrefix(e164: string, callingCode: string, digits: num
 export class PrefixGuard {
   readonly #redis: ScriptedRedis;
   readonly #trips: Counter<'application' | 'prefix'> | undefined;
+  readonly #keys: KeyLayout;
 
   constructor(
     redis: RedisClient,
-    private readonly keyPrefix: string,
+    keyPrefix: string,
     readonly settings: PumpingSettings,
     registry?: Registry,
   ) {
     this.#redis = redis as ScriptedRedis;
+    this.#keys = new KeyLayout(keyPrefix);
     this.#trips = registry ? quarantineCounter(registry) : undefined;
     if (typeof this.#redis.mfaPrefixGuard !== 'function') {
       redis.defineCommand('mfaPrefixGuard', {
@@ -134,11 +137,11 @@ export class PrefixGuard {
   }
 
   private windowKey(clientId: string, prefix: string): string {
-    return `${this.keyPrefix}:pump:w:${clientId}:${prefix}`;
+    return this.#keys.pumpWindow(clientId, prefix);
   }
 
   private quarantineKey(clientId: string): string {
-    return `${this.keyPrefix}:pump:q:${clientId}`;
+    return this.#keys.pumpQuarantines(clientId);
   }
 }
 

@@ -2,6 +2,7 @@ import type { RedisClient } from '@sms-mfa/common/redis-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { BridgeConfig } from '../config.js';
 import { CiamError } from '../errors.js';
+import { KeyLayout } from '../otp/key-layout.js';
 
 /** The limits a send or a validation is counted against. */
 export type LimitName =
@@ -34,17 +35,22 @@ export function rateLimited(
   );
 }
 
-/** Fixed-window counters on RedisClient (rate-limiter-flexible) for sends and validations, from config.rateLimits. */
+/**
+ * Fixed-window counters on Redis (rate-limiter-flexible) for sends and validations, from
+ * config.rateLimits. Each counter is one key without a hash tag (per destination, address,
+ * application or authentication), so a Redis Cluster spreads them over its masters.
+ */
 export class RateLimits {
   readonly #limiters: ReadonlyMap<LimitName, RateLimiterRedis>;
 
   constructor(redis: RedisClient, keyPrefix: string, limits: BridgeConfig['rateLimits']) {
+    const keys = new KeyLayout(keyPrefix);
     const make = (name: LimitName, points: number, duration: number) =>
       [
         name,
         new RateLimiterRedis({
           storeClient: redis,
-          keyPrefix: `${keyPrefix}:rl:${name}`,
+          keyPrefix: keys.rateLimit(name),
           points,
           duration,
         }),
@@ -127,7 +133,7 @@ export class ClientAuthFailures {
     this.#limit = limits.clientAuthFailures;
     this.#limiter = new RateLimiterRedis({
       storeClient: redis,
-      keyPrefix: `${keyPrefix}:rl:client-auth-failures`,
+      keyPrefix: new KeyLayout(keyPrefix).rateLimit('client-auth-failures'),
       points: limits.clientAuthFailures,
       duration: limits.clientAuthWindowSeconds,
     });

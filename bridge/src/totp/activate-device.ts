@@ -39,6 +39,7 @@ export async function activateDevice(
   const secret = openSecret(deps.sealer, device.deviceId, device.sealedSecret);
   const step = matchingStep(secret, device, request.otp, nowMs);
   settled(await deps.devices.activate(device, step, nowMs));
+  await deps.replicas.forDevice(userKey, device.deviceId, 'totp device activated');
   deps.logger.info('totp device activated', {
     application: app.clientId,
     deviceId: device.deviceId,

@@ -52,6 +52,7 @@ export async function enrolDevice(
   if (outcome.kind === 'limit_reached') {
     throw deviceLimitReached(outcome.limit);
   }
+  await deps.replicas.forDevice(device.userKey, deviceId, 'totp device enrolled');
   deps.logger.info('totp device enrolled', { application: app.clientId, deviceId });
   await deps.audit.record({
     type: 'device_enrolled',

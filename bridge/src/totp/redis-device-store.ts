@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '@sms-mfa/common/redis-client';
-import { deviceKeys } from './device-keys.js';
+import { KeyLayout } from '../otp/key-layout.js';
 import type { ActivateOutcome, DeviceLimits, DeviceStore, EnrolOutcome } from './device-store.js';
 import type { DeviceStatus, TotpDevice } from './totp-device.js';
 import type { TotpAlgorithm } from './totp-settings.js';
@@ -23,16 +23,22 @@ type ScriptedRedis = RedisClient & {
   ): Promise<[string, number]>;
 };
 
-/** The device store on Redis: one hash per device and one sorted set per user, under the key prefix's hash tag. */
+/**
+ * The device store on Redis: one hash per device and one sorted set per user, on the user's hash tag
+ * (with the user's authentications, so the verify script can take a device's step atomically), and
+ * per application a set of its users, on a slot of its own.
+ */
 export class RedisDeviceStore implements DeviceStore {
   readonly #redis: ScriptedRedis;
+  readonly #keys: KeyLayout;
 
   constructor(
     redis: RedisClient,
-    private readonly prefix: string,
+    keyPrefix: string,
     readonly limits: DeviceLimits = DEFAULT_DEVICE_LIMITS,
   ) {
     this.#redis = redis as ScriptedRedis;
+    this.#keys = new KeyLayout(keyPrefix);
     if (typeof this.#redis.mfaTotpEnrol !== 'function') {
       redis.defineCommand('mfaTotpEnrol', { numberOfKeys: 2, lua: script('enrol') });
       redis.defineCommand('mfaTotpActivate', { numberOfKeys: 2, lua: script('activate') });
@@ -41,7 +47,7 @@ export class RedisDeviceStore implements DeviceStore {
 
   async enrol(device: TotpDevice, nowMs: number): Promise<EnrolOutcome> {
     // Indexed first: the application's list of users may name one without a device, never miss one.
-    await this.#redis.sadd(deviceKeys.users(this.prefix, device.clientId), device.userKey);
+    await this.#redis.sadd(this.#keys.totpUsers(device.clientId), device.userKey);
     const [kind, limit] = await this.#redis.mfaTotpEnrol(
       this.indexKey(device.userKey),
       this.deviceKey(device.userKey, device.deviceId),
@@ -99,23 +105,26 @@ export class RedisDeviceStore implements DeviceStore {
   }
 
   async removeAllOf(clientId: string): Promise<number> {
-    const usersKey = deviceKeys.users(this.prefix, clientId);
+    const usersKey = this.#keys.totpUsers(clientId);
     let removed = 0;
     for (const userKey of await this.#redis.smembers(usersKey)) {
       const ids = await this.#redis.zrange(this.indexKey(userKey), 0, -1);
       const keys = ids.map((id) => this.deviceKey(userKey, id));
+      // the user's keys share a slot; the application's set of users is on another, so it goes last:
+      // a failure half-way leaves a user listed with nothing to remove, never devices unlisted
       removed += keys.length ? await this.#redis.del(...keys) : 0;
-      await this.#redis.multi().del(this.indexKey(userKey)).srem(usersKey, userKey).exec();
+      await this.#redis.del(this.indexKey(userKey));
+      await this.#redis.srem(usersKey, userKey);
     }
     return removed;
   }
 
   private indexKey(userKey: string): string {
-    return deviceKeys.index(this.prefix, userKey);
+    return this.#keys.totpDevices(userKey);
   }
 
   private deviceKey(userKey: string, deviceId: string): string {
-    return deviceKeys.device(this.prefix, userKey, deviceId);
+    return this.#keys.totpDevice(userKey, deviceId);
   }
 }
 

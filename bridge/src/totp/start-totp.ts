@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Application } from '../apps/application.js';
 import type { AuthRecord } from '../otp/auth-record.js';
+import { newAuthId } from '../otp/key-layout.js';
 import type { OtpDeps } from '../otp/otp-deps.js';
 import { userMustWait } from '../otp/otp-errors.js';
 import { userKeyOf } from '../otp/pseudonym.js';
@@ -45,6 +45,7 @@ export async function startTotpSignIn(
     outcome: 'success',
     reason: 'totp',
   });
+  await deps.replicas.forAuth(record.authId, 'totp sign-in started');
   deps.metrics.count('issued', app.clientId);
   return { authId: record.authId };
 }
@@ -57,7 +58,7 @@ function newRecord(
   nowMs: number,
 ): AuthRecord {
   return {
-    authId: randomUUID(),
+    authId: newAuthId(userKey),
     clientId: app.clientId,
     userKey,
     deviceType: 'TOTP',

@@ -4,6 +4,7 @@ import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { assertFailure } from '../support/ciam-response.js';
 import { startDeviceAuthStack, type DeviceAuthStack } from '../support/deviceauth-stack.js';
 import { devicesPath, enrol, enrolActive } from '../support/totp-fixtures.js';
+import { auditTrail } from '../support/audit-trail.js';
 
 const TOTP_APP = { deviceTypes: ['SMS', 'TOTP'] as ('SMS' | 'TOTP')[] };
 const ADMIN = { clientId: 'lifecycle-admin', clientSecret: 'lifecycle-admin-secret-0123456789' };
@@ -34,13 +35,9 @@ describe('authenticator devices over an application’s life', () => {
     const device = await enrolActive(stack, token, 'ana');
     const removed = await stack.call('DELETE', `${devicesPath('ana')}/${device.deviceId}`, token);
     assert.equal(removed.status, 204);
-    const events = (await redis.client().xrange('{mfa}:events', '-', '+'))
-      .map(([, fields]) =>
-        Object.fromEntries(
-          fields.map((v, i, a) => (i % 2 ? [] : [v, a[i + 1]])).filter((e) => e.length),
-        ),
-      )
-      .filter((e) => String(e['type']).startsWith('device_') && e['application'] === 'audited');
+    const events = (await auditTrail(redis.client())).filter(
+      (e) => String(e['type']).startsWith('device_') && e['application'] === 'audited',
+    );
     assert.deepEqual(
       events.map((e) => [e['type'], e['deviceId']]),
       [
@@ -59,7 +56,7 @@ describe('authenticator devices over an application’s life', () => {
     const deleted = await stack.call('DELETE', '/admin/v1/applications/recreated', admin);
     assert.equal(deleted.status, 204);
     // What is left is the other application's (its one user's device was removed by hand above).
-    assert.deepEqual(await redis.client().keys('{mfa}:totp-*'), ['{mfa}:totp-users:audited']);
+    assert.deepEqual(await redis.keys('mfa:*totp-*'), ['mfa:totp-users:audited']);
 
     const again = await stack.client({ clientId: 'recreated', ...TOTP_APP });
     const listed = await stack.call('GET', devicesPath('bob'), again);
