@@ -13,6 +13,7 @@ import { createProviders } from '@sms-mfa/reference-api/providers/registry';
 import { SendQueue } from '@sms-mfa/reference-api/delivery/send.queue';
 import { createSendWorker } from '@sms-mfa/reference-api/delivery/send.worker';
 import { startProcess, type Started } from '../support/processes.js';
+import { cpuMsOf, redisPidOf } from './process-cpu.js';
 
 const CONCURRENCY = 32;
 const ACCOUNT_SID = `AC${'b'.repeat(32)}`;
@@ -20,8 +21,10 @@ const AUTH_TOKEN = 'bench-token';
 const TO = '+5511966191717';
 const TEXT = 'Your code is 123456';
 
-/** One drain: how fast, and how much of this process's CPU each job cost. */
-export interface DrainFigures { perSecond: number; seconds: number; cpuMicrosPerJob: number }
+/** One drain: how fast, and how much CPU each job cost this process and redis-server. */
+export interface DrainFigures { perSecond: number; seconds: number; cpuMicrosPerJob: number; redisCpuMicrosPerJob: number }
+
+let redisPid = 0;
 
 /** The three drains of one run, each measured after a warm-up of its own. */
 export interface DrainResults {
@@ -39,6 +42,7 @@ export interface DrainResults {
  */
 export async function measureDrain(redisUrl: string, jobs: number): Promise<DrainResults> {
   const fake = await startProcess('tests/bench/fake-twilio.server.ts');
+  redisPid = await redisPidOf(redisUrl);
   try {
     const warmUp = Math.min(1000, jobs);
     await rawBullmq(redisUrl, warmUp, async () => 'ok');
@@ -57,13 +61,15 @@ export async function measureDrain(redisUrl: string, jobs: number): Promise<Drai
 /** Runs until `jobs` jobs have ended, timing from `started` and counting this process's CPU. */
 function timeDrain(worker: Worker, jobs: number, started = performance.now()): Promise<DrainFigures> {
   const cpu = process.cpuUsage();
+  const redisCpuMs = cpuMsOf(redisPid);
   let done = 0;
   return new Promise((resolve) => {
     const end = () => {
       if (++done < jobs) {return;}
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
-      resolve({ perSecond: jobs / seconds, seconds, cpuMicrosPerJob: (used.user + used.system) / jobs });
+      const redisCpuMicrosPerJob = ((cpuMsOf(redisPid) - redisCpuMs) * 1000) / jobs;
+      resolve({ perSecond: jobs / seconds, seconds, cpuMicrosPerJob: (used.user + used.system) / jobs, redisCpuMicrosPerJob });
     };
     worker.on('completed', end);
     worker.on('failed', end);

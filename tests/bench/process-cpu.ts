@@ -1,0 +1,86 @@
+// CPU time of the benchmark's processes (utime + stime from /proc/<pid>/stat), so a measured window can
+// say what one request cost each process: the bridge, the reference API, its worker and redis-server.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+
+const CLOCK_TICKS_PER_SECOND = clockTicks();
+
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** CPU milliseconds (user + system, all threads) `pid` has used since it started. */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; fields after its closing parenthesis start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The pid of the redis-server behind `url` (INFO server's process_id). */
+export async function redisPidOf(url: string): Promise<number> {
+  const redis = new Redis(url);
+  try {
+    const info = await redis.info('server');
+    return Number(/process_id:(\d+)/.exec(info)?.[1] ?? Number.NaN);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The processes a window is measured over, by name. */
+export type Pids = Readonly<Record<string, number>>;
+
+/** CPU ms per request of each process, and their sum. */
+export interface CpuPerRequest {
+  readonly perProcessMs: Record<string, number>;
+  readonly totalMs: number;
+}
+
+function readAll(pids: Pids): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+}
+
+const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
+
+/**
+ * Waits until the processes are idle again (the worker has drained what the window queued): their
+ * CPU together rose by under `idleMs` in one `stepMs`, or `maxMs` passed.
+ */
+async function settle(pids: Pids, stepMs = 300, idleMs = 8, maxMs = 60_000): Promise<void> {
+  let last = sum(readAll(pids));
+  for (let waited = 0; waited < maxMs; waited += stepMs) {
+    await sleep(stepMs);
+    const now = sum(readAll(pids));
+    if (now - last < idleMs) {
+      return;
+    }
+    last = now;
+  }
+}
+
+/**
+ * Runs `window` (which returns how many requests it made) between two idle points, so work queued in
+ * the window is counted and work queued before it is not, and divides each process's CPU by the requests.
+ */
+export async function measureCpu<T extends { requests: number }>(
+  pids: Pids,
+  window: () => Promise<T>,
+): Promise<T & { cpu: CpuPerRequest }> {
+  await settle(pids); // what an earlier window queued is not this one's
+  const before = readAll(pids);
+  const result = await window();
+  await settle(pids);
+  const after = readAll(pids);
+  const requests = Math.max(result.requests, 1);
+  const perProcessMs = Object.fromEntries(
+    Object.keys(pids).map((name) => [name, ((after[name] ?? 0) - (before[name] ?? 0)) / requests]),
+  );
+  return { ...result, cpu: { perProcessMs, totalMs: sum(perProcessMs) } };
+}

@@ -1,0 +1,112 @@
+// Turns one bench run into bench/results.json and bench/results.md: a table per endpoint (req/s, share
+// of bare Express, p50/p99, CPU ms per request per process and in all) and issue 13's goals, met or not.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { BridgeFigures, MeasuredEndpoint } from './bridge-bench.js';
+import type { DrainResults } from './drain.js';
+
+/** An HTTP endpoint's figures: what autocannon saw and the CPU each process spent per request. */
+export type HttpFigures = MeasuredEndpoint;
+
+/** How the run was made: window, connections, jobs, and the 1-minute load average around it. */
+export interface RunSettings {
+  durationSeconds: number;
+  connections: number;
+  jobs: number;
+  loadBefore: number;
+  loadAfter: number;
+}
+
+/** Everything measured in one run. */
+export interface RunFigures {
+  bare: HttpFigures;
+  api: HttpFigures;
+  drain: DrainResults;
+  bridge: BridgeFigures;
+}
+
+/** One goal of issue 13: the measured value, the bound, and whether it holds. */
+interface Goal {
+  name: string;
+  value: number;
+  unit: string;
+  bound: string;
+  met: boolean;
+}
+
+function goals(r: RunFigures): Goal[] {
+  const ofBare = (e: HttpFigures) => e.requestsPerSecond / r.bare.requestsPerSecond;
+  const rc = r.bridge.requestCode;
+  const workerOfFloor = r.drain.worker.perSecond / r.drain.floor.perSecond;
+  return [
+    { name: 'request-code CPU, all processes', value: rc.cpu.totalMs, unit: 'ms/request', bound: '≤ 2.5', met: rc.cpu.totalMs <= 2.5 },
+    { name: 'request-code req/s of bare Express', value: ofBare(rc) * 100, unit: '%', bound: '≥ 15', met: ofBare(rc) >= 0.15 },
+    { name: 'request-code p99 at half its max rate', value: r.bridge.requestCodeHalfRate.p99Ms, unit: 'ms', bound: '≤ 60', met: r.bridge.requestCodeHalfRate.p99Ms <= 60 },
+    { name: 'validate-code req/s of bare Express', value: ofBare(r.bridge.validateCode) * 100, unit: '%', bound: '≥ 50', met: ofBare(r.bridge.validateCode) >= 0.5 },
+    { name: 'POST /api/sms req/s of bare Express', value: ofBare(r.api) * 100, unit: '%', bound: '≥ 60', met: ofBare(r.api) >= 0.6 },
+    { name: 'worker sends/s of the send-path floor', value: workerOfFloor * 100, unit: '%', bound: '≥ 85', met: workerOfFloor >= 0.85 },
+  ];
+}
+
+const f = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 0) : String(n));
+const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
+
+function cpuCell(e: HttpFigures): string {
+  return Object.entries(e.cpu.perProcessMs).map(([name, ms]) => `${name} ${f(ms)}`).join(', ');
+}
+
+function endpointRows(r: RunFigures): string[] {
+  const rows: [string, HttpFigures][] = [
+    ['bare Express POST /api/sms (baseline)', r.bare],
+    ['reference API POST /api/sms', r.api],
+    ['bridge request-code (max rate)', r.bridge.requestCode],
+    [`bridge request-code at half rate (${f(r.bridge.requestCodeHalfRate.targetRate)}/s asked)`, r.bridge.requestCodeHalfRate],
+    ['bridge validate-code', r.bridge.validateCode],
+  ];
+  return [
+    '| endpoint | req/s | % of bare Express | p50 ms | p99 ms | non-2xx | CPU ms/request per process | CPU ms/request total |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(([name, e]) =>
+      `| ${name} | ${f(e.requestsPerSecond)} | ${pct(e.requestsPerSecond / r.bare.requestsPerSecond)} | ${f(e.p50Ms)} | ${f(e.p99Ms)} | ${e.non2xx} | ${cpuCell(e)} | ${f(e.cpu.totalMs)} |`),
+  ];
+}
+
+function drainRows(r: RunFigures, jobs: number): string[] {
+  const { raw, floor, worker } = r.drain;
+  const row = (name: string, d: typeof raw) =>
+    `| ${name} | ${f(d.perSecond)} | ${pct(d.perSecond / floor.perSecond)} | ${f(d.cpuMicrosPerJob / 1000)} | ${f(d.redisCpuMicrosPerJob / 1000)} |`;
+  return [
+    `| drain (${jobs} jobs, in the bench process) | jobs/s | % of send-path floor | CPU ms/job, bench process | CPU ms/job, redis |`,
+    '| --- | --- | --- | --- | --- |',
+    row('BullMQ, no-op processor', raw),
+    row('send-path floor: BullMQ + the Twilio POST on bare node:http', floor),
+    row('our worker to the Twilio fake', worker),
+  ];
+}
+
+function markdown(s: RunSettings, r: RunFigures, g: Goal[], date: string): string {
+  return [
+    `# Benchmark (${date}, Node ${process.version}, ${s.connections} connections, ${s.durationSeconds} s windows)`, '',
+    `Load average (1 min) on this 2-core machine: ${f(s.loadBefore)} before the run, ${f(s.loadAfter)} after.`, '',
+    ...endpointRows(r), '',
+    ...drainRows(r, s.jobs), '',
+    '| goal (issue 13) | measured | bound | met |', '| --- | --- | --- | --- |',
+    ...g.map((x) => `| ${x.name} | ${f(x.value)} ${x.unit} | ${x.bound} ${x.unit} | ${x.met ? 'met' : 'not met'} |`), '',
+    'CPU per request is utime + stime of each process (/proc/<pid>/stat) from an idle point before the window to',
+    'the idle point after it (so the worker’s sends of the codes a window queued count), divided by the requests.',
+    'The send-path floor is BullMQ whose processor makes the same Twilio POST on a bare keep-alive node:http client',
+    'and nothing else: no worker that makes one HTTP call per message can drain faster on this machine.', '',
+  ].join('\n');
+}
+
+/** Writes bench/results.json and bench/results.md under `root` and prints the markdown. */
+export function writeReport(root: string, settings: RunSettings, r: RunFigures): void {
+  const date = new Date().toISOString();
+  const g = goals(r);
+  const results = { date, node: process.version, ...settings, ...r, goals: g };
+  const md = markdown(settings, r, g, date);
+  mkdirSync(resolve(root, 'bench'), { recursive: true });
+  writeFileSync(resolve(root, 'bench/results.json'), JSON.stringify(results, null, 2));
+  writeFileSync(resolve(root, 'bench/results.md'), md);
+  console.log(md);
+}
