@@ -36,7 +36,7 @@ export interface DeviceAuthStack {
 
 /** Starts the stack on the test file's Redis (the bridge under {mfa}); stopped through `redis.defer`. */
 export async function startDeviceAuthStack(
-  redis: RedisHarness,
+  redis: Pick<RedisHarness, 'env' | 'defer'>,
   env: Record<string, string> = {},
   referenceEnv: Record<string, string> = {},
   clock: TestClock = new TestClock(),
