@@ -124,7 +124,7 @@ describe('the reference API on the embedded default', () => {
   it('keeps codes out of Redis: job data is sealed and removed once sent', async () => {
     const res = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '918273' });
     await eventually(async () => ((await outbox()).length ? true : undefined));
-    const keys = (await redis.client().keys('{smsmfa}:*')).filter((k) => k !== '{smsmfa}:outbox');
+    const keys = (await redis.keys('{smsmfa}:*')).filter((k) => k !== '{smsmfa}:outbox');
     for (const key of keys) {
       const type = await redis.client().type(key);
       const dump =

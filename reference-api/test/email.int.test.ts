@@ -127,7 +127,7 @@ describe('email through the reference API and the dev outbox', () => {
     assert.equal(res.status, 202, JSON.stringify(res.body));
     const secrets = ['918273', 'secret.person', keyBody];
     const assertClean = async (when: string) => {
-      const keys = (await redis.client().keys('{smsmfa}:*')).filter((k) => k !== '{smsmfa}:outbox');
+      const keys = (await redis.keys('{smsmfa}:*')).filter((k) => k !== '{smsmfa}:outbox');
       for (const name of keys) {
         const dump = await dumpKey(redis.client(), name);
         for (const secret of secrets) {
@@ -238,6 +238,6 @@ describe('bad email requests get a 400 naming the field, and nothing is queued',
 
   it('queued nothing for any of them', async () => {
     assert.equal(await redis.client().llen('{smsmfa}:outbox'), 0);
-    assert.equal((await redis.client().keys('{smsmfa}:msg:*')).length, 0);
+    assert.equal((await redis.keys('{smsmfa}:msg:*')).length, 0);
   });
 });
