@@ -65,6 +65,12 @@ describe('queue shards', () => {
     }
   });
 
+  it('files an id that is not a UUID (a hand-made or older one) on shard 0', () => {
+    assert.equal(shardOfId('m5', 3), 0);
+    assert.equal(new QueueShards('{st}', 3).prefixOfId('m5'), '{st:0}');
+    assert.equal(new QueueShards('{st}').prefixOfId('m5'), '{st}');
+  });
+
   it('keeps an id on its shard when QUEUE_SHARDS is raised', () => {
     const id = idInShard(2, 3);
     assert.equal(shardOfId(id, 5), 2);

@@ -17,7 +17,9 @@ export function shardOfDigest(hex: string, count: number): number {
  * are its shard: raising QUEUE_SHARDS keeps every existing id on its shard.
  */
 export function shardOfId(id: string, count: number): number {
-  return (Number.parseInt(id.slice(0, 8), 16) % MAX_QUEUE_SHARDS) % count;
+  const head = Number.parseInt(id.slice(0, 8), 16);
+  // An id that is no UUID (older or hand-made) goes to shard 0, never to no shard.
+  return Number.isNaN(head) ? 0 : (head % MAX_QUEUE_SHARDS) % count;
 }
 
 /** A new random UUID (v4 still: only random bits change) whose shard is `shard`. */
