@@ -12,7 +12,8 @@ import type { BridgeConfig } from './config.js';
 import { createAuth, tokenVerifier, type RequireScope } from './http/auth.middleware.js';
 import { SigningKeys } from './issuer/keys.js';
 import { DEFAULT_AUDIENCE, type IssuerSettings } from './issuer/token.js';
-import { ReferenceApiClient, type MessageSender } from './messaging/reference-api-client.js';
+import { openMessageSender } from './messaging/message-sender.js';
+import type { MessageSender } from './messaging/reference-api-client.js';
 import { createMetrics, type BridgeMetrics } from './metrics/metrics.js';
 import { CodeSealer } from './otp/code.js';
 import type { OtpDeps } from './otp/otp-deps.js';
@@ -87,7 +88,7 @@ async function buildDeps(
     realm: config.issuer.realm,
     logger,
   });
-  const sender = new ReferenceApiClient(config.referenceApi, logger);
+  const sender = await openMessageSender(config.referenceApi, logger);
   const { registry } = metrics;
   const ledger = new SpendLedger(redis, config.keyPrefix);
   registerBudgetGauges(registry, { apps, ledger, now });
@@ -155,7 +156,12 @@ async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Pro
       'startBridge: config.redis needs a URL or a cluster (set REDIS_URL or REDIS_CLUSTER_NODES; `npm start` runs a local RedisClient)',
     );
   }
-  const redis = openRedis(config.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // Auto-pipelining: the commands of concurrent requests leave in one write, not one syscall each.
+  const redis = openRedis(config.redis, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+  });
   try {
     await once(redis, 'ready');
   } catch (err) {

@@ -4,6 +4,10 @@ import { deepFreeze } from '@sms-mfa/common/freeze';
 import { REDIS_ENV, REDIS_SECRET_NAMES, redisSettings } from '@sms-mfa/common/redis-client';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
 import { trustProxySetting } from '@sms-mfa/common/trust-proxy';
+import {
+  loadConfig as loadReferenceApiConfig,
+  type ReferenceApiConfig,
+} from '@sms-mfa/reference-api/config';
 
 const SECRET_NAMES = [
   'BRIDGE_SECRET',
@@ -61,6 +65,8 @@ const schema = z.object({
   REFERENCE_API_CLIENT_SECRET: z.string().min(8).optional(),
   REFERENCE_API_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional(),
   REFERENCE_API_TIMEOUT_MS: int(100, 60_000, 5000),
+  // put codes on the reference API's queue directly (same Redis, job format and key) instead of POSTing them
+  REFERENCE_API_DIRECT_QUEUE: bool.default(false),
   // code defaults (each application may override)
   OTP_LENGTH: int(4, 10, 6),
   OTP_TTL_SECONDS: int(60, 600, 300),
@@ -94,7 +100,7 @@ type Env = z.output<typeof schema>;
 /** The bridge's configuration, parsed once and frozen. */
 export type BridgeConfig = ReturnType<typeof toConfig>;
 
-function toConfig(e: Env) {
+function toConfig(e: Env, referenceQueue?: ReferenceApiConfig) {
   const publicUrl = (e.BRIDGE_PUBLIC_URL ?? `http://localhost:${e.BRIDGE_PORT}`).replace(
     /\/+$/,
     '',
@@ -130,6 +136,11 @@ function toConfig(e: Env) {
       apiKey: e.REFERENCE_API_KEY,
       clientCredentials: referenceApiClient(e),
       timeoutMs: e.REFERENCE_API_TIMEOUT_MS,
+      /**
+       * REFERENCE_API_DIRECT_QUEUE: the reference API's own settings (QUEUE_PREFIX, QUEUE_SHARDS,
+       * MESSAGE_ENCRYPTION_KEY, PROVIDERS, PRICE_TABLE_FILE…), read from the same environment.
+       */
+      directQueue: referenceQueue,
     },
     otpDefaults: {
       codeLength: e.OTP_LENGTH,
@@ -219,9 +230,26 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Readonly<Br
   if (!parsed.success) {
     throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
   }
-  const all = [...problems, ...crossChecks(parsed.data)];
+  const queue = parsed.data.REFERENCE_API_DIRECT_QUEUE ? referenceApiQueue(rawEnv) : {};
+  const all = [...problems, ...crossChecks(parsed.data), ...(queue.problems ?? [])];
   if (all.length) {
     throw new ConfigError(all);
   }
-  return deepFreeze(toConfig(parsed.data));
+  return deepFreeze(toConfig(parsed.data, queue.config));
+}
+
+/** The reference API's config, as its own loadConfig reads the same environment. */
+function referenceApiQueue(env: NodeJS.ProcessEnv): {
+  config?: ReferenceApiConfig;
+  problems?: readonly string[];
+} {
+  try {
+    // The queue logs through the bridge's logger: the bridge's LOG_LEVEL (which may be `silent`) is not the reference API's.
+    return { config: loadReferenceApiConfig({ ...env, LOG_LEVEL: undefined }) };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) {
+      throw err;
+    }
+    return { problems: err.problems.map((p) => `REFERENCE_API_DIRECT_QUEUE: ${p}`) };
+  }
 }

@@ -9,6 +9,7 @@ import type { ApplicationStore } from './apps/application-store.js';
 import { composeBridge, type BridgeDeps } from './compose.js';
 import type { BridgeConfig } from './config.js';
 import type { SigningKeys } from './issuer/keys.js';
+import type { MessageSender } from './messaging/reference-api-client.js';
 
 /** Options beyond the config. */
 export interface StartBridgeOptions {
@@ -55,7 +56,7 @@ export async function startBridge(
       apps: deps.apps,
       keys: deps.keys,
       context: deps,
-      close: () => closeAll(server, redis),
+      close: () => closeAll(server, redis, deps.otp.sender),
     };
   } catch (err) {
     redis.disconnect();
@@ -74,9 +75,10 @@ function serverUrl(config: Readonly<BridgeConfig>, server: Server): string {
   return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 }
 
-async function closeAll(server: Server, redis: RedisClient): Promise<void> {
+async function closeAll(server: Server, redis: RedisClient, sender: MessageSender): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
+  await sender.close?.();
   // quit() fails at once while RedisClient is away; disconnect() then stops the reconnection loop.
   await redis.quit().catch(() => redis.disconnect());
 }

@@ -26,11 +26,14 @@ const redactFields = winston.format((info) => {
 
 /** A JSON logger with the request id on every line and phone numbers, codes and secrets scrubbed. `silent` logs nothing (tests). */
 export function createLogger(service: string, level = 'info'): Logger {
-  return winston.createLogger({
+  // winston formats a line before its transport drops it for its level: drop it first, unformatted.
+  const belowLevel = winston.format((info) => logger.isLevelEnabled(info.level) && info);
+  const logger = winston.createLogger({
     level: level === 'silent' ? 'error' : level,
     silent: level === 'silent',
     defaultMeta: { service },
     format: winston.format.combine(
+      belowLevel(),
       addContext(),
       redactFields(),
       winston.format.timestamp(),
@@ -38,4 +41,5 @@ export function createLogger(service: string, level = 'info'): Logger {
     ),
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn'] })],
   });
+  return logger;
 }

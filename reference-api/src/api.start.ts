@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { routeFor } from './delivery/routing.js';
 import { authenticate } from './http/auth.middleware.js';
-import type { Counter } from 'prom-client';
+import type { AcceptDeps } from './messages/accept-message.js';
+import type { MessageStore } from './messages/message-store.js';
 import { IdempotencyKeys } from './messages/idempotency.js';
 import { ReplicaWaits } from './messages/replica-waits.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -21,24 +22,15 @@ export interface RunningApi {
 
 /** Builds the Express app over the shared dependencies and listens on `config.host:config.port`. */
 export async function startApi(deps: SharedDeps): Promise<RunningApi> {
-  const { config, redis, store, stats, queue, providers, logger, providerContext } = deps;
+  const { config, redis, stats, queue, providerContext } = deps;
   const auth = authenticate(config.auth);
   const metrics = createMetrics(deps);
   const app = createApp({
     config,
     redis,
-    store,
     stats,
-    queue,
-    providers,
-    logger,
-    route: (to, channel) => routeFor(config.routes, to, config.providers, channel),
-    emailFrom: config.emailFrom,
-    prices: config.priceTable,
+    ...acceptDeps(deps, (connection) => metrics.replicaWaitsShort.inc({ connection })),
     metrics,
-    shards: deps.shards,
-    idempotency: new IdempotencyKeys(redis, deps.shards),
-    replicaWaits: replicaWaits(deps, metrics.replicaWaitsShort),
     receipts: createReceiptHandlers(providerContext),
     providerRoutes: createProviderRoutes(providerContext, auth),
     auth,
@@ -51,8 +43,34 @@ export async function startApi(deps: SharedDeps): Promise<RunningApi> {
   return { url: `http://${host}:${port}`, close: () => closeServer(server) };
 }
 
+/**
+ * What accepting a message needs over a process's shared dependencies: the API's routes and the
+ * bridge's direct queue (REFERENCE_API_DIRECT_QUEUE) accept alike. `onShort` counts short replica waits.
+ */
+export function acceptDeps(
+  deps: SharedDeps,
+  onShort: (connection: string) => void,
+): AcceptDeps & { store: MessageStore } {
+  const { config } = deps;
+  return {
+    store: deps.store,
+    queue: deps.queue,
+    providers: deps.providers,
+    logger: deps.logger,
+    route: (to, channel) => routeFor(config.routes, to, config.providers, channel),
+    emailFrom: config.emailFrom,
+    prices: config.priceTable,
+    shards: deps.shards,
+    idempotency: new IdempotencyKeys(deps.redis, deps.shards),
+    replicaWaits: replicaWaits(deps, onShort),
+  };
+}
+
 /** REDIS_WAIT_REPLICAS > 0: WAIT on the queue's connection (the job) and the main one (the record). */
-function replicaWaits(deps: SharedDeps, short: Counter<'connection'>): ReplicaWaits | undefined {
+function replicaWaits(
+  deps: SharedDeps,
+  onShort: (connection: string) => void,
+): ReplicaWaits | undefined {
   const { redisSettings, queue, redis, store, shards, logger } = deps;
   if (redisSettings.waitReplicas <= 0) {
     return undefined;
@@ -67,7 +85,7 @@ function replicaWaits(deps: SharedDeps, short: Counter<'connection'>): ReplicaWa
       replicas: redisSettings.waitReplicas,
       timeoutMs: redisSettings.waitTimeoutMs,
       logger,
-      onShort: (connection) => short.inc({ connection }),
+      onShort,
     },
   );
 }

@@ -31,6 +31,13 @@ export interface ApplicationDefaults {
   readonly maxSendsPerAuth: number;
 }
 
+/**
+ * How long {@link ApplicationStore.cached} serves an application without reading Redis again: a
+ * change made through another instance (admin API, `npm run apps`) takes effect here within this.
+ */
+export const APPLICATION_CACHE_TTL_MS = 5000;
+const APPLICATION_CACHE_ENTRIES = 10_000;
+
 /** An application as stored in its `record` field: everything but the secret's hash. */
 type StoredApplication = Omit<Application, 'secretHash'>;
 
@@ -54,6 +61,8 @@ return 1`;
  */
 export class ApplicationStore {
   private readonly ids: string;
+  /** clientId → the read in flight or done, and until when (ms) it may be served. */
+  readonly #cache = new Map<string, { app: Promise<Application | undefined>; untilMs: number }>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -72,6 +81,27 @@ export class ApplicationStore {
       return undefined;
     }
     return toApplication(await this.redis.hgetall(this.key(clientId)));
+  }
+
+  /**
+   * The application as read at most {@link APPLICATION_CACHE_TTL_MS} ago, for the per-request
+   * bearer check: changes through this store take effect at once, through another instance within
+   * the bound. Concurrent misses share one read; an unknown client is never cached, so a new one works at once.
+   */
+  cached(clientId: string): Promise<Application | undefined> {
+    const nowMs = this.now().getTime();
+    const hit = this.#cache.get(clientId);
+    if (hit && hit.untilMs > nowMs) {
+      return hit.app;
+    }
+    if (this.#cache.size >= APPLICATION_CACHE_ENTRIES) {
+      this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    const entry = { app: this.get(clientId), untilMs: nowMs + APPLICATION_CACHE_TTL_MS };
+    this.#cache.set(clientId, entry);
+    const forget = () => this.#cache.get(clientId) === entry && this.#cache.delete(clientId);
+    void entry.app.then((app) => app ?? forget(), forget);
+    return entry.app;
   }
 
   /** Every application, oldest first. */
@@ -110,6 +140,7 @@ export class ApplicationStore {
     if (created?.[1] !== 1) {
       throw clientIdTaken();
     }
+    this.#cache.delete(application.clientId);
     return { application, clientSecret };
   }
 
@@ -151,6 +182,7 @@ export class ApplicationStore {
           JSON.stringify(next),
         )) === 1
       ) {
+        this.#cache.delete(clientId);
         return this.get(clientId);
       }
     }
@@ -176,16 +208,21 @@ export class ApplicationStore {
       this.key(clientId),
       await hashSecret(clientSecret),
     );
+    this.#cache.delete(clientId);
     return written === 1 ? clientSecret : undefined;
   }
 
-  /** Removes an application; its tokens stop working at once. False when there was none. */
+  /**
+   * Removes an application; its tokens stop working at once on this instance, within
+   * {@link APPLICATION_CACHE_TTL_MS} on others. False when there was none.
+   */
   async remove(clientId: string): Promise<boolean> {
     if (!clientIdSchema.safeParse(clientId).success) {
       return false;
     }
     const [deleted] =
       (await this.redis.multi().del(this.key(clientId)).srem(this.ids, clientId).exec()) ?? [];
+    this.#cache.delete(clientId);
     return deleted?.[1] === 1;
   }
 

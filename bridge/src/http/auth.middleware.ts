@@ -78,7 +78,8 @@ export function tokenVerifier(
 /**
  * Bearer authentication for the bridge's API. `requireScope(scope)` admits a request whose token
  * verifies (algorithm allow-list, signature, iss, aud, exp/nbf), whose client (`azp`) is a
- * registered application, and which carries `scope` in the token and in the application's grant;
+ * registered application (read through the store's short cache, so a change made on another
+ * instance is seen within APPLICATION_CACHE_TTL_MS), and which carries `scope` in the token and in the application's grant;
  * it then sets `res.locals.application`. Anything else: 401 (403 for a missing scope), nothing done.
  */
 export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
@@ -89,7 +90,7 @@ export function createAuth(deps: AuthDeps): { requireScope: RequireScope } {
         deps.verifier,
         deps.logger,
       );
-      const application = token.clientId ? await deps.apps.get(token.clientId) : undefined;
+      const application = token.clientId ? await deps.apps.cached(token.clientId) : undefined;
       if (!application) {
         throw new TokenRejectedError('invalid');
       }

@@ -60,7 +60,12 @@ export interface SentMessage {
 export interface MessageSender {
   /** Resolves once the message is queued; throws DELIVERY_UNAVAILABLE (502) if it could not be. */
   send(message: OutboundCode): Promise<SentMessage>;
+  /** Closes what the sender opened (the direct queue's connections); the HTTP client has nothing to close. */
+  close?(): Promise<void>;
 }
+
+/** The reference API's settings as the bridge's HTTP client uses them. */
+export type ReferenceApiSettings = Omit<BridgeConfig['referenceApi'], 'directQueue'>;
 
 function acceptedBody(text: string): { id?: unknown; estimatedPrice?: unknown } {
   try {
@@ -71,7 +76,7 @@ function acceptedBody(text: string): { id?: unknown; estimatedPrice?: unknown } 
 }
 
 /** `estimatedPrice` of a 202 when it is a well-formed price; a replay (200) was counted the first time. */
-function priceOf(status: number, value: unknown): Price | undefined {
+export function priceOf(status: number, value: unknown): Price | undefined {
   const price = value as { amount?: unknown; currency?: unknown } | undefined;
   if (
     status !== 202 ||
@@ -97,7 +102,7 @@ export class ReferenceApiClient implements MessageSender {
   private readonly tokens: ReferenceApiTokenCache | undefined;
 
   constructor(
-    private readonly api: BridgeConfig['referenceApi'],
+    private readonly api: ReferenceApiSettings,
     private readonly logger: Logger,
   ) {
     this.tokens = api.clientCredentials
@@ -200,7 +205,7 @@ export class ReferenceApiClient implements MessageSender {
 }
 
 /** The path and body for a message: SMS as `{mobile, totp}`, email with its text and `email` part, the rest by code. */
-function requestOf(message: OutboundCode): [string, Record<string, unknown>] {
+export function requestOf(message: OutboundCode): [string, Record<string, unknown>] {
   const ttlSeconds = clampTtl(message.ttlSeconds);
   const locale = message.locale ? { locale: message.locale } : {};
   const clientRef = message.clientRef ? { clientRef: message.clientRef } : {};
@@ -220,7 +225,8 @@ function requestOf(message: OutboundCode): [string, Record<string, unknown>] {
   return ['/v1/messages', { to, code, channel, ttlSeconds, ...locale, ...account }];
 }
 
-function deliveryUnavailable(): CiamError {
+/** 502 DELIVERY_UNAVAILABLE: the message was not queued, nothing changed. */
+export function deliveryUnavailable(): CiamError {
   return new CiamError(
     'DELIVERY_UNAVAILABLE',
     'the message could not be sent; nothing was changed, try again later',
