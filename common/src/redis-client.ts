@@ -117,10 +117,14 @@ export function openRedis(
 ): RedisClient {
   const { cluster } = settings;
   if (cluster) {
-    const { enableAutoPipelining, enableOfflineQueue, maxRetriesPerRequest, ...rest } = options;
+    const { enableAutoPipelining, enableOfflineQueue, maxRetriesPerRequest, lazyConnect, ...rest } =
+      options;
     return new Cluster(cluster.nodes as ClusterNode[], {
       enableAutoPipelining,
       enableOfflineQueue,
+      lazyConnect,
+      // a client's reconnect policy (retryStrategy: () => null gives up) holds for the cluster too
+      ...(rest.retryStrategy ? { clusterRetryStrategy: rest.retryStrategy } : {}),
       maxRedirections: 16,
       // Slots move during a failover: retry MOVED / CLUSTERDOWN for a moment, then fail fast.
       retryDelayOnClusterDown: 100,

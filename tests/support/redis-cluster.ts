@@ -46,6 +46,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           port,
           dataDir: join(dir, String(port)),
           extraArgs: [
+            // replicas sync at once (the default waits 5 s for more replicas to share a transfer)
+            '--repl-diskless-sync-delay',
+            '0',
             '--cluster-enabled',
             'yes',
             '--cluster-config-file',
