@@ -269,7 +269,7 @@ describe('the apps command line', () => {
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: set REDIS_URL, or start the embedded default with `npm start` first/,
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: set REDIS_URL or REDIS_CLUSTER_NODES, or start the embedded default with `npm start` first/,
     );
   });
 });
