@@ -31,7 +31,7 @@ export async function measureBridge(redisUrl: string, seconds: number, connectio
   const refEnv = { REDIS_URL: redisUrl, REFERENCE_API_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MESSAGE_ENCRYPTION_KEY, QUEUE_PREFIX: '{benchbridge}' };
   const ref = await startProcess('reference-api/src/start.ts', ['--role', 'api'], refEnv, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
   const worker = await startProcess('reference-api/src/start.ts', ['--role', 'worker'], refEnv, /reference-api started()/);
-  const bridge = await startBridge(redisUrl, dataDir, ref.port);
+  const bridge = await startBridge(redisUrl, dataDir, ref.port, refEnv);
   try {
     const pids: Pids = { bridge: bridge.child.pid!, 'reference-api': ref.child.pid!, worker: worker.child.pid!, redis: await redisPidOf(redisUrl) };
     const base = `http://127.0.0.1:${bridge.port}`;
@@ -50,9 +50,11 @@ export async function measureBridge(redisUrl: string, seconds: number, connectio
   }
 }
 
-function startBridge(redisUrl: string, dataDir: string, refPort: number): Promise<Started> {
+function startBridge(redisUrl: string, dataDir: string, refPort: number, refEnv: Record<string, string>): Promise<Started> {
   return startProcess('bridge/src/start.ts', [], {
     REDIS_URL: redisUrl, BRIDGE_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', REFERENCE_API_URL: `http://127.0.0.1:${refPort}`,
+    // The bridge queues codes itself (as the launcher runs it beside the reference API); BENCH_BRIDGE_HTTP=1 measures the HTTP hop.
+    ...(process.env['BENCH_BRIDGE_HTTP'] ? {} : { REFERENCE_API_DIRECT_QUEUE: 'true', MESSAGE_ENCRYPTION_KEY: refEnv['MESSAGE_ENCRYPTION_KEY']!, QUEUE_PREFIX: refEnv['QUEUE_PREFIX']! }),
     BRIDGE_DEMO_CLIENT_ID: CLIENT.id, BRIDGE_DEMO_CLIENT_SECRET: CLIENT.secret, BRIDGE_DEMO_ENABLED: 'false',
     // The benchmark measures the engine, not the abuse limits (which would refuse most of the load).
     RATE_PHONE_SENDS: '10000', RATE_APP_SENDS_PER_MINUTE: UNLIMITED, RATE_COUNTRY_SENDS_PER_MINUTE: UNLIMITED, RATE_IP_SENDS_PER_HOUR: UNLIMITED,

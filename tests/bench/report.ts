@@ -15,6 +15,8 @@ export interface RunSettings {
   jobs: number;
   loadBefore: number;
   loadAfter: number;
+  /** How the bridge hands codes over: the direct queue, or HTTP to the reference API. */
+  bridgeMode: string;
 }
 
 /** Everything measured in one run. */
@@ -87,7 +89,8 @@ function drainRows(r: RunFigures, jobs: number): string[] {
 function markdown(s: RunSettings, r: RunFigures, g: Goal[], date: string): string {
   return [
     `# Benchmark (${date}, Node ${process.version}, ${s.connections} connections, ${s.durationSeconds} s windows)`, '',
-    `Load average (1 min) on this 2-core machine: ${f(s.loadBefore)} before the run, ${f(s.loadAfter)} after.`, '',
+    `Load average (1 min) on this 2-core machine: ${f(s.loadBefore)} before the run, ${f(s.loadAfter)} after.`,
+    `The bridge hands codes over by ${s.bridgeMode}.`, '',
     ...endpointRows(r), '',
     ...drainRows(r, s.jobs), '',
     '| goal (issue 13) | measured | bound | met |', '| --- | --- | --- | --- |',

@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     await api.stop();
     const drain = await measureDrain(redis.url, JOBS);
     const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS);
-    const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0 };
+    const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0,
+      bridgeMode: process.env['BENCH_BRIDGE_HTTP'] ? 'HTTP to the reference API (BENCH_BRIDGE_HTTP)' : 'the direct queue (REFERENCE_API_DIRECT_QUEUE=true)' };
     writeReport(root, settings, { bare: bareFigures, api: apiFigures, drain, bridge });
   } finally {
     await redis.stop();

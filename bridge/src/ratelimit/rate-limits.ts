@@ -92,22 +92,28 @@ export class RateLimits {
     await Promise.all(hits.map((hit) => this.limiter(hit.limit).reward(hit.key, 1)));
   }
 
+  /**
+   * Counts every hit at once (one auto-pipelined round trip, not one per limit). When any limit
+   * refuses, every hit the limiters counted, the refused ones included, is given back, so only what
+   * happened counts; the first refusal in order sets Retry-After.
+   */
   private async countAll(hits: readonly Hit[]): Promise<Hit[]> {
-    const counted: Hit[] = [];
-    for (const hit of hits) {
-      try {
-        await this.limiter(hit.limit).consume(hit.key, 1);
-        counted.push(hit);
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) {
-          throw err;
-        }
-        // A refused hit is still counted by the limiter; give it and the earlier ones back so only what happened counts.
-        await this.refund([...counted, hit]);
-        throw rateLimited(err.msBeforeNext);
-      }
+    const outcomes = await Promise.allSettled(
+      hits.map((hit) => this.limiter(hit.limit).consume(hit.key, 1)),
+    );
+    const refusal = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (!refusal) {
+      return [...hits];
     }
-    return counted;
+    const counted = hits.filter((_, i) => {
+      const outcome = outcomes[i];
+      return outcome?.status === 'fulfilled' || outcome?.reason instanceof RateLimiterRes;
+    });
+    await this.refund(counted).catch(() => undefined);
+    if (!(refusal.reason instanceof RateLimiterRes)) {
+      throw refusal.reason;
+    }
+    throw rateLimited(refusal.reason.msBeforeNext);
   }
 
   private limiter(name: LimitName): RateLimiterRedis {
