@@ -272,4 +272,16 @@ describe('the apps command line', () => {
       /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: set REDIS_URL or REDIS_CLUSTER_NODES, or start the embedded default with `npm start` first/,
     );
   });
+
+  it('names the cluster it could not reach, in one line, when REDIS_CLUSTER_NODES answers nothing', async () => {
+    const { code, stderr } = await cli(['list'], {
+      REDIS_CLUSTER_NODES: '127.0.0.1:1,127.0.0.1:2',
+      BRIDGE_SECRET: 'cli-test-secret-0123456789abcdef',
+    });
+    assert.equal(code, 1);
+    assert.equal(
+      stderr,
+      'error: cannot reach the Redis Cluster at 127.0.0.1:1,127.0.0.1:2: set REDIS_URL or REDIS_CLUSTER_NODES, or start the embedded default with `npm start` first\n',
+    );
+  });
 });
