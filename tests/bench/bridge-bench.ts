@@ -11,7 +11,11 @@ const UNLIMITED = '1000000';
 export interface EndpointFigures { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; requests: number }
 
 /** An endpoint's figures with the CPU each process spent per request (work it queued included). */
-export type MeasuredEndpoint = EndpointFigures & { cpu: CpuPerRequest };
+export type MeasuredEndpoint = EndpointFigures & {
+  cpu: CpuPerRequest;
+  /** Bare Express req/s measured right beside this window: the ratio's baseline on a machine whose load moves. */
+  bareAlongside?: number;
+};
 
 /** What measureBridge reports. */
 export interface BridgeFigures {
@@ -25,7 +29,7 @@ export interface BridgeFigures {
 const MESSAGE_ENCRYPTION_KEY = 'ab'.repeat(32);
 
 /** Request-code and validate-code figures of the bridge, with the reference API and its worker (own processes) behind it. */
-export async function measureBridge(redisUrl: string, seconds: number, connections: number): Promise<BridgeFigures> {
+export async function measureBridge(redisUrl: string, seconds: number, connections: number, bareNow: () => Promise<number>): Promise<BridgeFigures> {
   const dataDir = resolve(root, '.data/bench');
   // Its own queue: not the backlog the POST /api/sms window left (no worker drained it).
   const refEnv = { REDIS_URL: redisUrl, REFERENCE_API_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MESSAGE_ENCRYPTION_KEY, QUEUE_PREFIX: '{benchbridge}' };
@@ -37,11 +41,12 @@ export async function measureBridge(redisUrl: string, seconds: number, connectio
     const base = `http://127.0.0.1:${bridge.port}`;
     const token = await fetchToken(base);
     await requestCodes(base, token, 2, connections); // warm-up: JIT, connection pools
-    const requestCode = await measureCpu(pids, () => requestCodes(base, token, seconds, connections));
+    const requestCode = { ...(await measureCpu(pids, () => requestCodes(base, token, seconds, connections))), bareAlongside: await bareNow() };
     const targetRate = Math.max(1, Math.round(requestCode.requestsPerSecond / 2));
     const half = await measureCpu(pids, () => requestCodes(base, token, seconds, connections, targetRate));
     const pairs = await readCodes(base, token, ref.port, Number(process.env['BENCH_VALIDATIONS'] ?? 3000));
-    const validateCode = await measureCpu(pids, () => validateCodes(base, token, pairs, connections));
+    const bareBeforeValidate = await bareNow();
+    const validateCode = { ...(await measureCpu(pids, () => validateCodes(base, token, pairs, connections))), bareAlongside: bareBeforeValidate };
     return { requestCode, requestCodeHalfRate: { ...half, targetRate }, validateCode };
   } finally {
     await bridge.stop();

@@ -33,13 +33,16 @@ async function main(): Promise<void> {
   try {
     const redisPid = await redisPidOf(redis.url);
     const bare = await startProcess('tests/bench/bare-express.server.ts');
-    const bareFigures = await load(bare, { 'bare-express': bare.child.pid! });
-    await bare.stop();
+    const barePids = { 'bare-express': bare.child.pid! };
+    const bareFigures = await load(bare, barePids);
+    // Measured again beside each bridge window: another load on the machine moves the baseline too.
+    const bareNow = async () => (await load(bare, barePids)).requestsPerSecond;
     const api = await startProcess('reference-api/src/start.ts', ['--role', 'api'], { REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: resolve(root, '.data/bench'), LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
-    const apiFigures = await load(api, { 'reference-api': api.child.pid!, redis: redisPid });
+    const apiFigures = { ...(await load(api, { 'reference-api': api.child.pid!, redis: redisPid })), bareAlongside: bareFigures.requestsPerSecond };
     await api.stop();
     const drain = await measureDrain(redis.url, JOBS);
-    const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS);
+    const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS, bareNow);
+    await bare.stop();
     const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0,
       bridgeMode: process.env['BENCH_BRIDGE_HTTP'] ? 'HTTP to the reference API (BENCH_BRIDGE_HTTP)' : 'the direct queue (REFERENCE_API_DIRECT_QUEUE=true)' };
     writeReport(root, settings, { bare: bareFigures, api: apiFigures, drain, bridge });
