@@ -8,6 +8,9 @@ export interface MasterFigures {
   readonly node: string;
   readonly keys: number;
   readonly commands: number;
+  /** Bytes the master received from and sent to its clients and replicas since the last reset. */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
 }
 
 async function onNode<T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
@@ -55,8 +58,24 @@ export async function masterFigures(cluster: RedisCluster): Promise<MasterFigure
         node: `127.0.0.1:${port}`,
         keys: await r.dbsize(),
         commands: totalCalls(await r.info('commandstats')),
+        ...netBytes(await r.info('stats')),
       })),
     ),
+  );
+}
+
+function netBytes(stats: string): { bytesIn: number; bytesOut: number } {
+  const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+  return { bytesIn: field('total_net_input_bytes'), bytesOut: field('total_net_output_bytes') };
+}
+
+/** What one unit of work (a sign-in, say) cost the whole cluster: commands, and bytes in and out. */
+export function perUnit(figures: readonly MasterFigures[], units: number): string {
+  const sum = (pick: (f: MasterFigures) => number) => figures.reduce((t, f) => t + pick(f), 0);
+  return (
+    `per sign-in over all masters: ${(sum((f) => f.commands) / units).toFixed(1)} commands, ` +
+    `${(sum((f) => f.bytesIn) / units / 1024).toFixed(1)} KiB in, ` +
+    `${(sum((f) => f.bytesOut) / units / 1024).toFixed(1)} KiB out (replication included)`
   );
 }
 

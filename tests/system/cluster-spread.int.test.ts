@@ -9,7 +9,7 @@ import {
   startClusterStack,
   type ClusterStack,
 } from '../support/cluster-stack.js';
-import { masterFigures, resetStats, spreadTable } from '../support/cluster-stats.js';
+import { masterFigures, perUnit, resetStats, spreadTable } from '../support/cluster-stats.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 
 const SIGN_INS = 10_000;
@@ -44,9 +44,10 @@ describe('load on a Redis Cluster of three masters', () => {
       }),
     );
     const seconds = (Date.now() - started) / 1000;
-    const { rows, text } = spreadTable(await masterFigures(cluster));
+    const figures = await masterFigures(cluster);
+    const { rows, text } = spreadTable(figures);
     console.log(
-      `${SIGN_INS} sign-ins in ${seconds.toFixed(1)} s (${(SIGN_INS / seconds).toFixed(0)}/s), ${failures.length} failed\n${text}`,
+      `${SIGN_INS} sign-ins in ${seconds.toFixed(1)} s (${(SIGN_INS / seconds).toFixed(0)}/s), ${failures.length} failed\n${text}\n${perUnit(figures, SIGN_INS)}`,
     );
     assert.deepEqual(failures.slice(0, 5), [], `${failures.length} sign-ins failed`);
     assert.equal(rows.length, 3);
