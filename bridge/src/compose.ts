@@ -19,7 +19,7 @@ import { CodeSealer } from './otp/code.js';
 import type { OtpDeps } from './otp/otp-deps.js';
 import { moveLegacyKeys } from './otp/key-migration.js';
 import { createOtpMetrics } from './otp/otp-metrics.js';
-import { RedisCodeStore } from './otp/redis-code-store.js';
+import { RedisCodeStore, VARIADIC_KEY_COMMANDS } from './otp/redis-code-store.js';
 import { ReplicaWait } from './otp/replica-wait.js';
 import { PrefixGuard } from './pumping/prefix-guard.js';
 import { ClientAuthFailures, RateLimits } from './ratelimit/rate-limits.js';
@@ -161,6 +161,9 @@ async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Pro
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     enableAutoPipelining: true,
+    // ioredis groups an auto-pipelined command by its first argument, which for a script whose
+    // key count varies is that count, not a key: on a cluster such a pipeline would span slots
+    autoPipeliningIgnoredCommands: [...VARIADIC_KEY_COMMANDS],
   });
   try {
     await once(redis, 'ready');

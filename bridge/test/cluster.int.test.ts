@@ -66,6 +66,15 @@ describe('the bridge on a Redis Cluster (3 masters, 3 replicas)', () => {
     assert.equal(answers.filter((a) => a.status === 200).length, 1);
   });
 
+  it('checks the codes of twenty users at the same moment, each on its own slot', async () => {
+    const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => send(`crowd-${i}`)));
+    const answers = await Promise.all(sent.map(({ authId, code }) => check(authId, code)));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      sent.map(() => 200),
+    );
+  });
+
   it('makes a user who typed too many wrong codes wait on a fresh authentication too', async () => {
     const first = await send('carol');
     for (let i = 0; i < 3; i++) {

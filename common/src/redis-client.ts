@@ -117,10 +117,17 @@ export function openRedis(
 ): RedisClient {
   const { cluster } = settings;
   if (cluster) {
-    const { enableAutoPipelining, enableOfflineQueue, maxRetriesPerRequest, lazyConnect, ...rest } =
-      options;
+    const {
+      enableAutoPipelining,
+      autoPipeliningIgnoredCommands,
+      enableOfflineQueue,
+      maxRetriesPerRequest,
+      lazyConnect,
+      ...rest
+    } = options;
     return new Cluster(cluster.nodes as ClusterNode[], {
       enableAutoPipelining,
+      autoPipeliningIgnoredCommands,
       enableOfflineQueue,
       lazyConnect,
       // a client's reconnect policy (retryStrategy: () => null gives up) holds for the cluster too

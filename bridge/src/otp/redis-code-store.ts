@@ -147,6 +147,9 @@ export class RedisCodeStore implements CodeStore {
   }
 }
 
+/** Scripts whose first argument is their key count (it varies), not a key. */
+export const VARIADIC_KEY_COMMANDS = ['mfaVerify'] as const;
+
 function defineScripts(redis: RedisClient): void {
   redis.defineCommand('mfaVerify', { lua: script('verify') });
   redis.defineCommand('mfaReserveSend', { numberOfKeys: 2, lua: script('reserve-send') });
