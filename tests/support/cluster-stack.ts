@@ -206,7 +206,8 @@ export async function signIn(
   if (sent.status !== 201 || !body.authId) {
     throw new Error(`request code: HTTP ${sent.status} ${body.code ?? ''}`);
   }
-  const otp = await stack.codeSentTo(phone);
+  // a code may wait behind a busy worker on a loaded machine; lost is what this must catch, not late
+  const otp = await stack.codeSentTo(phone, 30_000);
   const checked = await fetch(`${base}/${body.authId}`, {
     method: 'POST',
     headers,
