@@ -38,3 +38,18 @@ test('an ordinary failure (a bug, a script error) is not mistaken for Redis bein
     (err) => err instanceof RangeError,
   );
 });
+
+test('a Redis Cluster between masters (CLUSTERDOWN, TRYAGAIN, no node answering) is unavailable, not a fault', () => {
+  for (const message of [
+    'CLUSTERDOWN The cluster is down',
+    'CLUSTERDOWN Hash slot not served',
+    'TRYAGAIN Multiple keys request during rehashing of slot',
+    'None of startup nodes is available',
+  ]) {
+    assert.ok(RedisUnavailableError.from(new Error(message)), message);
+  }
+  assert.equal(
+    RedisUnavailableError.from(new Error('WRONGTYPE Operation against a key')),
+    undefined,
+  );
+});
