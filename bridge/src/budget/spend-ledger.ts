@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { RedisClient } from '@sms-mfa/common/redis-client';
 
 /** Spend is kept two days: today's, and yesterday's while its last sends are still counted. */
@@ -15,15 +16,29 @@ export function secondsToNextUtcDay(nowMs: number): number {
   return Math.max(1, Math.ceil((next.getTime() - nowMs) / 1000));
 }
 
+type ScriptedRedis = RedisClient & {
+  mfaSpendAdd(key: string, amount: string, keepSeconds: string): Promise<string>;
+};
+
 /**
  * What each application's sends cost per UTC day, `{prefix}:spend:<clientId>:<YYYY-MM-DD>`
  * (INCRBYFLOAT), and the once-a-day marks of its warnings beside it.
  */
 export class SpendLedger {
+  readonly #redis: ScriptedRedis;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly keyPrefix: string,
-  ) {}
+  ) {
+    this.#redis = redis as ScriptedRedis;
+    if (typeof this.#redis.mfaSpendAdd !== 'function') {
+      redis.defineCommand('mfaSpendAdd', {
+        numberOfKeys: 1,
+        lua: readFileSync(new URL('./spend-add.lua', import.meta.url), 'utf8'),
+      });
+    }
+  }
 
   private key(clientId: string, day: string): string {
     return `${this.keyPrefix}:spend:${clientId}:${day}`;
@@ -31,23 +46,22 @@ export class SpendLedger {
 
   /** What `clientId`'s sends cost on `day` so far (0 when nothing). */
   async spent(clientId: string, day: string): Promise<number> {
-    return Number((await this.redis.get(this.key(clientId, day))) ?? 0);
+    return Number((await this.#redis.get(this.key(clientId, day))) ?? 0);
   }
 
   /** Adds `amount` to `clientId`'s spend on `day` and returns the new total. */
   async add(clientId: string, day: string, amount: number): Promise<number> {
-    const key = this.key(clientId, day);
-    const [added] =
-      (await this.redis.multi().incrbyfloat(key, amount).expire(key, KEEP_SECONDS).exec()) ?? [];
-    if (!added || added[0]) {
-      throw added?.[0] ?? new Error('spend not recorded');
-    }
-    return Number(added[1]);
+    const total = await this.#redis.mfaSpendAdd(
+      this.key(clientId, day),
+      String(amount),
+      String(KEEP_SECONDS),
+    );
+    return Number(total);
   }
 
   /** True the first time `mark` is set for `clientId` on `day` (SET NX), false ever after that day. */
   async firstTime(clientId: string, day: string, mark: string): Promise<boolean> {
     const key = `${this.key(clientId, day)}:${mark}`;
-    return (await this.redis.set(key, '1', 'EX', KEEP_SECONDS, 'NX')) === 'OK';
+    return (await this.#redis.set(key, '1', 'EX', KEEP_SECONDS, 'NX')) === 'OK';
   }
 }

@@ -54,12 +54,15 @@ export async function deliverCode(deps: OtpDeps, d: Delivery): Promise<void> {
     });
     throw err;
   }
-  await deps.budget.record(d.app, sent.estimatedPrice, d.nowMs);
-  await deps.audit.record({
-    ...audit,
-    type: 'sent',
-    outcome: 'success',
-    reason: `send ${record.sends}`,
-  });
+  // the spend never fails the send, so it and the audit event go out together
+  await Promise.all([
+    deps.budget.record(d.app, sent.estimatedPrice, d.nowMs),
+    deps.audit.record({
+      ...audit,
+      type: 'sent',
+      outcome: 'success',
+      reason: `send ${record.sends}`,
+    }),
+  ]);
   deps.logger.info('code sent', { ...audit, deviceType: record.deviceType, send: record.sends });
 }

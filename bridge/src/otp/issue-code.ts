@@ -15,6 +15,7 @@ import type { OtpDeps } from './otp-deps.js';
 import { newAuthId } from './key-layout.js';
 import { userMustWait } from './otp-errors.js';
 import { userKeyOf } from './pseudonym.js';
+import type { Hit } from '../ratelimit/rate-limits.js';
 
 /** A request for a code, as the CIAM API takes it (already checked for shape). */
 export interface IssueRequest {
@@ -46,30 +47,29 @@ export async function issueCode(
   refuseUnknownTemplate(app, deviceType, request);
   const userKey = userKeyOf(deps.serverSecret, app.clientId, request.userName);
   const nowMs = deps.now();
-  await refuseWhileUserWaits(deps, app, userKey, destination, nowMs);
   const { code, test } = codeFor(deps, app, destination);
-  if (!test) {
-    await deps.budget.refuseWhenSpent(app, nowMs);
-  }
+  await refuseUnsendable(deps, app, { userKey, destination, test, nowMs });
   const pumpingPrefix = pumpingPrefixOf(deps, destination, test);
-  await guardSend(deps, app.clientId, pumpingPrefix, nowMs);
-  const hits = await deps.limits.countSend({
-    clientId: app.clientId,
-    phoneKey: limitKeyOf(deps.serverSecret, deviceType, destination.address),
-    callingCode: destination.group,
-    ipAddress: request.ipAddress,
+  const hits = await countSend(deps, app, {
+    request,
+    deviceType,
+    destination,
+    pumpingPrefix,
+    nowMs,
   });
   const fields = { request, deviceType, destination, userKey, code, test, pumpingPrefix, nowMs };
   const record = newRecord(deps, app, fields);
-  await deps.store.create(record, nowMs);
-  await deps.audit.record({
-    type: 'issued',
-    application: app.clientId,
-    authId: record.authId,
-    phone: record.phoneMasked,
-    outcome: 'success',
-    test: record.test,
-  });
+  await Promise.all([
+    deps.store.create(record, nowMs),
+    deps.audit.record({
+      type: 'issued',
+      application: app.clientId,
+      authId: record.authId,
+      phone: record.phoneMasked,
+      outcome: 'success',
+      test: record.test,
+    }),
+  ]);
   const undo = async () => {
     await deps.store.remove(record.authId);
     await deps.limits.refund(hits);
@@ -90,25 +90,67 @@ function codeFor(
   return { code: fixed ?? generateCode(app.codeLength), test: fixed !== undefined };
 }
 
-async function refuseWhileUserWaits(
-  deps: OtpDeps,
-  app: Application,
-  userKey: string,
-  destination: Destination,
-  nowMs: number,
-): Promise<void> {
-  const waitMs = await deps.store.userWaitMs(userKey, nowMs);
-  if (waitMs === 0) {
-    return;
+interface SendCheck {
+  readonly userKey: string;
+  readonly destination: Destination;
+  readonly test: boolean;
+  readonly nowMs: number;
+}
+
+/**
+ * Refuses a user inside a wait, then an application whose budget is spent (a test device spends
+ * nothing): both only read, so they are asked together, and the wait is still the first refusal.
+ */
+async function refuseUnsendable(deps: OtpDeps, app: Application, c: SendCheck): Promise<void> {
+  const budgetSpent = c.test ? undefined : deps.budget.refuseWhenSpent(app, c.nowMs);
+  budgetSpent?.catch(() => undefined); // a user's wait is answered first; this refusal waits below
+  const waitMs = await deps.store.userWaitMs(c.userKey, c.nowMs);
+  if (waitMs > 0) {
+    await deps.audit.record({
+      type: 'rate_limited',
+      application: app.clientId,
+      phone: c.destination.masked,
+      outcome: 'failure',
+      reason: 'user_wait',
+    });
+    throw userMustWait(waitMs);
   }
-  await deps.audit.record({
-    type: 'rate_limited',
-    application: app.clientId,
-    phone: destination.masked,
-    outcome: 'failure',
-    reason: 'user_wait',
-  });
-  throw userMustWait(waitMs);
+  await budgetSpent;
+}
+
+interface CountedSend {
+  readonly request: IssueRequest;
+  readonly deviceType: DeviceType;
+  readonly destination: Destination;
+  readonly pumpingPrefix: string | undefined;
+  readonly nowMs: number;
+}
+
+/**
+ * Counts the send in the prefix's pumping window and against the limits, together. A quarantined
+ * prefix is refused first and gives back the limit hits it took, so it counts nowhere, as when the
+ * limits were only asked after the guard; a limit's refusal gives its own hits back.
+ */
+async function countSend(deps: OtpDeps, app: Application, s: CountedSend): Promise<Hit[]> {
+  const [guarded, counted] = await Promise.allSettled([
+    guardSend(deps, app.clientId, s.pumpingPrefix, s.nowMs),
+    deps.limits.countSend({
+      clientId: app.clientId,
+      phoneKey: limitKeyOf(deps.serverSecret, s.deviceType, s.destination.address),
+      callingCode: s.destination.group,
+      ipAddress: s.request.ipAddress,
+    }),
+  ]);
+  if (guarded.status === 'rejected') {
+    if (counted.status === 'fulfilled') {
+      await deps.limits.refund(counted.value).catch(() => undefined);
+    }
+    throw guarded.reason;
+  }
+  if (counted.status === 'rejected') {
+    throw counted.reason;
+  }
+  return counted.value;
 }
 
 interface NewCode {

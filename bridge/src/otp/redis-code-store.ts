@@ -28,6 +28,7 @@ type ScriptedRedis = RedisClient & {
   ): Promise<[string, number, number]>;
   mfaReleaseSend(authKey: string, sends: string, previousNextResendAtMs: string): Promise<number>;
   mfaCancel(authKey: string, clientId: string, nowMs: string): Promise<string>;
+  mfaCreate(authKey: string, ttlMs: string, ...fieldsAndValues: string[]): Promise<number>;
 };
 
 /**
@@ -49,7 +50,7 @@ export class RedisCodeStore implements CodeStore {
   async create(record: AuthRecord, nowMs: number): Promise<void> {
     const ttlMs = Math.max(1, record.expiresAtMs - nowMs) + FINISHED_RETENTION_MS;
     const key = this.authKey(record.authId);
-    await this.#redis.multi().hset(key, toHash(record)).pexpire(key, ttlMs).exec();
+    await this.#redis.mfaCreate(key, String(ttlMs), ...toHash(record));
   }
 
   async get(authId: string): Promise<AuthRecord | undefined> {
@@ -155,16 +156,18 @@ function defineScripts(redis: RedisClient): void {
   redis.defineCommand('mfaReserveSend', { numberOfKeys: 2, lua: script('reserve-send') });
   redis.defineCommand('mfaReleaseSend', { numberOfKeys: 1, lua: script('release-send') });
   redis.defineCommand('mfaCancel', { numberOfKeys: 1, lua: script('cancel') });
+  redis.defineCommand('mfaCreate', { numberOfKeys: 1, lua: script('create') });
 }
 
-function toHash(r: AuthRecord): Record<string, string> {
-  const hash: Record<string, string> = {};
+/** The record's defined fields and values, in pairs, as HSET takes them (the authId is in the key). */
+function toHash(r: AuthRecord): string[] {
+  const pairs: string[] = [];
   for (const [field, value] of Object.entries(r)) {
     if (value !== undefined && field !== 'authId') {
-      hash[field] = String(value);
+      pairs.push(field, String(value));
     }
   }
-  return hash;
+  return pairs;
 }
 
 function fromHash(authId: string, h: Record<string, string>): AuthRecord {
