@@ -12,7 +12,7 @@ describe('worker processes stop without losing messages', () => {
   before(async () => {
     const dataDir = scratchDir();
     env = {
-      REDIS_URL: redis.url,
+      ...redis.env,
       DATA_DIR: dataDir,
       PROVIDERS: 'outbox',
       OUTBOX_DELAY_MS: '1500',
