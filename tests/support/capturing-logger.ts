@@ -15,7 +15,13 @@ export function capturingLogger(service: string, level = 'info'): CapturingLogge
     transport.silent = true;
   }
   const lines: string[] = [];
-  logger.on('data', (info: Record<symbol, string>) => lines.push(info[Symbol.for('message')]!));
+  // A line below `level` is dropped by the format, which winston still emits as `false`.
+  logger.on('data', (info: Record<symbol, string> | false) => {
+    const line = info ? info[Symbol.for('message')] : undefined;
+    if (line !== undefined) {
+      lines.push(line);
+    }
+  });
   return {
     logger,
     lines,
