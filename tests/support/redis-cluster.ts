@@ -40,24 +40,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   };
   try {
     for (let i = 0; i < masters * (1 + replicas); i++) {
-      const port = await freePort();
-      nodes.push(
-        await startLocalRedis({
-          port,
-          dataDir: join(dir, String(port)),
-          extraArgs: [
-            // replicas sync at once (the default waits 5 s for more replicas to share a transfer)
-            '--repl-diskless-sync-delay',
-            '0',
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            `nodes-${port}.conf`,
-            '--cluster-node-timeout',
-            String(options.nodeTimeoutMs ?? 1000),
-          ],
-        }),
-      );
+      nodes.push(await startNode(dir, options.nodeTimeoutMs ?? 1000));
     }
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
     await run('redis-cli', [
@@ -73,6 +56,44 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * One cluster node on a free port, with its cluster bus on a second free port: the default bus
+ * port (the port + 10000) may be taken, or past 65535 (redis-server then refuses a port over
+ * 55535). Another process may take a free port before redis-server binds it, so a node that
+ * fails to start is tried again on new ports.
+ */
+async function startNode(dir: string, nodeTimeoutMs: number): Promise<LocalRedis> {
+  for (let attempt = 1; ; attempt++) {
+    const [port, busPort] = [await freePort(), await freePort()];
+    if (port === busPort) {
+      continue;
+    }
+    try {
+      return await startLocalRedis({
+        port,
+        dataDir: join(dir, String(port)),
+        extraArgs: [
+          // replicas sync at once (the default waits 5 s for more replicas to share a transfer)
+          '--repl-diskless-sync-delay',
+          '0',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          String(nodeTimeoutMs),
+        ],
+      });
+    } catch (err) {
+      if (attempt >= 3) {
+        throw err;
+      }
+    }
   }
 }
 
