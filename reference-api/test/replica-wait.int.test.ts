@@ -20,14 +20,17 @@ describe('waiting for Redis replicas before acknowledging a message', () => {
   const redis = useRedis();
   const onCluster = process.env['TEST_REDIS'] === 'cluster';
 
-  async function sendOnce(env: Record<string, string>, path: string) {
+  async function sendOnce(env: Record<string, string>, path: string, { warmUp = false } = {}) {
     const api = await startApi(redis.url, env, { role: 'api' });
     redis.defer(() => api.close());
-    const started = performance.now();
     const body =
       path === '/api/sms'
         ? { mobile: '+5511966191717', totp: '482916' }
         : { to: '+5511966191717', code: '482916' };
+    if (warmUp) {
+      await postJson(`${api.url}${path}`, body);
+    }
+    const started = performance.now();
     const res = await postJson(`${api.url}${path}`, body);
     const tookMs = performance.now() - started;
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
@@ -52,7 +55,10 @@ describe('waiting for Redis replicas before acknowledging a message', () => {
   );
 
   it('neither waits nor counts anything with REDIS_WAIT_REPLICAS=0', async () => {
-    const { res, tookMs, short } = await sendOnce({ REDIS_WAIT_REPLICAS: '0' }, '/v1/messages');
+    // The first message also opens the API's connections (on a cluster, learns its slots): time the next.
+    const { res, tookMs, short } = await sendOnce({ REDIS_WAIT_REPLICAS: '0' }, '/v1/messages', {
+      warmUp: true,
+    });
     assert.equal(res.status, 202);
     assert.equal(short, 0);
     assert.ok(tookMs < TIMEOUT_MS, `answered after ${tookMs} ms`);
