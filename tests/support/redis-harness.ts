@@ -71,7 +71,9 @@ interface Started {
 
 async function startTestRedis(): Promise<Started> {
   if (onCluster) {
-    const cluster = await startRedisCluster();
+    // Not the failover tests' 1 s: on a busy machine a master slow to answer its peers for a
+    // second would be replaced mid-test, and the writes it had not yet replicated lost with it.
+    const cluster = await startRedisCluster({ nodeTimeoutMs: 5000 });
     return { url: clusterTarget(cluster.seeds), stop: () => cluster.stop() };
   }
   return startLocalRedis();
