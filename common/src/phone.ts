@@ -5,6 +5,7 @@ import {
   ParseError,
   type CountryCode,
 } from 'libphonenumber-js/max';
+import { LRUCache } from 'lru-cache';
 
 /** A phone number that libphonenumber accepted, in E.164 with what is known of it. */
 export interface NormalisedPhone {
@@ -41,12 +42,35 @@ const NO_SMS_TYPES = new Set([
   'PAGER',
 ]);
 
+// One send parses its number up to three times (the bridge, the accept path, the price lookup),
+// and libphonenumber's metadata walk is a large part of a request's CPU: remember recent answers.
+const RECENT = new LRUCache<string, NormalisedPhone | InvalidPhoneError>({ max: 10_000 });
+
 /**
  * Normalises "+91-8212345212", "+1 (415) 555-0123" or "+44.7700.900123" to E.164.
  * Refuses numbers without a country code, invalid for every region, or known not to be mobile.
  */
 export function normalisePhone(input: string): NormalisedPhone {
   const trimmed = input.trim();
+  let known = RECENT.get(trimmed);
+  if (known === undefined) {
+    try {
+      known = Object.freeze(parsePhone(trimmed));
+    } catch (err) {
+      if (!(err instanceof InvalidPhoneError)) {
+        throw err;
+      }
+      known = err;
+    }
+    RECENT.set(trimmed, known);
+  }
+  if (known instanceof InvalidPhoneError) {
+    throw new InvalidPhoneError(known.problem);
+  }
+  return known;
+}
+
+function parsePhone(trimmed: string): NormalisedPhone {
   if (trimmed.length > 32 || !ALLOWED_DECORATION.test(trimmed)) {
     throw new InvalidPhoneError('unparseable');
   }

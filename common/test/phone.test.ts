@@ -43,4 +43,24 @@ describe('phone numbers', () => {
       (e: InvalidPhoneError) => e.problem === 'not_mobile',
     );
   });
+
+  it('answers a number asked again exactly as the first time, refusals included, without sharing one error', () => {
+    const first = normalisePhone('+91-8212345212');
+    const again = normalisePhone('+91-8212345212');
+    assert.deepEqual(again, first);
+    assert.ok(Object.isFrozen(again));
+    const errors: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      try {
+        normalisePhone('+1 555');
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    assert.equal(errors.length, 2);
+    const problems = errors.map((e) => (e instanceof InvalidPhoneError ? e.problem : e));
+    assert.equal(problems[0], problems[1]);
+    assert.ok(problems[0] === 'invalid' || problems[0] === 'unparseable');
+    assert.notEqual(errors[0], errors[1]);
+  });
 });
