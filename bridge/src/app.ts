@@ -7,6 +7,7 @@ import { adminRoutes } from './http/admin.routes.js';
 import { deviceAuthRoutes } from './http/deviceauth.routes.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
+import { onlyUnder } from './http/only-under.js';
 import { openapi } from './http/openapi.js';
 import { tokenRoutes } from './http/token.routes.js';
 import { retiredKeyGraceSeconds } from './issuer/keys.js';
@@ -27,11 +28,16 @@ export interface AppOptions {
 export function createApp(deps: BridgeDeps, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: every answer here is per request (a code, a status, a token), never revalidated, and
+  // hashing each body cost more than building it.
+  app.set('etag', false);
   // Whose X-Forwarded-* headers to believe (TRUST_PROXY); they set req.ip, which the per-address limits count.
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestContext(), deps.metrics.observe);
   app.use(securityHeaders());
-  app.use(healthRoutes(deps.redis, deps.metrics.registry));
+  app.use(
+    onlyUnder(['/healthz', '/readyz', '/metrics'], healthRoutes(deps.redis, deps.metrics.registry)),
+  );
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
@@ -68,30 +74,38 @@ function mountApis(app: express.Express, deps: BridgeDeps): void {
   const { apps, keys, requireScope, config } = deps;
   if (keys) {
     app.use(
-      tokenRoutes({
-        apps,
-        keys,
-        settings: issuerSettings(config),
-        realm: config.issuer.realm,
-        logger: deps.logger,
-        failures: deps.clientAuthFailures,
-      }),
+      onlyUnder(
+        ['/realms', '/ciam-mfa/v2/get/token'],
+        tokenRoutes({
+          apps,
+          keys,
+          settings: issuerSettings(config),
+          realm: config.issuer.realm,
+          logger: deps.logger,
+          failures: deps.clientAuthFailures,
+        }),
+      ),
     );
   }
   app.use(express.json({ limit: '16kb' }));
   const keyGraceSeconds = retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds);
   app.use(
-    adminRoutes({
-      apps,
-      requireScope,
-      keys,
-      keyGraceSeconds,
-      serverSecret: deps.serverSecret,
-      devices: deps.otp.devices,
-      pumping: deps.otp.pumping,
-      now: deps.otp.now,
-    }),
+    onlyUnder(
+      ['/admin/v1'],
+      adminRoutes({
+        apps,
+        requireScope,
+        keys,
+        keyGraceSeconds,
+        serverSecret: deps.serverSecret,
+        devices: deps.otp.devices,
+        pumping: deps.otp.pumping,
+        now: deps.otp.now,
+      }),
+    ),
   );
-  app.use(deviceAuthRoutes(deps));
-  app.use(deviceRoutes(deps));
+  app.use(
+    onlyUnder(['/ciam-mfa/v2/deviceAuthentications', '/admin/v1/events'], deviceAuthRoutes(deps)),
+  );
+  app.use(onlyUnder(['/ciam-mfa/v2/users'], deviceRoutes(deps)));
 }
