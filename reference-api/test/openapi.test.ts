@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import express from 'express';
 import { openapi } from '../src/http/openapi.js';
-import { messagesRoutes } from '../src/http/messages.routes.js';
+import { messagesRoutes, smsRoutes } from '../src/http/messages.routes.js';
 import { healthRoutes } from '../src/http/health.routes.js';
 import { outboxRoutes } from '../src/http/outbox.routes.js';
 import { webhookRoutes } from '../src/http/webhooks.routes.js';
@@ -18,6 +18,7 @@ function registeredRoutes(): string[] {
   const pass: express.RequestHandler = (_q, _s, n) => n();
   const handler = { providerId: '{provider}', parse: () => [] };
   const routers = [
+    smsRoutes(noop, pass),
     messagesRoutes(noop, pass),
     healthRoutes(noop, noop, noop),
     outboxRoutes(noop, '{p}', pass),

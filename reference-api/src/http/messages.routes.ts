@@ -5,14 +5,16 @@ import {
   fromSmsRequest,
   messageRequestSchema,
   parseBody,
-  smsRequestSchema,
+  parseSmsRequest,
 } from '../messages/message-input.js';
 import type { MessageStore } from '../messages/message-store.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { requireJson } from './error-handler.js';
+import { sendJson } from './send-json.js';
 import type { RequestHandler } from 'express';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
+const PLAIN_ID = /^[0-9A-Za-z-]+$/;
 
 function idempotencyOf(req: Request, res: Response) {
   const key = req.get('idempotency-key');
@@ -31,22 +33,36 @@ function respond(res: Response, { record, replayed, estimatedPrice }: Accepted):
   if (replayed) {
     res.setHeader('Idempotent-Replayed', 'true');
   }
-  res
-    .status(replayed ? 200 : 202)
-    .location(`/v1/messages/${record.id}`)
-    .json({ id: record.id, status: record.status, ...(estimatedPrice ? { estimatedPrice } : {}) });
+  const location = `/v1/messages/${record.id}`;
+  // A UUID has nothing to percent-encode; anything else is encoded as res.location does it.
+  if (PLAIN_ID.test(record.id)) {
+    res.setHeader('Location', location);
+  } else {
+    res.location(location);
+  }
+  sendJson(res, replayed ? 200 : 202, {
+    id: record.id,
+    status: record.status,
+    ...(estimatedPrice ? { estimatedPrice } : {}),
+  });
 }
 
-/** `POST /api/sms`, `POST /v1/messages`, `GET /v1/messages/:id`. */
+/** `POST /api/sms`, the QriarLabs extension's route (mounted first: it is the hot path). */
+export function smsRoutes(deps: AcceptDeps, auth: RequestHandler): Router {
+  const router = Router();
+  router.post('/api/sms', auth, requireJson, async (req, res) => {
+    const input = fromSmsRequest(parseSmsRequest(req.body));
+    respond(res, await acceptMessage(deps, input, idempotencyOf(req, res)));
+  });
+  return router;
+}
+
+/** `POST /v1/messages`, `GET /v1/messages/:id`. */
 export function messagesRoutes(
   deps: AcceptDeps & { store: MessageStore },
   auth: RequestHandler,
 ): Router {
   const router = Router();
-  router.post('/api/sms', auth, requireJson, async (req, res) => {
-    const input = fromSmsRequest(parseBody(smsRequestSchema, req.body));
-    respond(res, await acceptMessage(deps, input, idempotencyOf(req, res)));
-  });
   router.post('/v1/messages', auth, requireJson, async (req, res) => {
     const input = fromMessageRequest(parseBody(messageRequestSchema, req.body));
     respond(res, await acceptMessage(deps, input, idempotencyOf(req, res)));

@@ -148,13 +148,18 @@ async function enqueue(
     throw created.status === 'rejected' ? created.reason : (queued as PromiseRejectedResult).reason;
   }
   const record = created.value;
-  await deps.replicaWaits?.afterWrite(id);
-  deps.logger.debug('message queued', {
-    messageId: id,
-    to: maskRecipient(to),
-    channel: input.channel,
-    chain,
-  });
+  if (deps.replicaWaits) {
+    await deps.replicaWaits.afterWrite(id);
+  }
+  // Off at info (the usual level): the line is not even built, nor its number masked.
+  if (deps.logger.isLevelEnabled('debug')) {
+    deps.logger.debug('message queued', {
+      messageId: id,
+      to: maskRecipient(to),
+      channel: input.channel,
+      chain,
+    });
+  }
   return record;
 }
 
