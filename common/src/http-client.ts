@@ -1,5 +1,12 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingHttpHeaders,
+  type RequestOptions,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 /** Response headers, read by name (case-insensitive). */
 export type ResponseHeaders = Pick<Headers, 'get'>;
@@ -44,12 +51,12 @@ const agents = {
 /**
  * One HTTP call on keep-alive node:http(s) agents, for service-to-service and provider calls.
  * Not fetch: a call here is one small request, and undici's fetch costs several times more CPU
- * per call, which caps how many a process can make. The caller's signal goes straight to
- * node:http and the timeout is the socket's own, so a call makes no timer or AbortController.
+ * per call, which caps how many a process can make. The timeout is the socket's own, and the
+ * caller's signal is watched by one listener per signal (see {@link abortOn}), so a call makes no
+ * timer, AbortController or listener of its own.
  */
 export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer> {
-  const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const target = targetOf(url);
   const body = call.body instanceof URLSearchParams ? call.body.toString() : call.body;
   const headers = plainHeaders(call.headers);
   if (call.body instanceof URLSearchParams && !headers['content-type']) {
@@ -58,34 +65,100 @@ export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer>
   if (body !== undefined) {
     headers['content-length'] = String(Buffer.byteLength(body));
   }
+  const signal = call.signal;
+  if (signal?.aborted) {
+    throw new HttpCallError('timeout', 'request timed out');
+  }
   return new Promise((resolve, reject) => {
-    const req = send(
-      target,
-      {
-        method: call.method ?? 'GET',
-        headers,
-        agent: agents[target.protocol as 'http:'],
-        timeout: call.timeoutMs,
-        ...(call.signal ? { signal: call.signal } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: toHeaders(res.headers),
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', (err) => reject(failure(err, call.signal)));
-      },
-    );
+    const options = {
+      ...target.options,
+      method: call.method ?? 'GET',
+      headers,
+      timeout: call.timeoutMs,
+    };
+    const req = target.send(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        forget();
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: toHeaders(res.headers),
+          text:
+            chunks.length === 1
+              ? chunks[0]!.toString('utf8')
+              : Buffer.concat(chunks).toString('utf8'),
+        });
+      });
+      res.on('error', (err) => {
+        forget();
+        reject(failure(err, signal));
+      });
+    });
+    const forget = signal ? abortOn(signal, req) : noop;
     req.on('timeout', () => req.destroy(new HttpCallError('timeout', 'request timed out')));
-    req.on('error', (err) => reject(failure(err, call.signal)));
+    req.on('error', (err) => {
+      forget();
+      reject(failure(err, signal));
+    });
     req.end(body);
   });
 }
+
+/** Where a URL's calls go: parsed once per URL, not per call. */
+interface Target {
+  readonly send: typeof httpRequest;
+  readonly options: RequestOptions;
+}
+
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 1000;
+
+function targetOf(url: string): Target {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    const https = parsed.protocol === 'https:';
+    target = {
+      send: https ? httpsRequest : httpRequest,
+      // What node:http makes of a URL itself, with our agent for the protocol.
+      options: { ...urlToHttpOptions(parsed), agent: agents[parsed.protocol as 'http:'] },
+    };
+    if (targets.size >= MAX_TARGETS) {
+      targets.clear(); // URLs with ids in them: never let the memory grow without bound
+    }
+    targets.set(url, target);
+  }
+  return target;
+}
+
+/** The calls in flight under each signal: one abort listener per signal, however many calls it covers. */
+const inFlight = new WeakMap<AbortSignal, Set<ClientRequest>>();
+
+/** Destroys `req` as timed out when `signal` aborts; returns what to call once the call has ended. */
+function abortOn(signal: AbortSignal, req: ClientRequest): () => void {
+  let calls = inFlight.get(signal);
+  if (!calls) {
+    const watched = new Set<ClientRequest>();
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const call of watched) {
+          call.destroy(new HttpCallError('timeout', 'request timed out'));
+        }
+        watched.clear();
+      },
+      { once: true },
+    );
+    inFlight.set(signal, watched);
+    calls = watched;
+  }
+  calls.add(req);
+  const own = calls;
+  return () => own.delete(req);
+}
+
+function noop(): void {}
 
 function failure(err: Error, signal: AbortSignal | undefined): HttpCallError {
   if (err instanceof HttpCallError) {

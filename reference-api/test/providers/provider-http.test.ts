@@ -58,6 +58,33 @@ describe('provider HTTP client', () => {
     assert.ok(performance.now() - started < 2000);
   });
 
+  it('stops every call that shares a signal when it aborts, and refuses a call on a signal already aborted', async () => {
+    const controller = new AbortController();
+    const calls = [1, 2, 3].map(() =>
+      providerFetch('p', `${base}/silent`, {}, { timeoutMs: 10_000, signal: controller.signal }),
+    );
+    const answered = await providerFetch(
+      'p',
+      `${base}/ok`,
+      {},
+      { signal: controller.signal, timeoutMs: 10_000 },
+    );
+    assert.equal(answered.status, 200);
+    setTimeout(() => controller.abort(), 50);
+    for (const err of await Promise.all(calls.map((c) => c.catch((e: unknown) => e)))) {
+      assert.ok(err instanceof TransientProviderError);
+      assert.equal(err.message, 'request timed out');
+    }
+    const late = await providerFetch(
+      'p',
+      `${base}/ok`,
+      {},
+      { signal: controller.signal, timeoutMs: 10_000 },
+    ).catch((e: unknown) => e);
+    assert.ok(late instanceof TransientProviderError);
+    assert.equal(late.message, 'request timed out');
+  });
+
   it('reuses a kept-alive connection without carrying an earlier timeout over to the next call', async () => {
     for (let i = 0; i < 3; i++) {
       // A short timeout (still roomy on a loaded machine), then longer idle in the pool, then a
