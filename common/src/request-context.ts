@@ -24,8 +24,9 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /** Express middleware: takes a sane `X-Request-Id` from the caller or makes one, echoes it, scopes it. */
 export function requestContext() {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const given = req.get('x-request-id');
-    const requestId = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    const given = req.headers['x-request-id'];
+    const requestId =
+      typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     storage.run({ requestId }, next);
   };

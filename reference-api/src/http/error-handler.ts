@@ -67,6 +67,10 @@ export const notFoundHandler: RequestHandler = (req, _res, next) =>
 
 /** Requires a JSON body on the routes that take one. */
 export const requireJson: RequestHandler = (req, _res, next) => {
+  // The usual header, on a request with a body, needs no parsing; type-is decides every other.
+  if (req.headers['content-type'] === 'application/json' && hasBody(req)) {
+    return next();
+  }
   if (!req.is('application/json')) {
     return next(
       new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as Content-Type: application/json'),
@@ -74,3 +78,11 @@ export const requireJson: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+// type-is' test for a body: a Transfer-Encoding, or a Content-Length that is a number.
+function hasBody(req: Request): boolean {
+  return (
+    req.headers['transfer-encoding'] !== undefined ||
+    !Number.isNaN(Number(req.headers['content-length']))
+  );
+}
