@@ -2,7 +2,7 @@ import type { ClassifiedProviderError as ProviderError } from '../providers/prov
 import { attemptProvider, type AttemptDeps } from './attempt.js';
 import { nextInChain } from './chain.js';
 import { open } from './job-crypto.js';
-import type { SendJobContent, SendJobData } from './send.queue.js';
+import { jobLogFields, type SendJobContent, type SendJobData } from './send.queue.js';
 
 /** What delivering a queued message needs. */
 export interface DeliveryDeps extends AttemptDeps {
@@ -68,7 +68,7 @@ async function walkChain(
     const from = { chainIndex: reopen.chainIndex, providerAttempt: 0 };
     return { kind: 'delay', until: reopen.until, at: from };
   }
-  return fail(data.messageId, lastError, deps);
+  return fail(data, lastError, deps);
 }
 
 /** Keeps the earliest reopening, walking again from the first provider a breaker skipped. */
@@ -86,23 +86,23 @@ function earliestReopen(
 async function expire(data: SendJobData, deps: DeliveryDeps): Promise<Decision> {
   await deps.store.apply(data.messageId, 'expired', { reason: 'not sent within its lifetime' });
   deps.stats.record(data.chain[data.chainIndex] ?? 'none', 'expired');
-  deps.logger.warn('message expired before it could be sent');
+  deps.logger.warn('message expired before it could be sent', jobLogFields(data));
   return { kind: 'done', outcome: 'expired' };
 }
 
 async function fail(
-  messageId: string,
+  data: SendJobData,
   lastError: ProviderError | undefined,
   deps: DeliveryDeps,
 ): Promise<Decision> {
   const reason = lastError
     ? `${lastError.providerId}: ${lastError.message}`
     : 'no provider can carry this channel';
-  await deps.store.apply(messageId, 'failed', {
+  await deps.store.apply(data.messageId, 'failed', {
     reason,
     ...(lastError?.providerCode ? { errorCode: lastError.providerCode } : {}),
   });
-  deps.logger.error('message failed on every provider', { reason });
+  deps.logger.error('message failed on every provider', { ...jobLogFields(data), reason });
   return { kind: 'failed', reason };
 }
 

@@ -12,7 +12,8 @@ import {
 import type { SendResult, SmsProvider } from '../providers/sms-provider.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { DeliveryRecords } from './delivery-records.js';
-import type { SendJobContent, SendJobData } from './send.queue.js';
+import { DeadlineSignals } from './deadline-signals.js';
+import { jobLogFields, type SendJobContent, type SendJobData } from './send.queue.js';
 
 /** What one provider call needs. */
 export interface CallDeps {
@@ -26,6 +27,9 @@ export interface CallDeps {
   readonly logger: Logger;
   readonly providerTimeoutMs: number;
 }
+
+/** Every call's timeout, shared by the calls that end in the same few milliseconds. */
+const deadlines = new DeadlineSignals();
 
 /** How one provider call ended. */
 export type CallResult =
@@ -47,22 +51,20 @@ export async function callProvider(
     return { kind: 'already-done' };
   }
   const started = performance.now();
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new TransientProviderError(provider.id, 'request timed out')),
+  const signal = deadlines.after(
+    provider.id,
     Math.min(deps.providerTimeoutMs, ttlSeconds * 1000),
+    () => new TransientProviderError(provider.id, 'request timed out'),
   );
   try {
     const result = await provider.send(
       { messageId: data.messageId, ttlSeconds, ...content },
-      controller.signal,
+      signal,
     );
     await recordSent(provider, data, content, result, started, deps);
     return { kind: 'sent' };
   } catch (err) {
-    return { kind: 'failed', error: recordFailure(provider, err, started, deps) };
-  } finally {
-    clearTimeout(timer);
+    return { kind: 'failed', error: recordFailure(provider, err, data, started, deps) };
   }
 }
 
@@ -89,16 +91,20 @@ async function recordSent(
     deps.store.recordSent(data.messageId, provider.id, result.providerMessageId, price),
     deps.breakers.recordSuccess(provider.id),
   ]);
-  deps.logger.info('message sent', {
-    provider: provider.id,
-    to: maskRecipient(content.to),
-    ms: Math.round(ms),
-  });
+  if (deps.logger.isInfoEnabled()) {
+    deps.logger.info('message sent', {
+      ...jobLogFields(data),
+      provider: provider.id,
+      to: maskRecipient(content.to),
+      ms: Math.round(ms),
+    });
+  }
 }
 
 function recordFailure(
   provider: SmsProvider,
   err: unknown,
+  data: SendJobData,
   started: number,
   deps: CallDeps,
 ): ProviderError {
@@ -113,6 +119,7 @@ function recordFailure(
     performance.now() - started,
   );
   deps.logger.warn('provider send failed', {
+    ...jobLogFields(data),
     provider: provider.id,
     kind: error.kind,
     reason: error.message,

@@ -21,6 +21,15 @@ export interface SendJobData {
   readonly requestId?: string;
 }
 
+/**
+ * What a log line about a job names: its message, and the request that queued it, so the worker's
+ * lines can be traced to that request (the worker has no AsyncLocalStorage: its promise hooks would
+ * tax every await in a process whose whole work is awaits).
+ */
+export function jobLogFields(data: SendJobData): { requestId: string; messageId: string } {
+  return { requestId: data.requestId ?? data.messageId, messageId: data.messageId };
+}
+
 /** The sealed part of a job: everything about the message itself, a DKIM key included. */
 export interface SendJobContent {
   readonly to: string;

@@ -1,6 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '@sms-mfa/common/redis-client';
-import type { Logger } from '@sms-mfa/common/logger';
 import { deliver, type DeliveryDeps } from './deliver.js';
 import { SEND_QUEUE_NAME, type SendJobData } from './send.queue.js';
 
@@ -19,10 +18,8 @@ export interface SendWorkerDeps extends DeliveryDeps {
 export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData> {
   return new Worker<SendJobData>(
     SEND_QUEUE_NAME,
-    // The job's own logger carries the queuing request's id (no AsyncLocalStorage: its promise hooks
-    // would tax every await in a process whose whole work is awaits).
-    (job, token) =>
-      processSendJob(job, token, { ...deps, logger: jobLogger(deps.logger, job.data) }),
+    // No child logger per job: the few lines about a job name its ids themselves (jobLogFields).
+    (job, token) => processSendJob(job, token, deps),
     {
       connection: deps.connection,
       prefix: deps.prefix,
@@ -35,11 +32,6 @@ export function createSendWorker(deps: SendWorkerDeps): Worker<SendJobData> {
       },
     },
   );
-}
-
-/** A logger whose lines carry the message id and the id of the request that queued it. */
-function jobLogger(logger: Logger, data: SendJobData): Logger {
-  return logger.child({ requestId: data.requestId ?? data.messageId, messageId: data.messageId });
 }
 
 /** Exponential backoff per provider with full jitter: base·2^(n-1)·U(0.5, 1). */
