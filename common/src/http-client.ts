@@ -170,8 +170,27 @@ function failure(err: Error, signal: AbortSignal | undefined): HttpCallError {
   return new HttpCallError('network', `network error: ${err.message}`);
 }
 
-/** Lower-cased header names to values, from whatever form the caller passed (object, array, Headers). */
+/** Frozen header objects (an adapter's fixed headers) as lower-cased copies, made once each. */
+const frozenHeaders = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/**
+ * Lower-cased header names to values, from whatever form the caller passed (object, array,
+ * Headers): a fresh object the call may add to. A frozen plain object cannot change, so it is
+ * read once.
+ */
 function plainHeaders(init: RequestInit['headers']): Record<string, string> {
+  if (init && Object.isFrozen(init) && !Array.isArray(init) && !(init instanceof Headers)) {
+    let known = frozenHeaders.get(init);
+    if (!known) {
+      known = lowerCased(init);
+      frozenHeaders.set(init, known);
+    }
+    return { ...known };
+  }
+  return lowerCased(init);
+}
+
+function lowerCased(init: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (name: string, value: string | readonly string[]) =>
     (out[name.toLowerCase()] = typeof value === 'string' ? value : value.join(', '));

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { TransientProviderError } from '../../src/providers/provider-errors.js';
 import { providerFetch } from '../../src/providers/provider-http.js';
 
-/** A provider that answers `/ok` at once, `/slow` after 600 ms, and never answers `/silent`. */
+/** A provider that answers `/ok` at once, `/headers` with the request's headers, `/slow` after 600 ms, and never answers `/silent`. */
 function startServer(): Promise<Server> {
   const server = createServer((req, res) => {
     const answer = () => {
@@ -14,6 +14,9 @@ function startServer(): Promise<Server> {
     };
     if (req.url === '/ok') {
       answer();
+    } else if (req.url === '/headers') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(req.headers));
     } else if (req.url === '/slow') {
       setTimeout(answer, 600);
     }
@@ -83,6 +86,23 @@ describe('provider HTTP client', () => {
     ).catch((e: unknown) => e);
     assert.ok(late instanceof TransientProviderError);
     assert.equal(late.message, 'request timed out');
+  });
+
+  it("sends a frozen header object's headers, lower-cased, on every call with that call's own length", async () => {
+    const headers = Object.freeze({ Authorization: 'Basic abc', 'Content-Type': 'text/plain' });
+    for (const body of ['a', 'bbbb']) {
+      const res = await providerFetch(
+        'p',
+        `${base}/headers`,
+        { method: 'POST', headers, body },
+        { timeoutMs: 2000 },
+      );
+      const seen = res.body as Record<string, string>;
+      assert.equal(seen['authorization'], 'Basic abc');
+      assert.equal(seen['content-type'], 'text/plain');
+      assert.equal(seen['content-length'], String(body.length));
+    }
+    assert.deepEqual(Object.keys(headers), ['Authorization', 'Content-Type']);
   });
 
   it('reuses a kept-alive connection without carrying an earlier timeout over to the next call', async () => {

@@ -133,11 +133,12 @@ export function createTwilioProvider(
   options: TwilioProviderOptions,
 ): SmsProvider {
   const url = messagesUrl(settings);
-  const headers = {
+  // Frozen: the HTTP client reads fixed headers once, not per send.
+  const headers = Object.freeze({
     authorization: twilioAuthorization(settings),
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
-  };
+  });
   const channels = channelsOf(settings);
   return {
     id: 'twilio',
