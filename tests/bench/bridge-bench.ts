@@ -132,6 +132,7 @@ async function codeFor(refPort: number, phone: string): Promise<string> {
 
 async function validateCodes(base: string, token: string, pairs: { authId: string; otp: string }[], connections: number): Promise<EndpointFigures> {
   let next = 0;
+  let shown = false;
   const result = await autocannon({
     // A fixed-amount run only notices it is done at a sample tick: 50 ms ticks, not the default 1 s.
     url: base, method: 'POST', connections, amount: pairs.length, sampleInt: 50,
@@ -141,6 +142,7 @@ async function validateCodes(base: string, token: string, pairs: { authId: strin
         const pair = pairs[next++ % pairs.length]!;
         return { ...req, path: `/ciam-mfa/v2/deviceAuthentications/${pair.authId}`, body: JSON.stringify({ otp: pair.otp, deviceType: 'SMS' }) };
       },
+      onResponse: (status: number, body: string) => { if (status !== 200 && !shown) { shown = true; console.log('FAIL', status, body); } },
     }],
   });
   return figures(result);

@@ -17,6 +17,18 @@ function profileFlags(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] : [];
 }
 
+/**
+ * How a script is run: through tsx from its TypeScript source, or with BENCH_COMPILED=1 a service's
+ * entry point from the JavaScript `npm run build` emitted (`<workspace>/dist/`), as the images run it.
+ */
+function entryPoint(script: string): string[] {
+  const compiled = /^(bridge|reference-api)\/src\/(.+)\.ts$/.exec(script);
+  if (process.env['BENCH_COMPILED'] && compiled) {
+    return [resolve(root, compiled[1]!, 'dist', `${compiled[2]}.js`)];
+  }
+  return ['--conditions=source', '--import', 'tsx', resolve(root, script)];
+}
+
 /** Runs a TypeScript entry point in its own Node process and waits for `LISTENING <port>` or `readyLine`. */
 export async function startProcess(
   script: string,
@@ -27,7 +39,7 @@ export async function startProcess(
   const child = spawn(
     process.execPath,
     // BENCH_PROFILE=<dir>: each child writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
-    [...profileFlags(), '--conditions=source', '--import', 'tsx', resolve(root, script), ...args],
+    [...profileFlags(), ...entryPoint(script), ...args],
     {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -118,10 +118,14 @@ async function report(deps: OtpDeps, record: AuthRecord, outcome: VerifyOutcome)
   };
   if (outcome.kind === 'validated') {
     deps.metrics.count('validated', record.clientId, record.country, record.test);
-    if (record.pumpingPrefix) {
-      await deps.pumping.validated(record.clientId, record.pumpingPrefix, deps.now());
-    }
-    return deps.audit.record({ ...event, type: 'validated', outcome: 'success' });
+    // independent writes: asked together, they share one round trip
+    await Promise.all([
+      record.pumpingPrefix
+        ? deps.pumping.validated(record.clientId, record.pumpingPrefix, deps.now())
+        : undefined,
+      deps.audit.record({ ...event, type: 'validated', outcome: 'success' }),
+    ]);
+    return;
   }
   if (['wrong_code', 'replayed', 'locked_now'].includes(outcome.kind)) {
     deps.metrics.count('failed', record.clientId, record.country, record.test);
