@@ -95,7 +95,11 @@ function markdown(s: RunSettings, r: RunFigures, g: Goal[], date: string): strin
   return [
     `# Benchmark (${date}, Node ${process.version}, ${s.connections} connections, ${s.durationSeconds} s windows)`, '',
     `Load average (1 min) on this 2-core machine: ${f(s.loadBefore)} before the run, ${f(s.loadAfter)} after.`,
-    `The bridge hands codes over by ${s.bridgeMode}.`, '',
+    `The bridge hands codes over by ${s.bridgeMode}.`,
+    process.env['BENCH_COMPILED']
+      ? 'The services run as the images run them: the JavaScript `npm run build` emits (dist/), not tsx.'
+      : 'The services run from their TypeScript through tsx (BENCH_COMPILED unset).',
+    '',
     ...endpointRows(r), '',
     ...drainRows(r, s.jobs), '',
     '| goal (issue 13) | measured | bound | met |', '| --- | --- | --- | --- |',
