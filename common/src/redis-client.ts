@@ -175,8 +175,13 @@ export async function waitForReplicas(
   return node.wait(replicas, timeoutMs);
 }
 
+/** The `host:port` of the master that owns `key` on a cluster (`''` on one server): writes to one node share its connection. */
+export function ownerOf(client: RedisClient, key: string): string {
+  return isCluster(client) ? (client.slots[calculateSlot(key)]?.[0] ?? '') : '';
+}
+
 function nodeFor(cluster: Cluster, key: string): Redis {
-  const owner = cluster.slots[calculateSlot(key)]?.[0];
+  const owner = ownerOf(cluster, key);
   const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
   if (!node) {
     throw new Error(`no master is known for the slot of ${key}; the cluster is changing`);

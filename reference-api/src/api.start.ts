@@ -7,7 +7,7 @@ import { authenticate } from './http/auth.middleware.js';
 import type { AcceptDeps } from './messages/accept-message.js';
 import type { MessageStore } from './messages/message-store.js';
 import { IdempotencyKeys } from './messages/idempotency.js';
-import { ReplicaWaits } from './messages/replica-waits.js';
+import { MessageReplicaWaits } from './messages/replica-waits.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createProviderRoutes, createReceiptHandlers } from './providers/registry.js';
 import type { SharedDeps } from './shared-deps.js';
@@ -70,16 +70,15 @@ export function acceptDeps(
 function replicaWaits(
   deps: SharedDeps,
   onShort: (connection: string) => void,
-): ReplicaWaits | undefined {
-  const { redisSettings, queue, redis, store, shards, logger } = deps;
+): MessageReplicaWaits | undefined {
+  const { redisSettings, queue, redis, store, logger } = deps;
   if (redisSettings.waitReplicas <= 0) {
     return undefined;
   }
-  const groupOf = (id: string) => shards.prefixOfId(id);
-  return new ReplicaWaits(
+  return new MessageReplicaWaits(
     [
-      { name: 'queue', client: queue.connection, keyOf: (id) => queue.jobKey(id), groupOf },
-      { name: 'records', client: redis, keyOf: (id) => store.key(id), groupOf },
+      { name: 'queue', client: queue.connection, keyOf: (id) => queue.jobKey(id) },
+      { name: 'records', client: redis, keyOf: (id) => store.key(id) },
     ],
     {
       replicas: redisSettings.waitReplicas,

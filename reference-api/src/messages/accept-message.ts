@@ -14,7 +14,7 @@ import { normaliseAddress } from './mailbox.js';
 import type { MessageInput } from './message-input.js';
 import type { MessageRecord } from './message-status.js';
 import type { MessageStore } from './message-store.js';
-import type { ReplicaWaits } from './replica-waits.js';
+import type { MessageReplicaWaits } from './replica-waits.js';
 import { renderCodeText } from './templates.js';
 
 /** What accepting a message needs. */
@@ -25,7 +25,7 @@ export interface AcceptDeps {
   /** QUEUE_SHARDS: a new message's id says its shard. */
   readonly shards: QueueShards;
   /** REDIS_WAIT_REPLICAS > 0: waits for replicas to hold a new message before it is acknowledged. */
-  readonly replicaWaits?: ReplicaWaits | undefined;
+  readonly replicaWaits?: MessageReplicaWaits | undefined;
   readonly providers: readonly SmsProvider[];
   /** Provider ids to try for a destination on a channel, in order (PROVIDER_ROUTES, else PROVIDERS). */
   readonly route: (to: string, channel: Channel) => readonly string[];
