@@ -67,7 +67,7 @@ if (files.length === 0 && clusterFiles.length === 0) {
 
 // Node's --test-timeout also bounds a whole file when files run in their own processes: a
 // Keycloak file (a JVM start, then a dozen browser sign-ins) gets 20 minutes, any other 3.
-function run(group, concurrency, timeoutMs, redis = 'server') {
+function run(group, concurrency, timeoutMs, redis = process.env.TEST_REDIS ?? 'server') {
   if (group.length === 0) {
     return 0;
   }

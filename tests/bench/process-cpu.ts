@@ -23,6 +23,12 @@ export function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** The machine's CPU time so far as `/proc/stat` counts it: all of it, and what the hypervisor took (steal). */
+export function machineTicks(): { total: number; steal: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+}
+
 /** The pid of the redis-server behind `url` (INFO server's process_id). */
 export async function redisPidOf(url: string): Promise<number> {
   const redis = new Redis(url);

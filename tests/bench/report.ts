@@ -15,6 +15,8 @@ export interface RunSettings {
   jobs: number;
   loadBefore: number;
   loadAfter: number;
+  /** Share of the machine's CPU time the hypervisor gave to others during the run (steal), in %. */
+  stealPercent: number;
   /** How the bridge hands codes over: the direct queue, or HTTP to the reference API. */
   bridgeMode: string;
 }
@@ -94,7 +96,8 @@ function drainRows(r: RunFigures, jobs: number): string[] {
 function markdown(s: RunSettings, r: RunFigures, g: Goal[], date: string): string {
   return [
     `# Benchmark (${date}, Node ${process.version}, ${s.connections} connections, ${s.durationSeconds} s windows)`, '',
-    `Load average (1 min) on this 2-core machine: ${f(s.loadBefore)} before the run, ${f(s.loadAfter)} after.`,
+    `Load average (1 min) on this 2-core machine: ${f(s.loadBefore)} before the run, ${f(s.loadAfter)} after;`
+      + ` CPU time stolen by the hypervisor during the run: ${f(s.stealPercent)}%.`,
     `The bridge hands codes over by ${s.bridgeMode}.`,
     process.env['BENCH_COMPILED']
       ? 'The services run as the images run them: the JavaScript `npm run build` emits (dist/), not tsx.'

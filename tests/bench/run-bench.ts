@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { startLocalRedis } from '@sms-mfa/common/redis-server';
 import { measureBridge } from './bridge-bench.js';
 import { measureDrain } from './drain.js';
-import { measureCpu, redisPidOf, type Pids } from './process-cpu.js';
+import { machineTicks, measureCpu, redisPidOf, type Pids } from './process-cpu.js';
 import { writeReport, type HttpFigures } from './report.js';
 import { startProcess, type Started } from '../support/processes.js';
 
@@ -29,6 +29,7 @@ async function load(server: Started, pids: Pids): Promise<HttpFigures> {
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
+  const ticksBefore = machineTicks();
   const redis = await startLocalRedis();
   try {
     const redisPid = await redisPidOf(redis.url);
@@ -43,7 +44,9 @@ async function main(): Promise<void> {
     const drain = await measureDrain(redis.url, JOBS);
     const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS, bareNow);
     await bare.stop();
-    const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0,
+    const ticks = machineTicks();
+    const stealPercent = (100 * (ticks.steal - ticksBefore.steal)) / Math.max(1, ticks.total - ticksBefore.total);
+    const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0, stealPercent,
       bridgeMode: process.env['BENCH_BRIDGE_HTTP'] ? 'HTTP to the reference API (BENCH_BRIDGE_HTTP)' : 'the direct queue (REFERENCE_API_DIRECT_QUEUE=true)' };
     writeReport(root, settings, { bare: bareFigures, api: apiFigures, drain, bridge });
   } finally {
