@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { openText, sealText } from '@sms-mfa/common/aead';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Seals job data (JSON) with AES-256-GCM; the message id is bound in so blobs cannot be swapped. */
@@ -25,11 +33,29 @@ export function loadOrCreateKey(
     return { key: configured, generated: false };
   }
   if (existsSync(keyFile)) {
-    return { key: Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex'), generated: false };
+    return { key: readKey(keyFile), generated: false };
   }
   mkdirSync(dirname(keyFile), { recursive: true });
   const key = randomBytes(32);
-  writeFileSync(keyFile, key.toString('hex'), { mode: 0o600 });
-  chmodSync(keyFile, 0o600);
+  // The API, its worker and the bridge may all start at once on a fresh data directory: the key is
+  // written whole to a file of its own, then linked into place, which only the first can do; the
+  // others read the winner's key, never a half-written file or a key of their own.
+  const draft = `${keyFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, key.toString('hex'), { mode: 0o600 });
+  chmodSync(draft, 0o600);
+  try {
+    linkSync(draft, keyFile);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw err;
+    }
+    return { key: readKey(keyFile), generated: false };
+  } finally {
+    rmSync(draft, { force: true });
+  }
   return { key, generated: true };
+}
+
+function readKey(keyFile: string): Buffer {
+  return Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex');
 }
