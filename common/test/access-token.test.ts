@@ -61,7 +61,8 @@ describe('access tokens checked through a verified-token cache', () => {
 
   it('stops accepting a cached token once it expires', async () => {
     const { options } = counted();
-    const token = await sign(1);
+    // exp is whole seconds: 2 s ahead leaves at least 1 s for the first check, and 2.1 s later it has passed
+    const token = await sign(2);
     await verifyAccessToken(token, options);
     await sleep(2100);
     await assert.rejects(
