@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { startProcess, type Started } from '../support/processes.js';
+import { pacedLoad } from './paced-load.js';
 import { measureCpu, redisPidOf, type CpuPerRequest, type Pids } from './process-cpu.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -20,7 +21,7 @@ export type MeasuredEndpoint = EndpointFigures & {
 /** What measureBridge reports. */
 export interface BridgeFigures {
   requestCode: MeasuredEndpoint;
-  /** Request-code at half its max rate (autocannon overallRate): the latency a loaded but not saturated bridge gives. */
+  /** Request-code at half its max rate, requests evenly spaced (paced-load.ts): the latency a loaded but not saturated bridge gives. */
   requestCodeHalfRate: MeasuredEndpoint & { targetRate: number };
   validateCode: MeasuredEndpoint;
 }
@@ -43,7 +44,7 @@ export async function measureBridge(redisUrl: string, seconds: number, connectio
     await requestCodes(base, token, 2, connections); // warm-up: JIT, connection pools
     const requestCode = { ...(await measureCpu(pids, () => requestCodes(base, token, seconds, connections))), bareAlongside: await bareNow() };
     const targetRate = Math.max(1, Math.round(requestCode.requestsPerSecond / 2));
-    const half = await measureCpu(pids, () => requestCodes(base, token, seconds, connections, targetRate));
+    const half = await measureCpu(pids, () => pacedRequestCodes(base, token, seconds, targetRate));
     const pairs = await readCodes(base, token, ref.port, Number(process.env['BENCH_VALIDATIONS'] ?? 3000));
     const bareBeforeValidate = await bareNow();
     const validateCode = { ...(await measureCpu(pids, () => validateCodes(base, token, pairs, connections))), bareAlongside: bareBeforeValidate };
@@ -95,14 +96,23 @@ function figures(result: autocannon.Result): EndpointFigures {
   };
 }
 
-async function requestCodes(base: string, token: string, seconds: number, connections: number, overallRate?: number): Promise<EndpointFigures> {
+function requestCodeBody(): string {
+  return JSON.stringify({ userName: `u${serial}`, phoneNumber: nextPhone(), deviceType: 'sms' });
+}
+
+async function requestCodes(base: string, token: string, seconds: number, connections: number): Promise<EndpointFigures> {
   const result = await autocannon({
     url: `${base}/ciam-mfa/v2/deviceAuthentications`, method: 'POST', connections, duration: seconds,
-    ...(overallRate ? { overallRate } : {}),
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ userName: `u${serial}`, phoneNumber: nextPhone(), deviceType: 'sms' }) }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, body: requestCodeBody() }) }],
   });
   return figures(result);
+}
+
+/** Request-code at `rate` requests/s, evenly spaced (an open loop, as independent users arrive). */
+function pacedRequestCodes(base: string, token: string, seconds: number, rate: number): Promise<EndpointFigures> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return pacedLoad(base, headers, rate, seconds, () => ({ path: '/ciam-mfa/v2/deviceAuthentications', body: requestCodeBody() }));
 }
 
 /** Starts `count` authentications and reads their codes from the dev outbox. */

@@ -24,6 +24,8 @@ export interface RunSettings {
 /** Everything measured in one run. */
 export interface RunFigures {
   bare: HttpFigures;
+  /** Bare Express at half its max rate, evenly spaced like request-code's half-rate window: the latency baseline. */
+  bareHalfRate: HttpFigures & { targetRate: number };
   api: HttpFigures;
   drain: DrainResults;
   bridge: BridgeFigures;
@@ -45,7 +47,7 @@ function goals(r: RunFigures): Goal[] {
   return [
     { name: 'request-code CPU, all processes', value: rc.cpu.totalMs, unit: 'ms/request', bound: '≤ 2.5', met: rc.cpu.totalMs <= 2.5 },
     { name: 'request-code req/s of bare Express', value: ofBare(rc) * 100, unit: '%', bound: '≥ 15', met: ofBare(rc) >= 0.15 },
-    { name: 'request-code p99 at half its max rate', value: r.bridge.requestCodeHalfRate.p99Ms, unit: 'ms', bound: '≤ 60', met: r.bridge.requestCodeHalfRate.p99Ms <= 60 },
+    { name: `request-code p99 at half its max rate (bare Express at half its own: ${f(r.bareHalfRate.p99Ms)} ms)`, value: r.bridge.requestCodeHalfRate.p99Ms, unit: 'ms', bound: '≤ 60', met: r.bridge.requestCodeHalfRate.p99Ms <= 60 },
     { name: 'validate-code req/s of bare Express', value: ofBare(r.bridge.validateCode) * 100, unit: '%', bound: '≥ 50', met: ofBare(r.bridge.validateCode) >= 0.5 },
     { name: 'POST /api/sms req/s of bare Express', value: ofBare(r.api) * 100, unit: '%', bound: '≥ 60', met: ofBare(r.api) >= 0.6 },
     { name: 'worker sends/s of the send-path floor', value: workerOfFloor * 100, unit: '%', bound: '≥ 85', met: workerOfFloor >= 0.85 },
@@ -67,6 +69,7 @@ function cpuCell(e: HttpFigures): string {
 function endpointRows(r: RunFigures): string[] {
   const rows: [string, HttpFigures][] = [
     ['bare Express POST /api/sms (baseline)', r.bare],
+    [`bare Express at half rate (${f(r.bareHalfRate.targetRate)}/s asked, evenly spaced)`, r.bareHalfRate],
     ['reference API POST /api/sms', r.api],
     ['bridge request-code (max rate)', r.bridge.requestCode],
     [`bridge request-code at half rate (${f(r.bridge.requestCodeHalfRate.targetRate)}/s asked)`, r.bridge.requestCodeHalfRate],
@@ -110,7 +113,10 @@ function markdown(s: RunSettings, r: RunFigures, g: Goal[], date: string): strin
     'CPU per request is utime + stime of each process (/proc/<pid>/stat) from an idle point before the window to',
     'the idle point after it (so the worker’s sends of the codes a window queued count), divided by the requests.',
     'The send-path floor is BullMQ whose processor makes the same Twilio POST on a bare keep-alive node:http client',
-    'and nothing else: no worker that makes one HTTP call per message can drain faster on this machine.', '',
+    'and nothing else: no worker that makes one HTTP call per message can drain faster on this machine.',
+    'A half-rate window sends its requests at evenly spaced instants (tests/bench/paced-load.ts) and counts each',
+    'latency from the instant the request was due; its CPU per request is higher than at the max rate on this VM',
+    '(idle gaps: the same holds for bare Express).', '',
   ].join('\n');
 }
 

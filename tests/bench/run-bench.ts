@@ -7,6 +7,7 @@ import autocannon from 'autocannon';
 import { startLocalRedis } from '@sms-mfa/common/redis-server';
 import { measureBridge } from './bridge-bench.js';
 import { measureDrain } from './drain.js';
+import { pacedLoad } from './paced-load.js';
 import { machineTicks, measureCpu, redisPidOf, type Pids } from './process-cpu.js';
 import { writeReport, type HttpFigures } from './report.js';
 import { startProcess, type Started } from '../support/processes.js';
@@ -36,6 +37,12 @@ async function main(): Promise<void> {
     const bare = await startProcess('tests/bench/bare-express.server.ts');
     const barePids = { 'bare-express': bare.child.pid! };
     const bareFigures = await load(bare, barePids);
+    // The latency baseline for request-code at half rate: bare Express at half its own max, paced the same way.
+    const bareRate = Math.max(1, Math.round(bareFigures.requestsPerSecond / 2));
+    const bareHalfRate = {
+      ...(await measureCpu(barePids, () => pacedLoad(`http://127.0.0.1:${bare.port}`, { 'content-type': 'application/json' }, bareRate, DURATION_SECONDS, () => ({ path: '/api/sms', body: BODY })))),
+      targetRate: bareRate,
+    };
     // Measured again beside each bridge window: another load on the machine moves the baseline too.
     const bareNow = async () => (await load(bare, barePids)).requestsPerSecond;
     const api = await startProcess('reference-api/src/start.ts', ['--role', 'api'], { REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: resolve(root, '.data/bench'), LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
@@ -48,7 +55,7 @@ async function main(): Promise<void> {
     const stealPercent = (100 * (ticks.steal - ticksBefore.steal)) / Math.max(1, ticks.total - ticksBefore.total);
     const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0, stealPercent,
       bridgeMode: process.env['BENCH_BRIDGE_HTTP'] ? 'HTTP to the reference API (BENCH_BRIDGE_HTTP)' : 'the direct queue (REFERENCE_API_DIRECT_QUEUE=true)' };
-    writeReport(root, settings, { bare: bareFigures, api: apiFigures, drain, bridge });
+    writeReport(root, settings, { bare: bareFigures, bareHalfRate, api: apiFigures, drain, bridge });
   } finally {
     await redis.stop();
   }
