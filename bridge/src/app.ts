@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { jsonBody } from '@sms-mfa/common/json-body';
 import { requestContext } from '@sms-mfa/common/request-context';
 import { issuerSettings, type BridgeDeps } from './compose.js';
 import { adminRoutes } from './http/admin.routes.js';
@@ -87,7 +88,7 @@ function mountApis(app: express.Express, deps: BridgeDeps): void {
       ),
     );
   }
-  app.use(express.json({ limit: '16kb' }));
+  app.use(jsonBody({ limitBytes: 16 * 1024, strict: true }));
   const keyGraceSeconds = retiredKeyGraceSeconds(config.issuer.tokenTtlSeconds);
   app.use(
     onlyUnder(

@@ -6,7 +6,7 @@ import { requestContext } from '@sms-mfa/common/request-context';
 import type { ReferenceApiConfig } from './config.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRoutes, type WorkerCheck } from './http/health.routes.js';
-import { jsonBody } from './http/json-body.js';
+import { jsonBody } from '@sms-mfa/common/json-body';
 import { messagesRoutes, smsRoutes } from './http/messages.routes.js';
 import { openapi } from './http/openapi.js';
 import { outboxRoutes } from './http/outbox.routes.js';
@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): express.Express {
   // POST /api/sms, the hot path, first: no other route shares its path, so the routers before it
   // (health, webhooks) changed nothing for it but their cost. Its body is read as it was by the
   // parser below (same limit, same answers), and before the route, so a body refused is unmatched.
-  const json = jsonBody(16 * 1024);
+  const json = jsonBody({ limitBytes: 16 * 1024, strict: false });
   app.use('/api/sms', json);
   app.use(smsRoutes(deps, deps.auth));
   app.use(healthRoutes(deps.redis, deps.workerRunning, deps.metrics.registry));

@@ -5,6 +5,7 @@ import {
   type RequestHandler,
   type Response,
 } from 'express';
+import { sendJson } from '@sms-mfa/common/send-json';
 import { parseInput } from '../apps/application-input.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { CiamError } from '../errors.js';
@@ -53,11 +54,11 @@ function handlers(deps: OtpDeps) {
   return {
     issue: (async (req, res) => {
       const { authId } = await issueCode(deps, appOf(res), parseInput(issueBodySchema, req.body));
-      res.status(201).json({ authId, ...SENT });
+      sendJson(res, 201, { authId, ...SENT });
     }) satisfies RequestHandler,
     verify: (async (req, res) => {
       await verifyCode(deps, appOf(res), { authId: authIdOf(req), ...parseVerifyBody(req.body) });
-      res.json(VALIDATED);
+      sendJson(res, 200, VALIDATED);
     }) satisfies RequestHandler,
     status: (async (req, res) => {
       res.json(await describeAuthentication(deps, appOf(res), authIdOf(req)));

@@ -10,7 +10,7 @@ import {
 import type { MessageStore } from '../messages/message-store.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { requireJson } from './error-handler.js';
-import { sendJson } from './send-json.js';
+import { sendJson } from '@sms-mfa/common/send-json';
 import type { RequestHandler } from 'express';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;

@@ -18,21 +18,28 @@ function bodyError(err: Error, type: string): BodyError {
   return Object.assign(err, { status: 400, statusCode: 400, expose: true, type });
 }
 
+/** How {@link jsonBody} reads: body-parser's `limit` (in bytes) and `strict`. */
+export interface JsonBodyOptions {
+  readonly limitBytes: number;
+  /** Only objects and arrays, as body-parser's `strict` (its default); false takes any JSON value. */
+  readonly strict: boolean;
+}
+
 /**
- * `express.json({ limit, strict: false, type: 'application/json' })` with a lean path for the
- * ordinary request: plain UTF-8 JSON, uncompressed, with a Content-Length within the limit. That one
- * is read and parsed here (body-parser's type, charset and decoder machinery was a tenth of a
- * request's CPU); every other request (a charset, an encoding, chunked, too large, empty) goes to
- * body-parser itself, so each of its answers stays exactly as it was.
+ * `express.json({ limit, strict, type: 'application/json' })` with a lean path for the ordinary
+ * request: plain UTF-8 JSON, uncompressed, with a Content-Length within the limit. That one is read
+ * and parsed here (body-parser's type, charset and decoder machinery was a tenth of a request's CPU);
+ * every other request (a charset, an encoding, chunked, too large, empty) goes to body-parser
+ * itself, so each of its answers stays exactly as it was.
  */
-export function jsonBody(limitBytes: number): RequestHandler {
-  const bodyParser = express.json({ limit: limitBytes, strict: false, type: 'application/json' });
+export function jsonBody({ limitBytes, strict }: JsonBodyOptions): RequestHandler {
+  const bodyParser = express.json({ limit: limitBytes, strict, type: 'application/json' });
   return (req, res, next) => {
     const length = plainJsonLength(req, limitBytes);
     if (length === undefined) {
       return bodyParser(req, res, next);
     }
-    readJson(req, length, next);
+    readJson(req, length, strict, next);
   };
 }
 
@@ -56,10 +63,10 @@ function plainJsonLength(req: IncomingMessage, limitBytes: number): number | und
   return length <= limitBytes ? length : undefined;
 }
 
-function readJson(req: Request, length: number, next: NextFunction): void {
+function readJson(req: Request, length: number, strict: boolean, next: NextFunction): void {
   // Anonymous listeners over one object: the bench's loader (tsx, keepNames) names every named
   // closure as it is made, which is a property definition per request each.
-  const read = new BodyRead(req, length, next);
+  const read = new BodyRead(req, length, strict, next);
   req.on('data', (chunk: Buffer) => read.data(chunk));
   req.on('end', () => read.end());
   req.on('aborted', () => read.fail(new Error('request aborted'), 'request.aborted'));
@@ -75,6 +82,7 @@ class BodyRead extends AsyncResource {
   constructor(
     private readonly req: Request,
     private readonly length: number,
+    private readonly strict: boolean,
     private readonly next: NextFunction,
   ) {
     super('JsonBody');
@@ -96,7 +104,7 @@ class BodyRead extends AsyncResource {
       this.settled = true;
       const { chunks } = this;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.received);
-      this.runInAsyncScope(parse, null, this.req, body, this.next);
+      this.runInAsyncScope(parse, null, this.req, body, this.strict, this.next);
     }
   }
 
@@ -108,11 +116,20 @@ class BodyRead extends AsyncResource {
   }
 }
 
-function parse(req: Request, body: Buffer, next: NextFunction): void {
+// body-parser's strict check: the first character that is not JSON whitespace.
+const FIRST_CHAR = /^[\x20\x09\x0a\x0d]*([^\x20\x09\x0a\x0d])/;
+
+function parse(req: Request, body: Buffer, strict: boolean, next: NextFunction): void {
   let text = body.toString('utf8');
   // body-parser's decoder (iconv-lite) drops a byte-order mark.
   if (text.charCodeAt(0) === 0xfeff) {
     text = text.slice(1);
+  }
+  const first = strict && text.length > 0 ? FIRST_CHAR.exec(text)?.[1] : '{';
+  if (first !== '{' && first !== '[') {
+    return next(
+      bodyError(new SyntaxError('JSON body must be an object or an array'), 'entity.parse.failed'),
+    );
   }
   try {
     req.body = text.length === 0 ? {} : JSON.parse(text);

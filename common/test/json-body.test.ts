@@ -4,14 +4,14 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
-import { currentRequestId, requestContext } from '@sms-mfa/common/request-context';
-import { jsonBody } from '../src/http/json-body.js';
+import { currentRequestId, requestContext } from '../src/request-context.js';
+import { jsonBody } from '../src/json-body.js';
 
 /** Echoes the parsed body and the request id it was parsed under, or the error body-parsing raised. */
-function echoApp(): express.Express {
+function echoApp(strict = false): express.Express {
   const app = express();
   app.use(requestContext());
-  app.use(jsonBody(64));
+  app.use(jsonBody({ limitBytes: 64, strict }));
   app.post('/echo', (req, res) => {
     res.json({ body: req.body as unknown, requestId: currentRequestId() });
   });
@@ -131,5 +131,35 @@ describe('the JSON body reader', () => {
     const refused = await post(port, latin.chunks, latin.headers);
     assert.equal(refused.status, 415);
     assert.equal(refused.body.type, 'charset.unsupported');
+  });
+});
+
+describe('the JSON body reader, strict (the bridge: objects and arrays only)', () => {
+  let port: number;
+  let close: () => void;
+  before(async () => {
+    const server = echoApp(true).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+    close = () => server.close();
+  });
+  after(() => close());
+
+  it('takes an object or an array, after leading whitespace', async () => {
+    const object = json(' \n{"a":1}');
+    assert.deepEqual((await post(port, object.chunks, object.headers)).body.body, { a: 1 });
+    const array = json('[1,2]');
+    assert.deepEqual((await post(port, array.chunks, array.headers)).body.body, [1, 2]);
+  });
+
+  it('refuses any other JSON value as body-parser strict does (400 entity.parse.failed)', async () => {
+    for (const text of ['"text"', '42', 'null', '  true', ' ']) {
+      const { chunks, headers } = json(text, { 'x-request-id': 'strict' });
+      assert.deepEqual(
+        await post(port, chunks, headers),
+        { status: 400, body: { type: 'entity.parse.failed', requestId: 'strict' } },
+        `body ${JSON.stringify(text)}`,
+      );
+    }
   });
 });
