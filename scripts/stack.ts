@@ -157,6 +157,8 @@ export async function startStack(): Promise<Stack> {
   launch('bridge', 'bridge/src/start.ts', [], {
     ...env,
     REFERENCE_API_URL: `http://127.0.0.1:${refPort}`,
+    // Same Redis, same DATA_DIR (so the same message key): codes go on the queue directly, no HTTP hop.
+    REFERENCE_API_DIRECT_QUEUE: process.env['REFERENCE_API_DIRECT_QUEUE'] ?? 'true',
     BRIDGE_DEMO_CLIENT_ID: demo.id,
     BRIDGE_DEMO_CLIENT_SECRET: demo.secret,
     BRIDGE_ADMIN_CLIENT_ID: admin.id,

@@ -14,10 +14,13 @@ describe('npm start', () => {
   let child: ChildProcess;
   let output = '';
   let bridge: string;
+  let referenceApi: string;
   const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
   before(async () => {
     const bridgePort = await freePort();
+    const referencePort = await freePort();
     bridge = `http://127.0.0.1:${bridgePort}`;
+    referenceApi = `http://127.0.0.1:${referencePort}`;
     child = spawn(
       process.execPath,
       ['--conditions=source', '--import', 'tsx', resolve(ROOT, 'scripts/start.ts')],
@@ -26,7 +29,7 @@ describe('npm start', () => {
         env: {
           ...process.env,
           BRIDGE_PORT: String(bridgePort),
-          REFERENCE_API_PORT: String(await freePort()),
+          REFERENCE_API_PORT: String(referencePort),
           EMBEDDED_REDIS_PORT: String(await freePort()),
           DATA_DIR: dataDir,
           LOG_LEVEL: 'warn',
@@ -95,5 +98,37 @@ describe('npm start', () => {
     assert.equal(apps.status, 200);
     const listed = (await apps.json()) as { applications: { clientId: string }[] };
     assert.ok(listed.applications.some((a) => a.clientId === 'demo-app'));
+  });
+
+  it('sends a code straight onto the reference API queue, without an HTTP hop', async () => {
+    const m = output.match(/demo client\s+client_id=(\S+)\s+client_secret=(\S+)/);
+    assert.ok(m, `the banner names the demo client:\n${output}`);
+    const token = await fetch(`${bridge}/realms/mfa/protocol/openid-connect/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${m[1]}:${m[2]}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    const phone = '+5511966191723';
+    const issued = await fetch(`${bridge}/ciam-mfa/v2/deviceAuthentications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userName: 'npm-start-user', phoneNumber: phone, deviceType: 'sms' }),
+    });
+    assert.equal(issued.status, 201, await issued.clone().text());
+    let delivered: { text: string }[] = [];
+    for (let i = 0; i < 100 && delivered.length === 0; i++) {
+      const res = await fetch(`${referenceApi}/dev/outbox?to=${encodeURIComponent(phone)}`);
+      delivered = (await res.json()) as { text: string }[];
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(delivered.length, 1, 'the worker delivered the code to the dev outbox');
+    assert.match(delivered[0]!.text, /\d{6}/);
+    const metrics = await (await fetch(`${referenceApi}/metrics`)).text();
+    assert.doesNotMatch(
+      metrics,
+      /http_requests_total\{[^}]*route="\/api\/sms"/,
+      'the reference API answered no POST /api/sms: the bridge queued the code itself',
+    );
   });
 });
