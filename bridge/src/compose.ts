@@ -79,6 +79,7 @@ async function buildDeps(
   if (moved > 0) {
     logger.info('moved records to the cluster-ready key layout', { moved });
   }
+  await new AuditLog(redis, config.keyPrefix).trimLegacy();
   const apps = await applicationStore(config, redis, logger, serverSecret);
   const metrics = createMetrics();
   const keys = await signingKeys(config, redis, serverSecret);

@@ -62,8 +62,9 @@ const MAX_EVENTS = 100_000;
  * The audit trail: {@link AUDIT_SHARDS} capped streams `mfa:{audit:<n>}:events` (one stream took 2-3
  * writes per sign-in on one Redis Cluster master), read back as one, newest first. An
  * authentication's events share a stream (picked by the authId's user tag), so their order is
- * exact; so do a device's, and an application's events about neither. The one stream of earlier versions (`{mfa}:events`) is still read,
- * never written, so what it holds stays visible until the trail moves past it.
+ * exact; so do a device's, and an application's events about neither. The one stream of earlier
+ * versions (`{mfa}:events`) is still read, never written, and trimmed at each start to the room the
+ * cap leaves beside the shards ({@link AuditLog.trimLegacy}).
  */
 export class AuditLog {
   readonly #keys: KeyLayout;
@@ -110,6 +111,29 @@ export class AuditLog {
     }
     const cap = String(Math.ceil(MAX_EVENTS / AUDIT_SHARDS));
     await this.redis.xadd(this.streamOf(event), 'MAXLEN', '~', cap, '*', ...fields);
+  }
+
+  /**
+   * Trims the old stream (`{mfa}:events`, read, never written) to what the cap leaves beside the
+   * shards, deleting it once the shards alone fill the cap: without this it kept every event it ever
+   * held. Its entries are all older than the shards', so they are the ones the cap drops first.
+   * Returns how many entries it still holds.
+   */
+  async trimLegacy(cap = MAX_EVENTS): Promise<number> {
+    const legacy = this.#keys.legacyAudit();
+    if ((await this.redis.exists(legacy)) === 0) {
+      return 0;
+    }
+    const shardLengths = await Promise.all(
+      this.#streams.filter((s) => s !== legacy).map((s) => this.redis.xlen(s)),
+    );
+    const room = cap - shardLengths.reduce((a, b) => a + b, 0);
+    if (room <= 0) {
+      await this.redis.del(legacy);
+      return 0;
+    }
+    await this.redis.xtrim(legacy, 'MAXLEN', room);
+    return this.redis.xlen(legacy);
   }
 
   /** Events older than `cursor` (or the newest when absent), at most `limit`. */
