@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RedisOptions } from 'ioredis';
 
 /** A redis-server process this program started and owns. */
 export interface LocalRedis {
@@ -21,6 +22,17 @@ export interface LocalRedisOptions {
   readonly appendOnly?: boolean;
   /** More redis-server arguments, e.g. `--cluster-enabled yes` for a cluster node. */
   readonly extraArgs?: readonly string[];
+  /** TLS only (no plain port; replication and the cluster bus too), with this certificate and CA. */
+  readonly tls?: LocalRedisTls;
+  /** A password clients (and replicas, of their master) must give. */
+  readonly password?: string;
+}
+
+/** PEM files for a TLS redis-server; clients are not asked for a certificate. */
+export interface LocalRedisTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
 }
 
 const INSTALL_HINT =
@@ -71,8 +83,7 @@ export function portInUse(port: number): Promise<boolean> {
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
   const port = options.port || (await freePort());
   const args = [
-    '--port',
-    String(port),
+    ...listenArgs(port, options.tls),
     '--bind',
     '127.0.0.1',
     '--save',
@@ -80,6 +91,9 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     '--maxmemory-policy',
     'noeviction',
   ];
+  if (options.password) {
+    args.push('--requirepass', options.password, '--masterauth', options.password);
+  }
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     args.push('--dir', options.dataDir);
@@ -88,17 +102,42 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   args.push(...(options.extraArgs ?? []));
   const child = spawn(findRedisServer(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPing(port, child);
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child, exited) };
+  await waitForPing(port, child, probeOptions(options));
+  const scheme = options.tls ? 'rediss' : 'redis';
+  return { url: `${scheme}://127.0.0.1:${port}`, port, stop: () => stopChild(child, exited) };
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+function listenArgs(port: number, tls: LocalRedisTls | undefined): string[] {
+  if (!tls) {
+    return ['--port', String(port)];
+  }
+  return [
+    ...['--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no'],
+    ...['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile],
+    ...['--tls-ca-cert-file', tls.caFile, '--tls-replication', 'yes', '--tls-cluster', 'yes'],
+  ];
+}
+
+/** How a client reaches a server started with `options`: TLS trusting its CA, its password. */
+export function probeOptions(options: Pick<LocalRedisOptions, 'tls' | 'password'>): RedisOptions {
+  return {
+    ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}),
+    ...(options.password ? { password: options.password } : {}),
+  };
+}
+
+async function waitForPing(
+  port: number,
+  child: ChildProcess,
+  options: RedisOptions,
+): Promise<void> {
   const { Redis } = await import('ioredis');
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) {
       throw new Error(`redis-server exited with ${child.exitCode} (port ${port} in use?)`);
     }
     const probe = new Redis(port, '127.0.0.1', {
+      ...options,
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -73,4 +74,32 @@ export async function startProcess(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** How a process that was expected to stop on its own ended. */
+export interface Ended {
+  readonly code: number | null;
+  /** Everything it printed (stdout and stderr, in order of arrival). */
+  readonly output: string;
+}
+
+/** Runs a TypeScript entry point to its end (killed after `timeoutMs`, then `code` is null). */
+export async function runToExit(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<Ended> {
+  const child = spawn(process.execPath, [...entryPoint(script), ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  // 'close', not 'exit': by then everything it printed has been read
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  return { code, output };
 }

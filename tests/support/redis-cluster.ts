@@ -1,21 +1,32 @@
 // A real Redis Cluster for tests: redis-server nodes with cluster mode on, on free loopback ports,
 // joined by `redis-cli --cluster create` (masters first, then a replica for each), torn down after.
+// With `tls`, every node speaks TLS only (clients, replication, cluster bus) with a certificate
+// from a throwaway CA, as a self-hosted cluster with TLS usually is.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
-import { freePort, startLocalRedis, type LocalRedis } from '@sms-mfa/common/redis-server';
+import { Redis, type RedisOptions } from 'ioredis';
+import {
+  freePort,
+  probeOptions,
+  startLocalRedis,
+  type LocalRedis,
+  type LocalRedisOptions,
+} from '@sms-mfa/common/redis-server';
+import { makeTestCertificates, type TlsFiles } from './tls-certs.js';
 
 const run = promisify(execFile);
 
 /** A running cluster this test owns. */
 export interface RedisCluster {
-  /** Seed nodes as `REDIS_CLUSTER_NODES` takes them: `127.0.0.1:p1,127.0.0.1:p2,…`. */
+  /** Seed nodes as `REDIS_CLUSTER_NODES` takes them: `127.0.0.1:p1,127.0.0.1:p2,…` (`rediss://127.0.0.1:p1,…` with TLS). */
   readonly seeds: string;
   readonly nodes: readonly LocalRedis[];
+  /** With `tls`: the CA that signed the nodes' certificate (REDIS_TLS_CA_FILE), and that certificate. */
+  readonly tls: TlsFiles | undefined;
   /** Stops every node and removes their files. */
   stop(): Promise<void>;
 }
@@ -26,7 +37,16 @@ export interface RedisClusterOptions {
   readonly replicasPerMaster?: number;
   /** How long a node may be unreachable before its replica takes over; short, for failover tests. */
   readonly nodeTimeoutMs?: number;
+  /** TLS only, with a certificate from a new private CA (see {@link RedisCluster.tls}). */
+  readonly tls?: true;
+  /** A password every node requires (REDIS_PASSWORD). */
+  readonly password?: string;
 }
+
+/** What every node is started with besides its ports. */
+type NodeSettings = Pick<LocalRedisOptions, 'tls' | 'password'> & {
+  readonly nodeTimeoutMs: number;
+};
 
 /** Starts 3 masters and 3 replicas (by default) and resolves once every node reports the cluster ok. */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
@@ -39,24 +59,42 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    const tls = options.tls ? await makeTestCertificates(dir) : undefined;
+    const settings = {
+      tls,
+      password: options.password,
+      nodeTimeoutMs: options.nodeTimeoutMs ?? 1000,
+    };
     for (let i = 0; i < masters * (1 + replicas); i++) {
-      nodes.push(await startNode(dir, options.nodeTimeoutMs ?? 1000));
+      nodes.push(await startNode(dir, settings));
     }
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
-    await run('redis-cli', [
-      '--cluster',
-      'create',
-      ...addresses,
-      '--cluster-replicas',
-      String(replicas),
-      '--cluster-yes',
-    ]);
-    await untilClusterOk(nodes, masters * replicas);
-    return { seeds: addresses.join(','), nodes, stop };
+    await createCluster(addresses, replicas, settings);
+    await untilClusterOk(nodes, masters * replicas, probeOptions(settings));
+    const scheme = tls ? 'rediss://' : '';
+    return { seeds: addresses.map((a) => scheme + a).join(','), nodes, tls, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** `redis-cli --cluster create`: masters first, then their replicas (the password goes by REDISCLI_AUTH, not argv). */
+async function createCluster(
+  addresses: readonly string[],
+  replicas: number,
+  settings: NodeSettings,
+): Promise<void> {
+  const tlsArgs = settings.tls ? ['--tls', '--cacert', settings.tls.caFile] : [];
+  await run(
+    'redis-cli',
+    [
+      ...tlsArgs,
+      ...['--cluster', 'create', ...addresses],
+      ...['--cluster-replicas', String(replicas), '--cluster-yes'],
+    ],
+    { env: { ...process.env, ...(settings.password ? { REDISCLI_AUTH: settings.password } : {}) } },
+  );
 }
 
 /**
@@ -65,7 +103,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
  * 55535). Another process may take a free port before redis-server binds it, so a node that
  * fails to start is tried again on new ports.
  */
-async function startNode(dir: string, nodeTimeoutMs: number): Promise<LocalRedis> {
+async function startNode(dir: string, settings: NodeSettings): Promise<LocalRedis> {
   for (let attempt = 1; ; attempt++) {
     const [port, busPort] = [await freePort(), await freePort()];
     if (port === busPort) {
@@ -74,6 +112,8 @@ async function startNode(dir: string, nodeTimeoutMs: number): Promise<LocalRedis
     try {
       return await startLocalRedis({
         port,
+        tls: settings.tls,
+        password: settings.password,
         dataDir: join(dir, String(port)),
         extraArgs: [
           // replicas sync at once (the default waits 5 s for more replicas to share a transfer)
@@ -86,7 +126,7 @@ async function startNode(dir: string, nodeTimeoutMs: number): Promise<LocalRedis
           '--cluster-config-file',
           `nodes-${port}.conf`,
           '--cluster-node-timeout',
-          String(nodeTimeoutMs),
+          String(settings.nodeTimeoutMs),
         ],
       });
     } catch (err) {
@@ -102,10 +142,14 @@ async function startNode(dir: string, nodeTimeoutMs: number): Promise<LocalRedis
  * one (right after `--cluster create` a replica may still call itself a master for a moment), and
  * every master's replicas have finished their first sync (before that, WAIT counts none of them).
  */
-async function untilClusterOk(nodes: readonly LocalRedis[], replicas: number): Promise<void> {
+async function untilClusterOk(
+  nodes: readonly LocalRedis[],
+  replicas: number,
+  options: RedisOptions,
+): Promise<void> {
   for (let attempt = 0; attempt < 400; attempt++) {
     const states = await Promise.all(
-      nodes.map((n) => clusterState(n.port, nodes.length, replicas)),
+      nodes.map((n) => clusterState(n.port, nodes.length, replicas, options)),
     );
     if (states.every(Boolean)) {
       return;
@@ -127,8 +171,17 @@ async function replicationOnline(redis: Redis): Promise<boolean> {
   return replicas.length > 0 && replicas.every((line) => line.includes('state=online'));
 }
 
-async function clusterState(port: number, size: number, replicas: number): Promise<boolean> {
-  const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+async function clusterState(
+  port: number,
+  size: number,
+  replicas: number,
+  options: RedisOptions,
+): Promise<boolean> {
+  const redis = new Redis(port, '127.0.0.1', {
+    ...options,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
