@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import { openRedis, type RedisClient } from '@sms-mfa/common/redis-client';
+import { untilRedisReady } from '@sms-mfa/common/redis-start';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@sms-mfa/common/logger';
 import { ApplicationStore } from './apps/application-store.js';
@@ -166,12 +166,7 @@ async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Pro
     // key count varies is that count, not a key: on a cluster such a pipeline would span slots
     autoPipeliningIgnoredCommands: [...VARIADIC_KEY_COMMANDS],
   });
-  try {
-    await once(redis, 'ready');
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
+  await untilRedisReady(redis, config.redis);
   // Requests fail fast with 503 while RedisClient is away; log each new kind of trouble once, not every retry.
   let last = '';
   redis.on('error', (err: Error) => {

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { ConfigError, zodProblems } from '@sms-mfa/common/config-error';
 import { deepFreeze } from '@sms-mfa/common/freeze';
-import { REDIS_ENV, REDIS_SECRET_NAMES, redisSettings } from '@sms-mfa/common/redis-client';
+import {
+  REDIS_ENV,
+  REDIS_SECRET_NAMES,
+  redisSettings,
+  type RedisSettings,
+} from '@sms-mfa/common/redis-client';
 import { resolveFileSecrets } from '@sms-mfa/common/secrets';
 import { trustProxySetting } from '@sms-mfa/common/trust-proxy';
 import {
@@ -100,7 +105,7 @@ type Env = z.output<typeof schema>;
 /** The bridge's configuration, parsed once and frozen. */
 export type BridgeConfig = ReturnType<typeof toConfig>;
 
-function toConfig(e: Env, referenceQueue?: ReferenceApiConfig) {
+function toConfig(e: Env, redis: RedisSettings, referenceQueue?: ReferenceApiConfig) {
   const publicUrl = (e.BRIDGE_PUBLIC_URL ?? `http://localhost:${e.BRIDGE_PORT}`).replace(
     /\/+$/,
     '',
@@ -111,7 +116,7 @@ function toConfig(e: Env, referenceQueue?: ReferenceApiConfig) {
     publicUrl,
     trustProxy: e.TRUST_PROXY,
     /** REDIS_URL or REDIS_CLUSTER_NODES, and REDIS_WAIT_REPLICAS. */
-    redis: redisSettings(e).settings,
+    redis,
     embeddedRedisPort: e.EMBEDDED_REDIS_PORT,
     keyPrefix: e.KEY_PREFIX,
     dataDir: e.DATA_DIR,
@@ -193,7 +198,7 @@ function crossChecks(e: Env): string[] {
   if (e.BRIDGE_ADMIN_CLIENT_ID && !e.BRIDGE_ADMIN_CLIENT_SECRET) {
     problems.push('BRIDGE_ADMIN_CLIENT_SECRET: required with BRIDGE_ADMIN_CLIENT_ID');
   }
-  return [...problems, ...redisSettings(e).problems, ...referenceApiAuthChecks(e)];
+  return [...problems, ...referenceApiAuthChecks(e)];
 }
 
 function referenceApiAuthChecks(e: Env): string[] {
@@ -231,11 +236,18 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Readonly<Br
     throw new ConfigError([...problems, ...zodProblems(parsed.error)]);
   }
   const queue = parsed.data.REFERENCE_API_DIRECT_QUEUE ? referenceApiQueue(rawEnv) : {};
-  const all = [...problems, ...crossChecks(parsed.data), ...(queue.problems ?? [])];
+  // reads REDIS_TLS_CA_FILE: once
+  const redis = redisSettings(parsed.data);
+  const all = [
+    ...problems,
+    ...crossChecks(parsed.data),
+    ...redis.problems,
+    ...(queue.problems ?? []),
+  ];
   if (all.length) {
     throw new ConfigError(all);
   }
-  return deepFreeze(toConfig(parsed.data, queue.config));
+  return deepFreeze(toConfig(parsed.data, redis.settings, queue.config));
 }
 
 /** The reference API's config, as its own loadConfig reads the same environment. */

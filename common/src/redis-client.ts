@@ -2,9 +2,11 @@
 // server by REDIS_URL, or a Redis Cluster by REDIS_CLUSTER_NODES (seed nodes; ioredis finds the
 // rest). The rest of the code talks to a RedisClient and never asks which one it has, except where
 // the cluster changes the meaning of a command (WAIT goes to the node that took the write).
+// TLS (rediss://) trusts Node's CAs, or only the private CA of REDIS_TLS_CA_FILE when it is set.
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
+import { readRedisCa } from './redis-ca.js';
 
 /** A connection to one Redis or to a Redis Cluster; both speak the same commands. */
 export type RedisClient = Redis | Cluster;
@@ -20,6 +22,8 @@ export interface RedisClusterSettings {
 export interface RedisSettings {
   readonly url: string | undefined;
   readonly cluster: RedisClusterSettings | undefined;
+  /** REDIS_TLS_CA_FILE's certificates (PEM), read at config load: what a rediss:// server's certificate must chain to. */
+  readonly tlsCa?: string | undefined;
   /** REDIS_WAIT_REPLICAS: replicas that must hold a write before a request is answered (0 = none). */
   readonly waitReplicas: number;
   readonly waitTimeoutMs: number;
@@ -39,6 +43,7 @@ export const REDIS_ENV = {
     )
     .optional(),
   REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
   REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(500),
 } as const;
@@ -48,7 +53,10 @@ export const REDIS_SECRET_NAMES = ['REDIS_PASSWORD'] as const;
 
 type RedisEnv = z.output<z.ZodObject<typeof REDIS_ENV>>;
 
-/** The settings from parsed variables, and the problems a config error should list. */
+/**
+ * The settings from parsed variables, and the problems a config error should list. Reads
+ * REDIS_TLS_CA_FILE: call it once per config load.
+ */
 export function redisSettings(e: RedisEnv): { settings: RedisSettings; problems: string[] } {
   const problems: string[] = [];
   if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) {
@@ -60,15 +68,32 @@ export function redisSettings(e: RedisEnv): { settings: RedisSettings; problems:
   if (cluster && new Set(e.REDIS_CLUSTER_NODES?.match(/rediss?:\/\//g) ?? []).size > 1) {
     problems.push('REDIS_CLUSTER_NODES: give every seed node as rediss:// (TLS) or none');
   }
+  const ca = e.REDIS_TLS_CA_FILE ? tlsCa(e.REDIS_TLS_CA_FILE, e, problems) : undefined;
   return {
     settings: {
       url: cluster ? undefined : withPassword(e.REDIS_URL, e.REDIS_PASSWORD),
       cluster,
+      tlsCa: ca,
       waitReplicas: e.REDIS_WAIT_REPLICAS,
       waitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
     },
     problems,
   };
+}
+
+function tlsCa(file: string, e: RedisEnv, problems: string[]): string | undefined {
+  const tls = e.REDIS_CLUSTER_NODES?.includes('rediss://') ?? e.REDIS_URL?.startsWith('rediss://');
+  if (!tls) {
+    problems.push(
+      'REDIS_TLS_CA_FILE is set but REDIS_URL / REDIS_CLUSTER_NODES is not rediss://: use rediss:// for TLS, or unset REDIS_TLS_CA_FILE',
+    );
+  }
+  const read = readRedisCa(file);
+  if ('problem' in read) {
+    problems.push(`REDIS_TLS_CA_FILE: ${read.problem}`);
+    return undefined;
+  }
+  return read.pem;
 }
 
 function clusterSettings(list: string, e: RedisEnv): RedisClusterSettings {
@@ -112,10 +137,11 @@ export function describeRedis(settings: Pick<RedisSettings, 'url' | 'cluster'>):
  * should have provided one.
  */
 export function openRedis(
-  settings: Pick<RedisSettings, 'url' | 'cluster'>,
+  settings: Pick<RedisSettings, 'url' | 'cluster' | 'tlsCa'>,
   options: RedisOptions = {},
 ): RedisClient {
   const { cluster } = settings;
+  const ca = settings.tlsCa ? { ca: settings.tlsCa } : undefined;
   if (cluster) {
     const {
       enableAutoPipelining,
@@ -142,14 +168,16 @@ export function openRedis(
         ...rest,
         maxRetriesPerRequest,
         ...(cluster.password ? { password: cluster.password } : {}),
-        ...(cluster.tls ? { tls: {} } : {}),
+        ...(cluster.tls ? { tls: ca ?? {} } : {}),
       },
     });
   }
   if (!settings.url) {
     throw new TypeError('openRedis: no REDIS_URL or REDIS_CLUSTER_NODES was given');
   }
-  return new Redis(settings.url, options);
+  // ioredis turns TLS on for rediss:// by itself, trusting Node's CAs; a private CA must be given
+  const withCa = ca && settings.url.startsWith('rediss://');
+  return new Redis(settings.url, withCa ? { ...options, tls: { ...options.tls, ...ca } } : options);
 }
 
 /** True for a cluster client. */

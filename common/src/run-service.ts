@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error.js';
 import type { Logger } from './logger.js';
+import { RedisStartError } from './redis-start.js';
 
 /** A started service that can be stopped gracefully. */
 export interface StoppableService {
@@ -9,8 +10,9 @@ export interface StoppableService {
 
 /**
  * Starts a service and keeps it running until SIGTERM or SIGINT, then closes it (in-flight work
- * finishes) and exits 0. A configuration error is printed as the plain list of problems, and a
- * port already taken as one line naming `portVariable`; either way, exit 1.
+ * finishes) and exits 0. A configuration error is printed as the plain list of problems, a Redis
+ * it cannot reach (a certificate, a password) and a port already taken as one line each (the port's
+ * naming `portVariable`); either way, exit 1.
  */
 export function runService(start: () => Promise<StoppableService>, portVariable = 'PORT'): void {
   start().then(stopOnSignals, (err: unknown) => {
@@ -21,7 +23,7 @@ export function runService(start: () => Promise<StoppableService>, portVariable 
 
 /** What to print when a service cannot start: a plain line for what the user can fix. */
 export function startFailure(err: unknown, portVariable: string): unknown {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof RedisStartError) {
     return err.message;
   }
   const listen = err as { code?: unknown; port?: unknown };

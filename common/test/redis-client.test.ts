@@ -1,7 +1,24 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
-import { describeRedis, REDIS_ENV, redisSettings } from '../src/redis-client.js';
+import { describeRedis, openRedis, REDIS_ENV, redisSettings } from '../src/redis-client.js';
+
+// A CA certificate made by tests/support/tls-certs.ts (its key was thrown away).
+const CA_PEM = `-----BEGIN CERTIFICATE-----
+MIIBijCCAS+gAwIBAgIUY0xdFDqx+GX29JCiNncV/oF+j8owCgYIKoZIzj0EAwIw
+GjEYMBYGA1UEAwwPc21zLW1mYSB0ZXN0IENBMB4XDTI2MTEyOTExMzkxNFoXDTI2
+MTEzMDExMzkxNFowGjEYMBYGA1UEAwwPc21zLW1mYSB0ZXN0IENBMFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAEJl/cYnO9YkNvOxAlJjC7I0NHJM7Q1BvGKmETf2t4
+SDw2OiNLrG8V5WZRLE2fuppFWYdWdbtb06yqQ4vrzCmL2qNTMFEwHQYDVR0OBBYE
+FKRF1qy35SrVn28l2AemHVAG9Y9aMB8GA1UdIwQYMBaAFKRF1qy35SrVn28l2Aem
+HVAG9Y9aMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhANpueYHE
+33Ij5fYSJf89E7ushpgywD3iZfNZaM5zmfE3AiEA/Zvy0OTTA7vJ8S71c+500WqY
+ZIXOU6V66o3mWmjxwCw=
+-----END CERTIFICATE-----`;
 
 const parse = (env: Record<string, string>) => {
   const parsed = z.object(REDIS_ENV).safeParse(env);
@@ -76,5 +93,71 @@ describe('where a service finds its Redis', () => {
     assert.ok('settings' in result);
     assert.equal(result.settings.waitReplicas, 0);
     assert.equal(result.settings.waitTimeoutMs, 500);
+  });
+});
+
+describe('REDIS_TLS_CA_FILE: the private CA a TLS Redis is trusted by', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redis-ca-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const caFile = file('ca.pem', `# our CA\n${CA_PEM}\n`);
+
+  it('is read once at config load, and every rediss:// connection of one Redis trusts it', () => {
+    const result = parse({ REDIS_URL: 'rediss://cache:6380', REDIS_TLS_CA_FILE: caFile });
+    assert.ok('settings' in result);
+    assert.deepEqual(result.problems, []);
+    assert.equal(result.settings.tlsCa, CA_PEM);
+    const client = openRedis(result.settings, { lazyConnect: true }) as Redis;
+    assert.deepEqual(client.options.tls, { ca: CA_PEM });
+    assert.deepEqual((client.duplicate() as Redis).options.tls, { ca: CA_PEM });
+  });
+
+  it('is trusted by every node of a cluster given rediss:// seeds, and by its duplicates', () => {
+    const result = parse({
+      REDIS_CLUSTER_NODES: 'rediss://r1:7000,rediss://r2:7000',
+      REDIS_PASSWORD: 'pw',
+      REDIS_TLS_CA_FILE: caFile,
+    });
+    assert.ok('settings' in result);
+    const cluster = openRedis(result.settings, { lazyConnect: true }) as Cluster;
+    assert.deepEqual(cluster.options.redisOptions?.tls, { ca: CA_PEM });
+    const copy = cluster.duplicate(undefined, { enableOfflineQueue: true });
+    assert.deepEqual(copy.options.redisOptions?.tls, { ca: CA_PEM });
+  });
+
+  it("leaves Node's own CAs to rediss:// when it is not set", () => {
+    const result = parse({ REDIS_URL: 'rediss://cache:6380' });
+    assert.ok('settings' in result);
+    assert.equal(result.settings.tlsCa, undefined);
+    assert.equal((openRedis(result.settings, { lazyConnect: true }) as Redis).options.tls, true);
+  });
+
+  it('is refused in one line without rediss://, or when the file is missing or holds no certificate', () => {
+    const plain = parse({ REDIS_URL: 'redis://cache:6379', REDIS_TLS_CA_FILE: caFile });
+    assert.ok('problems' in plain);
+    assert.deepEqual(plain.problems, [
+      'REDIS_TLS_CA_FILE is set but REDIS_URL / REDIS_CLUSTER_NODES is not rediss://: use rediss:// for TLS, or unset REDIS_TLS_CA_FILE',
+    ]);
+    const problem = (path: string) => {
+      const result = parse({ REDIS_URL: 'rediss://cache:6380', REDIS_TLS_CA_FILE: path });
+      return 'problems' in result ? result.problems : result.error;
+    };
+    const toDo = "give the PEM file of the CA that signed your Redis' certificate";
+    const missing = join(dir, 'missing.pem');
+    assert.deepEqual(problem(missing), [
+      `REDIS_TLS_CA_FILE: cannot read ${missing} (ENOENT): ${toDo}`,
+    ]);
+    const key = file('key.pem', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    assert.deepEqual(problem(key), [
+      `REDIS_TLS_CA_FILE: ${key} holds no PEM certificate (-----BEGIN CERTIFICATE-----): ${toDo}`,
+    ]);
+    const broken = file('broken.pem', CA_PEM.replace('MIIB', 'XXXX'));
+    assert.deepEqual(problem(broken), [
+      `REDIS_TLS_CA_FILE: ${broken} holds a certificate that does not parse: ${toDo}`,
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../src/config-error.js';
+import { RedisStartError } from '../src/redis-start.js';
 import { startFailure } from '../src/run-service.js';
 
 /** The error Node gives when a port is taken, from a real second listen. */
@@ -27,6 +28,11 @@ describe('what a service prints when it cannot start', () => {
 
   it('prints the list of configuration problems as they are', () => {
     const err = new ConfigError(['REDIS_URL: not a URL']);
+    assert.equal(startFailure(err, 'BRIDGE_PORT'), err.message);
+  });
+
+  it('prints a Redis it cannot reach at start as the one line that says why', () => {
+    const err = new RedisStartError('Redis at rediss://***@cache:6380 refused the password');
     assert.equal(startFailure(err, 'BRIDGE_PORT'), err.message);
   });
 

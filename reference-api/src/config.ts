@@ -201,12 +201,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
   const e = parsed.data;
   const routing = parseRoutes(e.PROVIDER_ROUTES);
   const prices = e.PRICE_TABLE_FILE ? readPriceTable(e.PRICE_TABLE_FILE) : undefined;
+  const redis = redisSettings(e); // reads REDIS_TLS_CA_FILE: once
   const all = [
     ...problems,
     ...routing.problems.map((p) => `PROVIDER_ROUTES: ${p}`),
     ...(prices && 'problem' in prices ? [`PRICE_TABLE_FILE: ${prices.problem}`] : []),
     ...crossChecks(e, routing.routes, providers.missing),
-    ...redisSettings(e).problems,
+    ...redis.problems,
   ];
   if (all.length) {
     throw new ConfigError(all);
@@ -214,7 +215,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ReferenceAp
   return deepFreeze({
     port: e.REFERENCE_API_PORT,
     host: e.REFERENCE_API_HOST,
-    redis: redisSettings(e).settings,
+    redis: redis.settings,
     providers: e.PROVIDERS,
     routes: routing.routes,
     enabledProviders: enabledProviders(e, routing.routes),

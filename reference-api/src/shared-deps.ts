@@ -1,8 +1,8 @@
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { RedisOptions } from 'ioredis';
 import { openRedis, type RedisClient, type RedisSettings } from '@sms-mfa/common/redis-client';
 import type { Logger } from '@sms-mfa/common/logger';
+import { untilRedisReady } from '@sms-mfa/common/redis-start';
 import type { ReferenceApiConfig } from './config.js';
 import { CircuitBreakers } from './delivery/circuit-breaker.js';
 import { loadOrCreateKey } from './delivery/job-crypto.js';
@@ -52,7 +52,7 @@ export async function openSharedDeps(
     enableOfflineQueue: false,
     enableAutoPipelining: true,
   });
-  await once(redis, 'ready');
+  await untilRedisReady(redis, redisSettings);
   const key = messageKey(config, logger);
   const providerContext = registryContext(config, redis, logger);
   const providers = createProviders(providerContext);

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeRedis, openRedis, type RedisClient } from '@sms-mfa/common/redis-client';
 import { ConfigError } from '@sms-mfa/common/config-error';
+import { startProblem } from '@sms-mfa/common/redis-start';
 import type { z } from 'zod';
 import type { createApplicationSchema } from '../apps/application-input.js';
 import { applicationView, ApplicationStore } from '../apps/application-store.js';
@@ -242,6 +243,7 @@ async function connect(config: Readonly<BridgeConfig>): Promise<RedisClient> {
     : {
         url: config.redis.url ?? `redis://127.0.0.1:${config.embeddedRedisPort}`,
         cluster: undefined,
+        tlsCa: config.redis.tlsCa,
       };
   const redis = openRedis(target, {
     lazyConnect: true,
@@ -253,10 +255,11 @@ async function connect(config: Readonly<BridgeConfig>): Promise<RedisClient> {
   try {
     await redis.connect();
     return redis;
-  } catch {
+  } catch (err) {
     redis.disconnect();
     throw new Error(
-      `cannot reach ${describeRedis(target)}: set REDIS_URL or REDIS_CLUSTER_NODES, or start the embedded default with \`npm start\` first`,
+      (await startProblem(err, target)) ??
+        `cannot reach ${describeRedis(target)}: set REDIS_URL or REDIS_CLUSTER_NODES, or start the embedded default with \`npm start\` first`,
     );
   }
 }

@@ -1,0 +1,124 @@
+// What a process says when it cannot reach its Redis at start: one line naming the cause a user
+// can fix (a certificate it cannot verify, a refused password, no TLS on that port), never
+// ioredis' stack (whose AUTH command would carry the password). A cluster client says only
+// "Failed to refresh slots cache" / "Connection is closed" (its slot refresher swallows the node's
+// TLS error), so the cause is then asked of one seed node on a connection of its own.
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis, type RedisOptions } from 'ioredis';
+import { describeRedis, openRedis, type RedisClient, type RedisSettings } from './redis-client.js';
+
+/** Where a process connects, as {@link openRedis} takes it. */
+type Target = Pick<RedisSettings, 'url' | 'cluster' | 'tlsCa'>;
+
+/** Redis could not be reached at start; the message is one line saying why and what to do. */
+export class RedisStartError extends Error {
+  override readonly name = 'RedisStartError';
+}
+
+// Node's codes for a certificate that does not chain to a CA it trusts.
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+const PROBE_LIMIT_MS = 5000;
+
+/** Resolves once `client` is ready; otherwise disconnects it and rejects with a {@link RedisStartError}. */
+export async function untilRedisReady(client: RedisClient, target: Target): Promise<void> {
+  try {
+    await once(client, 'ready');
+  } catch (err) {
+    client.disconnect();
+    const line =
+      (await startProblem(err, target)) ??
+      `cannot reach ${describeRedis(target)} (${causeOf(err).message}): check REDIS_URL / REDIS_CLUSTER_NODES, and that Redis runs`;
+    throw new RedisStartError(line);
+  }
+}
+
+/** Why connecting to `target` failed with `err`, as one line saying what to do; undefined for a cause it does not know. */
+export async function startProblem(err: unknown, target: Target): Promise<string | undefined> {
+  return explain(causeOf(err), target) ?? explain(await probe(target), target);
+}
+
+/** A cluster's own error carries the last node's as `lastNodeError`. */
+function causeOf(err: unknown): Error {
+  const last = (err as { lastNodeError?: unknown } | undefined)?.lastNodeError;
+  return last instanceof Error ? last : err instanceof Error ? err : new Error(String(err));
+}
+
+function explain(err: Error | undefined, target: Target): string | undefined {
+  if (!err) {
+    return undefined;
+  }
+  const where = describeRedis(target);
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (UNTRUSTED.has(code)) {
+    return target.tlsCa
+      ? `cannot verify the TLS certificate of ${where} (${err.message}): the CA in REDIS_TLS_CA_FILE did not sign it; give the CA that did`
+      : `cannot verify the TLS certificate of ${where} (${err.message}): set REDIS_TLS_CA_FILE to the PEM file of the CA that signed it`;
+  }
+  if (code.startsWith('CERT_') || code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the TLS certificate of ${where} is not accepted (${err.message})`;
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(err.message)) {
+    return `${where} does not answer TLS there (${err.message}): use redis:// for a Redis without TLS, or its TLS port`;
+  }
+  if (code === 'ECONNRESET' && !(target.cluster?.tls ?? target.url?.startsWith('rediss://'))) {
+    return `${where} closed the connection (${err.message}): if it serves TLS only, use rediss://`;
+  }
+  if (/^WRONGPASS|invalid password/.test(err.message)) {
+    return `${where} refused the password: check REDIS_PASSWORD (or REDIS_PASSWORD_FILE)`;
+  }
+  if (/^NOAUTH/.test(err.message)) {
+    return `${where} requires a password: set REDIS_PASSWORD (or REDIS_PASSWORD_FILE)`;
+  }
+  return undefined;
+}
+
+/** The first error of one plain connection to `target` (a cluster's first seed node), or undefined if it answers. */
+async function probe(target: Target): Promise<Error | undefined> {
+  const redis = probeClient(target);
+  let first: Error | undefined;
+  redis.on('error', (err: Error) => (first ??= err));
+  const answer = (async () => {
+    await redis.connect();
+    await redis.ping();
+  })().then(
+    () => undefined,
+    (err: unknown) => first ?? causeOf(err),
+  );
+  try {
+    return await Promise.race([
+      answer,
+      sleep(PROBE_LIMIT_MS, undefined, { ref: false }).then(() => first),
+    ]);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function probeClient(target: Target): Redis {
+  const options: RedisOptions = {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  };
+  const { cluster } = target;
+  const seed = cluster?.nodes[0];
+  if (!cluster || !seed) {
+    return openRedis(target, options) as Redis;
+  }
+  return new Redis({
+    ...options,
+    host: seed.host,
+    port: seed.port,
+    password: cluster.password,
+    ...(cluster.tls ? { tls: target.tlsCa ? { ca: target.tlsCa } : {} } : {}),
+  });
+}
