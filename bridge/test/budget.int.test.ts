@@ -67,8 +67,10 @@ describe('daily budgets', () => {
     });
     await spend(token, 3);
     const before = sends;
+    const records = (await redis.keys('*:auth:*')).length;
     const refused = await send(token);
     assertFailure(refused, 429, 'BUDGET_EXCEEDED');
+    assert.equal((await redis.keys('*:auth:*')).length, records, 'no authentication left behind');
     assert.equal(refused.headers.get('retry-after'), '7200');
     assert.deepEqual(await stack.outbox(phone(before)), [], 'nothing was sent');
     const text = await metrics();

@@ -57,6 +57,11 @@ describe('failures per user (NIST SP 800-63B-4 3.2.2)', () => {
     const refused = await expectCiam(issueCode(deps, app, request()), 'RATE_LIMITED');
     assert.equal(retryAfter(refused), 30);
     await expectCiam(issueCode(deps, app, request({ userName: 'JDoe' })), 'RATE_LIMITED');
+    assert.equal(
+      (await redis.keys('*:auth:*')).length,
+      1,
+      'a user inside a wait gets no new record',
+    );
     await issue({ userName: 'someone-else' });
     clock.advance(30_000);
     await issue();

@@ -101,6 +101,15 @@ describe('rate limits', () => {
     assert.equal(sender.sent.length, 2);
   });
 
+  it('leave no authentication behind for a send a limit refused', async () => {
+    const { send } = setup({ RATE_PHONE_SENDS: '1' });
+    const { authId } = await send();
+    await expectCiam(send({ userName: 'someone-else' }), 'RATE_LIMITED');
+    const records = await redis.keys('*:auth:*');
+    assert.equal(records.length, 1, records.join(', '));
+    assert.ok(records[0]!.endsWith(authId));
+  });
+
   it('limit validations per authentication, without spending attempts', async () => {
     const { deps, send, sender } = setup({ RATE_VALIDATIONS_PER_AUTH_PER_MINUTE: '3' });
     const { authId } = await send();
