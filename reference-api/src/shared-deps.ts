@@ -118,7 +118,11 @@ function openQueue(
   };
 }
 
-/** A Redis connection whose errors are logged (as `<name> connection error`), never thrown. */
+/**
+ * A Redis connection whose errors are logged (as `<name> connection error`), never thrown: once it
+ * has been ready (before that, a failure is the start-up's to report, in one line), and each new
+ * kind of trouble once, not every retry.
+ */
 export function redisConnection(
   settings: RedisSettings,
   logger: Logger,
@@ -126,9 +130,18 @@ export function redisConnection(
   options: RedisOptions,
 ): RedisClient {
   const connection = openRedis(settings, options);
-  connection.on('error', (err: Error) =>
-    logger.warn(`${name} connection error`, { error: err.message }),
-  );
+  let ready = false;
+  let last = '';
+  connection.on('ready', () => {
+    ready = true;
+    last = '';
+  });
+  connection.on('error', (err: Error) => {
+    if (ready && err.message !== last) {
+      last = err.message;
+      logger.warn(`${name} connection error`, { error: err.message });
+    }
+  });
   return connection;
 }
 
