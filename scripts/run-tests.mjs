@@ -3,8 +3,9 @@
 // starts its own Keycloak, and two JVMs starting at once on two cores slow each other down.
 //   --unit       skips *.int.test.ts, the browser tests and the Keycloak tests
 //   --keycloak   runs only the Keycloak tests
-//   --cluster    runs only the integration tests (*.int.test.ts) that take their Redis from useRedis(),
-//                each file on its own Redis Cluster (TEST_REDIS=cluster: 3 masters, 3 replicas)
+//   --cluster    runs only the integration and browser tests (*.int.test.ts, *.browser.test.ts) that
+//                take their Redis from useRedis(), each file on its own Redis Cluster
+//                (TEST_REDIS=cluster: 3 masters, 3 replicas)
 //   --all        every test, then the integration tests again on a cluster (what `npm test` runs)
 // Other arguments keep only the files whose path contains one of them.
 import { spawnSync } from 'node:child_process';
@@ -43,9 +44,11 @@ const isE2e = (f) => f.endsWith('.e2e.test.ts');
 // one at a time (two cores shared with other test files would skew what they time), with room
 // for 10,000 sign-ins on a slow machine.
 const isLoad = (f) => /cluster-(spread|failover)\.int\.test\.ts$/.test(f);
-// A file that starts its own cluster (or no Redis at all) gains nothing from a second pass.
+// A file that starts its own cluster (or no Redis at all) gains nothing from a second pass; the
+// browser tests (the hosted pages, the admin overview, TOTP) take their Redis from the harness too.
 const isIntOnRedisHarness = (f) =>
-  f.endsWith('.int.test.ts') && readFileSync(f, 'utf8').includes('useRedis(');
+  (f.endsWith('.int.test.ts') || f.endsWith('.browser.test.ts')) &&
+  readFileSync(f, 'utf8').includes('useRedis(');
 let files = roots.flatMap((root) => walk(root, [])).sort();
 if (unitOnly) {
   files = files.filter((f) => !f.endsWith('.int.test.ts') && !f.includes('/browser/') && !isE2e(f));
