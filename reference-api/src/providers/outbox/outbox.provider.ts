@@ -53,11 +53,12 @@ export function createOutboxProvider(redis: RedisClient, prefix: string, delayMs
         ...emailFields(message),
         sentAt: new Date().toISOString(),
       };
-      await redis
-        .multi()
-        .lpush(outboxKey(prefix), JSON.stringify(entry))
-        .ltrim(outboxKey(prefix), 0, OUTBOX_LIMIT - 1)
-        .exec();
+      // Two commands in one auto-pipelined write, not a MULTI (four commands, and ioredis copies
+      // every defined script into each MULTI it builds): a reader may see 1,001 entries for a moment.
+      await Promise.all([
+        redis.lpush(outboxKey(prefix), JSON.stringify(entry)),
+        redis.ltrim(outboxKey(prefix), 0, OUTBOX_LIMIT - 1),
+      ]);
       return { providerMessageId: entry.id };
     },
   };
