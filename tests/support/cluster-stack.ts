@@ -2,6 +2,7 @@
 // reference API (--role api) and a worker (--role worker), each its own Node process, all sharing
 // one cluster and one fake Twilio (in this process) that "delivers" the codes. Used by the cluster
 // spread and failover tests and by the cluster benchmark.
+import { clientToken } from './bridge-token.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,13 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
     for (let i = 0; i < (options.sets ?? 1); i++) {
       sets.push(await startSet(options, twilio.url, join(dataDir, String(i)), started));
     }
-    return { sets, twilio, stop, ...codeReader(twilio), token };
+    return {
+      sets,
+      twilio,
+      stop,
+      ...codeReader(twilio),
+      token: (bridgeUrl: string) => clientToken(bridgeUrl, CLIENT),
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -130,21 +137,6 @@ function bridgeEnv(common: Record<string, string>, apiUrl: string): Record<strin
     PUMPING_MIN_SENDS: UNLIMITED,
     ...common,
   };
-}
-
-async function token(bridgeUrl: string): Promise<string> {
-  const res = await fetch(`${bridgeUrl}/realms/mfa/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  if (!res.ok) {
-    throw new Error(`token request failed with ${res.status}`);
-  }
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 /** Reads the fake's messages once each, into codes by destination. */

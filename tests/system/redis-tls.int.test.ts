@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { openRedis } from '@sms-mfa/common/redis-client';
 import { freePort, startLocalRedis, type LocalRedis } from '@sms-mfa/common/redis-server';
 import { untilRedisReady } from '@sms-mfa/common/redis-start';
+import { clientToken } from '../support/bridge-token.js';
 import { outboxReader } from '../support/outbox-reader.js';
 import { runToExit, startProcess, type Ended } from '../support/processes.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
@@ -225,7 +226,7 @@ function bridgeEnv(reference: Record<string, string>, apiUrl: string): Record<st
 /** Request a code through the bridge, read it from the dev outbox, validate it: 200. */
 async function signIn(services: Services, phone: string): Promise<void> {
   const headers = {
-    authorization: `Bearer ${await clientToken(services.bridgeUrl)}`,
+    authorization: `Bearer ${await clientToken(services.bridgeUrl, CLIENT)}`,
     'content-type': 'application/json',
   };
   const base = `${services.bridgeUrl}/ciam-mfa/v2/deviceAuthentications`;
@@ -244,17 +245,4 @@ async function signIn(services: Services, phone: string): Promise<void> {
   });
   await checked.arrayBuffer();
   assert.equal(checked.status, 200);
-}
-
-async function clientToken(bridgeUrl: string): Promise<string> {
-  const res = await fetch(`${bridgeUrl}/realms/mfa/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  assert.equal(res.status, 200);
-  return ((await res.json()) as { access_token: string }).access_token;
 }
