@@ -1,5 +1,5 @@
 import { openRedis, type RedisClient } from '@sms-mfa/common/redis-client';
-import { untilRedisReady } from '@sms-mfa/common/redis-start';
+import { logRedisTrouble, untilRedisReady } from '@sms-mfa/common/redis-start';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@sms-mfa/common/logger';
 import { ApplicationStore } from './apps/application-store.js';
@@ -167,14 +167,8 @@ async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Pro
     autoPipeliningIgnoredCommands: [...VARIADIC_KEY_COMMANDS],
   });
   await untilRedisReady(redis, config.redis);
-  // Requests fail fast with 503 while RedisClient is away; log each new kind of trouble once, not every retry.
-  let last = '';
-  redis.on('error', (err: Error) => {
-    if (err.message !== last) {
-      logger.warn('redis connection problem', { error: (last = err.message) });
-    }
-  });
-  redis.on('ready', () => (last = ''));
+  // Requests fail fast with 503 while RedisClient is away.
+  logRedisTrouble(redis, logger, 'redis connection problem');
   return redis;
 }
 

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from './logger.js';
 import { describeRedis, openRedis, type RedisClient, type RedisSettings } from './redis-client.js';
 
 /** Where a process connects, as {@link openRedis} takes it. */
@@ -39,6 +40,26 @@ export async function untilRedisReady(client: RedisClient, target: Target): Prom
       `cannot reach ${describeRedis(target)} (${causeOf(err).message}): check REDIS_URL / REDIS_CLUSTER_NODES, and that Redis runs`;
     throw new RedisStartError(line);
   }
+}
+
+/**
+ * Logs `client`'s errors as warnings (`message`, with the error's text) once it has been ready
+ * (before that, a failure is the start-up's to report, in one line: {@link untilRedisReady}), and
+ * each new kind of trouble once, not every retry; a reconnection forgets the last one.
+ */
+export function logRedisTrouble(client: RedisClient, logger: Logger, message: string): void {
+  let ready = client.status === 'ready';
+  let last = '';
+  client.on('ready', () => {
+    ready = true;
+    last = '';
+  });
+  client.on('error', (err: Error) => {
+    if (ready && err.message !== last) {
+      last = err.message;
+      logger.warn(message, { error: err.message });
+    }
+  });
 }
 
 /** Why connecting to `target` failed with `err`, as one line saying what to do; undefined for a cause it does not know. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RedisOptions } from 'ioredis';
 import { openRedis, type RedisClient, type RedisSettings } from '@sms-mfa/common/redis-client';
 import type { Logger } from '@sms-mfa/common/logger';
-import { untilRedisReady } from '@sms-mfa/common/redis-start';
+import { logRedisTrouble, untilRedisReady } from '@sms-mfa/common/redis-start';
 import type { ReferenceApiConfig } from './config.js';
 import { CircuitBreakers } from './delivery/circuit-breaker.js';
 import { loadOrCreateKey } from './delivery/job-crypto.js';
@@ -118,11 +118,7 @@ function openQueue(
   };
 }
 
-/**
- * A Redis connection whose errors are logged (as `<name> connection error`), never thrown: once it
- * has been ready (before that, a failure is the start-up's to report, in one line), and each new
- * kind of trouble once, not every retry.
- */
+/** A Redis connection whose errors are logged (as `<name> connection error`), never thrown. */
 export function redisConnection(
   settings: RedisSettings,
   logger: Logger,
@@ -130,18 +126,7 @@ export function redisConnection(
   options: RedisOptions,
 ): RedisClient {
   const connection = openRedis(settings, options);
-  let ready = false;
-  let last = '';
-  connection.on('ready', () => {
-    ready = true;
-    last = '';
-  });
-  connection.on('error', (err: Error) => {
-    if (ready && err.message !== last) {
-      last = err.message;
-      logger.warn(`${name} connection error`, { error: err.message });
-    }
-  });
+  logRedisTrouble(connection, logger, `${name} connection error`);
   return connection;
 }
 
