@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { eventually, postJson, startApi } from './support/api-harness.js';
-import { spawnService } from './support/worker-process.js';
+import { spawnService, type ServiceProcess } from './support/worker-process.js';
 import { scratchDir } from './support/worker-harness.js';
 
 describe('worker processes stop without losing messages', () => {
@@ -32,6 +32,23 @@ describe('worker processes stop without losing messages', () => {
       status: string;
       history: { event: string }[];
     };
+  /** Queues a code for the test number; a refusal fails the test with what the API answered. */
+  const send = async (code: string) => {
+    const answer = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code });
+    assert.equal(answer.status, 202, `the API answered ${JSON.stringify(answer.body)}`);
+    return answer;
+  };
+  /** Waits until the worker is sending message `id`; if it never does, says what the worker logged. */
+  const untilSending = async (id: string, worker: ServiceProcess) => {
+    try {
+      await eventually(async () => ((await status(id)).status === 'sending' ? true : undefined));
+    } catch (err) {
+      const record = await status(id);
+      throw new Error(
+        `message ${id} is ${record.status}, not sending (${(err as Error).message}); the worker logged:\n${worker.output()}`,
+      );
+    }
+  };
   const outboxFor = async (id: string) =>
     (await redis.client().lrange('{smsmfa}:outbox', 0, -1)).filter(
       (e) => JSON.parse(e).messageId === id,
@@ -39,12 +56,12 @@ describe('worker processes stop without losing messages', () => {
 
   it('finishes the send in flight on SIGTERM, then exits 0 and takes no new work', async () => {
     const worker = await spawnService('worker', env);
-    const { body } = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '246810' });
-    await eventually(async () => ((await status(body.id)).status === 'sending' ? true : undefined));
+    const { body } = await send('246810');
+    await untilSending(body.id, worker);
     worker.child.kill('SIGTERM');
     // The signal is handled asynchronously; new work sent after it has been taken must wait.
     await eventually(async () => (worker.output().includes('shutting down') ? true : undefined));
-    const late = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '135790' });
+    const late = await send('135790');
     assert.equal(await worker.exited, 0);
     assert.equal(
       (await status(body.id)).status,
@@ -74,8 +91,8 @@ describe('worker processes stop without losing messages', () => {
   it('exits within SHUTDOWN_TIMEOUT_MS on SIGTERM even when a send takes longer, and a restarted worker delivers that message', async () => {
     const slow = { ...env, OUTBOX_DELAY_MS: '6000', SHUTDOWN_TIMEOUT_MS: '1500' };
     const worker = await spawnService('worker', slow);
-    const { body } = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '975310' });
-    await eventually(async () => ((await status(body.id)).status === 'sending' ? true : undefined));
+    const { body } = await send('975310');
+    await untilSending(body.id, worker);
     const signalled = Date.now();
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0);
@@ -97,8 +114,8 @@ describe('worker processes stop without losing messages', () => {
 
   it('loses nothing when a worker is killed with SIGKILL mid-send: another worker picks the job up', async () => {
     const doomed = await spawnService('worker', env);
-    const { body } = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code: '112233' });
-    await eventually(async () => ((await status(body.id)).status === 'sending' ? true : undefined));
+    const { body } = await send('112233');
+    await untilSending(body.id, doomed);
     doomed.child.kill('SIGKILL');
     assert.equal(await doomed.exited, 'SIGKILL');
     const rescuer = await spawnService('worker', env);

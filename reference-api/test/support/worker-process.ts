@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const START = fileURLToPath(new URL('../../src/start.ts', import.meta.url));
@@ -12,6 +13,15 @@ export interface ServiceProcess {
   /** Resolves with the exit code (or signal name). */
   readonly exited: Promise<number | string>;
 }
+
+// Every process still running when the file's tests end is killed: a test that failed before it
+// stopped its worker must not leave it holding the file open until the runner's timeout.
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) {
+    child.kill('SIGKILL');
+  }
+});
 
 /** Spawns `start.ts --role <role>` with `env` and waits until it logs that it started. */
 export async function spawnService(
@@ -29,10 +39,15 @@ export async function spawnService(
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  running.add(child);
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    running.delete(child);
+    return (code ?? signal) as number | string;
+  });
   const deadline = Date.now() + 20_000;
   while (!log.includes('reference-api started')) {
     if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
       throw new Error(`the ${role} process did not start:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 50));
