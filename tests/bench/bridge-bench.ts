@@ -140,20 +140,60 @@ async function codeFor(refPort: number, phone: string): Promise<string> {
   throw new Error(`no code arrived for ${phone.slice(0, 6)}…`);
 }
 
-async function validateCodes(base: string, token: string, pairs: { authId: string; otp: string }[], connections: number): Promise<EndpointFigures> {
+function validateCodes(base: string, token: string, pairs: { authId: string; otp: string }[], connections: number): Promise<EndpointFigures> {
+  return validations(base, { authorization: `Bearer ${token}` }, connections, pairs.length, (i) => {
+    const pair = pairs[i % pairs.length]!;
+    return { path: `/ciam-mfa/v2/deviceAuthentications/${pair.authId}`, body: JSON.stringify({ otp: pair.otp, deviceType: 'SMS' }) };
+  });
+}
+
+/** `amount` POSTs, the i-th to `request(i)`, each of which must answer 200. */
+async function validations(base: string, headers: Record<string, string>, connections: number, amount: number, request: (i: number) => { path: string; body: string }): Promise<EndpointFigures> {
   let next = 0;
   let shown = false;
   const result = await autocannon({
     // A fixed-amount run only notices it is done at a sample tick: 50 ms ticks, not the default 1 s.
-    url: base, method: 'POST', connections, amount: pairs.length, sampleInt: 50,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    url: base, method: 'POST', connections, amount, sampleInt: 50,
+    headers: { ...headers, 'content-type': 'application/json' },
     requests: [{
-      setupRequest: (req) => {
-        const pair = pairs[next++ % pairs.length]!;
-        return { ...req, path: `/ciam-mfa/v2/deviceAuthentications/${pair.authId}`, body: JSON.stringify({ otp: pair.otp, deviceType: 'SMS' }) };
-      },
+      setupRequest: (req) => ({ ...req, ...request(next++) }),
       onResponse: (status: number, body: string) => { if (status !== 200 && !shown) { shown = true; console.log('FAIL', status, body); } },
     }],
   });
   return figures(result);
+}
+
+/** What measureSigninFloor reports: request-code and validate-code of the floor, CPU per process. */
+export interface FloorFigures { requestCode: MeasuredEndpoint; validateCode: MeasuredEndpoint }
+
+/**
+ * The sign-in floor (signin-floor.server.ts): bare Express issuing the Redis commands of our
+ * request-code and validate-code in the same round trips, and a bare BullMQ worker doing our
+ * worker's Redis work for each code. Measured like the bridge, with the same load and windows.
+ */
+export async function measureSigninFloor(redisUrl: string, seconds: number, connections: number): Promise<FloorFigures> {
+  const env = { REDIS_URL: redisUrl };
+  const server = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'server'], env);
+  const worker = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'worker'], env);
+  try {
+    const pids: Pids = { floor: server.child.pid!, 'floor worker': worker.child.pid!, redis: await redisPidOf(redisUrl) };
+    const base = `http://127.0.0.1:${server.port}`;
+    const post = (duration: number) =>
+      autocannon({ url: `${base}/floor/request-code`, method: 'POST', connections, duration, headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (req) => ({ ...req, body: requestCodeBody() }) }] });
+    await post(2); // warm-up
+    const requestCode = await measureCpu(pids, async () => figures(await post(seconds)));
+    const amount = Number(process.env['BENCH_VALIDATIONS'] ?? 3000);
+    const authIds: string[] = [];
+    for (let i = 0; i < amount; i += 50) {
+      authIds.push(...(await Promise.all(Array.from({ length: Math.min(50, amount - i) }, async () => {
+        const res = await fetch(`${base}/floor/request-code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: requestCodeBody() });
+        return ((await res.json()) as { authId: string }).authId;
+      }))));
+    }
+    const validateCode = await measureCpu(pids, () => validations(base, {}, connections, authIds.length, (i) => ({ path: `/floor/validate/${authIds[i % authIds.length]!}`, body: '{"otp":"123456","deviceType":"SMS"}' })));
+    return { requestCode, validateCode };
+  } finally {
+    await worker.stop();
+    await server.stop();
+  }
 }

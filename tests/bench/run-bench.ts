@@ -1,11 +1,11 @@
 // `npm run bench`: throughput, latency and CPU per request of the reference API and the bridge beside
 // baselines measured in the same run (a bare Express endpoint; BullMQ with a no-op processor and with
-// nothing but the provider POST). Writes bench/results.json and bench/results.md (report.ts).
+// nothing but the provider POST; the sign-in floor: our Redis work with no application around it). Writes bench/results.json and bench/results.md (report.ts).
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { startLocalRedis } from '@sms-mfa/common/redis-server';
-import { measureBridge } from './bridge-bench.js';
+import { measureBridge, measureSigninFloor } from './bridge-bench.js';
 import { measureDrain } from './drain.js';
 import { pacedLoad } from './paced-load.js';
 import { machineTicks, measureCpu, redisPidOf, type Pids } from './process-cpu.js';
@@ -50,12 +50,16 @@ async function main(): Promise<void> {
     await api.stop();
     const drain = await measureDrain(redis.url, JOBS);
     const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS, bareNow);
+    // The same Redis work with no application around it: the least request-code and validate-code can cost.
+    const floor = await measureSigninFloor(redis.url, DURATION_SECONDS, CONNECTIONS);
+    floor.requestCode.bareAlongside = await bareNow();
+    floor.validateCode.bareAlongside = floor.requestCode.bareAlongside;
     await bare.stop();
     const ticks = machineTicks();
     const stealPercent = (100 * (ticks.steal - ticksBefore.steal)) / Math.max(1, ticks.total - ticksBefore.total);
     const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0, stealPercent,
       bridgeMode: process.env['BENCH_BRIDGE_HTTP'] ? 'HTTP to the reference API (BENCH_BRIDGE_HTTP)' : 'the direct queue (REFERENCE_API_DIRECT_QUEUE=true)' };
-    writeReport(root, settings, { bare: bareFigures, bareHalfRate, api: apiFigures, drain, bridge });
+    writeReport(root, settings, { bare: bareFigures, bareHalfRate, api: apiFigures, drain, bridge, floor });
   } finally {
     await redis.stop();
   }
