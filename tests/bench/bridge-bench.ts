@@ -29,30 +29,53 @@ export interface BridgeFigures {
 // Shared by the reference API and its worker (each would otherwise make its own under DATA_DIR).
 const MESSAGE_ENCRYPTION_KEY = 'ab'.repeat(32);
 
-/** Request-code and validate-code figures of the bridge, with the reference API and its worker (own processes) behind it. */
-export async function measureBridge(redisUrl: string, seconds: number, connections: number, bareNow: () => Promise<number>): Promise<BridgeFigures> {
+/** The bridge with the reference API and its worker in their own processes, as the bench runs them. */
+export interface BridgeStack {
+  readonly base: string;
+  readonly token: string;
+  /** The dev outbox's port (the reference API's). */
+  readonly refPort: number;
+  readonly pids: Pids;
+  stop(): Promise<void>;
+}
+
+/** Starts the bench's stack on `redisUrl` (the bridge on the direct queue unless BENCH_BRIDGE_HTTP). */
+export async function startBridgeStack(redisUrl: string): Promise<BridgeStack> {
   const dataDir = resolve(root, '.data/bench');
   // Its own queue: not the backlog the POST /api/sms window left (no worker drained it).
   const refEnv = { REDIS_URL: redisUrl, REFERENCE_API_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MESSAGE_ENCRYPTION_KEY, QUEUE_PREFIX: '{benchbridge}' };
   const ref = await startProcess('reference-api/src/start.ts', ['--role', 'api'], refEnv, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
   const worker = await startProcess('reference-api/src/start.ts', ['--role', 'worker'], refEnv, /reference-api started()/);
   const bridge = await startBridge(redisUrl, dataDir, ref.port, refEnv);
+  const stop = async () => {
+    await bridge.stop();
+    await worker.stop();
+    await ref.stop();
+  };
   try {
     const pids: Pids = { bridge: bridge.child.pid!, 'reference-api': ref.child.pid!, worker: worker.child.pid!, redis: await redisPidOf(redisUrl) };
     const base = `http://127.0.0.1:${bridge.port}`;
-    const token = await fetchToken(base);
+    return { base, token: await fetchToken(base), refPort: ref.port, pids, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Request-code and validate-code figures of the bridge, with the reference API and its worker (own processes) behind it. */
+export async function measureBridge(redisUrl: string, seconds: number, connections: number, bareNow: () => Promise<number>): Promise<BridgeFigures> {
+  const { base, token, refPort, pids, stop } = await startBridgeStack(redisUrl);
+  try {
     await requestCodes(base, token, 2, connections); // warm-up: JIT, connection pools
     const requestCode = { ...(await measureCpu(pids, () => requestCodes(base, token, seconds, connections))), bareAlongside: await bareNow() };
     const targetRate = Math.max(1, Math.round(requestCode.requestsPerSecond / 2));
     const half = await measureCpu(pids, () => pacedRequestCodes(base, token, seconds, targetRate));
-    const pairs = await readCodes(base, token, ref.port, Number(process.env['BENCH_VALIDATIONS'] ?? 3000));
+    const pairs = await readCodes(base, token, refPort, Number(process.env['BENCH_VALIDATIONS'] ?? 3000));
     const bareBeforeValidate = await bareNow();
     const validateCode = { ...(await measureCpu(pids, () => validateCodes(base, token, pairs, connections))), bareAlongside: bareBeforeValidate };
     return { requestCode, requestCodeHalfRate: { ...half, targetRate }, validateCode };
   } finally {
-    await bridge.stop();
-    await worker.stop();
-    await ref.stop();
+    await stop();
   }
 }
 
@@ -116,7 +139,7 @@ function pacedRequestCodes(base: string, token: string, seconds: number, rate: n
 }
 
 /** Starts `count` authentications and reads their codes from the dev outbox. */
-async function readCodes(base: string, token: string, refPort: number, count: number): Promise<{ authId: string; otp: string }[]> {
+export async function readCodes(base: string, token: string, refPort: number, count: number): Promise<{ authId: string; otp: string }[]> {
   const pairs: { authId: string; otp: string }[] = [];
   for (let i = 0; i < count; i += 50) {
     const batch = await Promise.all(Array.from({ length: Math.min(50, count - i) }, async () => {
@@ -166,34 +189,62 @@ async function validations(base: string, headers: Record<string, string>, connec
 /** What measureSigninFloor reports: request-code and validate-code of the floor, CPU per process. */
 export interface FloorFigures { requestCode: MeasuredEndpoint; validateCode: MeasuredEndpoint }
 
+/** The sign-in floor's server and worker processes (signin-floor.server.ts). */
+export interface FloorStack {
+  readonly base: string;
+  readonly pids: Pids;
+  /** Starts `count` floor authentications (each queues a job the floor worker takes) and returns their ids. */
+  authIds(count: number): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts the sign-in floor on `redisUrl`. */
+export async function startSigninFloor(redisUrl: string): Promise<FloorStack> {
+  const env = { REDIS_URL: redisUrl };
+  const server = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'server'], env);
+  const worker = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'worker'], env);
+  const base = `http://127.0.0.1:${server.port}`;
+  return {
+    base,
+    pids: { floor: server.child.pid!, 'floor worker': worker.child.pid!, redis: await redisPidOf(redisUrl) },
+    async authIds(count) {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i += 50) {
+        ids.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, async () => {
+          const res = await fetch(`${base}/floor/request-code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: requestCodeBody() });
+          return ((await res.json()) as { authId: string }).authId;
+        }))));
+      }
+      return ids;
+    },
+    async stop() {
+      await worker.stop();
+      await server.stop();
+    },
+  };
+}
+
+/** Validates each floor authentication once. */
+export async function floorValidations(base: string, authIds: readonly string[], connections: number): Promise<EndpointFigures> {
+  return validations(base, {}, connections, authIds.length, (i) => ({ path: `/floor/validate/${authIds[i % authIds.length]!}`, body: '{"otp":"123456","deviceType":"SMS"}' }));
+}
+
 /**
  * The sign-in floor (signin-floor.server.ts): bare Express issuing the Redis commands of our
  * request-code and validate-code in the same round trips, and a bare BullMQ worker doing our
  * worker's Redis work for each code. Measured like the bridge, with the same load and windows.
  */
 export async function measureSigninFloor(redisUrl: string, seconds: number, connections: number): Promise<FloorFigures> {
-  const env = { REDIS_URL: redisUrl };
-  const server = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'server'], env);
-  const worker = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'worker'], env);
+  const floor = await startSigninFloor(redisUrl);
   try {
-    const pids: Pids = { floor: server.child.pid!, 'floor worker': worker.child.pid!, redis: await redisPidOf(redisUrl) };
-    const base = `http://127.0.0.1:${server.port}`;
     const post = (duration: number) =>
-      autocannon({ url: `${base}/floor/request-code`, method: 'POST', connections, duration, headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (req) => ({ ...req, body: requestCodeBody() }) }] });
+      autocannon({ url: `${floor.base}/floor/request-code`, method: 'POST', connections, duration, headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (req) => ({ ...req, body: requestCodeBody() }) }] });
     await post(2); // warm-up
-    const requestCode = await measureCpu(pids, async () => figures(await post(seconds)));
-    const amount = Number(process.env['BENCH_VALIDATIONS'] ?? 3000);
-    const authIds: string[] = [];
-    for (let i = 0; i < amount; i += 50) {
-      authIds.push(...(await Promise.all(Array.from({ length: Math.min(50, amount - i) }, async () => {
-        const res = await fetch(`${base}/floor/request-code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: requestCodeBody() });
-        return ((await res.json()) as { authId: string }).authId;
-      }))));
-    }
-    const validateCode = await measureCpu(pids, () => validations(base, {}, connections, authIds.length, (i) => ({ path: `/floor/validate/${authIds[i % authIds.length]!}`, body: '{"otp":"123456","deviceType":"SMS"}' })));
+    const requestCode = await measureCpu(floor.pids, async () => figures(await post(seconds)));
+    const authIds = await floor.authIds(Number(process.env['BENCH_VALIDATIONS'] ?? 3000));
+    const validateCode = await measureCpu(floor.pids, () => floorValidations(floor.base, authIds, connections));
     return { requestCode, validateCode };
   } finally {
-    await worker.stop();
-    await server.stop();
+    await floor.stop();
   }
 }
