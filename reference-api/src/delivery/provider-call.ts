@@ -83,7 +83,7 @@ async function recordSent(
     {
       application: content.account ?? '',
       provider: provider.id,
-      country: countryOf(content.channel, content.to),
+      country: content.country ?? countryOf(content.channel, content.to),
     },
     price,
   );

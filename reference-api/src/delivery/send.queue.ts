@@ -40,6 +40,12 @@ export interface SendJobContent {
   readonly clientRef: string | undefined;
   /** The caller's application, for spend accounting (`account`). */
   readonly account?: string | undefined;
+  /**
+   * The number's ISO 3166 alpha-2 country ("" for none or an email), found when the message was
+   * accepted, for the spend by country: the worker need not parse the number again. Jobs queued
+   * before it was carried have none, and the worker works it out.
+   */
+  readonly country?: string;
   readonly email?: EmailPart;
 }
 

@@ -49,7 +49,7 @@ export async function acceptMessage(
   input: MessageInput,
   idempotency?: { scope: string; key: string },
 ): Promise<Accepted> {
-  const to = destinationOf(input);
+  const { to, country } = destinationOf(input);
   const email = emailPartOf(input, deps.emailFrom);
   const routed = deps
     .route(to, input.channel)
@@ -85,7 +85,7 @@ export async function acceptMessage(
     }
   }
   try {
-    const record = await enqueue(deps, id, { to, email }, input, chain);
+    const record = await enqueue(deps, id, { to, country, email }, input, chain);
     return { record, replayed: false, estimatedPrice };
   } catch (err) {
     if (idempotency) {
@@ -95,13 +95,15 @@ export async function acceptMessage(
   }
 }
 
-// An address was checked by the schema; a number is normalised to E.164 here.
-function destinationOf(input: MessageInput): string {
+// An address was checked by the schema; a number is normalised to E.164 here, and its country
+// ("" for none) goes in the job for the spend by country.
+function destinationOf(input: MessageInput): { to: string; country: string } {
   if (input.channel === 'email') {
-    return normaliseAddress(input.to);
+    return { to: normaliseAddress(input.to), country: '' };
   }
   try {
-    return normalisePhone(input.to).e164;
+    const phone = normalisePhone(input.to);
+    return { to: phone.e164, country: phone.country ?? '' };
   } catch (err) {
     if (err instanceof InvalidPhoneError) {
       throw invalidPhone(input.phoneField, err.message);
@@ -113,7 +115,7 @@ function destinationOf(input: MessageInput): string {
 async function enqueue(
   deps: AcceptDeps,
   id: string,
-  { to, email }: { to: string; email: EmailPart | undefined },
+  { to, country, email }: { to: string; country: string; email: EmailPart | undefined },
   input: MessageInput,
   chain: string[],
 ): Promise<MessageRecord> {
@@ -128,6 +130,7 @@ async function enqueue(
     channel: input.channel,
     locale: input.locale,
     clientRef: input.clientRef,
+    country,
     ...(input.account ? { account: input.account } : {}),
     ...(email ? { email } : {}),
   };

@@ -28,6 +28,8 @@ export interface WorkerHarness {
   readonly queue: SendQueue;
   readonly worker: Worker;
   readonly redis: RedisClient;
+  /** The worker's spend counters (flush() writes what it added up so far). */
+  readonly spend: SpendStats;
   /** Accepts a message the way the HTTP API does and returns its id. */
   send(input?: Partial<MessageInput>): Promise<string>;
   /** Waits until the message reaches one of `statuses` (default: any final one). */
@@ -67,13 +69,14 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const stats = new SendStats(redis, prefix);
   const attempts = options.attemptsPerProvider ?? 3;
   const queue = new SendQueue(redis, prefix, key, attempts);
+  const spend = new SpendStats(redis, prefix);
   const worker = createSendWorker({
     connection,
     prefix,
     key,
     store,
     stats,
-    spend: new SpendStats(redis, prefix),
+    spend,
     prices: options.prices,
     logger,
     providers: new Map(options.providers.map((p) => [p.id, p])),
@@ -107,6 +110,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     queue,
     worker,
     redis,
+    spend,
     async send(input = {}) {
       const full: MessageInput = {
         to: '+5511966191717',
