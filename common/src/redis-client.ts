@@ -2,11 +2,17 @@
 // server by REDIS_URL, or a Redis Cluster by REDIS_CLUSTER_NODES (seed nodes; ioredis finds the
 // rest). The rest of the code talks to a RedisClient and never asks which one it has, except where
 // the cluster changes the meaning of a command (WAIT goes to the node that took the write).
-// TLS (rediss://) trusts Node's CAs, or only the private CA of REDIS_TLS_CA_FILE when it is set.
+// TLS (rediss://) trusts Node's CAs, or only the private CA of REDIS_TLS_CA_FILE when it is set,
+// and presents the client certificate of REDIS_TLS_CERT_FILE / REDIS_TLS_KEY_FILE when they are.
 import calculateSlot from 'cluster-key-slot';
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
-import { readRedisCa } from './redis-ca.js';
+import {
+  readRedisCa,
+  readRedisClientCertificate,
+  type RedisClientCertificate,
+} from './redis-tls-files.js';
 
 /** A connection to one Redis or to a Redis Cluster; both speak the same commands. */
 export type RedisClient = Redis | Cluster;
@@ -24,6 +30,8 @@ export interface RedisSettings {
   readonly cluster: RedisClusterSettings | undefined;
   /** REDIS_TLS_CA_FILE's certificates (PEM), read at config load: what a rediss:// server's certificate must chain to. */
   readonly tlsCa?: string | undefined;
+  /** REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE (PEM), read at config load: what a rediss:// connection presents when asked. */
+  readonly tlsClient?: RedisClientCertificate | undefined;
   /** REDIS_WAIT_REPLICAS: replicas that must hold a write before a request is answered (0 = none). */
   readonly waitReplicas: number;
   readonly waitTimeoutMs: number;
@@ -44,6 +52,8 @@ export const REDIS_ENV = {
     .optional(),
   REDIS_PASSWORD: z.string().min(1).optional(),
   REDIS_TLS_CA_FILE: z.string().min(1).optional(),
+  REDIS_TLS_CERT_FILE: z.string().min(1).optional(),
+  REDIS_TLS_KEY_FILE: z.string().min(1).optional(),
   REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
   REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(500),
 } as const;
@@ -55,7 +65,7 @@ type RedisEnv = z.output<z.ZodObject<typeof REDIS_ENV>>;
 
 /**
  * The settings from parsed variables, and the problems a config error should list. Reads
- * REDIS_TLS_CA_FILE: call it once per config load.
+ * REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE: call it once per config load.
  */
 export function redisSettings(e: RedisEnv): { settings: RedisSettings; problems: string[] } {
   const problems: string[] = [];
@@ -69,11 +79,13 @@ export function redisSettings(e: RedisEnv): { settings: RedisSettings; problems:
     problems.push('REDIS_CLUSTER_NODES: give every seed node as rediss:// (TLS) or none');
   }
   const ca = e.REDIS_TLS_CA_FILE ? tlsCa(e.REDIS_TLS_CA_FILE, e, problems) : undefined;
+  const client = tlsClient(e, problems);
   return {
     settings: {
       url: cluster ? undefined : withPassword(e.REDIS_URL, e.REDIS_PASSWORD),
       cluster,
       tlsCa: ca,
+      tlsClient: client,
       waitReplicas: e.REDIS_WAIT_REPLICAS,
       waitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
     },
@@ -81,9 +93,14 @@ export function redisSettings(e: RedisEnv): { settings: RedisSettings; problems:
   };
 }
 
+function usesTls(e: RedisEnv): boolean {
+  return Boolean(
+    e.REDIS_CLUSTER_NODES?.includes('rediss://') ?? e.REDIS_URL?.startsWith('rediss://'),
+  );
+}
+
 function tlsCa(file: string, e: RedisEnv, problems: string[]): string | undefined {
-  const tls = e.REDIS_CLUSTER_NODES?.includes('rediss://') ?? e.REDIS_URL?.startsWith('rediss://');
-  if (!tls) {
+  if (!usesTls(e)) {
     problems.push(
       'REDIS_TLS_CA_FILE is set but REDIS_URL / REDIS_CLUSTER_NODES is not rediss://: use rediss:// for TLS, or unset REDIS_TLS_CA_FILE',
     );
@@ -94,6 +111,30 @@ function tlsCa(file: string, e: RedisEnv, problems: string[]): string | undefine
     return undefined;
   }
   return read.pem;
+}
+
+function tlsClient(e: RedisEnv, problems: string[]): RedisClientCertificate | undefined {
+  const { REDIS_TLS_CERT_FILE: certFile, REDIS_TLS_KEY_FILE: keyFile } = e;
+  if (!certFile || !keyFile) {
+    if (certFile || keyFile) {
+      const [set, unset] = certFile ? ['CERT', 'KEY'] : ['KEY', 'CERT'];
+      problems.push(
+        `REDIS_TLS_${set}_FILE is set without REDIS_TLS_${unset}_FILE: set both REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE, or neither`,
+      );
+    }
+    return undefined;
+  }
+  if (!usesTls(e)) {
+    problems.push(
+      'REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE are set but REDIS_URL / REDIS_CLUSTER_NODES is not rediss://: use rediss:// for TLS, or unset them',
+    );
+  }
+  const read = readRedisClientCertificate(certFile, keyFile);
+  if ('problems' in read) {
+    problems.push(...read.problems);
+    return undefined;
+  }
+  return read;
 }
 
 function clusterSettings(list: string, e: RedisEnv): RedisClusterSettings {
@@ -131,17 +172,27 @@ export function describeRedis(settings: Pick<RedisSettings, 'url' | 'cluster'>):
   return `Redis at ${(settings.url ?? '(no REDIS_URL)').replace(/\/\/[^@]*@/, '//***@')}`;
 }
 
+/** The TLS options a rediss:// connection to `settings` adds to Node's defaults: its CA, its client certificate. */
+export function redisTlsOptions(
+  settings: Pick<RedisSettings, 'tlsCa' | 'tlsClient'>,
+): ConnectionOptions {
+  return {
+    ...(settings.tlsCa ? { ca: settings.tlsCa } : {}),
+    ...(settings.tlsClient ? { cert: settings.tlsClient.cert, key: settings.tlsClient.key } : {}),
+  };
+}
+
 /**
  * A new client for `settings` with ioredis `options` (for a cluster they apply to each node's
  * connection). Throws TypeError when neither a URL nor a cluster is set: the caller's launcher
  * should have provided one.
  */
 export function openRedis(
-  settings: Pick<RedisSettings, 'url' | 'cluster' | 'tlsCa'>,
+  settings: Pick<RedisSettings, 'url' | 'cluster' | 'tlsCa' | 'tlsClient'>,
   options: RedisOptions = {},
 ): RedisClient {
   const { cluster } = settings;
-  const ca = settings.tlsCa ? { ca: settings.tlsCa } : undefined;
+  const tls = redisTlsOptions(settings);
   if (cluster) {
     const {
       enableAutoPipelining,
@@ -168,16 +219,20 @@ export function openRedis(
         ...rest,
         maxRetriesPerRequest,
         ...(cluster.password ? { password: cluster.password } : {}),
-        ...(cluster.tls ? { tls: ca ?? {} } : {}),
+        ...(cluster.tls ? { tls } : {}),
       },
     });
   }
   if (!settings.url) {
     throw new TypeError('openRedis: no REDIS_URL or REDIS_CLUSTER_NODES was given');
   }
-  // ioredis turns TLS on for rediss:// by itself, trusting Node's CAs; a private CA must be given
-  const withCa = ca && settings.url.startsWith('rediss://');
-  return new Redis(settings.url, withCa ? { ...options, tls: { ...options.tls, ...ca } } : options);
+  // ioredis turns TLS on for rediss:// by itself, trusting Node's CAs; a private CA and a client
+  // certificate must be given
+  const withTls = Object.keys(tls).length > 0 && settings.url.startsWith('rediss://');
+  return new Redis(
+    settings.url,
+    withTls ? { ...options, tls: { ...options.tls, ...tls } } : options,
+  );
 }
 
 /** True for a cluster client. */

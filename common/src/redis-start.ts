@@ -1,5 +1,6 @@
 // What a process says when it cannot reach its Redis at start: one line naming the cause a user
-// can fix (a certificate it cannot verify, a refused password, no TLS on that port), never
+// can fix (a certificate it cannot verify, a client certificate it lacks or that the server
+// refuses, a refused password, no TLS on that port), never
 // ioredis' stack (whose AUTH command would carry the password). A cluster client says only
 // "Failed to refresh slots cache" / "Connection is closed" (its slot refresher swallows the node's
 // TLS error), so the cause is then asked of one seed node on a connection of its own.
@@ -7,10 +8,16 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
-import { describeRedis, openRedis, type RedisClient, type RedisSettings } from './redis-client.js';
+import {
+  describeRedis,
+  openRedis,
+  redisTlsOptions,
+  type RedisClient,
+  type RedisSettings,
+} from './redis-client.js';
 
 /** Where a process connects, as {@link openRedis} takes it. */
-type Target = Pick<RedisSettings, 'url' | 'cluster' | 'tlsCa'>;
+type Target = Pick<RedisSettings, 'url' | 'cluster' | 'tlsCa' | 'tlsClient'>;
 
 /** Redis could not be reached at start; the message is one line saying why and what to do. */
 export class RedisStartError extends Error {
@@ -26,6 +33,21 @@ const UNTRUSTED = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'CERT_UNTRUSTED',
   'CERT_SIGNATURE_FAILURE',
+]);
+// The TLS alerts (ERR_SSL_<version>_ALERT_<name>) a server sends about the client certificate.
+// Without one, TLS 1.3 says CERTIFICATE_REQUIRED, TLS 1.2 only HANDSHAKE_FAILURE.
+const TLS_ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(\w+)$/;
+const NO_CLIENT_CERTIFICATE = new Set(['CERTIFICATE_REQUIRED', 'HANDSHAKE_FAILURE']);
+const CLIENT_CERTIFICATE_REFUSED = new Set([
+  ...NO_CLIENT_CERTIFICATE,
+  'UNKNOWN_CA',
+  'BAD_CERTIFICATE',
+  'CERTIFICATE_UNKNOWN',
+  'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_REVOKED',
+  'UNSUPPORTED_CERTIFICATE',
+  'ACCESS_DENIED',
+  'DECRYPT_ERROR',
 ]);
 const PROBE_LIMIT_MS = 5000;
 
@@ -79,6 +101,10 @@ function explain(err: Error | undefined, target: Target): string | undefined {
   }
   const where = describeRedis(target);
   const code = String((err as { code?: unknown }).code ?? '');
+  const refused = clientCertificateProblem(err, code, target);
+  if (refused) {
+    return `${where} ${refused}`;
+  }
   if (UNTRUSTED.has(code)) {
     return target.tlsCa
       ? `cannot verify the TLS certificate of ${where} (${err.message}): the CA in REDIS_TLS_CA_FILE did not sign it; give the CA that did`
@@ -98,6 +124,20 @@ function explain(err: Error | undefined, target: Target): string | undefined {
   }
   if (/^NOAUTH/.test(err.message)) {
     return `${where} requires a password: set REDIS_PASSWORD (or REDIS_PASSWORD_FILE)`;
+  }
+  return undefined;
+}
+
+/** What a server's TLS alert says of our client certificate (after "<where> "), if it speaks of one. */
+function clientCertificateProblem(err: Error, code: string, target: Target): string | undefined {
+  const alert = TLS_ALERT.exec(code)?.[1] ?? '';
+  // OpenSSL's message is a long "<address>:error:<code>:SSL routines:..." line; its reason reads
+  const reason = String((err as { reason?: unknown }).reason ?? err.message.trim());
+  if (!target.tlsClient && NO_CLIENT_CERTIFICATE.has(alert)) {
+    return `asks for a TLS client certificate (${reason}): set REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE`;
+  }
+  if (target.tlsClient && CLIENT_CERTIFICATE_REFUSED.has(alert)) {
+    return `did not accept the TLS client certificate in REDIS_TLS_CERT_FILE (${reason}): give one that is still valid and signed by a CA in its tls-ca-cert-file`;
   }
   return undefined;
 }
@@ -140,6 +180,6 @@ function probeClient(target: Target): Redis {
     host: seed.host,
     port: seed.port,
     password: cluster.password,
-    ...(cluster.tls ? { tls: target.tlsCa ? { ca: target.tlsCa } : {} } : {}),
+    ...(cluster.tls ? { tls: redisTlsOptions(target) } : {}),
   });
 }

@@ -244,6 +244,7 @@ async function connect(config: Readonly<BridgeConfig>): Promise<RedisClient> {
         url: config.redis.url ?? `redis://127.0.0.1:${config.embeddedRedisPort}`,
         cluster: undefined,
         tlsCa: config.redis.tlsCa,
+        tlsClient: config.redis.tlsClient,
       };
   const redis = openRedis(target, {
     lazyConnect: true,
