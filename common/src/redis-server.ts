@@ -28,11 +28,17 @@ export interface LocalRedisOptions {
   readonly password?: string;
 }
 
-/** PEM files for a TLS redis-server; clients are not asked for a certificate. */
+/** PEM files for a TLS redis-server; clients are not asked for a certificate unless told. */
 export interface LocalRedisTls {
   readonly certFile: string;
   readonly keyFile: string;
   readonly caFile: string;
+  /**
+   * Clients must present a certificate signed by `caFile` (`tls-auth-clients yes`, Redis' own
+   * default). The server's certificate must then be valid for clientAuth too: it is what the
+   * server presents to its master and cluster peers, and what this harness' probes present.
+   */
+  readonly requireClientCertificates?: boolean;
 }
 
 const INSTALL_HINT =
@@ -112,18 +118,27 @@ function listenArgs(port: number, tls: LocalRedisTls | undefined): string[] {
     return ['--port', String(port)];
   }
   return [
-    ...['--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no'],
+    ...['--port', '0', '--tls-port', String(port)],
+    ...['--tls-auth-clients', tls.requireClientCertificates ? 'yes' : 'no'],
     ...['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile],
     ...['--tls-ca-cert-file', tls.caFile, '--tls-replication', 'yes', '--tls-cluster', 'yes'],
   ];
 }
 
-/** How a client reaches a server started with `options`: TLS trusting its CA, its password. */
+/** How a client reaches a server started with `options`: TLS trusting its CA (presenting its certificate when asked), its password. */
 export function probeOptions(options: Pick<LocalRedisOptions, 'tls' | 'password'>): RedisOptions {
   return {
-    ...(options.tls ? { tls: { ca: readFileSync(options.tls.caFile) } } : {}),
+    ...(options.tls ? { tls: probeTls(options.tls) } : {}),
     ...(options.password ? { password: options.password } : {}),
   };
+}
+
+function probeTls(tls: LocalRedisTls): NonNullable<RedisOptions['tls']> {
+  const ca = readFileSync(tls.caFile);
+  if (!tls.requireClientCertificates) {
+    return { ca };
+  }
+  return { ca, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
 }
 
 async function waitForPing(

@@ -1,7 +1,8 @@
 // A real Redis Cluster for tests: redis-server nodes with cluster mode on, on free loopback ports,
 // joined by `redis-cli --cluster create` (masters first, then a replica for each), torn down after.
 // With `tls`, every node speaks TLS only (clients, replication, cluster bus) with a certificate
-// from a throwaway CA, as a self-hosted cluster with TLS usually is.
+// from a throwaway CA, as a self-hosted cluster with TLS usually is; with `requireClientCertificates`
+// too, clients (and the nodes, of each other) must present a certificate that CA signed.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ export interface RedisCluster {
   /** Seed nodes as `REDIS_CLUSTER_NODES` takes them: `127.0.0.1:p1,127.0.0.1:p2,…` (`rediss://127.0.0.1:p1,…` with TLS). */
   readonly seeds: string;
   readonly nodes: readonly LocalRedis[];
-  /** With `tls`: the CA that signed the nodes' certificate (REDIS_TLS_CA_FILE), and that certificate. */
+  /** With `tls`: the CA that signed the nodes' certificate (REDIS_TLS_CA_FILE), that certificate, and a client certificate. */
   readonly tls: TlsFiles | undefined;
   /** Stops every node and removes their files. */
   stop(): Promise<void>;
@@ -39,6 +40,8 @@ export interface RedisClusterOptions {
   readonly nodeTimeoutMs?: number;
   /** TLS only, with a certificate from a new private CA (see {@link RedisCluster.tls}). */
   readonly tls?: true;
+  /** With `tls`: every node asks clients for a certificate the CA signed (`tls-auth-clients yes`). */
+  readonly requireClientCertificates?: boolean;
   /** A password every node requires (REDIS_PASSWORD). */
   readonly password?: string;
 }
@@ -61,7 +64,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   try {
     const tls = options.tls ? await makeTestCertificates(dir) : undefined;
     const settings = {
-      tls,
+      tls: tls && { ...tls, requireClientCertificates: options.requireClientCertificates },
       password: options.password,
       nodeTimeoutMs: options.nodeTimeoutMs ?? 1000,
     };
@@ -85,7 +88,13 @@ async function createCluster(
   replicas: number,
   settings: NodeSettings,
 ): Promise<void> {
-  const tlsArgs = settings.tls ? ['--tls', '--cacert', settings.tls.caFile] : [];
+  const { tls } = settings;
+  const tlsArgs = tls
+    ? [
+        ...['--tls', '--cacert', tls.caFile],
+        ...(tls.requireClientCertificates ? ['--cert', tls.certFile, '--key', tls.keyFile] : []),
+      ]
+    : [];
   await run(
     'redis-cli',
     [

@@ -1,6 +1,8 @@
-// A throwaway certificate authority and a server certificate it signed, for TLS tests: what a
-// self-hosted Redis with TLS usually has (a private CA no system trust store knows).
+// A throwaway certificate authority, and a server and a client certificate it signed, for TLS
+// tests: what a self-hosted Redis with TLS usually has (a private CA no system trust store knows).
+// A client certificate some other CA signed comes from a second call, in another directory.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +16,9 @@ export interface TlsFiles {
   /** The server's certificate (signed by the CA; for 127.0.0.1 and localhost) and its key. */
   readonly certFile: string;
   readonly keyFile: string;
+  /** A client certificate (signed by the CA) and its key: REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE. */
+  readonly clientCertFile: string;
+  readonly clientKeyFile: string;
 }
 
 // Usable both ways: cluster nodes present the same certificate when they connect to each other.
@@ -23,30 +28,59 @@ const SERVER_EXTENSIONS = [
   'extendedKeyUsage=serverAuth,clientAuth',
   'subjectAltName=IP:127.0.0.1,DNS:localhost',
 ].join('\n');
+const CLIENT_EXTENSIONS = [
+  'basicConstraints=CA:FALSE',
+  'keyUsage=digitalSignature',
+  'extendedKeyUsage=clientAuth',
+].join('\n');
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-/** Writes a new CA and a server certificate for 127.0.0.1 into `dir` (one day, P-256 keys: quick to make). */
+/** Writes a new CA, a server certificate for 127.0.0.1 and a client certificate into `dir` (one day, P-256 keys: quick to make). */
 export async function makeTestCertificates(dir: string): Promise<TlsFiles> {
-  const files = {
-    caFile: join(dir, 'ca.pem'),
-    certFile: join(dir, 'server.pem'),
-    keyFile: join(dir, 'server.key'),
-  };
-  const caKey = join(dir, 'ca.key');
-  const csr = join(dir, 'server.csr');
-  const extensions = join(dir, 'server.ext');
-  writeFileSync(extensions, `${SERVER_EXTENSIONS}\n`);
-  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const ca = { certFile: join(dir, 'ca.pem'), keyFile: join(dir, 'ca.key') };
   await openssl([
-    ...['req', '-x509', ...ecKey, '-keyout', caKey, '-out', files.caFile],
+    ...['req', '-x509', ...EC_KEY, '-keyout', ca.keyFile, '-out', ca.certFile],
     ...['-days', '1', '-subj', '/CN=sms-mfa test CA'],
   ]);
+  const [server, client] = await Promise.all([
+    signed(dir, 'server', '/CN=127.0.0.1', SERVER_EXTENSIONS, ca),
+    signed(dir, 'client', '/CN=sms-mfa test client', CLIENT_EXTENSIONS, ca),
+  ]);
+  return {
+    caFile: ca.certFile,
+    ...server,
+    clientCertFile: client.certFile,
+    clientKeyFile: client.keyFile,
+  };
+}
+
+/** `<name>.pem` and `<name>.key` in `dir`: a new key and a certificate for it that `ca` signed. */
+async function signed(
+  dir: string,
+  name: string,
+  subject: string,
+  extensions: string,
+  ca: { readonly certFile: string; readonly keyFile: string },
+): Promise<{ certFile: string; keyFile: string }> {
+  const files = { certFile: join(dir, `${name}.pem`), keyFile: join(dir, `${name}.key`) };
+  const [csr, extFile] = [join(dir, `${name}.csr`), join(dir, `${name}.ext`)];
+  writeFileSync(extFile, `${extensions}\n`);
   await openssl([
-    ...['req', '-new', ...ecKey, '-keyout', files.keyFile, '-out', csr],
-    ...['-subj', '/CN=127.0.0.1'],
+    'req',
+    '-new',
+    ...EC_KEY,
+    '-keyout',
+    files.keyFile,
+    '-out',
+    csr,
+    '-subj',
+    subject,
   ]);
   await openssl([
-    ...['x509', '-req', '-in', csr, '-CA', files.caFile, '-CAkey', caKey, '-CAcreateserial'],
-    ...['-out', files.certFile, '-days', '1', '-extfile', extensions],
+    ...['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile],
+    // a serial of its own: two certificates signed at once would race on -CAcreateserial's file
+    ...['-set_serial', `0x${randomBytes(8).toString('hex')}`],
+    ...['-out', files.certFile, '-days', '1', '-extfile', extFile],
   ]);
   return files;
 }
