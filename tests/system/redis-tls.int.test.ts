@@ -1,9 +1,11 @@
 // Redis over TLS with a private CA, as issue 13 promises it: the bridge, the reference API, its
 // worker and the apps CLI as child processes on a TLS-only Redis Cluster (rediss:// seeds, a
-// password, REDIS_TLS_CA_FILE) and on one TLS-only Redis (REDIS_URL=rediss://), and the mistakes a
-// user can make answered in one line. Starts its own Redis: not run again in the cluster pass.
+// password, REDIS_TLS_CA_FILE) and on one TLS-only Redis (REDIS_URL=rediss://), each again asking
+// for a client certificate (`tls-auth-clients yes`, Redis' default: REDIS_TLS_CERT_FILE and
+// REDIS_TLS_KEY_FILE), and the mistakes a user can make answered in one line. Starts its own
+// Redis: not run again in the cluster pass.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,12 +33,23 @@ describe('Redis over TLS with a private CA', () => {
   let serverTls: TlsFiles;
   let clusterEnv: Record<string, string>;
   let serverEnv: Record<string, string>;
+  // the same, asking every client for a certificate; and a client certificate of another CA
+  let certCluster: RedisCluster;
+  let certServer: LocalRedis;
+  let otherCa: TlsFiles;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'redis-tls-'));
-    serverTls = await makeTestCertificates(dir);
-    [cluster, server] = await Promise.all([
+    mkdirSync(join(dir, 'other-ca'));
+    [serverTls, otherCa] = await Promise.all([
+      makeTestCertificates(dir),
+      makeTestCertificates(join(dir, 'other-ca')),
+    ]);
+    const serverCerts = { ...serverTls, requireClientCertificates: true };
+    [cluster, server, certCluster, certServer] = await Promise.all([
       startRedisCluster({ tls: true, password: PASSWORD }),
       startLocalRedis({ tls: serverTls, password: PASSWORD }),
+      startRedisCluster({ tls: true, password: PASSWORD, requireClientCertificates: true }),
+      startLocalRedis({ tls: serverCerts, password: PASSWORD }),
     ]);
     clusterEnv = {
       REDIS_CLUSTER_NODES: cluster.seeds,
@@ -46,7 +59,7 @@ describe('Redis over TLS with a private CA', () => {
     serverEnv = { REDIS_URL: server.url, REDIS_PASSWORD: PASSWORD };
   });
   after(async () => {
-    await Promise.all([cluster?.stop(), server?.stop()]);
+    await Promise.all([cluster?.stop(), server?.stop(), certCluster?.stop(), certServer?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -72,6 +85,41 @@ describe('Redis over TLS with a private CA', () => {
     const services = await startServices(env, join(dir, 'server'), 'all');
     try {
       await signIn(services, '+5511966190002');
+    } finally {
+      await services.stop();
+    }
+  });
+
+  it('signs a user in on one TLS Redis that asks for a client certificate, given REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE, and lists apps there', async () => {
+    const env = {
+      REDIS_URL: certServer.url,
+      ...certificateEnv(serverTls),
+      REDIS_PASSWORD: PASSWORD,
+    };
+    const dataDir = join(dir, 'cert-server');
+    const services = await startServices(env, dataDir, 'all');
+    try {
+      await signIn(services, '+5511966190003');
+      const apps = await runToExit('bridge/src/cli/apps.ts', ['list'], {
+        ...env,
+        DATA_DIR: dataDir,
+      });
+      assert.equal(apps.code, 0, apps.output);
+      assert.match(apps.output, new RegExp(CLIENT.id));
+    } finally {
+      await services.stop();
+    }
+  });
+
+  it('signs a user in through every service on a TLS Redis Cluster whose nodes ask for a client certificate', async () => {
+    const env = {
+      REDIS_CLUSTER_NODES: certCluster.seeds,
+      ...certificateEnv(certCluster.tls!),
+      REDIS_PASSWORD: PASSWORD,
+    };
+    const services = await startServices(env, join(dir, 'cert-cluster'));
+    try {
+      await signIn(services, '+5511966190004');
     } finally {
       await services.stop();
     }
@@ -112,6 +160,51 @@ describe('Redis over TLS with a private CA', () => {
       );
     });
 
+    it('says a TLS Redis or Cluster asks for a client certificate when REDIS_TLS_CERT_FILE is not set', async () => {
+      const toDo = 'set REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE';
+      const [api, worker] = await Promise.all([
+        runToExit('reference-api/src/start.ts', ['--role', 'api'], {
+          REDIS_URL: certServer.url,
+          REDIS_PASSWORD: PASSWORD,
+          REDIS_TLS_CA_FILE: serverTls.caFile,
+          REFERENCE_API_PORT: '0',
+        }),
+        runToExit('reference-api/src/start.ts', ['--role', 'worker'], {
+          REDIS_CLUSTER_NODES: certCluster.seeds,
+          REDIS_PASSWORD: PASSWORD,
+          REDIS_TLS_CA_FILE: certCluster.tls!.caFile,
+        }),
+      ]);
+      assertOneLine(
+        api,
+        `Redis at rediss://***@127.0.0.1:${certServer.port} asks for a TLS client certificate (tlsv13 alert certificate required): ${toDo}`,
+      );
+      assertOneLine(
+        worker,
+        `the Redis Cluster at ${certCluster.seeds} asks for a TLS client certificate (tlsv13 alert certificate required): ${toDo}`,
+      );
+    });
+
+    it('says a TLS Redis or Cluster did not accept a client certificate another CA signed', async () => {
+      const refused =
+        'did not accept the TLS client certificate in REDIS_TLS_CERT_FILE (tlsv1 alert unknown ca): give one that is still valid and signed by a CA in its tls-ca-cert-file';
+      const [bridge, worker] = await Promise.all([
+        runToExit('bridge/src/start.ts', [], {
+          REDIS_URL: certServer.url,
+          ...certificateEnv(serverTls, otherCa),
+          REDIS_PASSWORD: PASSWORD,
+          BRIDGE_PORT: '0',
+        }),
+        runToExit('reference-api/src/start.ts', ['--role', 'worker'], {
+          REDIS_CLUSTER_NODES: certCluster.seeds,
+          ...certificateEnv(certCluster.tls!, otherCa),
+          REDIS_PASSWORD: PASSWORD,
+        }),
+      ]);
+      assertOneLine(bridge, `Redis at rediss://***@127.0.0.1:${certServer.port} ${refused}`);
+      assertOneLine(worker, `the Redis Cluster at ${certCluster.seeds} ${refused}`);
+    });
+
     // the same start-up check as the services', in this process (a service process costs seconds)
     it('says the same of one TLS Redis: no REDIS_TLS_CA_FILE, a wrong password', async () => {
       const where = `Redis at rediss://***@127.0.0.1:${server.port}`;
@@ -139,6 +232,15 @@ async function ready(target: { url: string; tlsCa?: string }): Promise<void> {
   } finally {
     client.disconnect();
   }
+}
+
+/** REDIS_TLS_CA_FILE of `ca`, and the client certificate of `client` (`ca`'s own by default). */
+function certificateEnv(ca: TlsFiles, client: TlsFiles = ca): Record<string, string> {
+  return {
+    REDIS_TLS_CA_FILE: ca.caFile,
+    REDIS_TLS_CERT_FILE: client.clientCertFile,
+    REDIS_TLS_KEY_FILE: client.clientKeyFile,
+  };
 }
 
 function escape(text: string): string {
