@@ -48,6 +48,10 @@ async function main(): Promise<void> {
     const api = await startProcess('reference-api/src/start.ts', ['--role', 'api'], { REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: resolve(root, '.data/bench'), LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
     const apiFigures = { ...(await load(api, { 'reference-api': api.child.pid!, redis: redisPid })), bareAlongside: bareFigures.requestsPerSecond };
     await api.stop();
+    // The same Redis work as POST /api/sms with nothing around it, measured the same way (no worker, as above).
+    const floorApi = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'server'], { REDIS_URL: redis.url });
+    const apiFloor = { ...(await load(floorApi, { floor: floorApi.child.pid!, redis: redisPid })), bareAlongside: bareFigures.requestsPerSecond };
+    await floorApi.stop();
     const drain = await measureDrain(redis.url, JOBS);
     const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS, bareNow);
     // The same Redis work with no application around it: the least request-code and validate-code can cost.
@@ -59,7 +63,7 @@ async function main(): Promise<void> {
     const stealPercent = (100 * (ticks.steal - ticksBefore.steal)) / Math.max(1, ticks.total - ticksBefore.total);
     const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0, stealPercent,
       bridgeMode: process.env['BENCH_BRIDGE_HTTP'] ? 'HTTP to the reference API (BENCH_BRIDGE_HTTP)' : 'the direct queue (REFERENCE_API_DIRECT_QUEUE=true)' };
-    writeReport(root, settings, { bare: bareFigures, bareHalfRate, api: apiFigures, drain, bridge, floor });
+    writeReport(root, settings, { bare: bareFigures, bareHalfRate, api: apiFigures, apiFloor, drain, bridge, floor });
   } finally {
     await redis.stop();
   }

@@ -5,7 +5,8 @@
 // implementation of this design (Redis for state, limits and audit; BullMQ for the queue) costs.
 // Its scripts are ours, read from their files; its limits are rate-limiter-flexible's, as ours.
 //
-//   --role server   POST /floor/request-code and POST /floor/validate/:authId on a free port
+//   --role server   POST /floor/request-code, POST /floor/validate/:authId and the reference API's
+//                   POST /api/sms (its record and its job) on a free port
 //   --role worker   the send queue's worker: 'sending', the dev outbox's LPUSH + LTRIM, 'sent'
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -87,6 +88,12 @@ async function server(): Promise<void> {
     await Promise.all([queueConnection.set(`${PREFIX}:msg:${id}`, messageRecord(id), 'EX', 604_800), add(id)]);
     await audit('sent', authId);
     res.status(201).json({ authId });
+  });
+  // The reference API's POST /api/sms: the message record and the job, written together.
+  app.post('/api/sms', async (_req, res) => {
+    const id = randomUUID();
+    await Promise.all([queueConnection.set(`${PREFIX}:msg:${id}`, messageRecord(id), 'EX', 604_800), add(id)]);
+    res.status(202).json({ id, status: 'queued' });
   });
   app.post('/floor/validate/:authId', async (req, res) => {
     const authId = String(req.params['authId']);
