@@ -6,6 +6,7 @@
 // TLS error), so the cause is then asked of one seed node on a connection of its own.
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connect as tlsConnect } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 import {
@@ -86,7 +87,11 @@ export function logRedisTrouble(client: RedisClient, logger: Logger, message: st
 
 /** Why connecting to `target` failed with `err`, as one line saying what to do; undefined for a cause it does not know. */
 export async function startProblem(err: unknown, target: Target): Promise<string | undefined> {
-  return explain(causeOf(err), target) ?? explain(await probe(target), target);
+  return (
+    explain(causeOf(err), target) ??
+    explain(await probe(target), target) ??
+    explain(await handshake(target), target)
+  );
 }
 
 /** A cluster's own error carries the last node's as `lastNodeError`. */
@@ -162,6 +167,48 @@ async function probe(target: Target): Promise<Error | undefined> {
   } finally {
     redis.disconnect();
   }
+}
+
+const ALERT_WAIT_MS = 1500;
+
+/**
+ * The error of a bare TLS handshake with `target` (a cluster's first seed node) that writes
+ * nothing, or undefined (no TLS, or the server kept the connection). Under TLS 1.3 a server that
+ * wants a client certificate says so only after the client has finished its side of the
+ * handshake: a client that writes a command at once (ioredis, the probe above) may hit the closed
+ * socket first and see only ECONNRESET. Writing nothing, this one reads the server's alert.
+ */
+async function handshake(target: Target): Promise<Error | undefined> {
+  const address = tlsAddress(target);
+  if (!address) {
+    return undefined;
+  }
+  const socket = tlsConnect({ ...address, ...redisTlsOptions(target) });
+  try {
+    return await new Promise<Error | undefined>((resolve) => {
+      socket.once('error', resolve);
+      socket.once('close', () => resolve(undefined));
+      socket.once('secureConnect', () => {
+        setTimeout(() => resolve(undefined), ALERT_WAIT_MS).unref();
+      });
+      setTimeout(() => resolve(undefined), PROBE_LIMIT_MS).unref();
+    });
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** Host and port of a TLS target (one Redis, or a cluster's first seed), else undefined. */
+function tlsAddress(target: Target): { host: string; port: number } | undefined {
+  const seed = target.cluster?.tls ? target.cluster.nodes[0] : undefined;
+  if (seed) {
+    return { host: seed.host, port: seed.port };
+  }
+  if (!target.cluster && target.url?.startsWith('rediss://')) {
+    const url = new URL(target.url);
+    return { host: url.hostname, port: Number(url.port || 6379) };
+  }
+  return undefined;
 }
 
 function probeClient(target: Target): Redis {

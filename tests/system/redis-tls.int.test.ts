@@ -128,7 +128,7 @@ describe('Redis over TLS with a private CA', () => {
   describe('what a user gets wrong, answered in one line', { concurrency: true }, () => {
     it('says the certificate of a TLS cluster cannot be verified without REDIS_TLS_CA_FILE', async () => {
       const noCa = { REDIS_CLUSTER_NODES: cluster.seeds, REDIS_PASSWORD: PASSWORD };
-      const worker = await runToExit('reference-api/src/start.ts', ['--role', 'worker'], noCa);
+      const worker = await failingStart('reference-api/src/start.ts', ['--role', 'worker'], noCa);
       assertOneLine(
         worker,
         /^cannot verify the TLS certificate of the Redis Cluster at rediss:\/\/127\.0\.0\.1:\d+.* \([^)]+\): set REDIS_TLS_CA_FILE to the PEM file of the CA that signed it$/m,
@@ -136,7 +136,7 @@ describe('Redis over TLS with a private CA', () => {
     });
 
     it('says a wrong password was refused by the cluster, without showing it', async () => {
-      const bridge = await runToExit('bridge/src/start.ts', [], {
+      const bridge = await failingStart('bridge/src/start.ts', [], {
         ...clusterEnv,
         REDIS_PASSWORD: WRONG_PASSWORD,
         BRIDGE_PORT: '0',
@@ -149,7 +149,7 @@ describe('Redis over TLS with a private CA', () => {
 
     it('names a REDIS_TLS_CA_FILE that does not exist, and what to give instead', async () => {
       const missing = join(dir, 'no-such-ca.pem');
-      const api = await runToExit('reference-api/src/start.ts', ['--role', 'api'], {
+      const api = await failingStart('reference-api/src/start.ts', ['--role', 'api'], {
         ...serverEnv,
         REDIS_TLS_CA_FILE: missing,
         REFERENCE_API_PORT: '0',
@@ -163,13 +163,13 @@ describe('Redis over TLS with a private CA', () => {
     it('says a TLS Redis or Cluster asks for a client certificate when REDIS_TLS_CERT_FILE is not set', async () => {
       const toDo = 'set REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE';
       const [api, worker] = await Promise.all([
-        runToExit('reference-api/src/start.ts', ['--role', 'api'], {
+        failingStart('reference-api/src/start.ts', ['--role', 'api'], {
           REDIS_URL: certServer.url,
           REDIS_PASSWORD: PASSWORD,
           REDIS_TLS_CA_FILE: serverTls.caFile,
           REFERENCE_API_PORT: '0',
         }),
-        runToExit('reference-api/src/start.ts', ['--role', 'worker'], {
+        failingStart('reference-api/src/start.ts', ['--role', 'worker'], {
           REDIS_CLUSTER_NODES: certCluster.seeds,
           REDIS_PASSWORD: PASSWORD,
           REDIS_TLS_CA_FILE: certCluster.tls!.caFile,
@@ -189,13 +189,13 @@ describe('Redis over TLS with a private CA', () => {
       const refused =
         'did not accept the TLS client certificate in REDIS_TLS_CERT_FILE (tlsv1 alert unknown ca): give one that is still valid and signed by a CA in its tls-ca-cert-file';
       const [bridge, worker] = await Promise.all([
-        runToExit('bridge/src/start.ts', [], {
+        failingStart('bridge/src/start.ts', [], {
           REDIS_URL: certServer.url,
           ...certificateEnv(serverTls, otherCa),
           REDIS_PASSWORD: PASSWORD,
           BRIDGE_PORT: '0',
         }),
-        runToExit('reference-api/src/start.ts', ['--role', 'worker'], {
+        failingStart('reference-api/src/start.ts', ['--role', 'worker'], {
           REDIS_CLUSTER_NODES: certCluster.seeds,
           ...certificateEnv(certCluster.tls!, otherCa),
           REDIS_PASSWORD: PASSWORD,
@@ -223,6 +223,15 @@ describe('Redis over TLS with a private CA', () => {
     });
   });
 });
+
+// A start that fails waits out the client's retries first (about 15 s for a cluster); with a dozen
+// processes starting at once beside a loaded test run, 30 s was seen to run out.
+const FAILING_START_LIMIT_MS = 90_000;
+
+/** Runs a service that must fail to start, to its exit. */
+function failingStart(script: string, args: string[], env: Record<string, string>): Promise<Ended> {
+  return runToExit(script, args, env, FAILING_START_LIMIT_MS);
+}
 
 /** Opens a service's client on `target` and waits as a service does at start. */
 async function ready(target: { url: string; tlsCa?: string }): Promise<void> {
@@ -254,7 +263,11 @@ function withPassword(url: string, password: string): string {
 /** Exit code ≠ 0, the expected line (a string: the whole line), no stack trace, never the password. */
 function assertOneLine(ended: Ended, line: RegExp | string): void {
   assert.notEqual(ended.code, 0, ended.output);
-  assert.notEqual(ended.code, null, `still running after 30 s: ${ended.output}`);
+  assert.notEqual(
+    ended.code,
+    null,
+    `still running after ${FAILING_START_LIMIT_MS / 1000} s: ${ended.output}`,
+  );
   if (typeof line === 'string') {
     assert.ok(ended.output.split('\n').includes(line), ended.output);
   } else {
