@@ -12,6 +12,11 @@ const SIGN_INS = 20;
 // on how long the run took, not on the sign-ins): not part of a sign-in's work.
 const NOT_A_SIGN_IN = new Set(['lrange', 'bzpopmin', 'info', 'config|resetstat', 'client|setname', 'client|setinfo', 'ping', 'hello', 'script|load']);
 
+// What BullMQ's fetch loop alone runs, as often as the queue happens to run dry (LLEN and ZCARD
+// only then: seen 2.0 calls per message on ours against 0.9 on the floor in one run): counted
+// in the totals, not compared one by one.
+const FETCH_LOOP = new Set(['llen', 'zcard', 'zpopmin', 'zrange', 'zrangebyscore', 'rpoplpush']);
+
 /** Calls per command since the last reset, scripts' own calls included. */
 async function commandCalls(redis: Redis): Promise<Map<string, number>> {
   const calls = new Map<string, number>();
@@ -76,7 +81,9 @@ function compare(what: string, ours: Map<string, number>, floor: Map<string, num
   // floor against 64 to 65 on ours, alone and beside a test run): totals are compared with room.
   const foreign = names.filter((n) => !ours.has(n));
   assert.deepEqual(foreign, [], `the floor runs no command ours does not (${what})`);
-  const leftOut = names.filter((n) => (ours.get(n) ?? 0) >= 1 && (floor.get(n) ?? 0) < 0.5 * ours.get(n)!);
+  const leftOut = names.filter(
+    (n) => !FETCH_LOOP.has(n) && (ours.get(n) ?? 0) >= 1 && (floor.get(n) ?? 0) < 0.5 * ours.get(n)!,
+  );
   assert.deepEqual(leftOut, [], `the floor leaves out none of our work (${what})`);
   assert.ok(f >= 0.8 * o && f <= 1.25 * o, `the floor makes ${f.toFixed(1)} calls per ${what}, ours ${o.toFixed(1)}`);
 }
