@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { scriptedProvider, type ScriptedProvider } from './fakes/scripted.provider.js';
 import { dkimTestKey } from './support/dkim-key.js';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
+import { delayedJob, startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 describe('the send worker with email', () => {
   const redis = useRedis();
@@ -56,8 +56,7 @@ describe('the send worker with email', () => {
     mailerA.failNext('rate_limited', { retryAfterSeconds: 5 });
     const id = await sendEmail({ ttlSeconds: 30 });
     await harness.waitFor(id, ['sending']);
-    const job = await harness.queue.queue.getJob(id);
-    assert.ok(job, 'the job is waiting out the pause');
+    const job = await delayedJob(harness, id); // waiting out the pause
     await job.updateData({ ...job.data, expiresAt: Date.now() - 1 });
     await job.promote();
     const record = await harness.waitFor(id, ['expired'], 10_000);

@@ -2,9 +2,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
-import { eventually } from './support/api-harness.js';
 import { scriptedProvider, type ScriptedProvider } from './fakes/scripted.provider.js';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
+import { delayedJob, startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 describe('the send worker with a scripted provider', () => {
   const redis = useRedis();
@@ -38,12 +37,7 @@ describe('the send worker with a scripted provider', () => {
     const id = await harness.send({ ttlSeconds: 30 });
     await harness.waitFor(id, ['sending']);
     // The pause (5 s) fits in the lifetime, so the job waits; make the clock pass its expiry.
-    // 'sending' is written before the provider answers: wait until the job is really delayed,
-    // or promote() finds it still active (a busy machine is slow to move it).
-    const job = await eventually(async () => {
-      const found = await harness.queue.queue.getJob(id);
-      return found && (await found.isDelayed()) ? found : undefined;
-    });
+    const job = await delayedJob(harness, id);
     await job.updateData({ ...job.data, expiresAt: Date.now() - 1 });
     await job.promote();
     const record = await harness.waitFor(id, ['expired'], 10_000);

@@ -155,3 +155,22 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
 export function scratchDir(): string {
   return mkdtempSync(join(tmpdir(), 'sms-mfa-'));
 }
+
+/**
+ * The job of message `id` once the worker has put it back to wait (a provider's pause): a record
+ * says 'sending' before the provider answers, so the job may still be active for a moment, and a
+ * test that changed it then would race the worker's own update.
+ */
+export async function delayedJob(harness: WorkerHarness, id: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await harness.queue.queue.getJob(id);
+    if (job && (await job.isDelayed())) {
+      return job;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the job of message ${id} was not delayed within ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
