@@ -67,12 +67,12 @@ export async function measureBridge(redisUrl: string, seconds: number, connectio
   const { base, token, refPort, pids, stop } = await startBridgeStack(redisUrl);
   try {
     await requestCodes(base, token, 2, connections); // warm-up: JIT, connection pools
-    const requestCode = { ...(await measureCpu(pids, () => requestCodes(base, token, seconds, connections))), bareAlongside: await bareNow() };
+    const requestCode = { ...(await measureCpu(pids, () => requestCodes(base, token, seconds, connections), redisUrl)), bareAlongside: await bareNow() };
     const targetRate = Math.max(1, Math.round(requestCode.requestsPerSecond / 2));
-    const half = await measureCpu(pids, () => pacedRequestCodes(base, token, seconds, targetRate));
+    const half = await measureCpu(pids, () => pacedRequestCodes(base, token, seconds, targetRate), redisUrl);
     const pairs = await readCodes(base, token, refPort, Number(process.env['BENCH_VALIDATIONS'] ?? 3000));
     const bareBeforeValidate = await bareNow();
-    const validateCode = { ...(await measureCpu(pids, () => validateCodes(base, token, pairs, connections))), bareAlongside: bareBeforeValidate };
+    const validateCode = { ...(await measureCpu(pids, () => validateCodes(base, token, pairs, connections), redisUrl)), bareAlongside: bareBeforeValidate };
     return { requestCode, requestCodeHalfRate: { ...half, targetRate }, validateCode };
   } finally {
     await stop();
@@ -240,9 +240,9 @@ export async function measureSigninFloor(redisUrl: string, seconds: number, conn
     const post = (duration: number) =>
       autocannon({ url: `${floor.base}/floor/request-code`, method: 'POST', connections, duration, headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (req) => ({ ...req, body: requestCodeBody() }) }] });
     await post(2); // warm-up
-    const requestCode = await measureCpu(floor.pids, async () => figures(await post(seconds)));
+    const requestCode = await measureCpu(floor.pids, async () => figures(await post(seconds)), redisUrl);
     const authIds = await floor.authIds(Number(process.env['BENCH_VALIDATIONS'] ?? 3000));
-    const validateCode = await measureCpu(floor.pids, () => floorValidations(floor.base, authIds, connections));
+    const validateCode = await measureCpu(floor.pids, () => floorValidations(floor.base, authIds, connections), redisUrl);
     return { requestCode, validateCode };
   } finally {
     await floor.stop();

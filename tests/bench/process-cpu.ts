@@ -47,6 +47,35 @@ export type Pids = Readonly<Record<string, number>>;
 export interface CpuPerRequest {
   readonly perProcessMs: Record<string, number>;
   readonly totalMs: number;
+  /** What Redis did per request, when the window was given its URL. */
+  readonly redis?: RedisTraffic;
+}
+
+/**
+ * Redis' own counters (INFO stats): commands run, and the reads and writes on its sockets. A read is
+ * one wake-up of redis-server for whatever a client sent at once, so reads count round trips: one
+ * command sent alone costs a read, and a pipeline of twenty costs one too.
+ */
+export interface RedisTraffic {
+  readonly commands: number;
+  readonly reads: number;
+  readonly writes: number;
+}
+
+/** Redis' counters now (INFO stats, Redis 7+; 0 for a counter an older server lacks). */
+export async function redisTraffic(url: string): Promise<RedisTraffic> {
+  const redis = new Redis(url);
+  try {
+    const info = await redis.info('stats');
+    const counter = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    return {
+      commands: counter('total_commands_processed'),
+      reads: counter('total_reads_processed'),
+      writes: counter('total_writes_processed'),
+    };
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function readAll(pids: Pids): Record<string, number> {
@@ -73,20 +102,31 @@ async function settle(pids: Pids, stepMs = 300, idleMs = 8, maxMs = 60_000): Pro
 
 /**
  * Runs `window` (which returns how many requests it made) between two idle points, so work queued in
- * the window is counted and work queued before it is not, and divides each process's CPU by the requests.
+ * the window is counted and work queued before it is not, and divides each process's CPU by the
+ * requests; given `redisUrl`, Redis' commands, reads and writes too.
  */
 export async function measureCpu<T extends { requests: number }>(
   pids: Pids,
   window: () => Promise<T>,
+  redisUrl?: string,
 ): Promise<T & { cpu: CpuPerRequest }> {
   await settle(pids); // what an earlier window queued is not this one's
+  const trafficBefore = redisUrl ? await redisTraffic(redisUrl) : undefined;
   const before = readAll(pids);
   const result = await window();
   await settle(pids);
   const after = readAll(pids);
+  const trafficAfter = redisUrl ? await redisTraffic(redisUrl) : undefined;
   const requests = Math.max(result.requests, 1);
   const perProcessMs = Object.fromEntries(
     Object.keys(pids).map((name) => [name, ((after[name] ?? 0) - (before[name] ?? 0)) / requests]),
   );
-  return { ...result, cpu: { perProcessMs, totalMs: sum(perProcessMs) } };
+  const redis = trafficBefore && trafficAfter
+    ? {
+        commands: (trafficAfter.commands - trafficBefore.commands) / requests,
+        reads: (trafficAfter.reads - trafficBefore.reads) / requests,
+        writes: (trafficAfter.writes - trafficBefore.writes) / requests,
+      }
+    : undefined;
+  return { ...result, cpu: { perProcessMs, totalMs: sum(perProcessMs), ...(redis ? { redis } : {}) } };
 }

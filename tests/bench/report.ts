@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BridgeFigures, FloorFigures, MeasuredEndpoint } from './bridge-bench.js';
 import type { DrainResults } from './drain.js';
+import type { RoundTripFigures } from './round-trip.js';
 
 /** An HTTP endpoint's figures: what autocannon saw and the CPU each process spent per request. */
 export type HttpFigures = MeasuredEndpoint;
@@ -30,6 +31,8 @@ export interface RunFigures {
   /** POST /api/sms's Redis work (the record and the job) on bare Express: its floor. */
   apiFloor: HttpFigures;
   drain: DrainResults;
+  /** What a Redis round trip costs on this machine beyond its command (round-trip.ts). */
+  roundTrips: RoundTripFigures;
   bridge: BridgeFigures;
   /** signin-floor.server.ts: the bridge's and worker's Redis work per sign-in, and nothing else. */
   floor: FloorFigures;
@@ -70,6 +73,17 @@ function cpuCell(e: HttpFigures): string {
   return Object.entries(e.cpu.perProcessMs).map(([name, ms]) => `${name} ${f(ms)}`).join(', ');
 }
 
+/** CPU µs one round trip costs on both sides beyond its command: a PING alone minus a pipelined one. */
+function roundTripMicros(r: RunFigures): number {
+  const { alone, pipelined } = r.roundTrips;
+  return alone.redisMicros - pipelined.redisMicros + alone.clientMicros - pipelined.clientMicros;
+}
+
+function redisCell(r: RunFigures, e: HttpFigures): string {
+  const t = e.cpu.redis;
+  return t ? `${f(t.commands)} / ${f(t.reads)} | ${f((t.reads * roundTripMicros(r)) / 1000)}` : '– | –';
+}
+
 function endpointRows(r: RunFigures): string[] {
   const rows: [string, HttpFigures][] = [
     ['bare Express POST /api/sms (baseline)', r.bare],
@@ -83,10 +97,10 @@ function endpointRows(r: RunFigures): string[] {
     ['sign-in floor: validate-code (our Redis work, no application)', r.floor.validateCode],
   ];
   return [
-    '| endpoint | req/s | bare Express beside it, req/s | % of bare Express | p50 ms | p99 ms | non-2xx | CPU ms/request per process | CPU ms/request total |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| endpoint | req/s | bare Express beside it, req/s | % of bare Express | p50 ms | p99 ms | non-2xx | CPU ms/request per process | CPU ms/request total | Redis commands / reads per request | round trips’ price, ms/request (model) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(([name, e]) =>
-      `| ${name} | ${f(e.requestsPerSecond)} | ${f(e.bareAlongside ?? r.bare.requestsPerSecond)} | ${pct(shareOfBare(r, e))} | ${f(e.p50Ms)} | ${f(e.p99Ms)} | ${e.non2xx} | ${cpuCell(e)} | ${f(e.cpu.totalMs)} |`),
+      `| ${name} | ${f(e.requestsPerSecond)} | ${f(e.bareAlongside ?? r.bare.requestsPerSecond)} | ${pct(shareOfBare(r, e))} | ${f(e.p50Ms)} | ${f(e.p99Ms)} | ${e.non2xx} | ${cpuCell(e)} | ${f(e.cpu.totalMs)} | ${redisCell(r, e)} |`),
   ];
 }
 
@@ -100,6 +114,17 @@ function drainRows(r: RunFigures, jobs: number): string[] {
     row('BullMQ, no-op processor', raw),
     row('send-path floor: BullMQ + the Twilio POST on bare node:http', floor),
     row('our worker to the Twilio fake', worker),
+  ];
+}
+
+function roundTripRows(r: RunFigures): string[] {
+  const { alone, pipelined, pings, pipelineDepth } = r.roundTrips;
+  return [
+    `| a Redis round trip on this machine (${pings} PINGs, one connection) | CPU µs per PING, redis-server | CPU µs per PING, the client (ioredis) |`,
+    '| --- | --- | --- |',
+    `| each PING sent alone, awaited before the next | ${f(alone.redisMicros)} | ${f(alone.clientMicros)} |`,
+    `| PINGs in pipelines of ${pipelineDepth} | ${f(pipelined.redisMicros)} | ${f(pipelined.clientMicros)} |`,
+    `| a round trip’s price beyond its command (alone − pipelined, both sides) | ${f(roundTripMicros(r))} µs | |`,
   ];
 }
 
@@ -127,6 +152,7 @@ function markdown(s: RunSettings, r: RunFigures, g: Goal[], date: string): strin
     '',
     ...endpointRows(r), '',
     ...drainRows(r, s.jobs), '',
+    ...roundTripRows(r), '',
     ...floorRows(r), '',
     '| goal (issue 13) | measured | bound | met |', '| --- | --- | --- | --- |',
     ...g.map((x) => `| ${x.name} | ${f(x.value)} ${x.unit} | ${x.bound} ${x.unit} | ${x.met ? 'met' : 'not met'} |`), '',
@@ -141,7 +167,11 @@ function markdown(s: RunSettings, r: RunFigures, g: Goal[], date: string): strin
     'The POST /api/sms floor is the same server writing that route\'s message record and job, nothing else.',
     'A half-rate window sends its requests at evenly spaced instants (tests/bench/paced-load.ts) and counts each',
     'latency from the instant the request was due; its CPU per request is higher than at the max rate on this VM',
-    '(idle gaps: the same holds for bare Express).', '',
+    '(idle gaps: the same holds for bare Express).',
+    'Redis reads are redis-server’s own count of socket reads (INFO stats total_reads_processed): one per batch a',
+    'client sent at once, so they count round trips, and commands sent together by concurrent requests share one.',
+    'The round trips’ price is a model, not a measurement: reads per request times what one round trip costs',
+    'beyond its command on this machine (the PING table), for Redis and its client together.', '',
   ].join('\n');
 }
 

@@ -8,6 +8,7 @@ import { startLocalRedis } from '@sms-mfa/common/redis-server';
 import { measureBridge, measureSigninFloor } from './bridge-bench.js';
 import { measureDrain } from './drain.js';
 import { pacedLoad } from './paced-load.js';
+import { measureRoundTrips } from './round-trip.js';
 import { machineTicks, measureCpu, redisPidOf, type Pids } from './process-cpu.js';
 import { writeReport, type HttpFigures } from './report.js';
 import { startProcess, type Started } from '../support/processes.js';
@@ -18,14 +19,14 @@ const CONNECTIONS = 32;
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 2000);
 const BODY = JSON.stringify({ mobile: '+5511966191717', totp: 'Your SMS code is 123456 and is valid for 5 minutes.', used: false }, null, 2);
 
-async function load(server: Started, pids: Pids): Promise<HttpFigures> {
+async function load(server: Started, pids: Pids, redisUrl?: string): Promise<HttpFigures> {
   const url = `http://127.0.0.1:${server.port}/api/sms`;
   const opts = { url, method: 'POST' as const, body: BODY, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS };
   await autocannon({ ...opts, duration: 2 }); // warm-up: JIT, connection pools
   return measureCpu(pids, async () => {
     const result = await autocannon({ ...opts, duration: DURATION_SECONDS });
     return { requestsPerSecond: result.requests.total / Math.max(result.duration, 0.001), p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, requests: result.requests.total };
-  });
+  }, redisUrl);
 }
 
 async function main(): Promise<void> {
@@ -46,13 +47,14 @@ async function main(): Promise<void> {
     // Measured again beside each bridge window: another load on the machine moves the baseline too.
     const bareNow = async () => (await load(bare, barePids)).requestsPerSecond;
     const api = await startProcess('reference-api/src/start.ts', ['--role', 'api'], { REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: resolve(root, '.data/bench'), LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
-    const apiFigures = { ...(await load(api, { 'reference-api': api.child.pid!, redis: redisPid })), bareAlongside: bareFigures.requestsPerSecond };
+    const apiFigures = { ...(await load(api, { 'reference-api': api.child.pid!, redis: redisPid }, redis.url)), bareAlongside: bareFigures.requestsPerSecond };
     await api.stop();
     // The same Redis work as POST /api/sms with nothing around it, measured the same way (no worker, as above).
     const floorApi = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'server'], { REDIS_URL: redis.url });
-    const apiFloor = { ...(await load(floorApi, { floor: floorApi.child.pid!, redis: redisPid })), bareAlongside: bareFigures.requestsPerSecond };
+    const apiFloor = { ...(await load(floorApi, { floor: floorApi.child.pid!, redis: redisPid }, redis.url)), bareAlongside: bareFigures.requestsPerSecond };
     await floorApi.stop();
     const drain = await measureDrain(redis.url, JOBS);
+    const roundTrips = await measureRoundTrips(redis.url);
     const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS, bareNow);
     // The same Redis work with no application around it: the least request-code and validate-code can cost.
     const floor = await measureSigninFloor(redis.url, DURATION_SECONDS, CONNECTIONS);
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     const stealPercent = (100 * (ticks.steal - ticksBefore.steal)) / Math.max(1, ticks.total - ticksBefore.total);
     const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0, stealPercent,
       bridgeMode: process.env['BENCH_BRIDGE_HTTP'] ? 'HTTP to the reference API (BENCH_BRIDGE_HTTP)' : 'the direct queue (REFERENCE_API_DIRECT_QUEUE=true)' };
-    writeReport(root, settings, { bare: bareFigures, bareHalfRate, api: apiFigures, apiFloor, drain, bridge, floor });
+    writeReport(root, settings, { bare: bareFigures, bareHalfRate, api: apiFigures, apiFloor, drain, roundTrips, bridge, floor });
   } finally {
     await redis.stop();
   }
