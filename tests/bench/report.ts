@@ -105,15 +105,16 @@ function endpointRows(r: RunFigures): string[] {
 }
 
 function drainRows(r: RunFigures, jobs: number): string[] {
-  const { raw, floor, worker } = r.drain;
+  const { raw, floor, worker, rounds } = r.drain;
   const row = (name: string, d: typeof raw) =>
     `| ${name} | ${f(d.perSecond)} | ${pct(d.perSecond / floor.perSecond)} | ${f(d.cpuMicrosPerJob / 1000)} | ${f(d.redisCpuMicrosPerJob / 1000)} |`;
+  const shares = rounds.map((x) => pct(x.share)).join(', ');
   return [
     `| drain (${jobs} jobs, in the bench process) | jobs/s | % of send-path floor | CPU ms/job, bench process | CPU ms/job, redis |`,
     '| --- | --- | --- | --- | --- |',
     row('BullMQ, no-op processor', raw),
-    row('send-path floor: BullMQ + the Twilio POST on bare node:http', floor),
-    row('our worker to the Twilio fake', worker),
+    row(`send-path floor: BullMQ + the Twilio POST on bare node:http (the median of ${rounds.length} pairs)`, floor),
+    row(`our worker to the Twilio fake, drained right after it (each pair's share: ${shares})`, worker),
   ];
 }
 
