@@ -1,4 +1,5 @@
 import { openRedis, type RedisClient } from '@sms-mfa/common/redis-client';
+import type { RedisOptions } from 'ioredis';
 import { logRedisTrouble, untilRedisReady } from '@sms-mfa/common/redis-start';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@sms-mfa/common/logger';
@@ -151,21 +152,24 @@ export function issuerSettings(config: Pick<BridgeConfig, 'issuer'>): IssuerSett
   };
 }
 
+/** How the bridge talks to Redis (ioredis options). */
+export const BRIDGE_REDIS_OPTIONS: Readonly<RedisOptions> = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  // Auto-pipelining: the commands of concurrent requests leave in one write, not one syscall each.
+  enableAutoPipelining: true,
+  // ioredis groups an auto-pipelined command by its first argument, which for a script whose
+  // key count varies is that count, not a key: on a cluster such a pipeline would span slots
+  autoPipeliningIgnoredCommands: [...VARIADIC_KEY_COMMANDS],
+};
+
 async function connectRedis(config: Readonly<BridgeConfig>, logger: Logger): Promise<RedisClient> {
   if (!config.redis.url && !config.redis.cluster) {
     throw new TypeError(
       'startBridge: config.redis needs a URL or a cluster (set REDIS_URL or REDIS_CLUSTER_NODES; `npm start` runs a local RedisClient)',
     );
   }
-  // Auto-pipelining: the commands of concurrent requests leave in one write, not one syscall each.
-  const redis = openRedis(config.redis, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    enableAutoPipelining: true,
-    // ioredis groups an auto-pipelined command by its first argument, which for a script whose
-    // key count varies is that count, not a key: on a cluster such a pipeline would span slots
-    autoPipeliningIgnoredCommands: [...VARIADIC_KEY_COMMANDS],
-  });
+  const redis = openRedis(config.redis, BRIDGE_REDIS_OPTIONS);
   await untilRedisReady(redis, config.redis);
   // Requests fail fast with 503 while RedisClient is away.
   logRedisTrouble(redis, logger, 'redis connection problem');

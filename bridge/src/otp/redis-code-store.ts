@@ -18,8 +18,10 @@ const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.me
 export const FINISHED_RETENTION_MS = 15 * 60_000;
 
 type ScriptedRedis = RedisClient & {
-  /** KEYS: the authentication, the user, then any TOTP devices; so the key count comes first. */
-  mfaVerify(numberOfKeys: number, ...keysThenArgs: string[]): Promise<[string, number]>;
+  /** verify.lua for a code sent by SMS, WhatsApp, Telegram or email: KEYS the authentication and the user. */
+  mfaVerify(authKey: string, userKey: string, ...args: string[]): Promise<[string, number]>;
+  /** The same script with the user's TOTP devices after those two keys: the key count comes first. */
+  mfaVerifyDevices(numberOfKeys: number, ...keysThenArgs: string[]): Promise<[string, number]>;
   mfaReserveSend(
     authKey: string,
     userKey: string,
@@ -73,9 +75,7 @@ export class RedisCodeStore implements CodeStore {
       this.userKey(a.userKey),
       ...devices.map((d) => this.#keys.totpDevice(a.userKey, d.deviceId)),
     ];
-    const [kind, n] = await this.#redis.mfaVerify(
-      keys.length,
-      ...keys,
+    const args = [
       a.clientId,
       a.matched ? '1' : '0',
       a.candidateHash,
@@ -85,7 +85,10 @@ export class RedisCodeStore implements CodeStore {
       String(policy.longestWaitMs),
       String(policy.retentionMs),
       ...devices.map((d) => String(d.step)),
-    );
+    ];
+    const [kind, n] = devices.length
+      ? await this.#redis.mfaVerifyDevices(keys.length, ...keys, ...args)
+      : await this.#redis.mfaVerify(keys[0]!, keys[1]!, ...args);
     if (kind === 'wrong_code' || kind === 'replayed') {
       return { kind, attemptsRemaining: n };
     }
@@ -149,10 +152,15 @@ export class RedisCodeStore implements CodeStore {
 }
 
 /** Scripts whose first argument is their key count (it varies), not a key. */
-export const VARIADIC_KEY_COMMANDS = ['mfaVerify'] as const;
+export const VARIADIC_KEY_COMMANDS = ['mfaVerifyDevices'] as const;
 
 function defineScripts(redis: RedisClient): void {
-  redis.defineCommand('mfaVerify', { lua: script('verify') });
+  // One script under two names: with its two fixed keys a validation of a sent code is
+  // auto-pipelined with the other requests' commands; only a TOTP check, whose key count varies,
+  // goes out on its own (VARIADIC_KEY_COMMANDS).
+  const verify = script('verify');
+  redis.defineCommand('mfaVerify', { numberOfKeys: 2, lua: verify });
+  redis.defineCommand('mfaVerifyDevices', { lua: verify });
   redis.defineCommand('mfaReserveSend', { numberOfKeys: 2, lua: script('reserve-send') });
   redis.defineCommand('mfaReleaseSend', { numberOfKeys: 1, lua: script('release-send') });
   redis.defineCommand('mfaCancel', { numberOfKeys: 1, lua: script('cancel') });
