@@ -71,9 +71,9 @@ interface Started {
 
 async function startTestRedis(): Promise<Started> {
   if (onCluster) {
-    // Not the failover tests' 1 s: on a busy machine a master slow to answer its peers for a
-    // second would be replaced mid-test, and the writes it had not yet replicated lost with it.
-    const cluster = await startRedisCluster({ nodeTimeoutMs: 5000 });
+    // The harness's default node timeout (5 s), not a failover test's 1 s: on a busy machine a
+    // master slow to answer its peers for a second is replaced mid-test, with its unreplicated writes.
+    const cluster = await startRedisCluster();
     return { url: clusterTarget(cluster.seeds), stop: () => cluster.stop() };
   }
   return startLocalRedis();
