@@ -11,7 +11,7 @@ import { MessageStore } from '../src/messages/message-store.js';
 import { startReferenceApi, type RunningService } from '../src/service.js';
 import { eventually, postJson } from './support/api-harness.js';
 import { scratchDir } from './support/worker-harness.js';
-import { spawnService, type ServiceProcess } from './support/worker-process.js';
+import { spawnService, untilStatus, type ServiceProcess } from './support/worker-process.js';
 
 interface Status {
   id: string;
@@ -68,8 +68,15 @@ describe('the send pipeline on a Redis Cluster with three queue shards', () => {
     }, timeoutMs);
   const outboxFor = async (id: string) =>
     (await client.lrange('{smsmfa}:outbox', 0, -1)).filter((e) => JSON.parse(e).messageId === id);
-  const send = (code: string, headers: Record<string, string> = {}) =>
-    postJson(`${url}/v1/messages`, { to: '+5511966191717', code }, headers);
+  /** Queues a code for the test number; a refusal fails the test with what the API answered. */
+  const send = async (code: string, headers: Record<string, string> = {}) => {
+    const answer = await postJson(`${url}/v1/messages`, { to: '+5511966191717', code }, headers);
+    assert.ok(
+      [200, 202].includes(answer.status),
+      `the API answered ${answer.status} ${JSON.stringify(answer.body)}`,
+    );
+    return answer;
+  };
 
   it('accepts messages on both routes and delivers them through the outbox', async () => {
     const worker = await startWorker();
@@ -134,9 +141,13 @@ describe('the send pipeline on a Redis Cluster with three queue shards', () => {
   it('finds a sent message by its provider id, as a delivery receipt does, and records the receipt', async () => {
     const worker = await startWorker();
     const { body } = await send('135791');
-    const record = await sent(body.id);
+    const record = await untilStatus(() => status(body.id), 'sent', [worker]);
     const store = new MessageStore(client, new QueueShards('{smsmfa}', 3), 3600);
-    assert.equal(await store.findByProviderId('outbox', record.providerMessageId!), body.id);
+    assert.equal(
+      await store.findByProviderId('outbox', record.providerMessageId!),
+      body.id,
+      `no index for provider id ${record.providerMessageId}; the worker logged:\n${worker.output()}`,
+    );
     assert.equal(await store.apply(body.id, 'delivered'), 'applied');
     assert.equal((await status(body.id)).status, 'delivered');
     worker.child.kill('SIGTERM');
@@ -167,11 +178,11 @@ describe('the send pipeline on a Redis Cluster with three queue shards', () => {
   it('loses nothing when a worker is killed with SIGKILL mid-send: another worker picks the job up', async () => {
     const doomed = await startWorker({ OUTBOX_DELAY_MS: '1500' });
     const { body } = await send('112233');
-    await eventually(async () => ((await status(body.id)).status === 'sending' ? true : undefined));
+    await untilStatus(() => status(body.id), 'sending', [doomed]);
     doomed.child.kill('SIGKILL');
     assert.equal(await doomed.exited, 'SIGKILL');
     const rescuer = await startWorker();
-    assert.equal((await sent(body.id, 20_000)).status, 'sent');
+    await untilStatus(() => status(body.id), 'sent', [doomed, rescuer], 20_000);
     assert.equal((await outboxFor(body.id)).length, 1, 'delivered exactly once');
     assert.doesNotMatch(doomed.output() + rescuer.output(), /112233|5511966191717/);
     rescuer.child.kill('SIGTERM');

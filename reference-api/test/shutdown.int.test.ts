@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { eventually, postJson, startApi } from './support/api-harness.js';
-import { spawnService, type ServiceProcess } from './support/worker-process.js';
+import { spawnService, untilStatus, type ServiceProcess } from './support/worker-process.js';
 import { scratchDir } from './support/worker-harness.js';
 
 describe('worker processes stop without losing messages', () => {
@@ -39,16 +39,8 @@ describe('worker processes stop without losing messages', () => {
     return answer;
   };
   /** Waits until the worker is sending message `id`; if it never does, says what the worker logged. */
-  const untilSending = async (id: string, worker: ServiceProcess) => {
-    try {
-      await eventually(async () => ((await status(id)).status === 'sending' ? true : undefined));
-    } catch (err) {
-      const record = await status(id);
-      throw new Error(
-        `message ${id} is ${record.status}, not sending (${(err as Error).message}); the worker logged:\n${worker.output()}`,
-      );
-    }
-  };
+  const untilSending = (id: string, worker: ServiceProcess) =>
+    untilStatus(() => status(id), 'sending', [worker]);
   const outboxFor = async (id: string) =>
     (await redis.client().lrange('{smsmfa}:outbox', 0, -1)).filter(
       (e) => JSON.parse(e).messageId === id,

@@ -54,3 +54,31 @@ export async function spawnService(
   }
   return { child, output: () => log, exited };
 }
+
+/**
+ * Waits until `read()` gives a record in status `wanted` and returns it; if none comes within
+ * `timeoutMs`, fails with the last status read and what each of `workers` logged.
+ */
+export async function untilStatus<T extends { status: string }>(
+  read: () => Promise<T>,
+  wanted: string,
+  workers: readonly ServiceProcess[],
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const record = await read();
+    if (record.status === wanted) {
+      return record;
+    }
+    if (Date.now() > deadline) {
+      const logs = workers.map(
+        (w, i) => `--- worker ${i + 1} (pid ${w.child.pid}):\n${w.output()}`,
+      );
+      throw new Error(
+        `the message is ${JSON.stringify(record.status)}, not ${wanted}, after ${timeoutMs} ms; the workers logged:\n${logs.join('\n')}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
