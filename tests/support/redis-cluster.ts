@@ -38,9 +38,9 @@ export interface RedisClusterOptions {
   readonly replicasPerMaster?: number;
   /**
    * How long a node may be unreachable before its replica takes over: 5 s unless a failover test
-   * asks for less. At 1 s, a master slow to answer its peers on a busy machine was replaced
-   * mid-test, and the writes it had not yet replicated were lost with it (a queued job never sent,
-   * a provider-id index gone: reference-api/test/cluster.int.test.ts in a CI run).
+   * asks for less. At 1 s, a master slow to answer its peers on a busy machine can be replaced
+   * mid-test, losing the writes it had not yet replicated (the likely cause of a queued job never
+   * sent in a CI run of reference-api/test/cluster.int.test.ts; not reproduced).
    */
   readonly nodeTimeoutMs?: number;
   /** TLS only, with a certificate from a new private CA (see {@link RedisCluster.tls}). */

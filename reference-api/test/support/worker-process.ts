@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './api-harness.js';
 
 const START = fileURLToPath(new URL('../../src/start.ts', import.meta.url));
 
@@ -65,20 +66,16 @@ export async function untilStatus<T extends { status: string }>(
   workers: readonly ServiceProcess[],
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const record = await read();
-    if (record.status === wanted) {
-      return record;
-    }
-    if (Date.now() > deadline) {
-      const logs = workers.map(
-        (w, i) => `--- worker ${i + 1} (pid ${w.child.pid}):\n${w.output()}`,
-      );
-      throw new Error(
-        `the message is ${JSON.stringify(record.status)}, not ${wanted}, after ${timeoutMs} ms; the workers logged:\n${logs.join('\n')}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 25));
+  let last: T | undefined;
+  try {
+    return await eventually(async () => {
+      last = await read();
+      return last.status === wanted ? last : undefined;
+    }, timeoutMs);
+  } catch (err) {
+    const logs = workers.map((w, i) => `--- worker ${i + 1} (pid ${w.child.pid}):\n${w.output()}`);
+    throw new Error(
+      `the message is ${JSON.stringify(last?.status)}, not ${wanted} (${(err as Error).message}); the workers logged:\n${logs.join('\n')}`,
+    );
   }
 }
