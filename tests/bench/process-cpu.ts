@@ -1,6 +1,7 @@
 // CPU time of the benchmark's processes (utime + stime from /proc/<pid>/stat), so a measured window can
 // say what one request cost each process: the bridge, the reference API, its worker and redis-server.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -129,4 +130,24 @@ export async function measureCpu<T extends { requests: number }>(
       }
     : undefined;
   return { ...result, cpu: { perProcessMs, totalMs: sum(perProcessMs), ...(redis ? { redis } : {}) } };
+}
+
+/**
+ * The machine's speed now: CPU ms this process spends on a fixed piece of work (SHA-256 and JSON, the
+ * kind of work a request does). On this shared VM the same work takes up to 1.7 times as long from one
+ * second to the next with nothing else of ours running, so every CPU figure of a window is only
+ * comparable with the probe beside it.
+ */
+export function speedProbe(iterations = 40_000): number {
+  const started = process.cpuUsage();
+  let sink = 0;
+  for (let i = 0; i < iterations; i++) {
+    sink += createHash('sha256').update(`probe ${i}`).digest()[0]!;
+    sink += JSON.stringify({ id: i, list: [i, i + 1], text: `x${i}` }).length;
+  }
+  const used = process.cpuUsage(started);
+  if (sink < 0) {
+    throw new Error('unreachable: keeps the loop from being optimised away');
+  }
+  return (used.user + used.system) / 1000;
 }

@@ -9,8 +9,8 @@ import { measureBridge, measureSigninFloor } from './bridge-bench.js';
 import { measureDrain } from './drain.js';
 import { pacedLoad } from './paced-load.js';
 import { measureRoundTrips } from './round-trip.js';
-import { machineTicks, measureCpu, redisPidOf, type Pids } from './process-cpu.js';
-import { writeReport, type HttpFigures } from './report.js';
+import { machineTicks, measureCpu, redisPidOf, speedProbe, type Pids } from './process-cpu.js';
+import { writeReport, type HttpFigures, type RoundFigures } from './report.js';
 import { startProcess, type Started } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -29,13 +29,18 @@ async function load(server: Started, pids: Pids, redisUrl?: string): Promise<Htt
   }, redisUrl);
 }
 
-async function main(): Promise<void> {
-  const loadBefore = loadavg()[0] ?? 0;
-  const ticksBefore = machineTicks();
-  const redis = await startLocalRedis();
+/** BENCH_ROUNDS: how many times a run measures every HTTP window; each goal is the median round's. */
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
+
+/**
+ * One round: every HTTP window once (bare Express, POST /api/sms and its floor, the bridge's
+ * request-code, half-rate and validate-code, the sign-in floor), with the machine's speed probed
+ * before and after it.
+ */
+async function measureRound(redisUrl: string, redisPid: number): Promise<RoundFigures> {
+  const speedBefore = speedProbe();
+  const bare = await startProcess('tests/bench/bare-express.server.ts');
   try {
-    const redisPid = await redisPidOf(redis.url);
-    const bare = await startProcess('tests/bench/bare-express.server.ts');
     const barePids = { 'bare-express': bare.child.pid! };
     const bareFigures = await load(bare, barePids);
     // The latency baseline for request-code at half rate: bare Express at half its own max, paced the same way.
@@ -46,26 +51,43 @@ async function main(): Promise<void> {
     };
     // Measured again beside each bridge window: another load on the machine moves the baseline too.
     const bareNow = async () => (await load(bare, barePids)).requestsPerSecond;
-    const api = await startProcess('reference-api/src/start.ts', ['--role', 'api'], { REDIS_URL: redis.url, REFERENCE_API_PORT: '0', DATA_DIR: resolve(root, '.data/bench'), LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
-    const apiFigures = { ...(await load(api, { 'reference-api': api.child.pid!, redis: redisPid }, redis.url)), bareAlongside: bareFigures.requestsPerSecond };
+    const api = await startProcess('reference-api/src/start.ts', ['--role', 'api'], { REDIS_URL: redisUrl, REFERENCE_API_PORT: '0', DATA_DIR: resolve(root, '.data/bench'), LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
+    const apiFigures = { ...(await load(api, { 'reference-api': api.child.pid!, redis: redisPid }, redisUrl)), bareAlongside: bareFigures.requestsPerSecond };
     await api.stop();
     // The same Redis work as POST /api/sms with nothing around it, measured the same way (no worker, as above).
-    const floorApi = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'server'], { REDIS_URL: redis.url });
-    const apiFloor = { ...(await load(floorApi, { floor: floorApi.child.pid!, redis: redisPid }, redis.url)), bareAlongside: bareFigures.requestsPerSecond };
+    const floorApi = await startProcess('tests/bench/signin-floor.server.ts', ['--role', 'server'], { REDIS_URL: redisUrl });
+    const apiFloor = { ...(await load(floorApi, { floor: floorApi.child.pid!, redis: redisPid }, redisUrl)), bareAlongside: bareFigures.requestsPerSecond };
     await floorApi.stop();
-    const drain = await measureDrain(redis.url, JOBS);
-    const roundTrips = await measureRoundTrips(redis.url);
-    const bridge = await measureBridge(redis.url, DURATION_SECONDS, CONNECTIONS, bareNow);
+    const bridge = await measureBridge(redisUrl, DURATION_SECONDS, CONNECTIONS, bareNow);
     // The same Redis work with no application around it: the least request-code and validate-code can cost.
-    const floor = await measureSigninFloor(redis.url, DURATION_SECONDS, CONNECTIONS);
+    const floor = await measureSigninFloor(redisUrl, DURATION_SECONDS, CONNECTIONS);
     floor.requestCode.bareAlongside = await bareNow();
     floor.validateCode.bareAlongside = floor.requestCode.bareAlongside;
+    return { speedProbeMs: [speedBefore, speedProbe()], bare: bareFigures, bareHalfRate, api: apiFigures, apiFloor, bridge, floor };
+  } finally {
     await bare.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0] ?? 0;
+  const ticksBefore = machineTicks();
+  const redis = await startLocalRedis();
+  try {
+    const redisPid = await redisPidOf(redis.url);
+    speedProbe(); // warm-up: the probe's own JIT
+    const rounds: RoundFigures[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      rounds.push(await measureRound(redis.url, redisPid));
+      console.log(`round ${i + 1} of ${ROUNDS} measured`);
+    }
+    const drain = await measureDrain(redis.url, JOBS);
+    const roundTrips = await measureRoundTrips(redis.url);
     const ticks = machineTicks();
     const stealPercent = (100 * (ticks.steal - ticksBefore.steal)) / Math.max(1, ticks.total - ticksBefore.total);
     const settings = { durationSeconds: DURATION_SECONDS, connections: CONNECTIONS, jobs: JOBS, loadBefore, loadAfter: loadavg()[0] ?? 0, stealPercent,
       bridgeMode: process.env['BENCH_BRIDGE_HTTP'] ? 'HTTP to the reference API (BENCH_BRIDGE_HTTP)' : 'the direct queue (REFERENCE_API_DIRECT_QUEUE=true)' };
-    writeReport(root, settings, { bare: bareFigures, bareHalfRate, api: apiFigures, apiFloor, drain, roundTrips, bridge, floor });
+    writeReport(root, settings, { rounds, drain, roundTrips });
   } finally {
     await redis.stop();
   }

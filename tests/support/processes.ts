@@ -15,7 +15,8 @@ export interface Started {
 
 function profileFlags(): string[] {
   const dir = process.env['BENCH_PROFILE'];
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] : [];
+  const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  return [...flags, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] : [])];
 }
 
 /**
