@@ -168,9 +168,12 @@ function floorRows(r: RoundFigures): string[] {
 /** Each round's goals beside the machine's speed around it: the same code, measured on a machine whose speed moves. */
 function roundRows(r: RunFigures): string[] {
   return [
-    '| round | speed probe, CPU ms (before / after) | request-code CPU ms/request | request-code % of bare | its p99 at half rate, ms | validate-code % of bare | POST /api/sms % of bare |',
+    '| round | speed probe, CPU ms (before / after) | request-code CPU ms/request (its floor’s) | request-code % of bare (its floor’s) | its p99 at half rate, ms (bare Express’s at half its rate) | validate-code % of bare (its floor’s) | POST /api/sms % of bare (its floor’s) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...r.rounds.map((x, i) => `| ${i + 1} | ${x.speedProbeMs.map(f).join(' / ')} | ${f(x.bridge.requestCode.cpu.totalMs)} | ${pct(shareOfBare(x, x.bridge.requestCode))} | ${f(x.bridge.requestCodeHalfRate.p99Ms)} | ${pct(shareOfBare(x, x.bridge.validateCode))} | ${pct(shareOfBare(x, x.api))} |`),
+    ...r.rounds.map((x, i) => {
+      const share = (ours: HttpFigures, floor: HttpFigures) => `${pct(shareOfBare(x, ours))} (${pct(shareOfBare(x, floor))})`;
+      return `| ${i + 1} | ${x.speedProbeMs.map(f).join(' / ')} | ${f(x.bridge.requestCode.cpu.totalMs)} (${f(x.floor.requestCode.cpu.totalMs)}) | ${share(x.bridge.requestCode, x.floor.requestCode)} | ${f(x.bridge.requestCodeHalfRate.p99Ms)} (${f(x.bareHalfRate.p99Ms)}) | ${share(x.bridge.validateCode, x.floor.validateCode)} | ${share(x.api, x.apiFloor)} |`;
+    }),
   ];
 }
 
