@@ -29,7 +29,7 @@ async function load(server: Started, pids: Pids, redisUrl?: string): Promise<Htt
   }, redisUrl);
 }
 
-/** BENCH_ROUNDS: how many times a run measures every HTTP window; each goal is the median round's. */
+/** BENCH_ROUNDS: how many times a run measures every HTTP window; each goal is the median over the rounds. */
 const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
 
 /**

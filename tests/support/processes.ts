@@ -13,7 +13,8 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-function profileFlags(): string[] {
+/** BENCH_NODE_FLAGS (V8 flags, space-separated) and BENCH_PROFILE's profiler flags for a child. */
+function benchNodeFlags(): string[] {
   const dir = process.env['BENCH_PROFILE'];
   const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
   return [...flags, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] : [])];
@@ -41,7 +42,7 @@ export async function startProcess(
   const child = spawn(
     process.execPath,
     // BENCH_PROFILE=<dir>: each child writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
-    [...profileFlags(), ...entryPoint(script), ...args],
+    [...benchNodeFlags(), ...entryPoint(script), ...args],
     {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
