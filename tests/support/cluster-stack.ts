@@ -47,6 +47,8 @@ export interface ClusterStack {
   codeSentTo(phone: string, timeoutMs?: number): Promise<string>;
   /** How many messages the fake Twilio received for `phone`. */
   deliveredTo(phone: string): number;
+  /** The warn and error lines every process logged so far, oldest first, each after its process's name: why a request failed. */
+  problems(): string[];
   stop(): Promise<void>;
 }
 
@@ -71,11 +73,29 @@ export async function startClusterStack(options: ClusterStackOptions): Promise<C
       stop,
       ...codeReader(twilio),
       token: (bridgeUrl: string) => clientToken(bridgeUrl, CLIENT),
+      problems: () =>
+        sets
+          .flatMap((set, i) => problemsOf(set, i))
+          .sort((a, b) => timestampOf(a).localeCompare(timestampOf(b))),
     };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+const PROCESS_NAMES = ['bridge', 'reference API', 'worker'];
+
+const timestampOf = (line: string) => /"timestamp":"([^"]+)"/.exec(line)?.[1] ?? '';
+
+function problemsOf(set: ProcessSet, index: number): string[] {
+  return set.processes.flatMap((p, j) =>
+    p
+      .output()
+      .split('\n')
+      .filter((line) => /"level":"(warn|error)"/.test(line))
+      .map((line) => `set ${index + 1} ${PROCESS_NAMES[j]}: ${line}`),
+  );
 }
 
 async function startSet(

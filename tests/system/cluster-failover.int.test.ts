@@ -196,6 +196,8 @@ async function failover(waitReplicas: number): Promise<Figures> {
       figures,
       'errors by kind:',
       Object.fromEntries(kinds),
+      '\nwhat the processes logged as warnings and errors (the last 20):\n',
+      stack.problems().slice(-20).join('\n'),
     );
     return figures;
   } finally {

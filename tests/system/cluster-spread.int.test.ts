@@ -49,7 +49,11 @@ describe('load on a Redis Cluster of three masters', () => {
     console.log(
       `${SIGN_INS} sign-ins in ${seconds.toFixed(1)} s (${(SIGN_INS / seconds).toFixed(0)}/s), ${failures.length} failed\n${text}\n${perUnit(figures, SIGN_INS)}`,
     );
-    assert.deepEqual(failures.slice(0, 5), [], `${failures.length} sign-ins failed`);
+    assert.deepEqual(
+      failures.slice(0, 5),
+      [],
+      `${failures.length} sign-ins failed; the processes logged:\n${stack.problems().slice(-20).join('\n')}`,
+    );
     assert.equal(rows.length, 3);
     for (const row of rows) {
       assert.ok(
