@@ -182,8 +182,9 @@ describe('the send pipeline on a Redis Cluster with three queue shards', () => {
   });
 
   it('loses nothing when a worker is killed with SIGKILL mid-send: another worker picks the job up', async () => {
-    const doomed = await startWorker({ OUTBOX_DELAY_MS: '1500' });
+    // Queued first and sent for 4 s, so the test sees it in flight however slow the 202 was.
     const { body } = await send('112233');
+    const doomed = await startWorker({ OUTBOX_DELAY_MS: '4000' });
     await untilStatus(() => status(body.id), 'sending', [doomed]);
     doomed.child.kill('SIGKILL');
     assert.equal(await doomed.exited, 'SIGKILL');

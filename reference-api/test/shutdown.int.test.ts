@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { afterEach, before, describe, it } from 'node:test';
 import { useRedis } from '@sms-mfa/tests/support/redis-harness';
 import { eventually, postJson, startApi } from './support/api-harness.js';
-import { spawnService, untilStatus, type ServiceProcess } from './support/worker-process.js';
+import {
+  killLeftovers,
+  spawnService,
+  untilStatus,
+  type ServiceProcess,
+} from './support/worker-process.js';
 import { scratchDir } from './support/worker-harness.js';
 
 describe('worker processes stop without losing messages', () => {
@@ -15,10 +20,12 @@ describe('worker processes stop without losing messages', () => {
       ...redis.env,
       DATA_DIR: dataDir,
       PROVIDERS: 'outbox',
-      OUTBOX_DELAY_MS: '1500',
+      // Long enough that the test sees the send in flight on a busy machine: the message is
+      // "sending" for these 4 s, and a test that missed the window would fail, not pass.
+      OUTBOX_DELAY_MS: '4000',
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
-      SHUTDOWN_TIMEOUT_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: '8000',
       LOG_LEVEL: 'info',
     };
     // The API process only accepts; workers are separate processes, as in production.
@@ -26,6 +33,8 @@ describe('worker processes stop without losing messages', () => {
     url = api.url;
     redis.defer(() => api.close());
   });
+  // A worker a failed test left running would take the next test's message.
+  afterEach(() => killLeftovers());
 
   const status = async (id: string) =>
     (await (await fetch(`${url}/v1/messages/${id}`)).json()) as {
@@ -47,8 +56,9 @@ describe('worker processes stop without losing messages', () => {
     );
 
   it('finishes the send in flight on SIGTERM, then exits 0 and takes no new work', async () => {
-    const worker = await spawnService('worker', env);
+    // Queued before the worker starts, so the window to see it sending opens after the 202.
     const { body } = await send('246810');
+    const worker = await spawnService('worker', env);
     await untilSending(body.id, worker);
     worker.child.kill('SIGTERM');
     // The signal is handled asynchronously; new work sent after it has been taken must wait.
@@ -82,8 +92,8 @@ describe('worker processes stop without losing messages', () => {
 
   it('exits within SHUTDOWN_TIMEOUT_MS on SIGTERM even when a send takes longer, and a restarted worker delivers that message', async () => {
     const slow = { ...env, OUTBOX_DELAY_MS: '6000', SHUTDOWN_TIMEOUT_MS: '1500' };
-    const worker = await spawnService('worker', slow);
     const { body } = await send('975310');
+    const worker = await spawnService('worker', slow);
     await untilSending(body.id, worker);
     const signalled = Date.now();
     worker.child.kill('SIGTERM');
@@ -105,8 +115,8 @@ describe('worker processes stop without losing messages', () => {
   });
 
   it('loses nothing when a worker is killed with SIGKILL mid-send: another worker picks the job up', async () => {
-    const doomed = await spawnService('worker', env);
     const { body } = await send('112233');
+    const doomed = await spawnService('worker', env);
     await untilSending(body.id, doomed);
     doomed.child.kill('SIGKILL');
     assert.equal(await doomed.exited, 'SIGKILL');

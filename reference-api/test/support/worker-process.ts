@@ -18,11 +18,24 @@ export interface ServiceProcess {
 // Every process still running when the file's tests end is killed: a test that failed before it
 // stopped its worker must not leave it holding the file open until the runner's timeout.
 const running = new Set<ChildProcess>();
-after(() => {
-  for (const child of running) {
+after(() => killLeftovers());
+
+/**
+ * SIGKILLs every process this file spawned that is still running and waits for them to go. Call it
+ * after each test: a worker that a failed test never stopped would otherwise take the next test's
+ * messages.
+ */
+export async function killLeftovers(): Promise<void> {
+  const left = [...running];
+  for (const child of left) {
     child.kill('SIGKILL');
   }
-});
+  await Promise.all(
+    left.map((child) =>
+      child.exitCode === null && child.signalCode === null ? once(child, 'exit') : null,
+    ),
+  );
+}
 
 /** Spawns `start.ts --role <role>` with `env` and waits until it logs that it started. */
 export async function spawnService(
