@@ -43,10 +43,24 @@ export class HttpCallError extends Error {
   }
 }
 
+/**
+ * How long an idle kept-alive connection waits for its next call. Node's agent only honours a
+ * server's `Keep-Alive: timeout=N` hint (closing the socket 1 s before the server would) when the
+ * agent has a timeout of its own: without one it keeps idle sockets forever, and a call that takes
+ * one just as the server closes it fails with "socket hang up".
+ */
+const IDLE_SOCKET_MS = 30_000;
 const agents = {
-  'http:': new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+  'http:': new HttpAgent({ keepAlive: true, maxSockets: 256, timeout: IDLE_SOCKET_MS }),
+  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 256, timeout: IDLE_SOCKET_MS }),
 };
+
+/**
+ * A kept-alive socket the server closed as the request went out (the server's idle timeout, a
+ * restart): the request never reached it, so it is sent again on another socket. Each failure
+ * spends one pooled socket; this bounds the tries when several went stale at once.
+ */
+const STALE_SOCKET_TRIES = 3;
 
 /**
  * One HTTP call on keep-alive node:http(s) agents, for service-to-service and provider calls.
@@ -66,9 +80,35 @@ export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer>
     headers['content-length'] = String(Buffer.byteLength(body));
   }
   const signal = call.signal;
-  if (signal?.aborted) {
-    throw new HttpCallError('timeout', 'request timed out');
+  for (let tries = 1; ; tries++) {
+    if (signal?.aborted) {
+      throw new HttpCallError('timeout', 'request timed out');
+    }
+    try {
+      return await send(target, call, headers, body, signal);
+    } catch (err) {
+      if (!(err instanceof StaleSocketError) || tries >= STALE_SOCKET_TRIES) {
+        throw err instanceof StaleSocketError ? err.failure : err;
+      }
+    }
   }
+}
+
+/** The server closed a reused keep-alive socket before answering: the call may go again. */
+class StaleSocketError extends Error {
+  constructor(readonly failure: HttpCallError) {
+    super(failure.message);
+  }
+}
+
+/** One try of {@link httpCall}. */
+function send(
+  target: Target,
+  call: HttpCall,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const options = {
       ...target.options,
@@ -99,10 +139,22 @@ export async function httpCall(url: string, call: HttpCall): Promise<HttpAnswer>
     req.on('timeout', () => req.destroy(new HttpCallError('timeout', 'request timed out')));
     req.on('error', (err) => {
       forget();
-      reject(failure(err, signal));
+      const failed = failure(err, signal);
+      reject(isStale(req, err, failed) ? new StaleSocketError(failed) : failed);
     });
     req.end(body);
   });
+}
+
+/** A reset or closed reused socket, before any answer came: what a server's idle close looks like. */
+function isStale(req: ClientRequest, err: Error, failed: HttpCallError): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    req.reusedSocket &&
+    failed.reason === 'network' &&
+    (code === 'ECONNRESET' || code === 'EPIPE') &&
+    !req.res
+  );
 }
 
 /** Where a URL's calls go: parsed once per URL, not per call. */

@@ -1,9 +1,15 @@
 // "Redis is down" as a type: one place knows how ioredis reports a lost or refused connection, so
 // the services map it to their UNAVAILABLE answer (503, Retry-After) instead of matching error text.
 
-/** ioredis' ways of saying the server cannot be reached (its errors are plain Errors, told by name or text), and a cluster's while a replica takes over a slot. */
+/**
+ * ioredis' ways of saying the server cannot be reached (its errors are plain Errors, told by name or
+ * text), and a cluster's while a replica takes over a slot. ioredis follows a MOVED or ASK itself,
+ * except in a pipeline whose commands failed in different ways (one on the dead master's closed
+ * connection, one redirected): that one reaches the caller, as a READONLY from a demoted master or
+ * a LOADING from a restarted one does, and each passes once the cluster has settled.
+ */
 const CONNECTION_LOST =
-  /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|enableOfflineQueue|All nodes failed|Failed to refresh slots cache|^CLUSTERDOWN|^TRYAGAIN|None of startup nodes is available/;
+  /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|enableOfflineQueue|All nodes failed|Failed to refresh slots cache|^CLUSTERDOWN|^TRYAGAIN|^MOVED \d+ |^ASK \d+ |^READONLY |^LOADING |None of startup nodes is available/;
 
 /** Error names ioredis gives the same condition (MaxRetriesPerRequestError, ClusterAllFailedError). */
 const CONNECTION_LOST_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);

@@ -39,12 +39,16 @@ test('an ordinary failure (a bug, a script error) is not mistaken for Redis bein
   );
 });
 
-test('a Redis Cluster between masters (CLUSTERDOWN, TRYAGAIN, no node answering) is unavailable, not a fault', () => {
+test('a Redis Cluster between masters (CLUSTERDOWN, TRYAGAIN, a redirect ioredis did not follow, a demoted or loading node, no node answering) is unavailable, not a fault', () => {
   for (const message of [
     'CLUSTERDOWN The cluster is down',
     'CLUSTERDOWN Hash slot not served',
     'TRYAGAIN Multiple keys request during rehashing of slot',
     'None of startup nodes is available',
+    'MOVED 4410 127.0.0.1:45081',
+    'ASK 4410 127.0.0.1:45081',
+    "READONLY You can't write against a read only replica.",
+    'LOADING Redis is loading the dataset in memory',
   ]) {
     assert.ok(RedisUnavailableError.from(new Error(message)), message);
   }
