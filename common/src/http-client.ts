@@ -116,7 +116,9 @@ function send(
       headers,
       timeout: call.timeoutMs,
     };
+    let answered = false;
     const req = target.send(options, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -140,20 +142,17 @@ function send(
     req.on('error', (err) => {
       forget();
       const failed = failure(err, signal);
-      reject(isStale(req, err, failed) ? new StaleSocketError(failed) : failed);
+      reject(!answered && isStale(req, err, failed) ? new StaleSocketError(failed) : failed);
     });
     req.end(body);
   });
 }
 
-/** A reset or closed reused socket, before any answer came: what a server's idle close looks like. */
+/** A reset or closed reused socket (with no answer begun): what a server's idle close looks like. */
 function isStale(req: ClientRequest, err: Error, failed: HttpCallError): boolean {
   const code = (err as { code?: unknown }).code;
   return (
-    req.reusedSocket &&
-    failed.reason === 'network' &&
-    (code === 'ECONNRESET' || code === 'EPIPE') &&
-    !req.res
+    req.reusedSocket && failed.reason === 'network' && (code === 'ECONNRESET' || code === 'EPIPE')
   );
 }
 
