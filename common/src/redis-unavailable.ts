@@ -6,10 +6,11 @@
  * text), and a cluster's while a replica takes over a slot. ioredis follows a MOVED or ASK itself,
  * except in a pipeline whose commands failed in different ways (one on the dead master's closed
  * connection, one redirected): that one reaches the caller, as a READONLY from a demoted master or
- * a LOADING from a restarted one does, and each passes once the cluster has settled.
+ * a LOADING from a restarted one does; and a slot still moving after ioredis' 16 redirects gives
+ * "Too many Cluster redirections". Each passes once the cluster has settled.
  */
 const CONNECTION_LOST =
-  /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|enableOfflineQueue|All nodes failed|Failed to refresh slots cache|^CLUSTERDOWN|^TRYAGAIN|^MOVED \d+ |^ASK \d+ |^READONLY |^LOADING |None of startup nodes is available/;
+  /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|MaxRetriesPerRequest|enableOfflineQueue|All nodes failed|Failed to refresh slots cache|^CLUSTERDOWN|^TRYAGAIN|^MOVED \d+ |^ASK \d+ |^READONLY |^LOADING |Too many Cluster redirections|None of startup nodes is available/;
 
 /** Error names ioredis gives the same condition (MaxRetriesPerRequestError, ClusterAllFailedError). */
 const CONNECTION_LOST_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);

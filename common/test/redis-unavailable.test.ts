@@ -49,6 +49,7 @@ test('a Redis Cluster between masters (CLUSTERDOWN, TRYAGAIN, a redirect ioredis
     'ASK 4410 127.0.0.1:45081',
     "READONLY You can't write against a read only replica.",
     'LOADING Redis is loading the dataset in memory',
+    'Too many Cluster redirections. Last error: ReplyError: MOVED 3215 127.0.0.1:38595',
   ]) {
     assert.ok(RedisUnavailableError.from(new Error(message)), message);
   }
